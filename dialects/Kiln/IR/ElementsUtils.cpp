@@ -1,0 +1,72 @@
+//===- ElementsUtils.cpp - Reading and writing frozen weights -------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kiln/IR/ElementsUtils.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+using namespace mlir;
+
+template <typename T>
+static std::optional<SmallVector<double>> readResource(ElementsAttr attr) {
+  auto resource = dyn_cast<detail::DenseResourceElementsAttrBase<T>>(attr);
+  if (!resource)
+    return std::nullopt;
+  std::optional<ArrayRef<T>> data = resource.tryGetAsArrayRef();
+  if (!data || static_cast<int64_t>(data->size()) != attr.getNumElements())
+    return std::nullopt;
+  return SmallVector<double>(data->begin(), data->end());
+}
+
+std::optional<SmallVector<double>>
+mlir::kiln::readFloatElements(ElementsAttr attr) {
+  if (!isa<FloatType>(attr.getElementType()))
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    SmallVector<double> values;
+    values.reserve(dense.getNumElements());
+    for (const APFloat &v : dense.getValues<APFloat>())
+      values.push_back(v.convertToDouble());
+    return values;
+  }
+  if (auto values = readResource<float>(attr))
+    return values;
+  return readResource<double>(attr);
+}
+
+template <typename T>
+static ElementsAttr makeResource(RankedTensorType type, ArrayRef<double> values,
+                                 StringRef blobName) {
+  SmallVector<T> data(values.begin(), values.end());
+  Attribute attr = detail::DenseResourceElementsAttrBase<T>::get(
+      type, blobName,
+      HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<T>(data)));
+  return cast<ElementsAttr>(attr);
+}
+
+ElementsAttr mlir::kiln::makeFloatElements(RankedTensorType type,
+                                           ArrayRef<double> values,
+                                           StringRef blobName) {
+  Type elementType = type.getElementType();
+  bool large = type.getNumElements() > kResourceElementThreshold;
+  if (large && elementType.isF32())
+    return makeResource<float>(type, values, blobName);
+  if (large && elementType.isF64())
+    return makeResource<double>(type, values, blobName);
+  const llvm::fltSemantics &sem =
+      cast<FloatType>(elementType).getFloatSemantics();
+  SmallVector<APFloat> elements;
+  elements.reserve(values.size());
+  for (double v : values) {
+    APFloat f(v);
+    bool lost = false;
+    f.convert(sem, APFloat::rmNearestTiesToEven, &lost);
+    elements.push_back(f);
+  }
+  return DenseElementsAttr::get(type, elements);
+}

@@ -1,0 +1,49 @@
+//===- Pipelines.h - Kiln pass pipelines ------------------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Every Kiln pipeline is built by exactly one function here, shared by
+// kiln-opt (as a registered pipeline), kiln-compile and the Python API.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_PIPELINES_PIPELINES_H
+#define KILN_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class DialectRegistry;
+class OpPassManager;
+namespace kiln {
+
+/// Options of the graph-level pipeline (`kiln-graph-pipeline`).
+struct GraphPipelineOptions : public PassPipelineOptions<GraphPipelineOptions> {
+  Option<bool> inferShapes{*this, "infer-shapes",
+                           llvm::cl::desc("Refine dynamic dims (kiln-infer-shapes)"),
+                           llvm::cl::init(true)};
+  Option<bool> foldBatchNorm{
+      *this, "fold-batchnorm",
+      llvm::cl::desc("Fold batch norms into convolutions (kiln-fold-batchnorm)"),
+      llvm::cl::init(true)};
+};
+
+/// Graph optimizations on the kiln dialect: canonicalization (which folds
+/// small constants and algebraic identities), shape refinement, batch-norm
+/// folding and CSE. Runs on each function of a module.
+void buildKilnGraphPipeline(OpPassManager &pm,
+                            const GraphPipelineOptions &options);
+
+/// Registers the Kiln dialect and the upstream dialects its pipelines create.
+void registerKilnDialects(DialectRegistry &registry);
+
+/// Registers every Kiln pass and named pipeline with the global registry, for
+/// kiln-opt's command line and `parsePassPipeline`.
+void registerKilnPassesAndPipelines();
+
+} // namespace kiln
+} // namespace mlir
+
+#endif // KILN_PIPELINES_PIPELINES_H

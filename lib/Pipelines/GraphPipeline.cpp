@@ -1,0 +1,26 @@
+//===- GraphPipeline.cpp - Kiln graph-level pipeline ----------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Pipelines/Pipelines.h"
+
+#include "Kiln/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::kiln::buildKilnGraphPipeline(OpPassManager &pm,
+                                        const GraphPipelineOptions &options) {
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(createCanonicalizerPass());
+  if (options.inferShapes)
+    funcPm.addPass(createKilnInferShapesPass());
+  if (options.foldBatchNorm)
+    funcPm.addPass(createKilnFoldBatchNormPass());
+  funcPm.addPass(createCanonicalizerPass());
+  funcPm.addPass(createCSEPass());
+}

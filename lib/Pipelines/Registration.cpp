@@ -1,0 +1,31 @@
+//===- Registration.cpp - Register Kiln dialects, passes, pipelines -------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Pipelines/Pipelines.h"
+
+#include "Kiln/IR/KilnOps.h"
+#include "Kiln/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+void mlir::kiln::registerKilnDialects(DialectRegistry &registry) {
+  registry.insert<KilnDialect, func::FuncDialect, quant::QuantDialect,
+                  tensor::TensorDialect>();
+}
+
+void mlir::kiln::registerKilnPassesAndPipelines() {
+  registerKilnTransformsPasses();
+  PassPipelineRegistration<GraphPipelineOptions>(
+      "kiln-graph-pipeline",
+      "Kiln graph optimizations: canonicalize, infer shapes, fold batch "
+      "norms, CSE",
+      buildKilnGraphPipeline);
+}
