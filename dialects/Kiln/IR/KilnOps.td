@@ -113,7 +113,7 @@ def Kiln_ReshapeOp : Kiln_InferOp<"reshape"> {
   let arguments = (ins Kiln_AnyTensor:$input, DenseI64ArrayAttr:$shape);
   let results = (outs Kiln_AnyTensor:$result);
   let assemblyFormat =
-      "$input `` $shape attr-dict `:` functional-type(operands, results)";
+      "$input $shape attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
   let hasCanonicalizer = 1;
 }
@@ -132,7 +132,7 @@ def Kiln_TransposeOp : Kiln_InferOp<"transpose"> {
   let arguments = (ins Kiln_AnyTensor:$input, DenseI64ArrayAttr:$perm);
   let results = (outs Kiln_AnyTensor:$result);
   let assemblyFormat =
-      "$input `` $perm attr-dict `:` functional-type(operands, results)";
+      "$input $perm attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
   let hasCanonicalizer = 1;
 }
@@ -234,7 +234,7 @@ def Kiln_BroadcastToOp : Kiln_InferOp<"broadcast_to"> {
   let arguments = (ins Kiln_AnyTensor:$input, DenseI64ArrayAttr:$shape);
   let results = (outs Kiln_AnyTensor:$result);
   let assemblyFormat =
-      "$input `` $shape attr-dict `:` functional-type(operands, results)";
+      "$input $shape attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
 

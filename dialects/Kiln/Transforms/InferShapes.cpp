@@ -10,7 +10,6 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Interfaces/FunctionInterfaces.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNINFERSHAPESPASS
@@ -41,7 +40,7 @@ struct KilnInferShapesPass final
   using Base::Base;
 
   void runOnOperation() override {
-    FunctionOpInterface func = getOperation();
+    func::FuncOp func = getOperation();
     if (func.isExternal())
       return;
     func.getFunctionBody().walk<WalkOrder::PreOrder>(
@@ -92,7 +91,7 @@ struct KilnInferShapesPass final
     }
   }
 
-  void refineFunctionResults(FunctionOpInterface func) {
+  void refineFunctionResults(func::FuncOp func) {
     SmallVector<Type> results(func.getResultTypes());
     bool changed = false;
     func.getFunctionBody().walk([&](func::ReturnOp ret) {

@@ -11,6 +11,9 @@
 
 namespace mlir {
 class RewritePatternSet;
+namespace func {
+class FuncOp;
+} // namespace func
 namespace tensor {
 class TensorDialect;
 } // namespace tensor

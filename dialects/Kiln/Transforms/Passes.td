@@ -46,8 +46,7 @@ def KilnFoldBatchNormPass : Pass<"kiln-fold-batchnorm"> {
   ];
 }
 
-def KilnInferShapesPass : InterfacePass<"kiln-infer-shapes",
-                                        "::mlir::FunctionOpInterface"> {
+def KilnInferShapesPass : Pass<"kiln-infer-shapes", "::mlir::func::FuncOp"> {
   let summary = "Refine dynamic dims of kiln results from their operands";
   let description = [{
     Re-runs each kiln op's result-type inference in program order and makes
