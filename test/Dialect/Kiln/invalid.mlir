@@ -811,3 +811,138 @@ func.func @attention_mask_shape(%q: tensor<2x4x8xf32>, %m: tensor<3x4x4xi1>) {
   %0 = kiln.attention %q, %q, %q, %m : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<3x4x4xi1>) -> tensor<2x4x8xf32>
   return
 }
+
+// -----
+
+func.func @sub_broadcast(%a: tensor<2x3xf32>, %b: tensor<2xf32>) {
+  // expected-error @+2 {{'kiln.sub' op operands are not broadcast-compatible: 2x3 vs 2 (operand #1)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.sub %a, %b : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @mul_broadcast(%a: tensor<2x3xf32>, %b: tensor<2xf32>) {
+  // expected-error @+2 {{'kiln.mul' op operands are not broadcast-compatible: 2x3 vs 2 (operand #1)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.mul %a, %b : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @div_broadcast(%a: tensor<2x3xf32>, %b: tensor<2xf32>) {
+  // expected-error @+2 {{'kiln.div' op operands are not broadcast-compatible: 2x3 vs 2 (operand #1)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.div %a, %b : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @max_broadcast(%a: tensor<2x3xf32>, %b: tensor<2xf32>) {
+  // expected-error @+2 {{'kiln.max' op operands are not broadcast-compatible: 2x3 vs 2 (operand #1)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.max %a, %b : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @min_broadcast(%a: tensor<2x3xf32>, %b: tensor<2xf32>) {
+  // expected-error @+2 {{'kiln.min' op operands are not broadcast-compatible: 2x3 vs 2 (operand #1)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.min %a, %b : (tensor<2x3xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @log_integer(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'kiln.log' op operand #0 must be ranked tensor of floating-point values}}
+  %0 = kiln.log %a : (tensor<4xi32>) -> tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @sqrt_integer(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'kiln.sqrt' op operand #0 must be ranked tensor of floating-point values}}
+  %0 = kiln.sqrt %a : (tensor<4xi32>) -> tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @rsqrt_integer(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'kiln.rsqrt' op operand #0 must be ranked tensor of floating-point values}}
+  %0 = kiln.rsqrt %a : (tensor<4xi32>) -> tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @tanh_integer(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'kiln.tanh' op operand #0 must be ranked tensor of floating-point values}}
+  %0 = kiln.tanh %a : (tensor<4xi32>) -> tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @sigmoid_integer(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'kiln.sigmoid' op operand #0 must be ranked tensor of floating-point values}}
+  %0 = kiln.sigmoid %a : (tensor<4xi32>) -> tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @erf_integer(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'kiln.erf' op operand #0 must be ranked tensor of floating-point values}}
+  %0 = kiln.erf %a : (tensor<4xi32>) -> tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @gelu_integer(%a: tensor<4xi32>) {
+  // expected-error @+1 {{'kiln.gelu' op operand #0 must be ranked tensor of floating-point values}}
+  %0 = kiln.gelu %a : (tensor<4xi32>) -> tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @abs_element_type(%a: tensor<4xf32>) {
+  // expected-error @+1 {{'kiln.abs' op requires the same element type for all operands and results}}
+  %0 = kiln.abs %a : (tensor<4xf32>) -> tensor<4xf16>
+  return
+}
+
+// -----
+
+func.func @relu_element_type(%a: tensor<4xf32>) {
+  // expected-error @+1 {{'kiln.relu' op requires the same element type for all operands and results}}
+  %0 = kiln.relu %a : (tensor<4xf32>) -> tensor<4xf16>
+  return
+}
+
+// -----
+
+func.func @reduce_min_axis(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{'kiln.reduce_min' op axis -3 is out of range for rank 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.reduce_min %x {axes = array<i64: -3>} : (tensor<2x8xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_prod_axis(%x: tensor<2x8xf32>) {
+  // expected-error @+2 {{'kiln.reduce_prod' op axis -3 is out of range for rank 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.reduce_prod %x {axes = array<i64: -3>} : (tensor<2x8xf32>) -> tensor<2x8xf32>
+  return
+}
