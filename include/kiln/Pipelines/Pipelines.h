@@ -36,6 +36,34 @@ struct GraphPipelineOptions : public PassPipelineOptions<GraphPipelineOptions> {
 void buildKilnGraphPipeline(OpPassManager &pm,
                             const GraphPipelineOptions &options);
 
+/// Options of the CPU code generation pipelines.
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("Polynomial approximations for exp/tanh/erf/... (no libm "
+                     "calls in inner loops)"),
+      llvm::cl::init(true)};
+};
+
+/// kiln -> linalg on tensors: convert-kiln-to-linalg, elementwise fusion,
+/// math approximations, canonicalization and CSE.
+void buildKilnToLinalgPipeline(OpPassManager &pm,
+                               const CPUPipelineOptions &options);
+
+/// linalg on tensors -> memrefs: empty-tensor elimination, one-shot
+/// bufferization across function boundaries (identity layouts) and
+/// ownership-based deallocation.
+void buildKilnBufferizePipeline(OpPassManager &pm,
+                                const CPUPipelineOptions &options);
+
+/// memrefs -> LLVM dialect: loops, control flow, C-interface wrappers for
+/// every public function, and the LLVM conversions.
+void buildKilnToLLVMPipeline(OpPassManager &pm,
+                             const CPUPipelineOptions &options);
+
+/// The whole default CPU pipeline: graph, linalg, bufferize, LLVM.
+void buildKilnCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
 /// Registers the Kiln dialect and the upstream dialects its pipelines create.
 void registerKilnDialects(DialectRegistry &registry);
 

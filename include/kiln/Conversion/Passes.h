@@ -1,0 +1,57 @@
+//===- Passes.h - Kiln conversion passes ------------------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CONVERSION_PASSES_H
+#define KILN_CONVERSION_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class ConversionTarget;
+class ModuleOp;
+class RewritePatternSet;
+class TypeConverter;
+namespace arith {
+class ArithDialect;
+} // namespace arith
+namespace linalg {
+class LinalgDialect;
+} // namespace linalg
+namespace math {
+class MathDialect;
+} // namespace math
+namespace tensor {
+class TensorDialect;
+} // namespace tensor
+namespace vector {
+class VectorDialect;
+} // namespace vector
+
+namespace kiln {
+
+#define GEN_PASS_DECL
+#include "kiln/Conversion/Passes.h.inc"
+
+/// Converts tensors of quantized element types to their storage types and
+/// leaves every other type as it is.
+void populateKilnToLinalgTypeConversion(TypeConverter &converter);
+
+/// Adds the patterns lowering every kiln op to linalg/tensor/arith/math.
+void populateKilnToLinalgPatterns(const TypeConverter &converter,
+                                  RewritePatternSet &patterns);
+
+/// Checks that every kiln op under `root` can be lowered. When some cannot,
+/// emits one error listing all of them (grouped by op name, each with its
+/// location and reason) and returns failure.
+LogicalResult checkKilnOpsLowerable(Operation *root);
+
+#define GEN_PASS_REGISTRATION
+#include "kiln/Conversion/Passes.h.inc"
+
+} // namespace kiln
+} // namespace mlir
+
+#endif // KILN_CONVERSION_PASSES_H

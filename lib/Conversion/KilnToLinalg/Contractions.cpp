@@ -1,0 +1,594 @@
+//===- Contractions.cpp - Lower kiln matmuls, convolutions, pooling -------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "Kiln/IR/KilnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::lowering;
+
+namespace {
+RankedTensorType convertedType(const TypeConverter *converter, Value v) {
+  return cast<RankedTensorType>(converter->convertType(v.getType()));
+}
+
+/// acc + a * b in the element type's arithmetic.
+Value multiplyAccumulate(OpBuilder &b, Location l, Value x, Value y,
+                         Value acc) {
+  if (isa<FloatType>(acc.getType()))
+    return arith::AddFOp::create(b, l, acc, arith::MulFOp::create(b, l, x, y));
+  return arith::AddIOp::create(b, l, acc, arith::MulIOp::create(b, l, x, y));
+}
+
+struct MatmulLowering final : OpConversionPattern<MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto lt = cast<RankedTensorType>(lhs.getType());
+    auto rt = cast<RankedTensorType>(rhs.getType());
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    int64_t rank = outType.getRank(), batch = rank - 2;
+    bool tl = op.getTransposeLhs(), tr = op.getTransposeRhs();
+
+    // Result dims: batch dims broadcast; M from lhs, N from rhs.
+    SmallVector<OpFoldResult> dims;
+    ArrayRef<int64_t> outBatch = outType.getShape().take_front(batch);
+    for (int64_t d = 0; d < batch; ++d) {
+      if (!outType.isDynamicDim(d)) {
+        dims.push_back(rewriter.getIndexAttr(outType.getDimSize(d)));
+        continue;
+      }
+      OpFoldResult dim = rewriter.getIndexAttr(1);
+      for (auto [v, t] : {std::pair{lhs, lt}, std::pair{rhs, rt}}) {
+        int64_t id = d - (batch - (t.getRank() - 2));
+        if (id >= 0 && t.getDimSize(id) != 1) {
+          dim = getDim(rewriter, loc, v, id);
+          break;
+        }
+      }
+      dims.push_back(dim);
+    }
+    dims.push_back(getDim(rewriter, loc, lhs, lt.getRank() - (tl ? 1 : 2)));
+    dims.push_back(getDim(rewriter, loc, rhs, rt.getRank() - (tr ? 2 : 1)));
+    Value zero = scalarConstant(rewriter, loc, outType.getElementType(), 0);
+    Value init = createFilled(rewriter, loc, outType, dims, zero);
+
+    // Named ops where they fit exactly.
+    bool sameBatch = lt.getRank() == 3 && rt.getRank() == 3 &&
+                     lt.getDimSize(0) != 1 && rt.getDimSize(0) != 1;
+    if (!tl && !tr && lt.getRank() == 2 && rt.getRank() == 2) {
+      rewriter.replaceOp(op, linalg::MatmulOp::create(
+                                 rewriter, loc, TypeRange{outType},
+                                 ValueRange{lhs, rhs}, ValueRange{init})
+                                 .getResult(0));
+      return success();
+    }
+    if (!tl && !tr && sameBatch) {
+      rewriter.replaceOp(op, linalg::BatchMatmulOp::create(
+                                 rewriter, loc, TypeRange{outType},
+                                 ValueRange{lhs, rhs}, ValueRange{init})
+                                 .getResult(0));
+      return success();
+    }
+
+    // General case: loops (batch..., m, n, k).
+    AffineExpr m = getAffineDimExpr(batch, ctx),
+               n = getAffineDimExpr(batch + 1, ctx),
+               k = getAffineDimExpr(batch + 2, ctx);
+    auto operandMap = [&](RankedTensorType t, AffineExpr a, AffineExpr b) {
+      SmallVector<AffineExpr> exprs;
+      int64_t tb = t.getRank() - 2;
+      for (int64_t d = 0; d < tb; ++d) {
+        int64_t od = d + (batch - tb);
+        exprs.push_back(t.getDimSize(d) == 1 && outBatch[od] != 1
+                            ? getAffineConstantExpr(0, ctx)
+                            : getAffineDimExpr(od, ctx));
+      }
+      exprs.push_back(a);
+      exprs.push_back(b);
+      return AffineMap::get(rank + 1, 0, exprs, ctx);
+    };
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    SmallVector<AffineMap> maps = {
+        tl ? operandMap(lt, k, m) : operandMap(lt, m, k),
+        tr ? operandMap(rt, n, k) : operandMap(rt, k, n),
+        AffineMap::get(rank + 1, 0, outExprs, ctx)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType}, ValueRange{lhs, rhs},
+        ValueRange{init}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(
+              b, l, multiplyAccumulate(b, l, args[0], args[1], args[2]));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// linear: out[..., n] = bias[n] + sum_k x[..., k] * w[n, k]; the bias
+/// initializes the accumulator.
+struct LinearLowering final : OpConversionPattern<LinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput(), w = adaptor.getWeight();
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    int64_t rank = outType.getRank(), lead = rank - 1;
+    SmallVector<OpFoldResult> dims;
+    for (int64_t d = 0; d < lead; ++d)
+      dims.push_back(getDim(rewriter, loc, x, d));
+    dims.push_back(getDim(rewriter, loc, w, 0));
+
+    Value init;
+    if (Value bias = adaptor.getBias()) {
+      Value empty = createEmpty(rewriter, loc, outType, dims);
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(rank, 0, {getAffineDimExpr(lead, ctx)}, ctx),
+          AffineMap::getMultiDimIdentityMap(rank, ctx)};
+      init = linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{outType}, ValueRange{bias},
+                 ValueRange{empty}, maps,
+                 SmallVector<utils::IteratorType>(rank,
+                                                  utils::IteratorType::parallel),
+                 [](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(b, l, args[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = createFilled(
+          rewriter, loc, outType, dims,
+          scalarConstant(rewriter, loc, outType.getElementType(), 0));
+    }
+    // Loops (lead..., n, k).
+    SmallVector<AffineExpr> xExprs, outExprs;
+    for (int64_t d = 0; d < lead; ++d) {
+      xExprs.push_back(getAffineDimExpr(d, ctx));
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    }
+    AffineExpr n = getAffineDimExpr(lead, ctx), k = getAffineDimExpr(lead + 1, ctx);
+    xExprs.push_back(k);
+    outExprs.push_back(n);
+    SmallVector<AffineMap> maps = {AffineMap::get(rank + 1, 0, xExprs, ctx),
+                                   AffineMap::get(rank + 1, 0, {n, k}, ctx),
+                                   AffineMap::get(rank + 1, 0, outExprs, ctx)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType}, ValueRange{x, w}, ValueRange{init},
+        maps, iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(
+              b, l, multiplyAccumulate(b, l, args[0], args[1], args[2]));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+struct OuterLowering final : OpConversionPattern<OuterOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OuterOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    Value init = createEmpty(rewriter, loc, outType,
+                             {getDim(rewriter, loc, adaptor.getLhs(), 0),
+                              getDim(rewriter, loc, adaptor.getRhs(), 0)});
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx),
+        AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx),
+        AffineMap::getMultiDimIdentityMap(2, ctx)};
+    bool isFloat = isa<FloatType>(outType.getElementType());
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType},
+        ValueRange{adaptor.getLhs(), adaptor.getRhs()}, ValueRange{init}, maps,
+        {utils::IteratorType::parallel, utils::IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value r = isFloat ? arith::MulFOp::create(b, l, args[0], args[1])
+                                  .getResult()
+                            : arith::MulIOp::create(b, l, args[0], args[1])
+                                  .getResult();
+          linalg::YieldOp::create(b, l, r);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// Pads the spatial dims of an image tensor with `value`.
+Value padImage(OpBuilder &b, Location loc, Value input, bool nchw,
+               ArrayRef<int64_t> pads, ArrayRef<int64_t> extraHigh,
+               Value value) {
+  int64_t top = pads[0], left = pads[1];
+  int64_t bottom = pads[2] + extraHigh[0], right = pads[3] + extraHigh[1];
+  if (!top && !left && !bottom && !right)
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> low(4, 0), high(4, 0);
+  int64_t h = nchw ? 2 : 1, w = nchw ? 3 : 2;
+  low[h] = top;
+  low[w] = left;
+  high[h] = bottom;
+  high[w] = right;
+  SmallVector<int64_t> shape(type.getShape());
+  for (int64_t d : {h, w})
+    if (!ShapedType::isDynamic(shape[d]))
+      shape[d] += low[d] + high[d];
+  SmallVector<OpFoldResult> lowAttr, highAttr;
+  for (int64_t d = 0; d < 4; ++d) {
+    lowAttr.push_back(b.getIndexAttr(low[d]));
+    highAttr.push_back(b.getIndexAttr(high[d]));
+  }
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), input,
+      lowAttr, highAttr, value);
+}
+
+/// Output extent of a window over the (already padded) dim `padded`.
+OpFoldResult windowDim(OpBuilder &b, Location loc, int64_t staticSize,
+                       Value padded, int64_t padTotal, int64_t kernel,
+                       int64_t stride, int64_t dilation) {
+  if (!ShapedType::isDynamic(staticSize))
+    return b.getIndexAttr(staticSize);
+  // (padded - dilation * (kernel - 1) - 1) / stride + 1
+  Value span = arith::SubIOp::create(
+      b, loc, padded,
+      arith::ConstantIndexOp::create(b, loc, dilation * (kernel - 1) + 1));
+  Value q = arith::DivUIOp::create(b, loc, span,
+                                   arith::ConstantIndexOp::create(b, loc, stride));
+  (void)padTotal;
+  return arith::AddIOp::create(b, loc, q, arith::ConstantIndexOp::create(b, loc, 1))
+      .getResult();
+}
+
+/// A tensor of `outType` holding the bias along the channel dim, or zeros.
+Value convInit(OpBuilder &b, Location loc, RankedTensorType outType,
+               ArrayRef<OpFoldResult> dims, Value bias, int64_t channelDim) {
+  MLIRContext *ctx = b.getContext();
+  if (!bias)
+    return createFilled(b, loc, outType, dims,
+                        scalarConstant(b, loc, outType.getElementType(), 0));
+  Value empty = createEmpty(b, loc, outType, dims);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(4, 0, {getAffineDimExpr(channelDim, ctx)}, ctx),
+      AffineMap::getMultiDimIdentityMap(4, ctx)};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{outType}, ValueRange{bias}, ValueRange{empty},
+             maps,
+             SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, args[0]);
+             })
+      .getResult(0);
+}
+
+struct Conv2DLowering final : OpConversionPattern<Conv2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool nchw = op.getLayout() == Layout::NCHW;
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    Type element = outType.getElementType();
+    Value filter = adaptor.getFilter();
+    auto fType = cast<RankedTensorType>(filter.getType());
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+    int64_t groups = op.getGroups();
+    int64_t kh = fType.getDimSize(nchw ? 2 : 0), kw = fType.getDimSize(nchw ? 3 : 1);
+    int64_t f = fType.getDimSize(nchw ? 0 : 3), cg = fType.getDimSize(nchw ? 1 : 2);
+
+    Value input = padImage(rewriter, loc, adaptor.getInput(), nchw,
+                           op.getPads(), {0, 0},
+                           scalarConstant(rewriter, loc, element, 0));
+    int64_t hd = nchw ? 2 : 1, wd = nchw ? 3 : 2, cd = nchw ? 1 : 3;
+    SmallVector<OpFoldResult> dims(4);
+    dims[0] = getDim(rewriter, loc, input, 0);
+    dims[cd] = rewriter.getIndexAttr(f);
+    dims[hd] = windowDim(rewriter, loc, outType.getDimSize(hd),
+                         getDimValue(rewriter, loc, input, hd), 0, kh,
+                         strides[0], dilations[0]);
+    dims[wd] = windowDim(rewriter, loc, outType.getDimSize(wd),
+                         getDimValue(rewriter, loc, input, wd), 0, kw,
+                         strides[1], dilations[1]);
+    Value init = convInit(rewriter, loc, outType, dims, adaptor.getBias(), cd);
+    Attribute stridesAttr = rewriter.getI64TensorAttr(strides);
+    Attribute dilationsAttr = rewriter.getI64TensorAttr(dilations);
+
+    Value result;
+    if (groups == 1) {
+      if (nchw)
+        result = linalg::Conv2DNchwFchwOp::create(
+                     rewriter, loc, TypeRange{outType}, ValueRange{input, filter},
+                     ValueRange{init}, stridesAttr, dilationsAttr)
+                     .getResult(0);
+      else
+        result = linalg::Conv2DNhwcHwcfOp::create(
+                     rewriter, loc, TypeRange{outType}, ValueRange{input, filter},
+                     ValueRange{init}, stridesAttr, dilationsAttr)
+                     .getResult(0);
+    } else if (cg == 1 && f == groups) {
+      // Depthwise with channel multiplier 1: drop the unit filter dim.
+      SmallVector<ReassociationIndices> reassoc =
+          nchw ? SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}}
+               : SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}};
+      SmallVector<int64_t> shape = nchw ? SmallVector<int64_t>{f, kh, kw}
+                                        : SmallVector<int64_t>{kh, kw, f};
+      Value dw = tensor::CollapseShapeOp::create(
+          rewriter, loc, RankedTensorType::get(shape, element), filter, reassoc);
+      if (nchw)
+        result = linalg::DepthwiseConv2DNchwChwOp::create(
+                     rewriter, loc, TypeRange{outType}, ValueRange{input, dw},
+                     ValueRange{init}, stridesAttr, dilationsAttr)
+                     .getResult(0);
+      else
+        result = linalg::DepthwiseConv2DNhwcHwcOp::create(
+                     rewriter, loc, TypeRange{outType}, ValueRange{input, dw},
+                     ValueRange{init}, stridesAttr, dilationsAttr)
+                     .getResult(0);
+    } else {
+      result = groupedConv(rewriter, loc, input, filter, init, outType, nchw,
+                           groups, stridesAttr, dilationsAttr);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// Splits channels into (group, channel) dims and uses the grouped named
+  /// convolutions: ngchw/gfchw, or nhwgc/gfhwc with the filter transposed.
+  static Value groupedConv(OpBuilder &b, Location loc, Value input,
+                           Value filter, Value init, RankedTensorType outType,
+                           bool nchw, int64_t g, Attribute strides,
+                           Attribute dilations) {
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto fType = cast<RankedTensorType>(filter.getType());
+    Type element = outType.getElementType();
+    auto split = [&](Value v, int64_t dim) {
+      auto t = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape;
+      SmallVector<ReassociationIndices> reassoc;
+      SmallVector<OpFoldResult> outShape;
+      int64_t next = 0;
+      for (int64_t d = 0; d < t.getRank(); ++d) {
+        if (d == dim) {
+          int64_t size = t.getDimSize(d);
+          shape.append({g, ShapedType::isDynamic(size) ? size : size / g});
+          reassoc.push_back({next, next + 1});
+          outShape.push_back(b.getIndexAttr(g));
+          outShape.push_back(b.getIndexAttr(size / g));
+          next += 2;
+        } else {
+          shape.push_back(t.getDimSize(d));
+          reassoc.push_back({next++});
+          outShape.push_back(getDim(b, loc, v, d));
+        }
+      }
+      return std::make_pair(
+          tensor::ExpandShapeOp::create(
+              b, loc, RankedTensorType::get(shape, element), v, reassoc,
+              outShape)
+              .getResult(),
+          reassoc);
+    };
+    int64_t cd = nchw ? 1 : 3;
+    Value gin = split(input, cd).first;
+    auto [ginit, outReassoc] = split(init, cd);
+    Value gfilter;
+    if (nchw) {
+      gfilter = split(filter, 0).first; // [G, F/G, C/G, KH, KW]
+    } else {
+      Value expanded = split(filter, 3).first; // [KH, KW, C/G, G, F/G]
+      auto et = cast<RankedTensorType>(expanded.getType());
+      SmallVector<int64_t> perm = {3, 4, 0, 1, 2};
+      SmallVector<int64_t> shape;
+      for (int64_t p : perm)
+        shape.push_back(et.getDimSize(p));
+      Value empty = tensor::EmptyOp::create(b, loc, shape, element);
+      gfilter = linalg::TransposeOp::create(b, loc, expanded, empty, perm)
+                    .getResult()[0];
+    }
+    (void)inType;
+    (void)fType;
+    Value conv;
+    if (nchw)
+      conv = linalg::Conv2DNgchwGfchwOp::create(
+                 b, loc, TypeRange{ginit.getType()}, ValueRange{gin, gfilter},
+                 ValueRange{ginit}, strides, dilations)
+                 .getResult(0);
+    else
+      conv = linalg::Conv2DNhwgcGfhwcOp::create(
+                 b, loc, TypeRange{ginit.getType()}, ValueRange{gin, gfilter},
+                 ValueRange{ginit}, strides, dilations)
+                 .getResult(0);
+    return tensor::CollapseShapeOp::create(b, loc, outType, conv, outReassoc);
+  }
+};
+
+struct Pool2DLowering final : OpConversionPattern<Pool2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Pool2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool nchw = op.getLayout() == Layout::NCHW;
+    bool isMax = op.getKind() == PoolKind::Max;
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    Type element = outType.getElementType();
+    Value raw = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(raw.getType());
+    ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
+                      dilations = op.getDilations(), pads = op.getPads();
+    int64_t hd = nchw ? 2 : 1, wd = nchw ? 3 : 2;
+
+    // ceil_mode: pad the bottom/right so the last (partial) window exists.
+    SmallVector<int64_t> extra = {0, 0};
+    if (op.getCeilMode()) {
+      for (int i = 0; i < 2; ++i) {
+        int64_t in = inType.getDimSize(i == 0 ? hd : wd);
+        int64_t out = outType.getDimSize(i == 0 ? hd : wd);
+        int64_t needed = (out - 1) * strides[i] + dilations[i] * (kernel[i] - 1) +
+                         1 - (in + pads[i] + pads[i + 2]);
+        extra[i] = std::max<int64_t>(0, needed);
+      }
+    }
+    Value padValue = isMax ? lowestValue(rewriter, loc, element)
+                           : scalarConstant(rewriter, loc, element, 0);
+    Value input = padImage(rewriter, loc, raw, nchw, pads, extra, padValue);
+
+    SmallVector<OpFoldResult> dims = getDims(rewriter, loc, raw);
+    dims[hd] = windowDim(rewriter, loc, outType.getDimSize(hd),
+                         getDimValue(rewriter, loc, input, hd), 0, kernel[0],
+                         strides[0], dilations[0]);
+    dims[wd] = windowDim(rewriter, loc, outType.getDimSize(wd),
+                         getDimValue(rewriter, loc, input, wd), 0, kernel[1],
+                         strides[1], dilations[1]);
+    Value init = createFilled(rewriter, loc, outType, dims, padValue);
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, element);
+    Attribute stridesAttr = rewriter.getI64TensorAttr(strides);
+    Attribute dilationsAttr = rewriter.getI64TensorAttr(dilations);
+    SmallVector<Value> ins = {input, window};
+    Value pooled;
+    if (isMax && nchw)
+      pooled = linalg::PoolingNchwMaxOp::create(rewriter, loc, TypeRange{outType},
+                                                ins, ValueRange{init},
+                                                stridesAttr, dilationsAttr)
+                   .getResult(0);
+    else if (isMax)
+      pooled = linalg::PoolingNhwcMaxOp::create(rewriter, loc, TypeRange{outType},
+                                                ins, ValueRange{init},
+                                                stridesAttr, dilationsAttr)
+                   .getResult(0);
+    else if (nchw)
+      pooled = linalg::PoolingNchwSumOp::create(rewriter, loc, TypeRange{outType},
+                                                ins, ValueRange{init},
+                                                stridesAttr, dilationsAttr)
+                   .getResult(0);
+    else
+      pooled = linalg::PoolingNhwcSumOp::create(rewriter, loc, TypeRange{outType},
+                                                ins, ValueRange{init},
+                                                stridesAttr, dilationsAttr)
+                   .getResult(0);
+    if (isMax) {
+      rewriter.replaceOp(op, pooled);
+      return success();
+    }
+
+    // Average: divide each window sum by the number of elements it covers,
+    // counting explicit padding only with count_include_pad. For a window
+    // starting at s, tap j reads s + j*dilation, valid in [lower, upper).
+    bool includePad = op.getCountIncludePad();
+    Value hIn = getDimValue(rewriter, loc, raw, hd);
+    Value wIn = getDimValue(rewriter, loc, raw, wd);
+    auto countAlong = [&](OpBuilder &b, Location l, Value outIdx, int i,
+                          Value size) -> Value {
+      Value stride = arith::ConstantIndexOp::create(b, l, strides[i]);
+      Value padBefore = arith::ConstantIndexOp::create(b, l, pads[i]);
+      Value start = arith::SubIOp::create(
+          b, l, arith::MulIOp::create(b, l, outIdx, stride), padBefore);
+      Value lower = includePad ? arith::SubIOp::create(b, l, arith::ConstantIndexOp::create(b, l, 0), padBefore).getResult()
+                               : arith::ConstantIndexOp::create(b, l, 0).getResult();
+      Value upper = includePad
+                        ? arith::AddIOp::create(
+                              b, l, size,
+                              arith::ConstantIndexOp::create(b, l, pads[i + 2]))
+                              .getResult()
+                        : size;
+      Value dil = arith::ConstantIndexOp::create(b, l, dilations[i]);
+      Value k = arith::ConstantIndexOp::create(b, l, kernel[i]);
+      Value zero = arith::ConstantIndexOp::create(b, l, 0);
+      // first tap >= lower: ceil((lower - start) / dil), clamped to [0, k]
+      auto tapsBelow = [&](Value bound) {
+        Value diff = arith::SubIOp::create(b, l, bound, start);
+        Value t = arith::CeilDivSIOp::create(b, l, diff, dil);
+        return arith::MinSIOp::create(b, l,
+                                      arith::MaxSIOp::create(b, l, t, zero), k);
+      };
+      Value first = tapsBelow(lower), end = tapsBelow(upper);
+      return arith::MaxSIOp::create(b, l, arith::SubIOp::create(b, l, end, first),
+                                    zero);
+    };
+    MLIRContext *ctx = rewriter.getContext();
+    Value empty = createEmpty(rewriter, loc, outType, dims);
+    SmallVector<AffineMap> maps(2, AffineMap::getMultiDimIdentityMap(4, ctx));
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType}, ValueRange{pooled}, ValueRange{empty},
+        maps, SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value oh = linalg::IndexOp::create(b, l, hd);
+          Value ow = linalg::IndexOp::create(b, l, wd);
+          Value count = arith::MulIOp::create(b, l, countAlong(b, l, oh, 0, hIn),
+                                              countAlong(b, l, ow, 1, wIn));
+          Value c = indexToFloat(b, l, count, element);
+          linalg::YieldOp::create(b, l,
+                                  arith::DivFOp::create(b, l, args[0], c).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+struct GlobalAvgPoolLowering final : OpConversionPattern<GlobalAvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GlobalAvgPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool nchw = op.getLayout() == Layout::NCHW;
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    Type element = outType.getElementType();
+    Value input = adaptor.getInput();
+    llvm::SmallBitVector reduced(4);
+    int64_t hd = nchw ? 2 : 1, wd = nchw ? 3 : 2;
+    reduced.set(hd);
+    reduced.set(wd);
+    Value sum = buildReduction(
+        rewriter, loc, input, reduced, scalarConstant(rewriter, loc, element, 0),
+        [](OpBuilder &b, Location l, Value x, Value acc) -> Value {
+          return arith::AddFOp::create(b, l, x, acc);
+        });
+    Value count = arith::MulIOp::create(rewriter, loc,
+                                        getDimValue(rewriter, loc, input, hd),
+                                        getDimValue(rewriter, loc, input, wd));
+    Value countF = indexToFloat(rewriter, loc, count, element);
+    auto sumType = cast<RankedTensorType>(sum.getType());
+    Value mean = buildElementwise(
+        rewriter, loc, sumType, ValueRange{sum},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::DivFOp::create(b, l, args[0], countF);
+        });
+    rewriter.replaceOp(op, expandReducedDims(rewriter, loc, mean, outType, reduced));
+    return success();
+  }
+};
+} // namespace
+
+void lowering::populateContractionLowering(const TypeConverter &converter,
+                                           RewritePatternSet &patterns) {
+  patterns.add<MatmulLowering, LinearLowering, OuterLowering, Conv2DLowering,
+               Pool2DLowering, GlobalAvgPoolLowering>(converter,
+                                                      patterns.getContext());
+}

@@ -1,0 +1,357 @@
+//===- KilnToLinalg.cpp - Lower kiln to linalg on tensors -----------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Conversion/Passes.h"
+
+#include "LoweringUtils.h"
+#include "Kiln/IR/KilnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/MapVector.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_CONVERTKILNTOLINALGPASS
+#include "kiln/Conversion/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::lowering;
+
+//===----------------------------------------------------------------------===//
+// Type conversion and legality
+//===----------------------------------------------------------------------===//
+
+void mlir::kiln::populateKilnToLinalgTypeConversion(TypeConverter &converter) {
+  converter.addConversion([](Type type) { return type; });
+  converter.addConversion([](RankedTensorType type) -> Type {
+    if (auto q = dyn_cast<quant::QuantizedType>(type.getElementType()))
+      return RankedTensorType::get(type.getShape(), q.getStorageType());
+    return type;
+  });
+}
+
+/// Why `op` cannot be lowered, or std::nullopt when it can.
+static std::optional<std::string> unsupportedReason(Operation *op) {
+  // i1 tensors only carry masks and comparison results; arithmetic on them
+  // has no agreed meaning (ONNX forbids it too).
+  if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, NegOp, AbsOp, ReluOp,
+          ClampOp, MatmulOp, LinearOp, OuterOp, Conv2DOp, Pool2DOp,
+          ReduceSumOp, ReduceProdOp, ReduceMaxOp, ReduceMinOp>(op) &&
+      getElementTypeOrSelf(op->getResult(0).getType()).isInteger(1))
+    return std::string("arithmetic on i1 tensors is not supported");
+  if (auto pool = dyn_cast<Pool2DOp>(op)) {
+    auto type = cast<RankedTensorType>(pool.getInput().getType());
+    bool nchw = pool.getLayout() == Layout::NCHW;
+    int64_t h = type.getDimSize(nchw ? 2 : 1), w = type.getDimSize(nchw ? 3 : 2);
+    if (pool.getCeilMode() &&
+        (ShapedType::isDynamic(h) || ShapedType::isDynamic(w)))
+      return std::string("ceil_mode needs static spatial dims");
+  }
+  if (auto q = dyn_cast<QuantizeOp>(op)) {
+    auto qtype = cast<quant::QuantizedType>(
+        cast<RankedTensorType>(q.getType()).getElementType());
+    if (qtype.getStorageTypeIntegralWidth() > 32)
+      return std::string("storage types wider than 32 bits are not supported");
+  }
+  return std::nullopt;
+}
+
+LogicalResult mlir::kiln::checkKilnOpsLowerable(Operation *root) {
+  llvm::MapVector<StringRef, SmallVector<std::pair<Operation *, std::string>>>
+      unsupported;
+  size_t count = 0;
+  root->walk([&](Operation *op) {
+    if (!isa<KilnDialect>(op->getDialect()))
+      return;
+    if (std::optional<std::string> reason = unsupportedReason(op)) {
+      unsupported[op->getName().getStringRef()].push_back({op, *reason});
+      ++count;
+    }
+  });
+  if (unsupported.empty())
+    return success();
+  InFlightDiagnostic diag = root->emitError()
+                            << "cannot lower " << count << " kiln op(s) to linalg: ";
+  llvm::interleaveComma(unsupported, diag, [&](auto &entry) {
+    diag << entry.first << " (" << entry.second.size() << ")";
+  });
+  for (auto &entry : unsupported)
+    for (auto &[op, reason] : entry.second)
+      diag.attachNote(op->getLoc()) << entry.first << ": " << reason;
+  return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+namespace {
+bool isFloat(Type t) { return isa<FloatType>(t); }
+
+Value floatConst(OpBuilder &b, Location l, Type t, double v) {
+  return scalarConstant(b, l, t, v);
+}
+
+// One scalar computation per op; `t` is the result element type.
+Value scalar(AddOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+  if (isFloat(t))
+    return arith::AddFOp::create(b, l, a[0], a[1]);
+  return arith::AddIOp::create(b, l, a[0], a[1]);
+}
+Value scalar(SubOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+  if (isFloat(t))
+    return arith::SubFOp::create(b, l, a[0], a[1]);
+  return arith::SubIOp::create(b, l, a[0], a[1]);
+}
+Value scalar(MulOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+  if (isFloat(t))
+    return arith::MulFOp::create(b, l, a[0], a[1]);
+  return arith::MulIOp::create(b, l, a[0], a[1]);
+}
+Value scalar(DivOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+  if (isFloat(t))
+    return arith::DivFOp::create(b, l, a[0], a[1]);
+  return arith::DivSIOp::create(b, l, a[0], a[1]);
+}
+Value scalar(MaxOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+  if (isFloat(t))
+    return arith::MaximumFOp::create(b, l, a[0], a[1]);
+  return arith::MaxSIOp::create(b, l, a[0], a[1]);
+}
+Value scalar(MinOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+  if (isFloat(t))
+    return arith::MinimumFOp::create(b, l, a[0], a[1]);
+  return arith::MinSIOp::create(b, l, a[0], a[1]);
+}
+Value scalar(PowOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::PowFOp::create(b, l, a[0], a[1]);
+}
+Value scalar(NegOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+  if (isFloat(t))
+    return arith::NegFOp::create(b, l, a[0]);
+  return arith::SubIOp::create(b, l, scalarConstant(b, l, t, 0), a[0]);
+}
+Value scalar(AbsOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+  if (isFloat(t))
+    return math::AbsFOp::create(b, l, a[0]);
+  return math::AbsIOp::create(b, l, a[0]);
+}
+Value scalar(ExpOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::ExpOp::create(b, l, a[0]);
+}
+Value scalar(LogOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::LogOp::create(b, l, a[0]);
+}
+Value scalar(SqrtOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::SqrtOp::create(b, l, a[0]);
+}
+Value scalar(RsqrtOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::RsqrtOp::create(b, l, a[0]);
+}
+Value scalar(TanhOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::TanhOp::create(b, l, a[0]);
+}
+Value scalar(ErfOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::ErfOp::create(b, l, a[0]);
+}
+Value scalar(SigmoidOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+  Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, a[0]));
+  Value one = floatConst(b, l, t, 1.0);
+  return arith::DivFOp::create(b, l, one, arith::AddFOp::create(b, l, one, e));
+}
+Value scalar(ReluOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+  Value zero = scalarConstant(b, l, t, 0);
+  if (isFloat(t))
+    return arith::MaximumFOp::create(b, l, a[0], zero);
+  return arith::MaxSIOp::create(b, l, a[0], zero);
+}
+Value scalar(ClampOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
+  Value lo = scalarConstant(b, l, t, op.getMin().convertToDouble());
+  Value hi = scalarConstant(b, l, t, op.getMax().convertToDouble());
+  if (isFloat(t))
+    return arith::MinimumFOp::create(
+        b, l, arith::MaximumFOp::create(b, l, a[0], lo), hi);
+  return arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, a[0], lo),
+                                hi);
+}
+Value scalar(GeluOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
+  Value x = a[0];
+  Value half = floatConst(b, l, t, 0.5), one = floatConst(b, l, t, 1.0);
+  Value inner;
+  if (op.getApproximation() == GeluApproximation::Tanh) {
+    // sqrt(2/pi) * (x + 0.044715 x^3)
+    Value x3 = arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, x, x), x);
+    Value poly = arith::AddFOp::create(
+        b, l, x, arith::MulFOp::create(b, l, floatConst(b, l, t, 0.044715), x3));
+    inner = math::TanhOp::create(
+        b, l,
+        arith::MulFOp::create(b, l, floatConst(b, l, t, 0.7978845608028654),
+                              poly));
+  } else {
+    inner = math::ErfOp::create(
+        b, l,
+        arith::MulFOp::create(b, l, x, floatConst(b, l, t, 0.7071067811865476)));
+  }
+  Value factor = arith::MulFOp::create(b, l, half,
+                                       arith::AddFOp::create(b, l, one, inner));
+  return arith::MulFOp::create(b, l, x, factor);
+}
+Value scalar(CompareOp op, OpBuilder &b, Location l, ValueRange a, Type) {
+  Type operand = a[0].getType();
+  if (isFloat(operand)) {
+    arith::CmpFPredicate p;
+    switch (op.getPredicate()) {
+    case ComparePredicate::EQ: p = arith::CmpFPredicate::OEQ; break;
+    case ComparePredicate::NE: p = arith::CmpFPredicate::UNE; break;
+    case ComparePredicate::LT: p = arith::CmpFPredicate::OLT; break;
+    case ComparePredicate::LE: p = arith::CmpFPredicate::OLE; break;
+    case ComparePredicate::GT: p = arith::CmpFPredicate::OGT; break;
+    case ComparePredicate::GE: p = arith::CmpFPredicate::OGE; break;
+    }
+    return arith::CmpFOp::create(b, l, p, a[0], a[1]);
+  }
+  arith::CmpIPredicate p;
+  switch (op.getPredicate()) {
+  case ComparePredicate::EQ: p = arith::CmpIPredicate::eq; break;
+  case ComparePredicate::NE: p = arith::CmpIPredicate::ne; break;
+  case ComparePredicate::LT: p = arith::CmpIPredicate::slt; break;
+  case ComparePredicate::LE: p = arith::CmpIPredicate::sle; break;
+  case ComparePredicate::GT: p = arith::CmpIPredicate::sgt; break;
+  case ComparePredicate::GE: p = arith::CmpIPredicate::sge; break;
+  }
+  return arith::CmpIOp::create(b, l, p, a[0], a[1]);
+}
+Value scalar(SelectOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return arith::SelectOp::create(b, l, a[0], a[1], a[2]);
+}
+Value scalar(BroadcastToOp, OpBuilder &, Location, ValueRange a, Type) {
+  return a[0];
+}
+Value scalar(CastOp, OpBuilder &b, Location l, ValueRange a, Type to) {
+  Value x = a[0];
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+  if (isFloat(from) && isFloat(to)) {
+    if (fw < tw)
+      return arith::ExtFOp::create(b, l, to, x);
+    return arith::TruncFOp::create(b, l, to, x);
+  }
+  if (isFloat(to)) {
+    if (from.isInteger(1))
+      return arith::UIToFPOp::create(b, l, to, x);
+    return arith::SIToFPOp::create(b, l, to, x);
+  }
+  if (isFloat(from)) {
+    if (to.isInteger(1))
+      return arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNE, x,
+                                   scalarConstant(b, l, from, 0));
+    return arith::FPToSIOp::create(b, l, to, x);
+  }
+  if (to.isInteger(1))
+    return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, x,
+                                 scalarConstant(b, l, from, 0));
+  if (from.isInteger(1))
+    return arith::ExtUIOp::create(b, l, to, x);
+  if (fw < tw)
+    return arith::ExtSIOp::create(b, l, to, x);
+  return arith::TruncIOp::create(b, l, to, x);
+}
+
+template <typename OpTy>
+struct ElementwiseLowering final : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(
+        this->getTypeConverter()->convertType(op.getType()));
+    Type element = resultType.getElementType();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), resultType, adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return scalar(op, b, loc, args, element);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+} // namespace
+
+void lowering::populateElementwiseLowering(const TypeConverter &converter,
+                                           RewritePatternSet &patterns) {
+  patterns.add<ElementwiseLowering<AddOp>, ElementwiseLowering<SubOp>,
+               ElementwiseLowering<MulOp>, ElementwiseLowering<DivOp>,
+               ElementwiseLowering<MaxOp>, ElementwiseLowering<MinOp>,
+               ElementwiseLowering<PowOp>, ElementwiseLowering<NegOp>,
+               ElementwiseLowering<AbsOp>, ElementwiseLowering<ExpOp>,
+               ElementwiseLowering<LogOp>, ElementwiseLowering<SqrtOp>,
+               ElementwiseLowering<RsqrtOp>, ElementwiseLowering<TanhOp>,
+               ElementwiseLowering<ErfOp>, ElementwiseLowering<SigmoidOp>,
+               ElementwiseLowering<ReluOp>, ElementwiseLowering<ClampOp>,
+               ElementwiseLowering<GeluOp>, ElementwiseLowering<CompareOp>,
+               ElementwiseLowering<SelectOp>, ElementwiseLowering<CastOp>,
+               ElementwiseLowering<BroadcastToOp>>(converter,
+                                                   patterns.getContext());
+}
+
+//===----------------------------------------------------------------------===//
+// Pass
+//===----------------------------------------------------------------------===//
+
+void mlir::kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
+                                              RewritePatternSet &patterns) {
+  populateElementwiseLowering(converter, patterns);
+  populateStructuralLowering(converter, patterns);
+  populateContractionLowering(converter, patterns);
+  populateNormalizationLowering(converter, patterns);
+}
+
+namespace {
+struct ConvertKilnToLinalgPass final
+    : kiln::impl::ConvertKilnToLinalgPassBase<ConvertKilnToLinalgPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (failed(checkKilnOpsLowerable(module)))
+      return signalPassFailure();
+
+    MLIRContext *context = &getContext();
+    TypeConverter converter;
+    populateKilnToLinalgTypeConversion(converter);
+
+    ConversionTarget target(*context);
+    target.addIllegalDialect<KilnDialect>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType()) &&
+             converter.isLegal(&op.getBody());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+        [&](Operation *op) { return converter.isLegal(op); });
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+
+    RewritePatternSet patterns(context);
+    populateKilnToLinalgPatterns(converter, patterns);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

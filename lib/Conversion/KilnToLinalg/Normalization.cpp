@@ -1,0 +1,497 @@
+//===- Normalization.cpp - Lower kiln norms, reductions, quant, attention -===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "Kiln/IR/KilnOps.h"
+#include "Kiln/IR/ShapeUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::lowering;
+
+namespace {
+RankedTensorType convertedType(const TypeConverter *converter, Value v) {
+  return cast<RankedTensorType>(converter->convertType(v.getType()));
+}
+
+/// A map over a rank-`rank` loop nest reading only the dims not in `drop`.
+AffineMap keptDimsMap(MLIRContext *ctx, int64_t rank,
+                      const llvm::SmallBitVector &drop) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!drop.test(d))
+      exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+/// A parallel generic over `resultType` whose inputs use explicit `maps`.
+Value buildMapped(OpBuilder &b, Location loc, RankedTensorType resultType,
+                  ArrayRef<OpFoldResult> dims, ValueRange inputs,
+                  ArrayRef<AffineMap> inputMaps, BodyFn body) {
+  int64_t rank = resultType.getRank();
+  Value init = createEmpty(b, loc, resultType, dims);
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, b.getContext()));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+Value addF(OpBuilder &b, Location l, Value x, Value acc) {
+  return arith::AddFOp::create(b, l, x, acc);
+}
+
+struct BatchNormLowering final : OpConversionPattern<BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput();
+    auto type = convertedType(getTypeConverter(), op.getResult());
+    int64_t rank = type.getRank();
+    int64_t axis = *shape::normalizeAxis(op.getAxis(), rank);
+    Type t = type.getElementType();
+    Value eps = scalarConstant(rewriter, loc, t, op.getEpsilon().convertToDouble());
+    AffineMap channel = AffineMap::get(rank, 0, {getAffineDimExpr(axis, ctx)}, ctx);
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    Value result = buildMapped(
+        rewriter, loc, type, getDims(rewriter, loc, x),
+        {x, adaptor.getScale(), adaptor.getBias(), adaptor.getMean(),
+         adaptor.getVariance()},
+        {id, channel, channel, channel, channel},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value inv = math::RsqrtOp::create(b, l, addF(b, l, a[4], eps));
+          Value norm = arith::MulFOp::create(
+              b, l, arith::SubFOp::create(b, l, a[0], a[3]), inv);
+          return addF(b, l, arith::MulFOp::create(b, l, norm, a[1]), a[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Mean and variance over the trailing dims from `axis` (two passes, for
+/// accuracy), then the normalization with optional scale and bias.
+struct LayerNormLowering final : OpConversionPattern<LayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput();
+    auto type = convertedType(getTypeConverter(), op.getResult());
+    Type t = type.getElementType();
+    int64_t rank = type.getRank();
+    int64_t axis = *shape::normalizeAxis(op.getAxis(), rank);
+    llvm::SmallBitVector reduced(rank);
+    Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    for (int64_t d = axis; d < rank; ++d) {
+      reduced.set(d);
+      count = arith::MulIOp::create(rewriter, loc, count,
+                                    getDimValue(rewriter, loc, x, d));
+    }
+    Value n = indexToFloat(rewriter, loc, count, t);
+    Value zero = scalarConstant(rewriter, loc, t, 0);
+    Value sum = buildReduction(rewriter, loc, x, reduced, zero, addF);
+
+    // sum of squared deviations, reading x and the row sum
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap rowMap = keptDimsMap(ctx, rank, reduced);
+    auto rowType = cast<RankedTensorType>(sum.getType());
+    SmallVector<OpFoldResult> rowDims = getDims(rewriter, loc, sum);
+    Value sq = createFilled(rewriter, loc, rowType, rowDims, zero);
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t d = 0; d < rank; ++d)
+      iterators.push_back(reduced.test(d) ? utils::IteratorType::reduction
+                                          : utils::IteratorType::parallel);
+    Value sqSum =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{rowType}, ValueRange{x, sum},
+            ValueRange{sq}, {id, rowMap, rowMap}, iterators,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value mean = arith::DivFOp::create(b, l, a[1], n);
+              Value dev = arith::SubFOp::create(b, l, a[0], mean);
+              linalg::YieldOp::create(
+                  b, l, addF(b, l, arith::MulFOp::create(b, l, dev, dev), a[2]));
+            })
+            .getResult(0);
+
+    Value eps = scalarConstant(rewriter, loc, t, op.getEpsilon().convertToDouble());
+    SmallVector<AffineExpr> paramExprs;
+    for (int64_t d = axis; d < rank; ++d)
+      paramExprs.push_back(getAffineDimExpr(d, ctx));
+    AffineMap paramMap = AffineMap::get(rank, 0, paramExprs, ctx);
+    SmallVector<Value> inputs = {x, sum, sqSum};
+    SmallVector<AffineMap> maps = {id, rowMap, rowMap};
+    Value scale = adaptor.getScale(), bias = adaptor.getBias();
+    if (scale) {
+      inputs.push_back(scale);
+      maps.push_back(paramMap);
+    }
+    if (bias) {
+      inputs.push_back(bias);
+      maps.push_back(paramMap);
+    }
+    Value result = buildMapped(
+        rewriter, loc, type, getDims(rewriter, loc, x), inputs, maps,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value mean = arith::DivFOp::create(b, l, a[1], n);
+          Value var = arith::DivFOp::create(b, l, a[2], n);
+          Value inv = math::RsqrtOp::create(b, l, addF(b, l, var, eps));
+          Value y = arith::MulFOp::create(
+              b, l, arith::SubFOp::create(b, l, a[0], mean), inv);
+          unsigned next = 3;
+          if (scale)
+            y = arith::MulFOp::create(b, l, y, a[next++]);
+          if (bias)
+            y = addF(b, l, y, a[next]);
+          return y;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// softmax(x) = exp(x - max) / sum(exp(x - max)); log_softmax(x) =
+/// x - max - log(sum(exp(x - max))).
+template <typename OpTy, bool IsLog>
+struct SoftmaxLowering final : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput();
+    auto type = cast<RankedTensorType>(
+        this->getTypeConverter()->convertType(op.getType()));
+    Type t = type.getElementType();
+    int64_t rank = type.getRank();
+    int64_t axis = *shape::normalizeAxis(op.getAxis(), rank);
+    llvm::SmallBitVector reduced(rank);
+    reduced.set(axis);
+    Value max = buildReduction(
+        rewriter, loc, x, reduced, lowestValue(rewriter, loc, t),
+        [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          return arith::MaximumFOp::create(b, l, v, acc);
+        });
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap rowMap = keptDimsMap(ctx, rank, reduced);
+    auto rowType = cast<RankedTensorType>(max.getType());
+    Value zero = scalarConstant(rewriter, loc, t, 0);
+    Value acc = createFilled(rewriter, loc, rowType,
+                             getDims(rewriter, loc, max), zero);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators[axis] = utils::IteratorType::reduction;
+    Value sum = linalg::GenericOp::create(
+                    rewriter, loc, TypeRange{rowType}, ValueRange{x, max},
+                    ValueRange{acc}, {id, rowMap, rowMap}, iterators,
+                    [&](OpBuilder &b, Location l, ValueRange a) {
+                      Value e = math::ExpOp::create(
+                          b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+                      linalg::YieldOp::create(b, l, addF(b, l, e, a[2]));
+                    })
+                    .getResult(0);
+    Value result = buildMapped(
+        rewriter, loc, type, getDims(rewriter, loc, x), {x, max, sum},
+        {id, rowMap, rowMap},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value shifted = arith::SubFOp::create(b, l, a[0], a[1]);
+          if (IsLog)
+            return arith::SubFOp::create(b, l, shifted,
+                                         math::LogOp::create(b, l, a[2]));
+          return arith::DivFOp::create(b, l, math::ExpOp::create(b, l, shifted),
+                                       a[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+enum class ReduceKind { Sum, Mean, Max, Min, Prod };
+
+template <typename OpTy, ReduceKind Kind>
+struct ReduceLowering final : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(x.getType());
+    auto outType = cast<RankedTensorType>(
+        this->getTypeConverter()->convertType(op.getType()));
+    Type t = outType.getElementType();
+    bool isFloat = isa<FloatType>(t);
+    int64_t rank = inType.getRank();
+    llvm::SmallBitVector reduced(rank, op.getAxes().empty());
+    for (int64_t a : op.getAxes())
+      reduced.set(*shape::normalizeAxis(a, rank));
+
+    Value init;
+    switch (Kind) {
+    case ReduceKind::Sum:
+    case ReduceKind::Mean:
+      init = scalarConstant(rewriter, loc, t, 0);
+      break;
+    case ReduceKind::Prod:
+      init = scalarConstant(rewriter, loc, t, 1);
+      break;
+    case ReduceKind::Max:
+      init = lowestValue(rewriter, loc, t);
+      break;
+    case ReduceKind::Min:
+      init = highestValue(rewriter, loc, t);
+      break;
+    }
+    Value r = buildReduction(
+        rewriter, loc, x, reduced, init,
+        [&](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+          switch (Kind) {
+          case ReduceKind::Sum:
+          case ReduceKind::Mean:
+            return isFloat ? addF(b, l, v, acc)
+                           : arith::AddIOp::create(b, l, v, acc).getResult();
+          case ReduceKind::Prod:
+            return isFloat ? arith::MulFOp::create(b, l, v, acc).getResult()
+                           : arith::MulIOp::create(b, l, v, acc).getResult();
+          case ReduceKind::Max:
+            return isFloat ? arith::MaximumFOp::create(b, l, v, acc).getResult()
+                           : arith::MaxSIOp::create(b, l, v, acc).getResult();
+          case ReduceKind::Min:
+            return isFloat ? arith::MinimumFOp::create(b, l, v, acc).getResult()
+                           : arith::MinSIOp::create(b, l, v, acc).getResult();
+          }
+          llvm_unreachable("covered switch");
+        });
+    if (Kind == ReduceKind::Mean) {
+      Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      for (int64_t d = 0; d < rank; ++d)
+        if (reduced.test(d))
+          count = arith::MulIOp::create(rewriter, loc, count,
+                                        getDimValue(rewriter, loc, x, d));
+      Value n = indexToFloat(rewriter, loc, count, t);
+      r = buildElementwise(rewriter, loc, cast<RankedTensorType>(r.getType()),
+                           ValueRange{r},
+                           [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                             return arith::DivFOp::create(b, l, a[0], n);
+                           });
+    }
+    if (op.getKeepdims())
+      r = expandReducedDims(rewriter, loc, r, outType, reduced);
+    rewriter.replaceOpWithNewOp<tensor::CastOp>(op, outType, r);
+    return success();
+  }
+};
+
+/// Scale and zero point of a uniform quantized type, per tensor or as 1-D
+/// constant tensors along the quantized dim.
+struct QuantParams {
+  Value scale, zeroPoint; // scalars, or 1-D tensors when perAxis
+  std::optional<int64_t> axis;
+};
+
+QuantParams quantParams(OpBuilder &b, Location loc, quant::QuantizedType q,
+                        Type floatType) {
+  QuantParams p;
+  if (auto u = dyn_cast<quant::UniformQuantizedType>(q)) {
+    p.scale = scalarConstant(b, loc, floatType, u.getScale());
+    p.zeroPoint = scalarConstant(b, loc, floatType,
+                                 static_cast<double>(u.getZeroPoint()));
+    return p;
+  }
+  auto a = cast<quant::UniformQuantizedPerAxisType>(q);
+  auto vecType = RankedTensorType::get(
+      {static_cast<int64_t>(a.getScales().size())}, floatType);
+  SmallVector<double> zps(a.getZeroPoints().begin(), a.getZeroPoints().end());
+  SmallVector<Attribute> scaleAttrs, zpAttrs;
+  for (double s : a.getScales())
+    scaleAttrs.push_back(b.getFloatAttr(floatType, s));
+  for (double z : zps)
+    zpAttrs.push_back(b.getFloatAttr(floatType, z));
+  p.scale = arith::ConstantOp::create(b, loc,
+                                      DenseElementsAttr::get(vecType, scaleAttrs));
+  p.zeroPoint = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecType, zpAttrs));
+  p.axis = a.getQuantizedDimension();
+  return p;
+}
+
+/// Runs `body(x, scale, zeroPoint)` elementwise over `input`, with the
+/// parameters read per element when quantized per axis.
+Value quantElementwise(OpBuilder &b, Location loc, Value input,
+                       RankedTensorType resultType, const QuantParams &p,
+                       llvm::function_ref<Value(OpBuilder &, Location, Value,
+                                                Value, Value)>
+                           body) {
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = resultType.getRank();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  SmallVector<OpFoldResult> dims = getDims(b, loc, input);
+  if (!p.axis)
+    return buildMapped(b, loc, resultType, dims, {input}, {id},
+                       [&](OpBuilder &nb, Location l, ValueRange a) {
+                         return body(nb, l, a[0], p.scale, p.zeroPoint);
+                       });
+  AffineMap axisMap =
+      AffineMap::get(rank, 0, {getAffineDimExpr(*p.axis, ctx)}, ctx);
+  return buildMapped(b, loc, resultType, dims, {input, p.scale, p.zeroPoint},
+                     {id, axisMap, axisMap},
+                     [&](OpBuilder &nb, Location l, ValueRange a) {
+                       return body(nb, l, a[0], a[1], a[2]);
+                     });
+}
+
+struct QuantizeLowering final : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto qtype = cast<quant::QuantizedType>(
+        cast<RankedTensorType>(op.getType()).getElementType());
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    Type ft = cast<RankedTensorType>(adaptor.getInput().getType()).getElementType();
+    Type storage = outType.getElementType();
+    QuantParams p = quantParams(rewriter, loc, qtype, ft);
+    Value lo = scalarConstant(rewriter, loc, ft, qtype.getStorageTypeMin());
+    Value hi = scalarConstant(rewriter, loc, ft, qtype.getStorageTypeMax());
+    bool isSigned = qtype.isSigned();
+    Value result = quantElementwise(
+        rewriter, loc, adaptor.getInput(), outType, p,
+        [&](OpBuilder &b, Location l, Value x, Value scale, Value zp) -> Value {
+          Value v = math::RoundEvenOp::create(
+              b, l, arith::DivFOp::create(b, l, x, scale));
+          v = addF(b, l, v, zp);
+          v = arith::MinimumFOp::create(b, l,
+                                        arith::MaximumFOp::create(b, l, v, lo), hi);
+          if (isSigned)
+            return arith::FPToSIOp::create(b, l, storage, v);
+          return arith::FPToUIOp::create(b, l, storage, v);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto qtype = cast<quant::QuantizedType>(
+        cast<RankedTensorType>(op.getInput().getType()).getElementType());
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    Type ft = outType.getElementType();
+    QuantParams p = quantParams(rewriter, loc, qtype, ft);
+    bool isSigned = qtype.isSigned();
+    Value result = quantElementwise(
+        rewriter, loc, adaptor.getInput(), outType, p,
+        [&](OpBuilder &b, Location l, Value q, Value scale, Value zp) -> Value {
+          Value v = isSigned ? arith::SIToFPOp::create(b, l, ft, q).getResult()
+                             : arith::UIToFPOp::create(b, l, ft, q).getResult();
+          return arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, v, zp),
+                                       scale);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// attention = softmax(q kᵀ * scale (+ mask)) v, built from kiln ops that the
+/// conversion then lowers in turn; a causal mask is a generic on the scores.
+struct AttentionLowering final : OpConversionPattern<AttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
+    auto qType = cast<RankedTensorType>(q.getType());
+    Type t = qType.getElementType();
+    int64_t rank = qType.getRank();
+    double scale;
+    if (std::optional<APFloat> s = op.getScale()) {
+      scale = s->convertToDouble();
+    } else {
+      int64_t d = qType.getDimSize(rank - 1);
+      if (ShapedType::isDynamic(d))
+        d = cast<RankedTensorType>(k.getType()).getDimSize(rank - 1);
+      if (ShapedType::isDynamic(d))
+        return rewriter.notifyMatchFailure(op, "head dim must be static");
+      scale = 1.0 / std::sqrt(static_cast<double>(d));
+    }
+    Value scores = MatmulOp::create(rewriter, loc, q, k, /*transpose_lhs=*/false,
+                                    /*transpose_rhs=*/true);
+    auto scaleAttr = DenseElementsAttr::get(RankedTensorType::get({}, t),
+                                            rewriter.getFloatAttr(t, scale));
+    scores = MulOp::create(rewriter, loc, scores,
+                           ConstantOp::create(rewriter, loc, scaleAttr));
+    auto scoresType = cast<RankedTensorType>(scores.getType());
+    if (Value mask = adaptor.getMask()) {
+      if (cast<RankedTensorType>(mask.getType()).getElementType().isInteger(1)) {
+        auto negInf = DenseElementsAttr::get(
+            RankedTensorType::get({}, t),
+            rewriter.getFloatAttr(
+                t, APFloat::getInf(cast<FloatType>(t).getFloatSemantics(), true)));
+        scores = SelectOp::create(rewriter, loc, scoresType, mask, scores,
+                                  ConstantOp::create(rewriter, loc, negInf));
+      } else {
+        scores = AddOp::create(rewriter, loc, scoresType, scores, mask);
+      }
+    }
+    if (op.getIsCausal()) {
+      Value lowest = lowestValue(rewriter, loc, t);
+      AffineMap id = AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext());
+      scores = buildMapped(
+          rewriter, loc, scoresType, getDims(rewriter, loc, scores), {scores},
+          {id}, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value i = linalg::IndexOp::create(b, l, rank - 2);
+            Value j = linalg::IndexOp::create(b, l, rank - 1);
+            Value future =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::ugt, j, i);
+            return arith::SelectOp::create(b, l, future, lowest, a[0]);
+          });
+    }
+    Value probs = SoftmaxOp::create(rewriter, loc, scores, rewriter.getI64IntegerAttr(-1));
+    Value out = MatmulOp::create(rewriter, loc, probs, v, false, false);
+    rewriter.replaceOpWithNewOp<tensor::CastOp>(
+        op, getTypeConverter()->convertType(op.getType()), out);
+    return success();
+  }
+};
+} // namespace
+
+void lowering::populateNormalizationLowering(const TypeConverter &converter,
+                                             RewritePatternSet &patterns) {
+  patterns.add<BatchNormLowering, LayerNormLowering,
+               SoftmaxLowering<SoftmaxOp, false>,
+               SoftmaxLowering<LogSoftmaxOp, true>,
+               ReduceLowering<ReduceSumOp, ReduceKind::Sum>,
+               ReduceLowering<ReduceMeanOp, ReduceKind::Mean>,
+               ReduceLowering<ReduceMaxOp, ReduceKind::Max>,
+               ReduceLowering<ReduceMinOp, ReduceKind::Min>,
+               ReduceLowering<ReduceProdOp, ReduceKind::Prod>, QuantizeLowering,
+               DequantizeLowering, AttentionLowering>(converter,
+                                                      patterns.getContext());
+}

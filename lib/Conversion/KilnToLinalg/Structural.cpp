@@ -1,0 +1,308 @@
+//===- Structural.cpp - Lower kiln structural ops -------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "Kiln/IR/KilnOps.h"
+#include "Kiln/IR/ShapeUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::lowering;
+
+namespace {
+RankedTensorType convertedType(const TypeConverter *converter, Value v) {
+  return cast<RankedTensorType>(converter->convertType(v.getType()));
+}
+
+Value toIndex(OpBuilder &b, Location loc, OpFoldResult ofr) {
+  return getValueOrCreateConstantIndexOp(b, loc, ofr);
+}
+
+struct ConstantLowering final : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getType(),
+                                                   op.getValueAttr());
+    return success();
+  }
+};
+
+/// reshape = collapse to 1-D (a view) + expand to the result (a view).
+struct ReshapeLowering final : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    int64_t inRank = inType.getRank(), outRank = outType.getRank();
+
+    // Result dims: static from the type; 0 copies an input dim; -1 is the
+    // element count divided by the other dims.
+    SmallVector<OpFoldResult> inDims = getDims(rewriter, loc, input);
+    Value total = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    for (OpFoldResult d : inDims)
+      total = arith::MulIOp::create(rewriter, loc, total,
+                                    toIndex(rewriter, loc, d));
+    SmallVector<OpFoldResult> outDims(outRank);
+    std::optional<int64_t> inferred;
+    Value known = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    ArrayRef<int64_t> spec = op.getShape();
+    for (int64_t d = 0; d < outRank; ++d) {
+      if (!outType.isDynamicDim(d))
+        outDims[d] = rewriter.getIndexAttr(outType.getDimSize(d));
+      else if (spec[d] == 0)
+        outDims[d] = inDims[d];
+      else if (spec[d] == -1) {
+        inferred = d;
+        continue;
+      } else
+        outDims[d] = rewriter.getIndexAttr(spec[d]);
+      known = arith::MulIOp::create(rewriter, loc, known,
+                                    toIndex(rewriter, loc, outDims[d]));
+    }
+    if (inferred)
+      outDims[*inferred] =
+          arith::DivUIOp::create(rewriter, loc, total, known).getResult();
+
+    Value flat = input;
+    if (inRank != 1) {
+      SmallVector<ReassociationIndices> all;
+      if (inRank > 0)
+        all.push_back(llvm::to_vector(llvm::seq<int64_t>(0, inRank)));
+      int64_t flatSize = inType.hasStaticShape() ? inType.getNumElements()
+                                                 : ShapedType::kDynamic;
+      if (outRank == 0) {
+        rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+            op, outType, input, SmallVector<ReassociationIndices>{});
+        return success();
+      }
+      if (inRank == 0) {
+        rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+            op, outType, input, SmallVector<ReassociationIndices>{}, outDims);
+        return success();
+      }
+      flat = tensor::CollapseShapeOp::create(
+          rewriter, loc, RankedTensorType::get({flatSize}, inType.getElementType()),
+          input, all);
+    }
+    if (outRank == 1) {
+      rewriter.replaceOpWithNewOp<tensor::CastOp>(op, outType, flat);
+      return success();
+    }
+    SmallVector<ReassociationIndices> all = {
+        llvm::to_vector(llvm::seq<int64_t>(0, outRank))};
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, outType, flat, all,
+                                                       outDims);
+    return success();
+  }
+};
+
+struct TransposeLowering final : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    SmallVector<OpFoldResult> inDims = getDims(rewriter, loc, adaptor.getInput());
+    SmallVector<OpFoldResult> outDims;
+    for (int64_t p : op.getPerm())
+      outDims.push_back(inDims[p]);
+    Value init = createEmpty(rewriter, loc, outType, outDims);
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, loc,
+                                                       adaptor.getInput(), init,
+                                                       op.getPerm())
+                               .getResult());
+    return success();
+  }
+};
+
+/// concat = insert_slice of each input into one empty tensor.
+struct ConcatLowering final : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    int64_t rank = outType.getRank();
+    int64_t axis = *shape::normalizeAxis(op.getAxis(), rank);
+    ValueRange inputs = adaptor.getInputs();
+    SmallVector<OpFoldResult> dims = getDims(rewriter, loc, inputs.front());
+    Value axisSize = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    for (Value input : inputs)
+      axisSize = arith::AddIOp::create(
+          rewriter, loc, axisSize, getDimValue(rewriter, loc, input, axis));
+    dims[axis] = axisSize;
+    Value result = createEmpty(rewriter, loc, outType, dims);
+    Value offset = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    for (Value input : inputs) {
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      offsets[axis] = offset;
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
+                                             offsets,
+                                             getDims(rewriter, loc, input),
+                                             strides);
+      offset = arith::AddIOp::create(rewriter, loc, offset,
+                                     getDimValue(rewriter, loc, input, axis));
+    }
+    rewriter.replaceOpWithNewOp<tensor::CastOp>(op, outType, result);
+    return success();
+  }
+};
+
+/// slice = extract_slice after numpy normalization of starts and ends.
+struct SliceLowering final : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (int64_t d = 0; d < inType.getRank(); ++d) {
+      int64_t start = op.getStarts()[d], end = op.getEnds()[d],
+              step = op.getSteps()[d];
+      strides.push_back(rewriter.getIndexAttr(step));
+      int64_t dim = inType.getDimSize(d);
+      if (!ShapedType::isDynamic(dim)) {
+        auto clamp = [&](int64_t v) {
+          if (v < 0)
+            v += dim;
+          return std::clamp<int64_t>(v, 0, dim);
+        };
+        offsets.push_back(rewriter.getIndexAttr(clamp(start)));
+        sizes.push_back(
+            rewriter.getIndexAttr(shape::sliceSize(dim, start, end, step)));
+        continue;
+      }
+      // Dynamic dim: the same normalization in index arithmetic.
+      Value dimV = getDimValue(rewriter, loc, input, d);
+      Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+      auto normalize = [&](int64_t v) -> Value {
+        Value c = arith::ConstantIndexOp::create(rewriter, loc, v);
+        if (v < 0)
+          c = arith::AddIOp::create(rewriter, loc, c, dimV);
+        c = arith::MaxSIOp::create(rewriter, loc, c, zero);
+        return arith::MinSIOp::create(rewriter, loc, c, dimV);
+      };
+      Value s = normalize(start), e = normalize(end);
+      Value span = arith::MaxSIOp::create(
+          rewriter, loc, arith::SubIOp::create(rewriter, loc, e, s), zero);
+      Value stepV = arith::ConstantIndexOp::create(rewriter, loc, step);
+      Value size = arith::CeilDivUIOp::create(rewriter, loc, span, stepV);
+      offsets.push_back(s);
+      sizes.push_back(size);
+    }
+    Value slice = tensor::ExtractSliceOp::create(rewriter, loc, input, offsets,
+                                                 sizes, strides);
+    rewriter.replaceOpWithNewOp<tensor::CastOp>(op, outType, slice);
+    return success();
+  }
+};
+
+struct PadLowering final : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    Value value = scalarConstant(rewriter, loc, outType.getElementType(),
+                                 op.getValue().convertToDouble());
+    SmallVector<OpFoldResult> low, high;
+    for (int64_t v : op.getLow())
+      low.push_back(rewriter.getIndexAttr(v));
+    for (int64_t v : op.getHigh())
+      high.push_back(rewriter.getIndexAttr(v));
+    rewriter.replaceOpWithNewOp<tensor::PadOp>(op, outType, adaptor.getInput(),
+                                               low, high, value);
+    return success();
+  }
+};
+
+/// gather = a generic over the result that reads the index operand and
+/// extracts from `data`. Negative indices count from the end; indices are
+/// clamped into range so a bad index can never read out of bounds.
+struct GatherLowering final : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    auto dataType = cast<RankedTensorType>(data.getType());
+    auto idxType = cast<RankedTensorType>(indices.getType());
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    int64_t axis = *shape::normalizeAxis(op.getAxis(), dataType.getRank());
+    int64_t q = idxType.getRank(), rank = outType.getRank();
+    MLIRContext *ctx = rewriter.getContext();
+
+    SmallVector<OpFoldResult> dims;
+    for (int64_t d = 0; d < axis; ++d)
+      dims.push_back(getDim(rewriter, loc, data, d));
+    llvm::append_range(dims, getDims(rewriter, loc, indices));
+    for (int64_t d = axis + 1; d < dataType.getRank(); ++d)
+      dims.push_back(getDim(rewriter, loc, data, d));
+    Value init = createEmpty(rewriter, loc, outType, dims);
+    Value axisDim = getDimValue(rewriter, loc, data, axis);
+
+    SmallVector<AffineExpr> idxExprs;
+    for (int64_t d = axis; d < axis + q; ++d)
+      idxExprs.push_back(getAffineDimExpr(d, ctx));
+    SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, idxExprs, ctx),
+                                   AffineMap::getMultiDimIdentityMap(rank, ctx)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType}, ValueRange{indices},
+        ValueRange{init}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          Value isNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                              idx, zero);
+          idx = arith::SelectOp::create(
+              b, l, isNeg, arith::AddIOp::create(b, l, idx, axisDim), idx);
+          Value last = arith::SubIOp::create(
+              b, l, axisDim, arith::ConstantIndexOp::create(b, l, 1));
+          idx = arith::MinSIOp::create(
+              b, l, arith::MaxSIOp::create(b, l, idx, zero), last);
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < axis; ++d)
+            at.push_back(linalg::IndexOp::create(b, l, d));
+          at.push_back(idx);
+          for (int64_t d = axis + q; d < rank; ++d)
+            at.push_back(linalg::IndexOp::create(b, l, d));
+          linalg::YieldOp::create(
+              b, l, tensor::ExtractOp::create(b, l, data, at).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+} // namespace
+
+void lowering::populateStructuralLowering(const TypeConverter &converter,
+                                          RewritePatternSet &patterns) {
+  patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering,
+               ConcatLowering, SliceLowering, PadLowering, GatherLowering>(
+      converter, patterns.getContext());
+}

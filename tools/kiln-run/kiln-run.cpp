@@ -1,0 +1,430 @@
+//===- kiln-run.cpp - Kiln JIT runner -------------------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Compiles a kiln module with the default CPU pipeline, JIT-runs one entry
+// point on .npy inputs (or seeded random data), writes the outputs as .npy,
+// compares them with expected files, and benchmarks:
+//
+//   kiln-run model.mlir -i x.npy -o y.npy --expect ref.npy --atol 1e-5
+//   kiln-run model.mlir --input-shape 1x3x224x224 --bench 20
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Pipelines/Pipelines.h"
+#include "kiln/Runtime/Npy.h"
+#include "kiln/Target/Emission.h"
+
+#include "Kiln/IR/KilnOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/Format.h"
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+using namespace mlir;
+using namespace mlir::kiln;
+namespace cl = llvm::cl;
+
+namespace {
+cl::opt<std::string> inputFilename(cl::Positional, cl::desc("<input .mlir>"),
+                                   cl::Required);
+cl::opt<std::string> entryName("entry",
+                               cl::desc("Entry point (default: the first "
+                                        "public function)"));
+cl::list<std::string> inputs("i", cl::desc("Input .npy, one per argument"),
+                             cl::value_desc("file"));
+cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Shape of a random input, e.g. 1x3x224x224 (one per argument; "
+             "needed for dynamic dims)"));
+cl::opt<unsigned> seed("seed", cl::desc("Seed of random inputs"), cl::init(0));
+cl::list<std::string> outputs("o", cl::desc("Output .npy, one per result"),
+                              cl::value_desc("file"));
+cl::list<std::string> expected("expect",
+                               cl::desc("Expected .npy, one per result"),
+                               cl::value_desc("file"));
+cl::opt<double> rtol("rtol", cl::desc("Relative tolerance"), cl::init(1e-5));
+cl::opt<double> atol("atol", cl::desc("Absolute tolerance"), cl::init(1e-6));
+cl::opt<unsigned> bench("bench",
+                        cl::desc("Time N runs after warm-up; print median, "
+                                 "min and GFLOP/s"),
+                        cl::init(0));
+cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"), cl::Prefix,
+                           cl::init(3));
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "kiln-run: error: " << message << "\n";
+  return 1;
+}
+
+/// Word layout of an MLIR memref descriptor: allocated, aligned, offset,
+/// sizes[rank], strides[rank].
+std::vector<int64_t> makeDescriptor(void *data, ArrayRef<int64_t> shape) {
+  std::vector<int64_t> d = {reinterpret_cast<int64_t>(data),
+                            reinterpret_cast<int64_t>(data), 0};
+  d.insert(d.end(), shape.begin(), shape.end());
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  d.insert(d.end(), strides.begin(), strides.end());
+  return d;
+}
+
+HostArray randomArray(const TensorSpec &spec, ArrayRef<int64_t> shape,
+                      std::mt19937 &rng) {
+  HostArray a;
+  a.elementType = spec.elementType;
+  a.shape.assign(shape.begin(), shape.end());
+  int64_t n = a.numElements();
+  a.data.resize(n * HostArray::elementBytes(a.elementType));
+  std::uniform_real_distribution<double> real(-1.0, 1.0);
+  std::uniform_int_distribution<int64_t> small(0, 3);
+  for (int64_t i = 0; i < n; ++i) {
+    char *p = a.data.data() + i * HostArray::elementBytes(a.elementType);
+    if (a.elementType == "f32") {
+      float v = real(rng);
+      std::memcpy(p, &v, 4);
+    } else if (a.elementType == "f64") {
+      double v = real(rng);
+      std::memcpy(p, &v, 8);
+    } else {
+      int64_t v = small(rng);
+      std::memcpy(p, &v, HostArray::elementBytes(a.elementType));
+    }
+  }
+  return a;
+}
+
+double elementAsDouble(const HostArray &a, int64_t i) {
+  const char *p = a.data.data() + i * HostArray::elementBytes(a.elementType);
+  if (a.elementType == "f32") {
+    float v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+  if (a.elementType == "f64") {
+    double v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  if (a.elementType == "i64") {
+    int64_t v;
+    std::memcpy(&v, p, 8);
+    return static_cast<double>(v);
+  }
+  if (a.elementType == "i32") {
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+  if (a.elementType == "i16") {
+    int16_t v;
+    std::memcpy(&v, p, 2);
+    return v;
+  }
+  if (a.elementType == "i8")
+    return static_cast<int8_t>(*p);
+  return static_cast<uint8_t>(*p); // i1
+}
+
+/// Compares with numpy.allclose semantics; returns a message on mismatch.
+std::string compare(const HostArray &got, const HostArray &want,
+                    StringRef name) {
+  if (got.shape != want.shape)
+    return (name + ": shape differs from the expected array").str();
+  int64_t bad = 0, worst = -1;
+  double maxErr = 0;
+  for (int64_t i = 0, n = got.numElements(); i < n; ++i) {
+    double g = elementAsDouble(got, i), w = elementAsDouble(want, i);
+    double err = std::fabs(g - w);
+    bool ok = err <= atol + rtol * std::fabs(w) ||
+              (std::isnan(g) && std::isnan(w)) || g == w;
+    if (!ok) {
+      ++bad;
+      if (err > maxErr || std::isnan(err)) {
+        maxErr = err;
+        worst = i;
+      }
+    }
+  }
+  if (!bad)
+    return "";
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << name << ": " << bad << " of " << got.numElements()
+     << " elements differ; worst at flat index " << worst << ": got "
+     << elementAsDouble(got, worst) << ", expected "
+     << elementAsDouble(want, worst) << " (rtol " << rtol << ", atol " << atol
+     << ")";
+  return s;
+}
+
+/// FLOPs of the matmul-like ops when their shapes are static, else 0.
+double countFlops(ModuleOp module, StringRef entry) {
+  double flops = 0;
+  bool known = true;
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!func)
+    return 0;
+  auto staticCount = [&](Value v) -> double {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (!t.hasStaticShape()) {
+      known = false;
+      return 0;
+    }
+    return static_cast<double>(t.getNumElements());
+  };
+  func.walk([&](Operation *op) {
+    if (auto mm = dyn_cast<MatmulOp>(op)) {
+      auto l = cast<RankedTensorType>(mm.getLhs().getType());
+      int64_t k = l.getDimSize(mm.getTransposeLhs() ? l.getRank() - 2
+                                                    : l.getRank() - 1);
+      flops += 2.0 * staticCount(mm.getResult()) * k;
+    } else if (auto lin = dyn_cast<LinearOp>(op)) {
+      auto w = cast<RankedTensorType>(lin.getWeight().getType());
+      flops += 2.0 * staticCount(lin.getResult()) * w.getDimSize(1);
+    } else if (auto conv = dyn_cast<Conv2DOp>(op)) {
+      auto f = cast<RankedTensorType>(conv.getFilter().getType());
+      flops += 2.0 * staticCount(conv.getResult()) * f.getNumElements() /
+               (conv.getLayout() == Layout::NCHW ? f.getDimSize(0)
+                                                 : f.getDimSize(3));
+    }
+  });
+  return known ? flops : 0;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  cl::ParseCommandLineOptions(argc, argv, "Kiln JIT runner\n");
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registerKilnDialects(registry);
+  MLIRContext context(registry);
+
+  std::string error;
+  auto file = openInputFile(inputFilename, &error);
+  if (!file)
+    return fail(error);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  {
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return 1;
+    buildKilnGraphPipeline(pm, GraphPipelineOptions());
+    if (failed(pm.run(*module)))
+      return 1;
+  }
+  FailureOr<std::vector<EntryPoint>> entries = collectEntryPoints(*module);
+  if (failed(entries))
+    return 1;
+  if (entries->empty())
+    return fail("the module has no public function to run");
+  const EntryPoint *entry = &entries->front();
+  if (!entryName.empty()) {
+    auto it = llvm::find_if(*entries,
+                            [&](const EntryPoint &e) { return e.name == entryName; });
+    if (it == entries->end())
+      return fail("no public function named '" + entryName + "'");
+    entry = &*it;
+  }
+  double flops = countFlops(*module, entry->name);
+
+  // Inputs: .npy files, or seeded random data.
+  std::vector<HostArray> args;
+  std::mt19937 rng(seed);
+  if (!inputs.empty() && inputs.size() != entry->inputs.size())
+    return fail(entry->name + " takes " + llvm::Twine(entry->inputs.size()) +
+                " inputs but " + llvm::Twine(inputs.size()) + " were given");
+  for (auto [i, spec] : llvm::enumerate(entry->inputs)) {
+    if (!inputs.empty()) {
+      auto array = readNpy(inputs[i]);
+      if (!array)
+        return fail(llvm::toString(array.takeError()));
+      if (array->elementType != spec.elementType)
+        return fail("input " + spec.name + " (" + inputs[i] + ") holds " +
+                    array->elementType + " but " + entry->name + " takes " +
+                    spec.elementType);
+      args.push_back(std::move(*array));
+      continue;
+    }
+    SmallVector<int64_t> shape;
+    if (i < inputShapes.size()) {
+      SmallVector<StringRef> parts;
+      StringRef(inputShapes[i]).split(parts, 'x', -1, false);
+      for (StringRef p : parts) {
+        int64_t d;
+        if (p.getAsInteger(10, d) || d < 0)
+          return fail("bad --input-shape '" + inputShapes[i] + "'");
+        shape.push_back(d);
+      }
+    } else {
+      for (int64_t d : spec.shape) {
+        if (ShapedType::isDynamic(d))
+          return fail("input " + spec.name +
+                      " has dynamic dims; give --input-shape or -i");
+        shape.push_back(d);
+      }
+    }
+    args.push_back(randomArray(spec, shape, rng));
+  }
+  SmallVector<SmallVector<int64_t>> shapes;
+  for (const HostArray &a : args)
+    shapes.emplace_back(a.shape.begin(), a.shape.end());
+  std::string shapeError = checkInputShapes(*entry, shapes);
+  if (!shapeError.empty())
+    return fail(shapeError);
+
+  // Lower and JIT.
+  {
+    PassManager pm(&context);
+    CPUPipelineOptions options;
+    buildKilnToLinalgPipeline(pm, options);
+    buildKilnBufferizePipeline(pm, options);
+    buildKilnToLLVMPipeline(pm, options);
+    if (failed(pm.run(*module)))
+      return 1;
+  }
+  std::function<llvm::Error(llvm::Module *)> transformer =
+      makeOptimizingTransformer(optLevel, 0, nullptr);
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel =
+      optLevel == 0 ? llvm::CodeGenOptLevel::None
+                    : llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(*module, engineOptions);
+  if (!engine)
+    return fail("JIT compilation failed: " +
+                llvm::toString(engine.takeError()));
+
+  std::vector<std::vector<int64_t>> descriptors;
+  for (HostArray &a : args)
+    descriptors.push_back(makeDescriptor(a.data.data(), a.shape));
+  size_t resultWords = 0;
+  for (const TensorSpec &r : entry->results)
+    resultWords += 3 + 2 * r.shape.size();
+  std::vector<int64_t> resultStorage(std::max<size_t>(resultWords, 1));
+
+  auto invoke = [&]() -> llvm::Error {
+    void *resultPtr = resultStorage.data();
+    std::vector<void *> descPtrs;
+    for (auto &d : descriptors)
+      descPtrs.push_back(d.data());
+    SmallVector<void *> packed;
+    if (!entry->results.empty())
+      packed.push_back(&resultPtr);
+    for (void *&p : descPtrs)
+      packed.push_back(&p);
+    return (*engine)->invokePacked("_mlir_ciface_" + entry->name, packed);
+  };
+  // Reads the results and frees Kiln's buffers (ownership passes to us).
+  auto collect = [&](bool keep) {
+    std::vector<HostArray> results;
+    size_t w = 0;
+    for (const TensorSpec &spec : entry->results) {
+      size_t rank = spec.shape.size();
+      auto *allocated = reinterpret_cast<void *>(resultStorage[w]);
+      auto *aligned = reinterpret_cast<char *>(resultStorage[w + 1]);
+      int64_t offset = resultStorage[w + 2];
+      HostArray a;
+      a.elementType = spec.elementType;
+      a.shape.assign(resultStorage.begin() + w + 3,
+                     resultStorage.begin() + w + 3 + rank);
+      if (keep) {
+        size_t bytes = a.numElements() * HostArray::elementBytes(a.elementType);
+        const char *src =
+            aligned + offset * HostArray::elementBytes(a.elementType);
+        a.data.assign(src, src + bytes);
+      }
+      free(allocated);
+      results.push_back(std::move(a));
+      w += 3 + 2 * rank;
+    }
+    return results;
+  };
+
+  if (llvm::Error err = invoke())
+    return fail("invocation failed: " + llvm::toString(std::move(err)));
+  std::vector<HostArray> results = collect(/*keep=*/true);
+
+  int status = 0;
+  for (auto [i, r] : llvm::enumerate(results)) {
+    llvm::outs() << entry->results[i].name << ": " << r.elementType << "[";
+    llvm::interleave(r.shape, llvm::outs(), "x");
+    llvm::outs() << "]\n";
+    if (i < outputs.size())
+      if (llvm::Error err = writeNpy(outputs[i], r))
+        return fail(llvm::toString(std::move(err)));
+    if (i < expected.size()) {
+      auto want = readNpy(expected[i]);
+      if (!want)
+        return fail(llvm::toString(want.takeError()));
+      std::string mismatch = compare(r, *want, entry->results[i].name);
+      if (!mismatch.empty()) {
+        llvm::errs() << "kiln-run: MISMATCH " << mismatch << "\n";
+        status = 1;
+      } else {
+        llvm::outs() << entry->results[i].name << ": matches " << expected[i]
+                     << "\n";
+      }
+    }
+  }
+
+  if (bench > 0) {
+    for (int w = 0; w < 3; ++w) {
+      if (llvm::Error err = invoke())
+        return fail(llvm::toString(std::move(err)));
+      collect(false);
+    }
+    std::vector<double> ms;
+    for (unsigned r = 0; r < bench; ++r) {
+      auto start = std::chrono::steady_clock::now();
+      if (llvm::Error err = invoke())
+        return fail(llvm::toString(std::move(err)));
+      auto end = std::chrono::steady_clock::now();
+      collect(false);
+      ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    double median = ms[ms.size() / 2];
+    llvm::outs() << llvm::format("bench: %u runs, median %.3f ms, min %.3f ms",
+                                 bench.getValue(), median, ms.front());
+    if (flops > 0)
+      llvm::outs() << llvm::format(", %.2f GFLOP/s (median)",
+                                   flops / (median * 1e6));
+    llvm::outs() << "\n";
+  }
+  return status;
+}
