@@ -48,13 +48,17 @@ void mlir::kiln::buildKilnBufferizePipeline(OpPassManager &pm,
 
 void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm,
                                          const CPUPipelineOptions &) {
+  // Deallocation clones results that callers must own; clones become
+  // alloc + copy.
+  pm.addPass(createConvertBufferizationToMemRefPass());
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createKilnLowerMemrefCopyPass());
   funcPm.addPass(createConvertLinalgToLoopsPass());
   funcPm.addPass(createLoopInvariantCodeMotionPass());
+  // expand-strided-metadata emits affine.apply, so it precedes lower-affine.
+  pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(arith::createArithExpandOpsPass());
   pm.nest<func::FuncOp>().addPass(LLVM::createLLVMRequestCWrappersPass());
   pm.addPass(createConvertToLLVMPass());

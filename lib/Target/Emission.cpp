@@ -38,7 +38,8 @@ mlir::kiln::createTargetMachine(const TargetOptions &options,
     cpu = llvm::sys::getHostCPUName().str();
   if (cpu.empty())
     cpu = "generic";
-  if (host && features.empty()) {
+  // Host features go with the host CPU only; an explicit --cpu brings its own.
+  if (host && features.empty() && options.cpu.empty()) {
     std::vector<std::string> list;
     for (auto &f : llvm::sys::getHostCPUFeatures())
       list.push_back((f.second ? "+" : "-") + f.first().str());

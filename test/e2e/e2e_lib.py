@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""Runs kiln test cases through the JIT (kiln-run) and the AOT path
+(kiln-compile + generated C header + a generated C driver) and compares
+both with numpy references."""
+
+import os
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+DTYPES = {"f32": np.float32, "f64": np.float64, "i1": np.bool_, "i8": np.int8,
+          "i32": np.int32, "i64": np.int64}
+CTYPES = {"f32": "float", "f64": "double", "i1": "uint8_t", "i8": "int8_t",
+          "i32": "int32_t", "i64": "int64_t"}
+
+
+def kiln_type(dtype):
+    for k, v in DTYPES.items():
+        if np.dtype(v) == np.dtype(dtype):
+            return k
+    raise ValueError(dtype)
+
+
+def ttype(shape, dtype, dynamic=()):
+    dims = ["?" if i in dynamic else str(d) for i, d in enumerate(shape)]
+    return "tensor<" + "".join(d + "x" for d in dims) + kiln_type(dtype) + ">"
+
+
+class Case:
+    """A kiln function `@model` with inputs and numpy reference outputs.
+
+    `body` uses %a0, %a1, ... for the arguments and returns its results;
+    `dynamic` lists, per input, the dims to declare as `?`.
+    """
+
+    def __init__(self, name, inputs, body, outputs, dynamic=None,
+                 rtol=1e-4, atol=1e-5, out_dynamic=None):
+        self.name = name
+        self.inputs = inputs
+        # References are computed in float64; results are float32.
+        self.outputs = [np.asarray(o) for o in outputs]
+        self.outputs = [o.astype(np.float32) if o.dtype == np.float64 else o
+                        for o in self.outputs]
+        dynamic = dynamic or [()] * len(inputs)
+        out_dynamic = out_dynamic or [()] * len(self.outputs)
+        args = ", ".join(f"%a{i}: {ttype(x.shape, x.dtype, dynamic[i])}"
+                         for i, x in enumerate(inputs))
+        results = ", ".join(ttype(o.shape, o.dtype, out_dynamic[i])
+                            for i, o in enumerate(self.outputs))
+        self.mlir = (f"func.func @model({args}) -> ({results}) {{\n{body}\n}}\n")
+        self.rtol, self.atol = rtol, atol
+
+
+def close(got, want, rtol, atol):
+    if got.shape != want.shape:
+        return f"shape {got.shape} != {want.shape}"
+    if want.dtype == np.bool_ or np.issubdtype(want.dtype, np.integer):
+        bad = np.count_nonzero(got != want)
+        return f"{bad} elements differ" if bad else ""
+    ok = np.isclose(got.astype(np.float64), want.astype(np.float64),
+                    rtol=rtol, atol=atol, equal_nan=True)
+    if ok.all():
+        return ""
+    i = np.argmax(~ok.reshape(-1))
+    return (f"{np.count_nonzero(~ok)} of {ok.size} differ; at {i}: got "
+            f"{got.reshape(-1)[i]}, want {want.reshape(-1)[i]}")
+
+
+def c_driver(case):
+    """A C program that reads raw inputs, calls kiln_main, writes outputs."""
+    lines = ["#include \"model.h\"", "#include <stdio.h>",
+             "static void *load(const char *p, size_t n) {",
+             "  void *b = malloc(n ? n : 1); FILE *f = fopen(p, \"rb\");",
+             "  if (!f || fread(b, 1, n, f) != n) { perror(p); exit(3); }",
+             "  fclose(f); return b; }",
+             "int main(void) {"]
+    args = []
+    for i, x in enumerate(case.inputs):
+        ct = CTYPES[kiln_type(x.dtype)]
+        lines.append(f"  {ct} *in{i} = load(\"in{i}.bin\", {x.nbytes});")
+        args += [f"in{i}"] + [str(d) for d in x.shape]
+    for i, o in enumerate(case.outputs):
+        ct = CTYPES[kiln_type(o.dtype)]
+        lines.append(f"  {ct} *out{i} = malloc({max(o.nbytes, 1)});")
+        args += [f"out{i}"] + [str(d) for d in o.shape]
+    lines.append(f"  int status = kiln_model({', '.join(args)});")
+    lines.append("  if (status) { fprintf(stderr, \"status %d: %s\\n\", status,"
+                 " kiln_last_error()); return status; }")
+    for i, o in enumerate(case.outputs):
+        lines.append(f"  FILE *f{i} = fopen(\"out{i}.bin\", \"wb\");")
+        lines.append(f"  fwrite(out{i}, 1, {o.nbytes}, f{i}); fclose(f{i});")
+        lines.append(f"  free(out{i});")
+    for i in range(len(case.inputs)):
+        lines.append(f"  free(in{i});")
+    lines.append("  return 0;\n}")
+    return "\n".join(lines) + "\n"
+
+
+def run(cmd, cwd):
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def check_case(case, tools, valgrind=False):
+    """Returns a list of failure messages (empty when both paths pass)."""
+    failures = []
+    with tempfile.TemporaryDirectory(prefix=f"kiln-{case.name}-") as d:
+        with open(os.path.join(d, "model.mlir"), "w") as f:
+            f.write(case.mlir)
+        cmd = [tools["kiln-run"], "model.mlir", f"--rtol={case.rtol}",
+               f"--atol={case.atol}"]
+        for i, x in enumerate(case.inputs):
+            np.save(os.path.join(d, f"in{i}.npy"), x)
+            x.tofile(os.path.join(d, f"in{i}.bin"))
+            cmd += ["-i", f"in{i}.npy"]
+        for i, o in enumerate(case.outputs):
+            np.save(os.path.join(d, f"want{i}.npy"), o)
+            cmd += ["--expect", f"want{i}.npy"]
+        r = run(cmd, d)
+        if r.returncode != 0:
+            failures.append(f"JIT: {r.stderr.strip() or r.stdout.strip()}")
+
+        # valgrind cannot execute AVX-512, so those builds target x86-64-v3.
+        cpu = ["--cpu=x86-64-v3"] if valgrind else []
+        r = run([tools["kiln-compile"], "model.mlir", "-o", "model.o",
+                 "--emit-header=model.h"] + cpu, d)
+        if r.returncode != 0:
+            failures.append(f"AOT compile: {r.stderr.strip()}")
+            return failures
+        with open(os.path.join(d, "driver.c"), "w") as f:
+            f.write(c_driver(case))
+        r = run([tools["cc"], "-O1", "-Wall", "-Werror", "driver.c", "model.o",
+                 "-lm", "-o", "driver"], d)
+        if r.returncode != 0:
+            failures.append(f"AOT link: {r.stderr.strip()}")
+            return failures
+        prefix = (["valgrind", "--error-exitcode=9", "--leak-check=full",
+                   "--errors-for-leak-kinds=definite,indirect", "-q"]
+                  if valgrind else [])
+        r = run(prefix + ["./driver"], d)
+        if r.returncode != 0:
+            failures.append(f"AOT run (exit {r.returncode}): {r.stderr.strip()}")
+            return failures
+        for i, o in enumerate(case.outputs):
+            got = np.fromfile(os.path.join(d, f"out{i}.bin"),
+                              dtype=o.dtype).reshape(o.shape)
+            msg = close(got, o, case.rtol, case.atol)
+            if msg:
+                failures.append(f"AOT output {i}: {msg}")
+    return failures
+
+
+def main(cases, tools, valgrind_cases=()):
+    names = [c.name for c in cases]
+    assert len(names) == len(set(names)), "duplicate case names"
+    only = os.environ.get("KILN_E2E_FILTER")
+    if only:
+        cases = [c for c in cases if only in c.name]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        results = list(pool.map(
+            lambda c: check_case(c, tools, c.name in valgrind_cases), cases))
+    passed = failed = 0
+    for case, failures in zip(cases, results):
+        if failures:
+            failed += 1
+            print(f"FAIL {case.name}")
+            for msg in failures:
+                print("   ", msg.replace("\n", "\n    "))
+        else:
+            passed += 1
+            print(f"PASS {case.name}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0

@@ -1,0 +1,463 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""End-to-end numeric tests of every kiln op, JIT and AOT, against numpy.
+
+Usage: e2e_ops.py <bin dir> <C compiler>
+Sizes include 1, primes and non-multiples of the vector width; `?` dims
+exercise dynamic shapes. References are computed in float64 from the same
+float32 inputs.
+"""
+
+import math
+import sys
+
+import numpy as np
+
+from e2e_lib import Case, main
+
+rng = np.random.default_rng(42)
+f32 = np.float32
+
+
+def rand(*shape, lo=-1.0, hi=1.0):
+    return rng.uniform(lo, hi, shape).astype(f32)
+
+
+def ref(x):
+    return np.asarray(x, dtype=np.float64)
+
+
+def t(x, dyn=()):
+    from e2e_lib import ttype
+    return ttype(x.shape, x.dtype, dyn)
+
+
+def unary(name, op, fn, x, dyn=(), attrs="", rtol=1e-4, atol=1e-5):
+    body = (f"  %r = kiln.{op} %a0 {attrs}: ({t(x, dyn)}) -> {t(x, dyn)}\n"
+            f"  return %r : {t(x, dyn)}")
+    return Case(name, [x], body, [fn(ref(x)).astype(x.dtype)], [dyn],
+                rtol=rtol, atol=atol, out_dynamic=[dyn])
+
+
+def binary(name, op, fn, a, b, dyn=((), ()), out=None):
+    want = fn(a.astype(np.float64) if a.dtype.kind == "f" else a,
+              b.astype(np.float64) if b.dtype.kind == "f" else b)
+    want = np.asarray(want).astype(out or a.dtype)
+    od = dyn[0] if len(dyn[0]) and want.ndim == a.ndim else ()
+    body = (f"  %r = kiln.{op} %a0, %a1 : ({t(a, dyn[0])}, {t(b, dyn[1])}) -> "
+            f"{t(want, od)}\n  return %r : {t(want, od)}")
+    return Case(name, [a, b], body, [want], list(dyn), out_dynamic=[od])
+
+
+def erf(x):
+    return np.vectorize(math.erf)(x)
+
+
+# --- numpy references of the layered ops -----------------------------------
+
+def conv_nchw(x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), dil=(1, 1), groups=1):
+    x, w = ref(x), ref(w)
+    n, c, h, wd = x.shape
+    f, cg, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    oh = (h + pads[0] + pads[2] - dil[0] * (kh - 1) - 1) // stride[0] + 1
+    ow = (wd + pads[1] + pads[3] - dil[1] * (kw - 1) - 1) // stride[1] + 1
+    out = np.zeros((n, f, oh, ow))
+    fg = f // groups
+    for g in range(groups):
+        xs = xp[:, g * cg:(g + 1) * cg]
+        ws = w[g * fg:(g + 1) * fg]
+        for i in range(kh):
+            for j in range(kw):
+                patch = xs[:, :, i * dil[0]:i * dil[0] + stride[0] * (oh - 1) + 1:stride[0],
+                           j * dil[1]:j * dil[1] + stride[1] * (ow - 1) + 1:stride[1]]
+                out[:, g * fg:(g + 1) * fg] += np.einsum("nchw,fc->nfhw", patch, ws[:, :, i, j])
+    if b is not None:
+        out += ref(b)[None, :, None, None]
+    return out
+
+
+def pool_nchw(x, kind, k, stride=(1, 1), pads=(0, 0, 0, 0), dil=(1, 1),
+              ceil=False, include_pad=False):
+    x = ref(x)
+    n, c, h, w = x.shape
+
+    def osize(i, size):
+        span = size + pads[i] + pads[i + 2] - dil[i] * (k[i] - 1) - 1
+        if not ceil:
+            return span // stride[i] + 1
+        o = -(-span // stride[i]) + 1
+        if (o - 1) * stride[i] >= size + pads[i]:
+            o -= 1
+        return o
+
+    oh, ow = osize(0, h), osize(1, w)
+    out = np.zeros((n, c, oh, ow))
+    for y in range(oh):
+        for z in range(ow):
+            vals, count = [], 0
+            for i in range(k[0]):
+                for j in range(k[1]):
+                    hi = y * stride[0] - pads[0] + i * dil[0]
+                    wi = z * stride[1] - pads[1] + j * dil[1]
+                    inside = 0 <= hi < h and 0 <= wi < w
+                    in_padded = -pads[0] <= hi < h + pads[2] and -pads[1] <= wi < w + pads[3]
+                    if inside:
+                        vals.append(x[:, :, hi, wi])
+                    if inside or (include_pad and in_padded):
+                        count += 1
+            if kind == "max":
+                out[:, :, y, z] = np.max(np.stack(vals), axis=0)
+            else:
+                out[:, :, y, z] = np.sum(np.stack(vals), axis=0) / count
+    return out
+
+
+def softmax(x, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def layer_norm(x, axis, eps, g=None, b=None):
+    axes = tuple(range(axis, x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+    y = (x - mean) / np.sqrt(var + eps)
+    if g is not None:
+        y = y * g
+    if b is not None:
+        y = y + b
+    return y
+
+
+def quantize(x, scale, zp, axis=None, qmin=-128, qmax=127):
+    if axis is not None:
+        shape = [1] * x.ndim
+        shape[axis] = -1
+        scale = np.reshape(scale, shape)
+        zp = np.reshape(zp, shape)
+    return np.clip(np.round(ref(x) / scale) + zp, qmin, qmax).astype(np.int8)
+
+
+# --- cases -----------------------------------------------------------------
+
+cases = []
+add = cases.append
+
+# Elementwise binary ops, with broadcasting, dynamic dims and edge sizes.
+add(binary("add_broadcast_dynamic", "add", np.add, rand(5, 7), rand(7), dyn=((0,), ())))
+add(binary("add_outer_broadcast", "add", np.add, rand(3, 1), rand(1, 13)))
+add(binary("sub_scalar_operand", "sub", np.subtract, rand(2, 17), rand()))
+add(binary("mul_size1", "mul", np.multiply, rand(1), rand(1)))
+add(binary("div_float", "div", np.divide, rand(4, 9), rand(9, lo=0.5, hi=2)))
+add(binary("max_nan_free", "max", np.maximum, rand(6, 5), rand(6, 5)))
+add(binary("min_dynamic_both", "min", np.minimum, rand(11), rand(11), dyn=((0,), (0,))))
+add(binary("pow_positive", "pow", np.power, rand(3, 5, lo=0.1, hi=2), rand(5, lo=-2, hi=2)))
+ia = rng.integers(-50, 50, (4, 6)).astype(np.int32)
+ib = rng.integers(1, 9, (6,)).astype(np.int32)
+add(binary("add_i32", "add", np.add, ia, ib))
+add(binary("div_i32_truncates", "div", lambda a, b: np.trunc(a / b).astype(np.int32), ia, ib))
+add(binary("max_i32", "max", np.maximum, ia, ib))
+
+# Elementwise unary ops.
+x = rand(3, 19, lo=-3, hi=3)
+add(unary("neg", "neg", np.negative, x))
+add(unary("abs_dynamic", "abs", np.abs, x, dyn=(0, 1)))
+add(unary("exp", "exp", np.exp, x))
+add(unary("log", "log", np.log, rand(23, lo=0.01, hi=10)))
+add(unary("sqrt", "sqrt", np.sqrt, rand(23, lo=0, hi=10)))
+add(unary("rsqrt", "rsqrt", lambda v: 1 / np.sqrt(v), rand(23, lo=0.1, hi=10)))
+add(unary("tanh", "tanh", np.tanh, rand(5, 31, lo=-6, hi=6)))
+add(unary("sigmoid", "sigmoid", lambda v: 1 / (1 + np.exp(-v)), x))
+add(unary("relu", "relu", lambda v: np.maximum(v, 0), x))
+add(unary("erf", "erf", erf, rand(37, lo=-3, hi=3)))
+add(unary("clamp_relu6", "clamp", lambda v: np.clip(v, 0, 6), rand(3, 17, lo=-8, hi=8),
+          attrs="{min = 0.0 : f64, max = 6.0 : f64} "))
+add(unary("gelu_erf", "gelu", lambda v: 0.5 * v * (1 + erf(v / math.sqrt(2))), x))
+add(unary("gelu_tanh", "gelu",
+          lambda v: 0.5 * v * (1 + np.tanh(math.sqrt(2 / math.pi) * (v + 0.044715 * v ** 3))),
+          x, attrs="{approximation = #kiln.gelu_approximation<tanh>} "))
+add(unary("neg_i32", "neg", np.negative, ia))
+add(unary("relu_i8", "relu", lambda v: np.maximum(v, 0),
+          rng.integers(-100, 100, (13,)).astype(np.int8)))
+
+# compare and select.
+a, b = rand(4, 7), rand(7)
+b[2] = a[1, 2]
+for pred, fn in [("lt", np.less), ("ge", np.greater_equal), ("eq", np.equal), ("ne", np.not_equal)]:
+    add(Case(f"compare_{pred}", [a, b],
+             f"  %r = kiln.compare {pred}, %a0, %a1 : ({t(a)}, {t(b)}) -> tensor<4x7xi1>\n"
+             "  return %r : tensor<4x7xi1>", [fn(a, b)]))
+cond = rng.random((4, 1)) > 0.5
+add(Case("select_broadcast", [cond, a, b],
+         f"  %r = kiln.select %a0, %a1, %a2 : (tensor<4x1xi1>, {t(a)}, {t(b)}) -> {t(a)}\n"
+         f"  return %r : {t(a)}", [np.where(cond, a, b)]))
+
+# cast.
+fx = rand(3, 5, lo=-9, hi=9)
+add(Case("cast_f32_to_i32", [fx], f"  %r = kiln.cast %a0 : ({t(fx)}) -> tensor<3x5xi32>\n"
+         "  return %r : tensor<3x5xi32>", [np.trunc(fx).astype(np.int32)]))
+ix = rng.integers(-1000, 1000, (7,)).astype(np.int64)
+add(Case("cast_i64_to_f32", [ix], "  %r = kiln.cast %a0 : (tensor<7xi64>) -> tensor<7xf32>\n"
+         "  return %r : tensor<7xf32>", [ix.astype(f32)]))
+add(Case("cast_f32_to_i1", [fx], f"  %r = kiln.cast %a0 : ({t(fx)}) -> tensor<3x5xi1>\n"
+         "  return %r : tensor<3x5xi1>", [fx != 0]))
+
+# Structural ops.
+w = rand(3, 4)
+cx = rand(2, 3, 4)
+wtext = np.array2string(w, separator=", ", floatmode="unique", threshold=10**6)
+add(Case("constant_weights", [cx],
+         "  %w = kiln.constant dense<" + wtext.replace("\n", "") + "> : tensor<3x4xf32>\n"
+         "  %r = kiln.add %a0, %w : (tensor<2x3x4xf32>, tensor<3x4xf32>) -> tensor<2x3x4xf32>\n"
+         "  return %r : tensor<2x3x4xf32>", [cx + w]))
+x3 = rand(5, 3, 4)
+add(Case("reshape_dynamic_copy_infer", [x3],
+         "  %r = kiln.reshape %a0 [0, -1] : (tensor<?x3x4xf32>) -> tensor<?x12xf32>\n"
+         "  return %r : tensor<?x12xf32>", [x3.reshape(5, 12)], [(0,)], out_dynamic=[(0,)]))
+one = rand(1, 1)
+add(Case("reshape_to_scalar", [one],
+         "  %r = kiln.reshape %a0 [] : (tensor<1x1xf32>) -> tensor<f32>\n"
+         "  return %r : tensor<f32>", [one.reshape(())]))
+add(Case("transpose_3d", [x3],
+         "  %r = kiln.transpose %a0 [2, 0, 1] : (tensor<?x3x4xf32>) -> tensor<4x?x3xf32>\n"
+         "  return %r : tensor<4x?x3xf32>", [x3.transpose(2, 0, 1)], [(0,)], out_dynamic=[(1,)]))
+c1, c2 = rand(5, 2), rand(5, 3)
+add(Case("concat_last_dynamic", [c1, c2],
+         "  %r = kiln.concat %a0, %a1 {axis = -1 : i64} : (tensor<?x2xf32>, tensor<?x3xf32>) -> tensor<?x5xf32>\n"
+         "  return %r : tensor<?x5xf32>", [np.concatenate([c1, c2], -1)], [(0,), (0,)],
+         out_dynamic=[(0,)]))
+s = rand(7, 11)
+add(Case("slice_steps_negative", [s],
+         "  %r = kiln.slice %a0 {starts = array<i64: 1, -8>, ends = array<i64: 9223372036854775807, -1>, "
+         "steps = array<i64: 2, 3>} : (tensor<7x11xf32>) -> tensor<3x3xf32>\n"
+         "  return %r : tensor<3x3xf32>", [s[1::2, -8:-1:3]]))
+add(Case("slice_dynamic", [s],
+         "  %r = kiln.slice %a0 {starts = array<i64: 2, 0>, ends = array<i64: -1, 5>, "
+         "steps = array<i64: 1, 2>} : (tensor<?x11xf32>) -> tensor<?x3xf32>\n"
+         "  return %r : tensor<?x3xf32>", [s[2:-1, 0:5:2]], [(0,)], out_dynamic=[(0,)]))
+add(Case("pad_constant", [s],
+         "  %r = kiln.pad %a0 {low = array<i64: 1, 0>, high = array<i64: 2, 3>, value = -1.5 : f64}"
+         " : (tensor<7x11xf32>) -> tensor<10x14xf32>\n  return %r : tensor<10x14xf32>",
+         [np.pad(s, ((1, 2), (0, 3)), constant_values=-1.5)]))
+table = rand(10, 6)
+ids = np.array([[0, 9, -1], [3, 3, 5]], dtype=np.int64)
+add(Case("gather_embedding", [table, ids],
+         "  %r = kiln.gather %a0, %a1 : (tensor<10x6xf32>, tensor<?x3xi64>) -> tensor<?x3x6xf32>\n"
+         "  return %r : tensor<?x3x6xf32>", [table[ids]], [(), (0,)], out_dynamic=[(0,)]))
+cols = np.array([5, -2, 0], dtype=np.int32)
+add(Case("gather_axis1", [table, cols],
+         "  %r = kiln.gather %a0, %a1 {axis = 1 : i64} : (tensor<10x6xf32>, tensor<3xi32>) -> tensor<10x3xf32>\n"
+         "  return %r : tensor<10x3xf32>", [np.take(table, cols, axis=1)]))
+bx = rand(3, 1)
+add(Case("broadcast_to", [bx],
+         "  %r = kiln.broadcast_to %a0 [2, 3, 5] : (tensor<3x1xf32>) -> tensor<2x3x5xf32>\n"
+         "  return %r : tensor<2x3x5xf32>", [np.broadcast_to(bx, (2, 3, 5))]))
+
+# Linear algebra.
+A, B = rand(7, 13), rand(13, 5)
+add(Case("matmul_primes", [A, B],
+         "  %r = kiln.matmul %a0, %a1 : (tensor<7x13xf32>, tensor<13x5xf32>) -> tensor<7x5xf32>\n"
+         "  return %r : tensor<7x5xf32>", [ref(A) @ ref(B)]))
+add(Case("matmul_dynamic_m", [A, B],
+         "  %r = kiln.matmul %a0, %a1 : (tensor<?x13xf32>, tensor<13x5xf32>) -> tensor<?x5xf32>\n"
+         "  return %r : tensor<?x5xf32>", [ref(A) @ ref(B)], [(0,), ()], out_dynamic=[(0,)]))
+QA, KB = rand(2, 3, 4, 8), rand(2, 3, 5, 8)
+add(Case("matmul_batched_transpose_rhs", [QA, KB],
+         "  %r = kiln.matmul %a0, %a1 {transpose_rhs = true} : (tensor<2x3x4x8xf32>, tensor<2x3x5x8xf32>)"
+         " -> tensor<2x3x4x5xf32>\n  return %r : tensor<2x3x4x5xf32>",
+         [ref(QA) @ ref(KB).swapaxes(-1, -2)]))
+BA, BB = rand(3, 4, 6), rand(3, 6, 2)
+add(Case("matmul_batch_named", [BA, BB],
+         "  %r = kiln.matmul %a0, %a1 : (tensor<3x4x6xf32>, tensor<3x6x2xf32>) -> tensor<3x4x2xf32>\n"
+         "  return %r : tensor<3x4x2xf32>", [ref(BA) @ ref(BB)]))
+TA, TB = rand(6, 4), rand(1, 6, 3)
+add(Case("matmul_transpose_lhs_broadcast", [TA, TB],
+         "  %r = kiln.matmul %a0, %a1 {transpose_lhs = true} : (tensor<6x4xf32>, tensor<1x6x3xf32>)"
+         " -> tensor<1x4x3xf32>\n  return %r : tensor<1x4x3xf32>", [ref(TA).T @ ref(TB)]))
+X, W, Bv = rand(2, 5, 16), rand(9, 16), rand(9)
+add(Case("linear_bias_dynamic", [X, W, Bv],
+         "  %r = kiln.linear %a0, %a1, %a2 : (tensor<?x5x16xf32>, tensor<9x16xf32>, tensor<9xf32>)"
+         " -> tensor<?x5x9xf32>\n  return %r : tensor<?x5x9xf32>",
+         [ref(X) @ ref(W).T + Bv], [(0,), (), ()], out_dynamic=[(0,)]))
+add(Case("linear_no_bias", [X[0], W],
+         "  %r = kiln.linear %a0, %a1 : (tensor<5x16xf32>, tensor<9x16xf32>) -> tensor<5x9xf32>\n"
+         "  return %r : tensor<5x9xf32>", [ref(X[0]) @ ref(W).T]))
+u, v = rand(4), rand(7)
+add(Case("outer", [u, v],
+         "  %r = kiln.outer %a0, %a1 : (tensor<4xf32>, tensor<?xf32>) -> tensor<4x?xf32>\n"
+         "  return %r : tensor<4x?xf32>", [np.outer(u, v)], [(), (0,)], out_dynamic=[(1,)]))
+
+# Convolutions in both layouts.
+def conv_case(name, x, w, b=None, nhwc=False, stride=(1, 1), pads=(0, 0, 0, 0),
+              dil=(1, 1), groups=1, dyn_batch=False):
+    want = conv_nchw(x, w, b, stride, pads, dil, groups)
+    xin, win = x, w
+    if nhwc:
+        xin = x.transpose(0, 2, 3, 1).copy()
+        win = w.transpose(2, 3, 1, 0).copy()
+        want = want.transpose(0, 2, 3, 1)
+    want = want.astype(f32)
+    ins = [xin, win] + ([b] if b is not None else [])
+    dyn = [(0,) if dyn_batch else (), ()] + ([()] if b is not None else [])
+    attrs = (f"{{strides = array<i64: {stride[0]}, {stride[1]}>, pads = array<i64: "
+             f"{', '.join(map(str, pads))}>, dilations = array<i64: {dil[0]}, {dil[1]}>, "
+             f"groups = {groups} : i64, layout = #kiln.layout<{'nhwc' if nhwc else 'nchw'}>}}")
+    operands = "%a0, %a1" + (", %a2" if b is not None else "")
+    types = ", ".join(t(a, d) for a, d in zip(ins, dyn))
+    od = (0,) if dyn_batch else ()
+    body = (f"  %r = kiln.conv2d {operands} {attrs} : ({types}) -> {t(want, od)}\n"
+            f"  return %r : {t(want, od)}")
+    return Case(name, ins, body, [want], dyn, out_dynamic=[od])
+
+
+add(conv_case("conv_nchw_stride2_pad_bias", rand(2, 3, 11, 13), rand(5, 3, 3, 3), rand(5),
+              stride=(2, 2), pads=(1, 1, 1, 1)))
+add(conv_case("conv_nhwc_dynamic_batch", rand(3, 4, 7, 9), rand(6, 4, 3, 3), rand(6),
+              nhwc=True, pads=(1, 0, 1, 2), dyn_batch=True))
+add(conv_case("conv_nchw_dilated_asym", rand(1, 2, 12, 10), rand(3, 2, 3, 2),
+              dil=(2, 3), pads=(0, 1, 2, 0)))
+add(conv_case("conv_depthwise_nchw", rand(1, 8, 9, 9), rand(8, 1, 3, 3), rand(8),
+              groups=8, pads=(1, 1, 1, 1)))
+add(conv_case("conv_depthwise_nhwc_stride2", rand(2, 6, 10, 10), rand(6, 1, 3, 3),
+              nhwc=True, groups=6, stride=(2, 2), pads=(1, 1, 1, 1)))
+add(conv_case("conv_grouped_nchw", rand(1, 6, 7, 7), rand(4, 3, 3, 3), rand(4), groups=2))
+add(conv_case("conv_grouped_nhwc", rand(2, 6, 5, 5), rand(9, 2, 1, 1), nhwc=True, groups=3))
+add(conv_case("conv_1x1_size1", rand(1, 1, 1, 1), rand(1, 1, 1, 1)))
+
+
+def pool_case(name, x, kind, k, nhwc=False, **kw):
+    want = pool_nchw(x, kind, k, **kw)
+    attrs = [f"kernel = array<i64: {k[0]}, {k[1]}>"]
+    if "stride" in kw:
+        attrs.append(f"strides = array<i64: {kw['stride'][0]}, {kw['stride'][1]}>")
+    if "pads" in kw:
+        attrs.append(f"pads = array<i64: {', '.join(map(str, kw['pads']))}>")
+    if "dil" in kw:
+        attrs.append(f"dilations = array<i64: {kw['dil'][0]}, {kw['dil'][1]}>")
+    if kw.get("ceil"):
+        attrs.append("ceil_mode = true")
+    if kw.get("include_pad"):
+        attrs.append("count_include_pad = true")
+    xin = x
+    if nhwc:
+        attrs.append("layout = #kiln.layout<nhwc>")
+        xin = x.transpose(0, 2, 3, 1).copy()
+        want = want.transpose(0, 2, 3, 1)
+    want = want.astype(f32)
+    body = (f"  %r = kiln.pool2d {kind} %a0 {{{', '.join(attrs)}}} : ({t(xin)}) -> {t(want)}\n"
+            f"  return %r : {t(want)}")
+    return Case(name, [xin], body, [want])
+
+
+px = rand(2, 3, 11, 11)
+add(pool_case("maxpool_3x3_s2_p1", px, "max", (3, 3), stride=(2, 2), pads=(1, 1, 1, 1)))
+add(pool_case("maxpool_nhwc_ceil", px, "max", (2, 2), nhwc=True, stride=(2, 2), ceil=True))
+add(pool_case("avgpool_exclude_pad", px, "avg", (3, 3), stride=(2, 2), pads=(1, 1, 1, 1)))
+add(pool_case("avgpool_include_pad", px, "avg", (3, 2), stride=(1, 2), pads=(1, 0, 1, 1),
+              include_pad=True))
+add(pool_case("avgpool_ceil_dilated", px, "avg", (2, 2), stride=(3, 3), dil=(2, 2), ceil=True))
+add(pool_case("avgpool_nhwc", px, "avg", (2, 3), nhwc=True, stride=(2, 2)))
+gx = rand(2, 5, 7, 3)
+add(Case("global_avg_pool_nchw_dynamic", [gx],
+         "  %r = kiln.global_avg_pool %a0 : (tensor<?x5x?x3xf32>) -> tensor<?x5x1x1xf32>\n"
+         "  return %r : tensor<?x5x1x1xf32>", [ref(gx).mean(axis=(2, 3), keepdims=True)],
+         [(0, 2)], out_dynamic=[(0,)]))
+add(Case("global_avg_pool_nhwc", [gx],
+         "  %r = kiln.global_avg_pool %a0 {layout = #kiln.layout<nhwc>} : (tensor<2x5x7x3xf32>)"
+         " -> tensor<2x1x1x3xf32>\n  return %r : tensor<2x1x1x3xf32>",
+         [ref(gx).mean(axis=(1, 2), keepdims=True)]))
+
+# Normalization and reductions.
+bn_x = rand(2, 4, 3, 5)
+sc, bi, mu, var = rand(4), rand(4), rand(4), rand(4, lo=0.5, hi=2)
+bn_want = (ref(bn_x) - mu[None, :, None, None]) / np.sqrt(var[None, :, None, None] + 1e-3) \
+    * sc[None, :, None, None] + bi[None, :, None, None]
+p4 = "tensor<4xf32>"
+add(Case("batch_norm_nchw", [bn_x, sc, bi, mu, var],
+         f"  %r = kiln.batch_norm %a0, %a1, %a2, %a3, %a4 {{epsilon = 1.0e-3 : f64}} : "
+         f"(tensor<?x4x3x5xf32>, {p4}, {p4}, {p4}, {p4}) -> tensor<?x4x3x5xf32>\n"
+         "  return %r : tensor<?x4x3x5xf32>", [bn_want], [(0,), (), (), (), ()],
+         out_dynamic=[(0,)]))
+ln_x, g, bb = rand(2, 7, 10, lo=-3, hi=3), rand(10), rand(10)
+add(Case("layer_norm_last_axis", [ln_x, g, bb],
+         "  %r = kiln.layer_norm %a0 scale %a1 bias %a2 : (tensor<?x7x10xf32>, tensor<10xf32>, "
+         "tensor<10xf32>) -> tensor<?x7x10xf32>\n  return %r : tensor<?x7x10xf32>",
+         [layer_norm(ref(ln_x), 2, 1e-5, g, bb)], [(0,), (), ()], out_dynamic=[(0,)]))
+add(Case("layer_norm_axis1_no_params", [ln_x],
+         "  %r = kiln.layer_norm %a0 {axis = 1 : i64, epsilon = 1.0e-3 : f64} : (tensor<2x7x10xf32>)"
+         " -> tensor<2x7x10xf32>\n  return %r : tensor<2x7x10xf32>",
+         [layer_norm(ref(ln_x), 1, 1e-3)]))
+sm = rand(3, 5, 17, lo=-10, hi=10)
+add(Case("softmax_last", [sm],
+         "  %r = kiln.softmax %a0 : (tensor<3x5x?xf32>) -> tensor<3x5x?xf32>\n"
+         "  return %r : tensor<3x5x?xf32>", [softmax(ref(sm))], [(2,)], out_dynamic=[(2,)]))
+add(Case("log_softmax_axis1", [sm],
+         "  %r = kiln.log_softmax %a0 {axis = 1 : i64} : (tensor<3x5x17xf32>) -> tensor<3x5x17xf32>\n"
+         "  return %r : tensor<3x5x17xf32>", [np.log(softmax(ref(sm), 1))]))
+rx = rand(4, 3, 5, lo=0.5, hi=1.5)
+for op, fn in [("reduce_sum", np.sum), ("reduce_mean", np.mean), ("reduce_max", np.max),
+               ("reduce_min", np.min), ("reduce_prod", np.prod)]:
+    add(Case(f"{op}_keepdims", [rx],
+             f"  %r = kiln.{op} %a0 {{axes = array<i64: -1, 0>}} : (tensor<?x3x5xf32>) -> tensor<1x3x1xf32>\n"
+             "  return %r : tensor<1x3x1xf32>", [fn(ref(rx), axis=(0, 2), keepdims=True)], [(0,)]))
+    add(Case(f"{op}_all", [rx],
+             f"  %r = kiln.{op} %a0 {{keepdims = false}} : (tensor<4x3x5xf32>) -> tensor<f32>\n"
+             "  return %r : tensor<f32>", [np.asarray(fn(ref(rx)))]))
+ri = rng.integers(-20, 20, (3, 6)).astype(np.int32)
+add(Case("reduce_sum_i32_axis", [ri],
+         "  %r = kiln.reduce_sum %a0 {axes = array<i64: 1>, keepdims = false} : (tensor<3x6xi32>)"
+         " -> tensor<3xi32>\n  return %r : tensor<3xi32>", [ri.sum(axis=1).astype(np.int32)]))
+
+# Quantization.
+qx = rand(4, 6, lo=-7, hi=7)
+# A quantized result is returned as its i8 storage at the ABI.
+add(Case("quantize_per_tensor", [qx],
+         "  %q = kiln.quantize %a0 : (tensor<4x6xf32>) -> tensor<4x6x!quant.uniform<i8:f32, 0.05:-3>>\n"
+         "  return %q : tensor<4x6x!quant.uniform<i8:f32, 0.05:-3>>", [quantize(qx, 0.05, -3)]))
+cases[-1].mlir = cases[-1].mlir.replace("-> (tensor<4x6xi8>)",
+                                        "-> (tensor<4x6x!quant.uniform<i8:f32, 0.05:-3>>)")
+scales = [0.1, 0.02, 0.05, 0.2]
+zps = [0, 1, -2, 5]
+qtype = "!quant.uniform<i8:f32:0, {" + ", ".join(f"{s}:{z}" for s, z in zip(scales, zps)) + "}>"
+add(Case("quantize_dequantize_per_axis", [qx],
+         f"  %q = kiln.quantize %a0 : (tensor<4x6xf32>) -> tensor<4x6x{qtype}>\n"
+         f"  %r = kiln.dequantize %q : (tensor<4x6x{qtype}>) -> tensor<4x6xf32>\n"
+         "  return %r : tensor<4x6xf32>",
+         [((quantize(qx, np.array(scales), np.array(zps), axis=0).astype(np.float64)
+            - np.reshape(zps, (4, 1))) * np.reshape(scales, (4, 1)))]))
+
+# Attention.
+q, k, vv = rand(2, 3, 5, 8), rand(2, 3, 7, 8), rand(2, 3, 7, 4)
+scores = ref(q) @ ref(k).swapaxes(-1, -2) / math.sqrt(8)
+add(Case("attention_plain", [q, k, vv],
+         "  %r = kiln.attention %a0, %a1, %a2 : (tensor<?x3x5x8xf32>, tensor<?x3x7x8xf32>, "
+         "tensor<?x3x7x4xf32>) -> tensor<?x3x5x4xf32>\n  return %r : tensor<?x3x5x4xf32>",
+         [softmax(scores) @ ref(vv)], [(0,), (0,), (0,)], out_dynamic=[(0,)]))
+mask = rng.random((2, 1, 1, 7)) > 0.3
+mask[..., 0] = True
+add(Case("attention_bool_mask_scale", [q, k, vv, mask],
+         "  %r = kiln.attention %a0, %a1, %a2, %a3 {scale = 0.5 : f64} : (tensor<2x3x5x8xf32>, "
+         "tensor<2x3x7x8xf32>, tensor<2x3x7x4xf32>, tensor<2x1x1x7xi1>) -> tensor<2x3x5x4xf32>\n"
+         "  return %r : tensor<2x3x5x4xf32>",
+         [softmax(np.where(mask, ref(q) @ ref(k).swapaxes(-1, -2) * 0.5, -np.inf)) @ ref(vv)]))
+fmask = rand(5, 7)
+q2, k2, v2 = rand(3, 5, 8), rand(3, 5, 8), rand(3, 5, 6)
+causal = np.triu(np.full((5, 5), -np.inf), 1)
+add(Case("attention_causal", [q2, k2, v2],
+         "  %r = kiln.attention %a0, %a1, %a2 {is_causal = true} : (tensor<3x5x8xf32>, "
+         "tensor<3x5x8xf32>, tensor<3x5x6xf32>) -> tensor<3x5x6xf32>\n  return %r : tensor<3x5x6xf32>",
+         [softmax(ref(q2) @ ref(k2).swapaxes(-1, -2) / math.sqrt(8) + causal) @ ref(v2)]))
+add(Case("attention_float_mask", [q, k, vv, fmask],
+         "  %r = kiln.attention %a0, %a1, %a2, %a3 : (tensor<2x3x5x8xf32>, tensor<2x3x7x8xf32>, "
+         "tensor<2x3x7x4xf32>, tensor<5x7xf32>) -> tensor<2x3x5x4xf32>\n  return %r : tensor<2x3x5x4xf32>",
+         [softmax(scores + fmask) @ ref(vv)]))
+
+if __name__ == "__main__":
+    import os
+    bindir, cc = os.path.abspath(sys.argv[1]), sys.argv[2]
+    tools = {"kiln-run": f"{bindir}/kiln-run", "kiln-compile": f"{bindir}/kiln-compile",
+             "cc": cc}
+    sys.exit(main(cases, tools,
+                  valgrind_cases={"conv_grouped_nchw", "gather_embedding",
+                                  "attention_causal", "concat_last_dynamic"}))
