@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #
 # Installs what Kiln needs on Debian 12 from apt: LLVM/MLIR 22, clang/lld 22,
-# CMake, Ninja, GoogleTest and Python with numpy. Installs only what is
+# CMake, Ninja, GoogleTest, Python with numpy, and valgrind (memory tests). Installs only what is
 # missing, so it is cheap to run before every build.
 set -euo pipefail
 
@@ -10,7 +10,7 @@ PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   clang-22 lld-22 libomp-22-dev
   cmake ninja-build libgtest-dev
-  python3 python3-numpy
+  python3 python3-numpy valgrind bc
 )
 
 missing=()

@@ -11,27 +11,33 @@ Re-running this script reproduces the checked-in file byte for byte.
 
 import numpy as np
 
-rng = np.random.default_rng(0)
+def make_weights():
+    """The model's frozen weights, from a fixed seed, in definition order."""
+    rng = np.random.default_rng(0)
+
+    def he(shape, fan_in):
+        return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(np.float32)
+
+    def bn_params(c):
+        return {
+            "scale": rng.uniform(0.5, 1.5, c).astype(np.float32),
+            "bias": (rng.standard_normal(c) * 0.1).astype(np.float32),
+            "mean": (rng.standard_normal(c) * 0.1).astype(np.float32),
+            "var": rng.uniform(0.5, 1.5, c).astype(np.float32),
+        }
+
+    w = {"conv1_w": he((16, 3, 3, 3), 27)}
+    w.update({f"bn1_{k}": v for k, v in bn_params(16).items()})
+    w["conv2_w"] = he((32, 16, 3, 3), 144)
+    w.update({f"bn2_{k}": v for k, v in bn_params(32).items()})
+    w["dw3_w"] = he((32, 1, 3, 3), 9)
+    w.update({f"bn3_{k}": v for k, v in bn_params(32).items()})
+    w["fc_w"] = he((10, 32), 32)
+    w["fc_b"] = (rng.standard_normal(10) * 0.01).astype(np.float32)
+    return w
 
 
-def he(shape, fan_in):
-    return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(np.float32)
-
-
-def bn_params(c):
-    return {
-        "scale": rng.uniform(0.5, 1.5, c).astype(np.float32),
-        "bias": (rng.standard_normal(c) * 0.1).astype(np.float32),
-        "mean": (rng.standard_normal(c) * 0.1).astype(np.float32),
-        "var": rng.uniform(0.5, 1.5, c).astype(np.float32),
-    }
-
-
-weights = {}
-
-
-def add(name, array):
-    weights[name] = array
+def decl(name, array):
     shape = "x".join(str(d) for d in array.shape)
     return f"%{name} = kiln.constant dense_resource<{name}> : tensor<{shape}xf32>"
 
@@ -40,73 +46,68 @@ def tensor(shape):
     return "tensor<" + "x".join(str(d) for d in shape) + "xf32>"
 
 
-lines = []
-lines.append(add("conv1_w", he((16, 3, 3, 3), 27)))
-for k, v in bn_params(16).items():
-    lines.append(add(f"bn1_{k}", v))
-lines.append(add("conv2_w", he((32, 16, 3, 3), 144)))
-for k, v in bn_params(32).items():
-    lines.append(add(f"bn2_{k}", v))
-lines.append(add("dw3_w", he((32, 1, 3, 3), 9)))
-for k, v in bn_params(32).items():
-    lines.append(add(f"bn3_{k}", v))
-lines.append(add("fc_w", he((10, 32), 32)))
-lines.append(add("fc_b", (rng.standard_normal(10) * 0.01).astype(np.float32)))
 
 
-def bn(out, inp, n, shape):
-    t = tensor(shape)
-    p = tensor((shape[1],))
-    return (
-        f"%{out} = kiln.batch_norm %{inp}, %bn{n}_scale, %bn{n}_bias, %bn{n}_mean, "
-        f"%bn{n}_var : ({t}, {p}, {p}, {p}, {p}) -> {t}"
-    )
+def main():
+    weights = make_weights()
+    lines = [decl(name, array) for name, array in weights.items()]
+    def bn(out, inp, n, shape):
+        t = tensor(shape)
+        p = tensor((shape[1],))
+        return (
+            f"%{out} = kiln.batch_norm %{inp}, %bn{n}_scale, %bn{n}_bias, %bn{n}_mean, "
+            f"%bn{n}_var : ({t}, {p}, {p}, {p}, {p}) -> {t}"
+        )
 
 
-B = "?"
-s1 = (B, 16, 32, 32)
-s2 = (B, 32, 16, 16)
-s4 = (B, 32, 8, 8)
-body = [
-    f"%c1 = kiln.conv2d %x, %conv1_w {{pads = array<i64: 1, 1, 1, 1>}} : "
-    f"({tensor((B, 3, 32, 32))}, {tensor((16, 3, 3, 3))}) -> {tensor(s1)}",
-    bn("b1", "c1", 1, s1),
-    f"%r1 = kiln.relu %b1 : ({tensor(s1)}) -> {tensor(s1)}",
-    f"%c2 = kiln.conv2d %r1, %conv2_w {{strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}} : "
-    f"({tensor(s1)}, {tensor((32, 16, 3, 3))}) -> {tensor(s2)}",
-    bn("b2", "c2", 2, s2),
-    f"%r2 = kiln.relu %b2 : ({tensor(s2)}) -> {tensor(s2)}",
-    f"%c3 = kiln.conv2d %r2, %dw3_w {{groups = 32 : i64, pads = array<i64: 1, 1, 1, 1>}} : "
-    f"({tensor(s2)}, {tensor((32, 1, 3, 3))}) -> {tensor(s2)}",
-    bn("b3", "c3", 3, s2),
-    f"%r3 = kiln.clamp %b3 {{min = 0.0 : f64, max = 6.0 : f64}} : ({tensor(s2)}) -> {tensor(s2)}",
-    f"%p = kiln.pool2d max %r3 {{kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>}} : "
-    f"({tensor(s2)}) -> {tensor(s4)}",
-    f"%g = kiln.global_avg_pool %p : ({tensor(s4)}) -> {tensor((B, 32, 1, 1))}",
-    f"%f = kiln.reshape %g [0, -1] : ({tensor((B, 32, 1, 1))}) -> {tensor((B, 32))}",
-    f"%l = kiln.linear %f, %fc_w, %fc_b : ({tensor((B, 32))}, {tensor((10, 32))}, "
-    f"{tensor((10,))}) -> {tensor((B, 10))}",
-    f"%y = kiln.softmax %l : ({tensor((B, 10))}) -> {tensor((B, 10))}",
-]
+    B = "?"
+    s1 = (B, 16, 32, 32)
+    s2 = (B, 32, 16, 16)
+    s4 = (B, 32, 8, 8)
+    body = [
+        f"%c1 = kiln.conv2d %x, %conv1_w {{pads = array<i64: 1, 1, 1, 1>}} : "
+        f"({tensor((B, 3, 32, 32))}, {tensor((16, 3, 3, 3))}) -> {tensor(s1)}",
+        bn("b1", "c1", 1, s1),
+        f"%r1 = kiln.relu %b1 : ({tensor(s1)}) -> {tensor(s1)}",
+        f"%c2 = kiln.conv2d %r1, %conv2_w {{strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>}} : "
+        f"({tensor(s1)}, {tensor((32, 16, 3, 3))}) -> {tensor(s2)}",
+        bn("b2", "c2", 2, s2),
+        f"%r2 = kiln.relu %b2 : ({tensor(s2)}) -> {tensor(s2)}",
+        f"%c3 = kiln.conv2d %r2, %dw3_w {{groups = 32 : i64, pads = array<i64: 1, 1, 1, 1>}} : "
+        f"({tensor(s2)}, {tensor((32, 1, 3, 3))}) -> {tensor(s2)}",
+        bn("b3", "c3", 3, s2),
+        f"%r3 = kiln.clamp %b3 {{min = 0.0 : f64, max = 6.0 : f64}} : ({tensor(s2)}) -> {tensor(s2)}",
+        f"%p = kiln.pool2d max %r3 {{kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>}} : "
+        f"({tensor(s2)}) -> {tensor(s4)}",
+        f"%g = kiln.global_avg_pool %p : ({tensor(s4)}) -> {tensor((B, 32, 1, 1))}",
+        f"%f = kiln.reshape %g [0, -1] : ({tensor((B, 32, 1, 1))}) -> {tensor((B, 32))}",
+        f"%l = kiln.linear %f, %fc_w, %fc_b : ({tensor((B, 32))}, {tensor((10, 32))}, "
+        f"{tensor((10,))}) -> {tensor((B, 10))}",
+        f"%y = kiln.softmax %l : ({tensor((B, 10))}) -> {tensor((B, 10))}",
+    ]
 
-print("// A small CNN (conv-bn-relu x2, depthwise conv-bn-relu6, max pool,")
-print("// global average pool, linear, softmax) on 32x32 RGB images with a")
-print("// dynamic batch. Generated by gen_small_cnn.py; do not edit.")
-print(f"func.func @forward(%x: {tensor((B, 3, 32, 32))}) -> {tensor((B, 10))} {{")
-for line in lines + body:
-    print("  " + line)
-print(f"  return %y : {tensor((B, 10))}")
-print("}")
-print()
-print("{-#")
-print("  dialect_resources: {")
-print("    builtin: {")
-items = list(weights.items())
-for i, (name, array) in enumerate(items):
-    # A resource blob is its 4-byte little-endian alignment, then the data.
-    blob = np.uint32(4).tobytes() + array.astype("<f4").tobytes()
-    sep = "," if i + 1 < len(items) else ""
-    print(f'      {name}: "0x{blob.hex().upper()}"{sep}')
-print("    }")
-print("  }")
-print("#-}")
+    print("// A small CNN (conv-bn-relu x2, depthwise conv-bn-relu6, max pool,")
+    print("// global average pool, linear, softmax) on 32x32 RGB images with a")
+    print("// dynamic batch. Generated by gen_small_cnn.py; do not edit.")
+    print(f"func.func @forward(%x: {tensor((B, 3, 32, 32))}) -> {tensor((B, 10))} {{")
+    for line in lines + body:
+        print("  " + line)
+    print(f"  return %y : {tensor((B, 10))}")
+    print("}")
+    print()
+    print("{-#")
+    print("  dialect_resources: {")
+    print("    builtin: {")
+    items = list(weights.items())
+    for i, (name, array) in enumerate(items):
+        # A resource blob is its 4-byte little-endian alignment, then the data.
+        blob = np.uint32(4).tobytes() + array.astype("<f4").tobytes()
+        sep = "," if i + 1 < len(items) else ""
+        print(f'      {name}: "0x{blob.hex().upper()}"{sep}')
+    print("    }")
+    print("  }")
+    print("#-}")
+
+
+if __name__ == "__main__":
+    main()

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -142,14 +143,22 @@ struct ConcatLowering final : OpConversionPattern<ConcatOp> {
     int64_t rank = outType.getRank();
     int64_t axis = *shape::normalizeAxis(op.getAxis(), rank);
     ValueRange inputs = adaptor.getInputs();
+    // Offsets along the axis stay attributes while the sizes are static.
+    auto addDims = [&](OpFoldResult a, OpFoldResult b) -> OpFoldResult {
+      std::optional<int64_t> x = getConstantIntValue(a), y = getConstantIntValue(b);
+      if (x && y)
+        return rewriter.getIndexAttr(*x + *y);
+      return arith::AddIOp::create(rewriter, loc, toIndex(rewriter, loc, a),
+                                   toIndex(rewriter, loc, b))
+          .getResult();
+    };
     SmallVector<OpFoldResult> dims = getDims(rewriter, loc, inputs.front());
-    Value axisSize = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    OpFoldResult axisSize = rewriter.getIndexAttr(0);
     for (Value input : inputs)
-      axisSize = arith::AddIOp::create(
-          rewriter, loc, axisSize, getDimValue(rewriter, loc, input, axis));
+      axisSize = addDims(axisSize, getDim(rewriter, loc, input, axis));
     dims[axis] = axisSize;
     Value result = createEmpty(rewriter, loc, outType, dims);
-    Value offset = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    OpFoldResult offset = rewriter.getIndexAttr(0);
     for (Value input : inputs) {
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       offsets[axis] = offset;
@@ -158,8 +167,7 @@ struct ConcatLowering final : OpConversionPattern<ConcatOp> {
                                              offsets,
                                              getDims(rewriter, loc, input),
                                              strides);
-      offset = arith::AddIOp::create(rewriter, loc, offset,
-                                     getDimValue(rewriter, loc, input, axis));
+      offset = addDims(offset, getDim(rewriter, loc, input, axis));
     }
     rewriter.replaceOpWithNewOp<tensor::CastOp>(op, outType, result);
     return success();

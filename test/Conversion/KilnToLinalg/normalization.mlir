@@ -1,0 +1,118 @@
+// RUN: kiln-opt %s --convert-kiln-to-linalg --split-input-file | FileCheck %s
+
+// CHECK-DAG: #[[CH:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @batch_norm
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[CH]], #[[CH]], #[[CH]], #[[CH]], #{{.+}}]
+// CHECK: math.rsqrt
+func.func @batch_norm(%x: tensor<?x4x3x5xf32>, %p: tensor<4xf32>) -> tensor<?x4x3x5xf32> {
+  %0 = kiln.batch_norm %x, %p, %p, %p, %p : (tensor<?x4x3x5xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x4x3x5xf32>
+  return %0 : tensor<?x4x3x5xf32>
+}
+
+// -----
+
+// Mean, then the sum of squared deviations, then the normalization.
+// CHECK-LABEL: func.func @layer_norm
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.subf
+// CHECK: arith.mulf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK: math.rsqrt
+func.func @layer_norm(%x: tensor<?x7x10xf32>, %g: tensor<10xf32>, %b: tensor<10xf32>) -> tensor<?x7x10xf32> {
+  %0 = kiln.layer_norm %x scale %g bias %b : (tensor<?x7x10xf32>, tensor<10xf32>, tensor<10xf32>) -> tensor<?x7x10xf32>
+  return %0 : tensor<?x7x10xf32>
+}
+
+// -----
+
+// Max, then the sum of exponentials, then the division.
+// CHECK-LABEL: func.func @softmax
+// CHECK: arith.constant 0xFF800000
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: math.exp
+// CHECK: linalg.generic
+// CHECK: math.exp
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<3x17xf32>) -> tensor<3x17xf32> {
+  %0 = kiln.softmax %x : (tensor<3x17xf32>) -> tensor<3x17xf32>
+  return %0 : tensor<3x17xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @log_softmax
+// CHECK: math.log
+// CHECK: arith.subf
+func.func @log_softmax(%x: tensor<3x17xf32>) -> tensor<3x17xf32> {
+  %0 = kiln.log_softmax %x {axis = 0 : i64} : (tensor<3x17xf32>) -> tensor<3x17xf32>
+  return %0 : tensor<3x17xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reductions
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "reduction"]
+// CHECK: arith.addf
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x3x1xf32>
+// CHECK: arith.divf
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: arith.mulf
+func.func @reductions(%x: tensor<4x3x5xf32>) -> (tensor<1x3x1xf32>, tensor<f32>, tensor<3xf32>, tensor<4x3x1xf32>, tensor<1x1x1xf32>) {
+  %0 = kiln.reduce_sum %x {axes = array<i64: 0, 2>} : (tensor<4x3x5xf32>) -> tensor<1x3x1xf32>
+  %1 = kiln.reduce_mean %x {keepdims = false} : (tensor<4x3x5xf32>) -> tensor<f32>
+  %2 = kiln.reduce_max %x {axes = array<i64: 0, 2>, keepdims = false} : (tensor<4x3x5xf32>) -> tensor<3xf32>
+  %3 = kiln.reduce_min %x {axes = array<i64: -1>} : (tensor<4x3x5xf32>) -> tensor<4x3x1xf32>
+  %4 = kiln.reduce_prod %x : (tensor<4x3x5xf32>) -> tensor<1x1x1xf32>
+  return %0, %1, %2, %3, %4 : tensor<1x3x1xf32>, tensor<f32>, tensor<3xf32>, tensor<4x3x1xf32>, tensor<1x1x1xf32>
+}
+
+// -----
+
+// Quantized types become their storage types, in signatures too.
+// CHECK-LABEL: func.func @quant
+// CHECK-SAME: (%{{.*}}: tensor<4x6xf32>) -> (tensor<4x6xi8>, tensor<4x6xf32>)
+// CHECK: arith.divf
+// CHECK: math.roundeven
+// CHECK: arith.fptosi {{.*}} : f32 to i8
+// CHECK: arith.sitofp {{.*}} : i8 to f32
+// CHECK: arith.subf
+// CHECK: arith.mulf
+func.func @quant(%x: tensor<4x6xf32>) -> (tensor<4x6x!quant.uniform<i8:f32, 0.05:-3>>, tensor<4x6xf32>) {
+  %q = kiln.quantize %x : (tensor<4x6xf32>) -> tensor<4x6x!quant.uniform<i8:f32, 0.05:-3>>
+  %d = kiln.dequantize %q : (tensor<4x6x!quant.uniform<i8:f32, 0.05:-3>>) -> tensor<4x6xf32>
+  return %q, %d : tensor<4x6x!quant.uniform<i8:f32, 0.05:-3>>, tensor<4x6xf32>
+}
+
+// -----
+
+// Per-axis parameters are constant vectors read along the quantized dim.
+// CHECK-DAG: #[[AX:.+]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @quant_per_axis
+// CHECK: arith.constant dense<[1.000000e-01, 2.000000e-01]> : tensor<2xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #[[AX]], #[[AX]], #{{.+}}]
+func.func @quant_per_axis(%x: tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32:0, {0.1, 0.2}>> {
+  %q = kiln.quantize %x : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32:0, {0.1, 0.2}>>
+  return %q : tensor<2x3x!quant.uniform<i8:f32:0, {0.1, 0.2}>>
+}
+
+// -----
+
+// Attention decomposes into q·kᵀ, scaling, masking, softmax and ·v.
+// CHECK-LABEL: func.func @attention
+// CHECK-NOT: kiln.
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.mulf
+// CHECK: arith.select
+// CHECK: linalg.index
+// CHECK: arith.cmpi ugt
+// CHECK: math.exp
+// CHECK: arith.divf
+// CHECK: linalg.batch_matmul
+func.func @attention(%q: tensor<3x5x8xf32>, %m: tensor<3x5x5xi1>) -> tensor<3x5x8xf32> {
+  %0 = kiln.attention %q, %q, %q, %m {is_causal = true} : (tensor<3x5x8xf32>, tensor<3x5x8xf32>, tensor<3x5x8xf32>, tensor<3x5x5xi1>) -> tensor<3x5x8xf32>
+  return %0 : tensor<3x5x8xf32>
+}

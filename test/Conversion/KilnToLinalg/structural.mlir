@@ -1,0 +1,75 @@
+// RUN: kiln-opt %s --convert-kiln-to-linalg --split-input-file | FileCheck %s
+
+// CHECK-LABEL: func.func @constant
+// CHECK: arith.constant dense_resource<w> : tensor<2xf32>
+func.func @constant() -> tensor<2xf32> {
+  %0 = kiln.constant dense_resource<w> : tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reshape
+// CHECK-SAME: %[[X:[a-zA-Z0-9]+]]: tensor<?x3x4xf32>
+// CHECK: %[[F:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1, 2]] : tensor<?x3x4xf32> into tensor<?xf32>
+// CHECK: tensor.expand_shape %[[F]] {{\[\[}}0, 1]] output_shape [%{{.*}}, 12] : tensor<?xf32> into tensor<?x12xf32>
+func.func @reshape(%x: tensor<?x3x4xf32>) -> tensor<?x12xf32> {
+  %0 = kiln.reshape %x [0, -1] : (tensor<?x3x4xf32>) -> tensor<?x12xf32>
+  return %0 : tensor<?x12xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transpose
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x3x4xf32>) outs(%{{.*}} : tensor<4x2x3xf32>) permutation = [2, 0, 1]
+func.func @transpose(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> {
+  %0 = kiln.transpose %x [2, 0, 1] : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+  return %0 : tensor<4x2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @concat
+// CHECK: tensor.empty
+// CHECK: %[[S0:.+]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 0] [2, 3] [1, 1]
+// CHECK: tensor.insert_slice %{{.*}} into %[[S0]][0, 3] [2, 5] [1, 1]
+func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> tensor<2x8xf32> {
+  %0 = kiln.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @slice
+// CHECK: tensor.extract_slice %{{.*}}[1, 3] [3, 3] [2, 3] : tensor<7x11xf32> to tensor<3x3xf32>
+func.func @slice(%x: tensor<7x11xf32>) -> tensor<3x3xf32> {
+  %0 = kiln.slice %x {starts = array<i64: 1, -8>, ends = array<i64: 9223372036854775807, -1>, steps = array<i64: 2, 3>} : (tensor<7x11xf32>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @pad
+// CHECK: %[[V:.+]] = arith.constant -1.500000e+00 : f32
+// CHECK: tensor.pad %{{.*}} low[1, 0] high[2, 3]
+// CHECK: tensor.yield %[[V]]
+func.func @pad(%x: tensor<7x11xf32>) -> tensor<10x14xf32> {
+  %0 = kiln.pad %x {low = array<i64: 1, 0>, high = array<i64: 2, 3>, value = -1.5 : f64} : (tensor<7x11xf32>) -> tensor<10x14xf32>
+  return %0 : tensor<10x14xf32>
+}
+
+// -----
+
+// Gather reads indices in a generic, wraps negative ones and clamps into
+// range before tensor.extract.
+// CHECK-LABEL: func.func @gather
+// CHECK: linalg.generic
+// CHECK: arith.index_cast
+// CHECK: arith.select
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: tensor.extract
+func.func @gather(%t: tensor<10x6xf32>, %i: tensor<?x3xi64>) -> tensor<?x3x6xf32> {
+  %0 = kiln.gather %t, %i : (tensor<10x6xf32>, tensor<?x3xi64>) -> tensor<?x3x6xf32>
+  return %0 : tensor<?x3x6xf32>
+}
