@@ -14,23 +14,20 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Pipelines/Pipelines.h"
+#include "kiln/Tools/Driver.h"
 #include "kiln/Target/Emission.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -85,22 +82,13 @@ int main(int argc, char **argv) {
     return fail("-O" + llvm::Twine(optLevel.getValue()) + " is not 0-3");
 
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerAllToLLVMIRTranslations(registry);
-  kiln::registerKilnDialects(registry);
+  kiln::registerCompilerDialects(registry);
   MLIRContext context(registry);
-
   std::string error;
-  auto file = openInputFile(inputFilename, &error);
-  if (!file)
-    return fail(error);
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return 1;
+  kiln::InputModule input;
+  if (failed(kiln::parseInputFile(inputFilename, context, input, error)))
+    return error.empty() ? 1 : fail(error);
+  OwningOpRef<ModuleOp> &module = input.module;
 
   auto output = openOutputFile(outputFilename, &error);
   if (!output)

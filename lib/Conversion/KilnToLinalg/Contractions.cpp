@@ -18,10 +18,6 @@ using namespace mlir::kiln;
 using namespace mlir::kiln::lowering;
 
 namespace {
-RankedTensorType convertedType(const TypeConverter *converter, Value v) {
-  return cast<RankedTensorType>(converter->convertType(v.getType()));
-}
-
 /// acc + a * b in the element type's arithmetic.
 Value multiplyAccumulate(OpBuilder &b, Location l, Value x, Value y,
                          Value acc) {

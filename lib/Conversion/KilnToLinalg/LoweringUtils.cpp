@@ -9,10 +9,16 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include <limits>
 
 using namespace mlir;
 using namespace mlir::kiln;
+
+RankedTensorType lowering::convertedType(const TypeConverter *converter,
+                                        Value value) {
+  return cast<RankedTensorType>(converter->convertType(value.getType()));
+}
 
 OpFoldResult lowering::getDim(OpBuilder &b, Location loc, Value value,
                               int64_t d) {

@@ -21,6 +21,9 @@ namespace kiln::lowering {
 using BodyFn =
     llvm::function_ref<Value(OpBuilder &, Location, ValueRange /*args*/)>;
 
+/// The converted (storage) type of the tensor `value`.
+RankedTensorType convertedType(const TypeConverter *converter, Value value);
+
 /// Dim `d` of the tensor `value`: an attribute when static.
 OpFoldResult getDim(OpBuilder &b, Location loc, Value value, int64_t d);
 /// All dims of the tensor `value`.

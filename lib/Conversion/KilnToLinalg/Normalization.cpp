@@ -20,10 +20,6 @@ using namespace mlir::kiln;
 using namespace mlir::kiln::lowering;
 
 namespace {
-RankedTensorType convertedType(const TypeConverter *converter, Value v) {
-  return cast<RankedTensorType>(converter->convertType(v.getType()));
-}
-
 /// A map over a rank-`rank` loop nest reading only the dims not in `drop`.
 AffineMap keptDimsMap(MLIRContext *ctx, int64_t rank,
                       const llvm::SmallBitVector &drop) {

@@ -20,10 +20,6 @@ using namespace mlir::kiln;
 using namespace mlir::kiln::lowering;
 
 namespace {
-RankedTensorType convertedType(const TypeConverter *converter, Value v) {
-  return cast<RankedTensorType>(converter->convertType(v.getType()));
-}
-
 Value toIndex(OpBuilder &b, Location loc, OpFoldResult ofr) {
   return getValueOrCreateConstantIndexOp(b, loc, ofr);
 }
