@@ -139,19 +139,10 @@ struct LinearLowering final : OpConversionPattern<LinearOp> {
 
     Value init;
     if (Value bias = adaptor.getBias()) {
-      Value empty = createEmpty(rewriter, loc, outType, dims);
-      SmallVector<AffineMap> maps = {
-          AffineMap::get(rank, 0, {getAffineDimExpr(lead, ctx)}, ctx),
-          AffineMap::getMultiDimIdentityMap(rank, ctx)};
-      init = linalg::GenericOp::create(
-                 rewriter, loc, TypeRange{outType}, ValueRange{bias},
-                 ValueRange{empty}, maps,
-                 SmallVector<utils::IteratorType>(rank,
-                                                  utils::IteratorType::parallel),
-                 [](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(b, l, args[0]);
-                 })
-                 .getResult(0);
+      init = buildMapped(
+          rewriter, loc, outType, dims, {bias},
+          {AffineMap::get(rank, 0, {getAffineDimExpr(lead, ctx)}, ctx)},
+          [](OpBuilder &, Location, ValueRange args) { return args[0]; });
     } else {
       init = createFilled(
           rewriter, loc, outType, dims,
@@ -191,26 +182,20 @@ struct OuterLowering final : OpConversionPattern<OuterOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto outType = convertedType(getTypeConverter(), op.getResult());
-    Value init = createEmpty(rewriter, loc, outType,
-                             {getDim(rewriter, loc, adaptor.getLhs(), 0),
-                              getDim(rewriter, loc, adaptor.getRhs(), 0)});
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx),
-        AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx),
-        AffineMap::getMultiDimIdentityMap(2, ctx)};
     bool isFloat = isa<FloatType>(outType.getElementType());
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{outType},
-        ValueRange{adaptor.getLhs(), adaptor.getRhs()}, ValueRange{init}, maps,
-        {utils::IteratorType::parallel, utils::IteratorType::parallel},
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value r = isFloat ? arith::MulFOp::create(b, l, args[0], args[1])
-                                  .getResult()
-                            : arith::MulIOp::create(b, l, args[0], args[1])
-                                  .getResult();
-          linalg::YieldOp::create(b, l, r);
+    Value result = buildMapped(
+        rewriter, loc, outType,
+        {getDim(rewriter, loc, adaptor.getLhs(), 0),
+         getDim(rewriter, loc, adaptor.getRhs(), 0)},
+        {adaptor.getLhs(), adaptor.getRhs()},
+        {AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx),
+         AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx)},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          if (isFloat)
+            return arith::MulFOp::create(b, l, args[0], args[1]);
+          return arith::MulIOp::create(b, l, args[0], args[1]);
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -268,18 +253,10 @@ Value convInit(OpBuilder &b, Location loc, RankedTensorType outType,
   if (!bias)
     return createFilled(b, loc, outType, dims,
                         scalarConstant(b, loc, outType.getElementType(), 0));
-  Value empty = createEmpty(b, loc, outType, dims);
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(4, 0, {getAffineDimExpr(channelDim, ctx)}, ctx),
-      AffineMap::getMultiDimIdentityMap(4, ctx)};
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{outType}, ValueRange{bias}, ValueRange{empty},
-             maps,
-             SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-             [](OpBuilder &nb, Location l, ValueRange args) {
-               linalg::YieldOp::create(nb, l, args[0]);
-             })
-      .getResult(0);
+  return buildMapped(
+      b, loc, outType, dims, {bias},
+      {AffineMap::get(4, 0, {getAffineDimExpr(channelDim, ctx)}, ctx)},
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 }
 
 struct Conv2DLowering final : OpConversionPattern<Conv2DOp> {

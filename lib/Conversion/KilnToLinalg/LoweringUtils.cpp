@@ -156,6 +156,24 @@ Value lowering::buildElementwise(OpBuilder &b, Location loc,
   return generic.getResult(0);
 }
 
+Value lowering::buildMapped(OpBuilder &b, Location loc,
+                            RankedTensorType resultType,
+                            ArrayRef<OpFoldResult> dims, ValueRange inputs,
+                            ArrayRef<AffineMap> inputMaps, BodyFn body) {
+  int64_t rank = resultType.getRank();
+  Value init = createEmpty(b, loc, resultType, dims);
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, b.getContext()));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back()));
+             })
+      .getResult(0);
+}
+
 Value lowering::buildReduction(
     OpBuilder &b, Location loc, Value input, const llvm::SmallBitVector &reduced,
     Value init,

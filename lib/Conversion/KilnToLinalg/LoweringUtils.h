@@ -62,6 +62,12 @@ AffineMap broadcastMap(MLIRContext *context, ArrayRef<int64_t> inputShape,
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange inputs, BodyFn body);
 
+/// A parallel `linalg.generic` over `resultType` (sizes from `dims`) whose
+/// inputs are read through explicit `inputMaps`.
+Value buildMapped(OpBuilder &b, Location loc, RankedTensorType resultType,
+                  ArrayRef<OpFoldResult> dims, ValueRange inputs,
+                  ArrayRef<AffineMap> inputMaps, BodyFn body);
+
 /// Reduces `input` over the dims set in `reduced` with `combine`, starting
 /// from `init`. The result drops the reduced dims.
 Value buildReduction(OpBuilder &b, Location loc, Value input,

@@ -30,24 +30,6 @@ AffineMap keptDimsMap(MLIRContext *ctx, int64_t rank,
   return AffineMap::get(rank, 0, exprs, ctx);
 }
 
-/// A parallel generic over `resultType` whose inputs use explicit `maps`.
-Value buildMapped(OpBuilder &b, Location loc, RankedTensorType resultType,
-                  ArrayRef<OpFoldResult> dims, ValueRange inputs,
-                  ArrayRef<AffineMap> inputMaps, BodyFn body) {
-  int64_t rank = resultType.getRank();
-  Value init = createEmpty(b, loc, resultType, dims);
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, b.getContext()));
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
-             SmallVector<utils::IteratorType>(rank,
-                                              utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location l, ValueRange args) {
-               linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back()));
-             })
-      .getResult(0);
-}
-
 Value addF(OpBuilder &b, Location l, Value x, Value acc) {
   return arith::AddFOp::create(b, l, x, acc);
 }
