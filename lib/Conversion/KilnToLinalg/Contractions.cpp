@@ -231,8 +231,8 @@ Value padImage(OpBuilder &b, Location loc, Value input, bool nchw,
 
 /// Output extent of a window over the (already padded) dim `padded`.
 OpFoldResult windowDim(OpBuilder &b, Location loc, int64_t staticSize,
-                       Value padded, int64_t padTotal, int64_t kernel,
-                       int64_t stride, int64_t dilation) {
+                       Value padded, int64_t kernel, int64_t stride,
+                       int64_t dilation) {
   if (!ShapedType::isDynamic(staticSize))
     return b.getIndexAttr(staticSize);
   // (padded - dilation * (kernel - 1) - 1) / stride + 1
@@ -241,7 +241,6 @@ OpFoldResult windowDim(OpBuilder &b, Location loc, int64_t staticSize,
       arith::ConstantIndexOp::create(b, loc, dilation * (kernel - 1) + 1));
   Value q = arith::DivUIOp::create(b, loc, span,
                                    arith::ConstantIndexOp::create(b, loc, stride));
-  (void)padTotal;
   return arith::AddIOp::create(b, loc, q, arith::ConstantIndexOp::create(b, loc, 1))
       .getResult();
 }
@@ -283,10 +282,10 @@ struct Conv2DLowering final : OpConversionPattern<Conv2DOp> {
     dims[0] = getDim(rewriter, loc, input, 0);
     dims[cd] = rewriter.getIndexAttr(f);
     dims[hd] = windowDim(rewriter, loc, outType.getDimSize(hd),
-                         getDimValue(rewriter, loc, input, hd), 0, kh,
+                         getDimValue(rewriter, loc, input, hd), kh,
                          strides[0], dilations[0]);
     dims[wd] = windowDim(rewriter, loc, outType.getDimSize(wd),
-                         getDimValue(rewriter, loc, input, wd), 0, kw,
+                         getDimValue(rewriter, loc, input, wd), kw,
                          strides[1], dilations[1]);
     Value init = convInit(rewriter, loc, outType, dims, adaptor.getBias(), cd);
     Attribute stridesAttr = rewriter.getI64TensorAttr(strides);
@@ -337,8 +336,6 @@ struct Conv2DLowering final : OpConversionPattern<Conv2DOp> {
                            Value filter, Value init, RankedTensorType outType,
                            bool nchw, int64_t g, Attribute strides,
                            Attribute dilations) {
-    auto inType = cast<RankedTensorType>(input.getType());
-    auto fType = cast<RankedTensorType>(filter.getType());
     Type element = outType.getElementType();
     auto split = [&](Value v, int64_t dim) {
       auto t = cast<RankedTensorType>(v.getType());
@@ -384,8 +381,6 @@ struct Conv2DLowering final : OpConversionPattern<Conv2DOp> {
       gfilter = linalg::TransposeOp::create(b, loc, expanded, empty, perm)
                     .getResult()[0];
     }
-    (void)inType;
-    (void)fType;
     Value conv;
     if (nchw)
       conv = linalg::Conv2DNgchwGfchwOp::create(
@@ -434,10 +429,10 @@ struct Pool2DLowering final : OpConversionPattern<Pool2DOp> {
 
     SmallVector<OpFoldResult> dims = getDims(rewriter, loc, raw);
     dims[hd] = windowDim(rewriter, loc, outType.getDimSize(hd),
-                         getDimValue(rewriter, loc, input, hd), 0, kernel[0],
+                         getDimValue(rewriter, loc, input, hd), kernel[0],
                          strides[0], dilations[0]);
     dims[wd] = windowDim(rewriter, loc, outType.getDimSize(wd),
-                         getDimValue(rewriter, loc, input, wd), 0, kernel[1],
+                         getDimValue(rewriter, loc, input, wd), kernel[1],
                          strides[1], dilations[1]);
     Value init = createFilled(rewriter, loc, outType, dims, padValue);
     Value window = tensor::EmptyOp::create(rewriter, loc, kernel, element);

@@ -225,7 +225,6 @@ Value lowering::expandReducedDims(OpBuilder &b, Location loc, Value value,
   // Trailing reduced dims join the last group.
   if (!pending.empty() && !groups.empty())
     llvm::append_range(groups.back(), pending);
-  auto source = cast<RankedTensorType>(value.getType());
   SmallVector<OpFoldResult> outputShape;
   for (int64_t d = 0, s = 0; d < rank; ++d) {
     if (reduced.test(d))
@@ -233,7 +232,6 @@ Value lowering::expandReducedDims(OpBuilder &b, Location loc, Value value,
     else
       outputShape.push_back(getDim(b, loc, value, s++));
   }
-  (void)source;
   return tensor::ExpandShapeOp::create(b, loc, keptType, value, groups,
                                        outputShape);
 }
