@@ -280,8 +280,10 @@ mlir::kiln::collectEntryPoints(ModuleOp module) {
       entry.inputs.push_back(*spec);
     }
     for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
-      FailureOr<TensorSpec> spec =
-          specFor(type, "result" + std::to_string(i), func.getLoc());
+      std::string name = "result" + std::to_string(i);
+      if (auto attr = func.getResultAttrOfType<StringAttr>(i, "kiln.name"))
+        name = attr.str();
+      FailureOr<TensorSpec> spec = specFor(type, name, func.getLoc());
       if (failed(spec))
         return failure();
       entry.results.push_back(*spec);

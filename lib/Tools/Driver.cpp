@@ -6,6 +6,7 @@
 
 #include "kiln/Tools/Driver.h"
 
+#include "kiln/Import/Onnx.h"
 #include "kiln/Pipelines/Pipelines.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -30,6 +31,16 @@ LogicalResult mlir::kiln::parseInputFile(StringRef filename,
   auto file = openInputFile(filename, &error);
   if (!file)
     return failure();
+  StringRef bytes = file->getBuffer();
+  bool isOnnx = filename.ends_with(".onnx") ||
+                (!filename.ends_with(".mlir") && !filename.ends_with(".mlirbc") &&
+                 looksLikeOnnx(bytes));
+  if (isOnnx) {
+    // Diagnostics of the import name ONNX nodes, not source lines.
+    input.module = importOnnxModel(bytes, filename == "-" ? "<stdin>" : filename,
+                                   context);
+    return success(static_cast<bool>(input.module));
+  }
   input.sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   input.diagnostics = std::make_unique<SourceMgrDiagnosticHandler>(
       input.sourceMgr, &context);

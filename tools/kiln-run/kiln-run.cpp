@@ -15,20 +15,18 @@
 
 #include "kiln/Pipelines/Pipelines.h"
 #include "kiln/Tools/Driver.h"
+#include "kiln/Runtime/Jit.h"
 #include "kiln/Runtime/Npy.h"
 #include "kiln/Target/Emission.h"
 
 #include "Kiln/IR/KilnOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/Format.h"
 #include <algorithm>
 #include <chrono>
@@ -70,19 +68,6 @@ cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"), cl::Prefix,
 int fail(const llvm::Twine &message) {
   llvm::errs() << "kiln-run: error: " << message << "\n";
   return 1;
-}
-
-/// Word layout of an MLIR memref descriptor: allocated, aligned, offset,
-/// sizes[rank], strides[rank].
-std::vector<int64_t> makeDescriptor(void *data, ArrayRef<int64_t> shape) {
-  std::vector<int64_t> d = {reinterpret_cast<int64_t>(data),
-                            reinterpret_cast<int64_t>(data), 0};
-  d.insert(d.end(), shape.begin(), shape.end());
-  std::vector<int64_t> strides(shape.size(), 1);
-  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * shape[i + 1];
-  d.insert(d.end(), strides.begin(), strides.end());
-  return d;
 }
 
 HostArray randomArray(const TensorSpec &spec, ArrayRef<int64_t> shape,
@@ -214,8 +199,6 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "Kiln JIT runner\n");
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
 
   DialectRegistry registry;
   kiln::registerCompilerDialects(registry);
@@ -287,84 +270,22 @@ int main(int argc, char **argv) {
     }
     args.push_back(randomArray(spec, shape, rng));
   }
-  SmallVector<SmallVector<int64_t>> shapes;
-  for (const HostArray &a : args)
-    shapes.emplace_back(a.shape.begin(), a.shape.end());
-  std::string shapeError = checkInputShapes(*entry, shapes);
+  std::string shapeError = checkInputs(*entry, args);
   if (!shapeError.empty())
     return fail(shapeError);
 
   // Lower and JIT.
-  {
-    PassManager pm(&context);
-    CPUPipelineOptions options;
-    buildKilnToLinalgPipeline(pm, options);
-    buildKilnBufferizePipeline(pm, options);
-    buildKilnToLLVMPipeline(pm, options);
-    if (failed(pm.run(*module)))
-      return 1;
-  }
-  std::function<llvm::Error(llvm::Module *)> transformer =
-      makeOptimizingTransformer(optLevel, 0, nullptr);
-  ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel =
-      optLevel == 0 ? llvm::CodeGenOptLevel::None
-                    : llvm::CodeGenOptLevel::Aggressive;
-  auto engine = ExecutionEngine::create(*module, engineOptions);
-  if (!engine)
-    return fail("JIT compilation failed: " +
-                llvm::toString(engine.takeError()));
-
-  std::vector<std::vector<int64_t>> descriptors;
-  for (HostArray &a : args)
-    descriptors.push_back(makeDescriptor(a.data.data(), a.shape));
-  size_t resultWords = 0;
-  for (const TensorSpec &r : entry->results)
-    resultWords += 3 + 2 * r.shape.size();
-  std::vector<int64_t> resultStorage(std::max<size_t>(resultWords, 1));
-
-  auto invoke = [&]() -> llvm::Error {
-    void *resultPtr = resultStorage.data();
-    std::vector<void *> descPtrs;
-    for (auto &d : descriptors)
-      descPtrs.push_back(d.data());
-    SmallVector<void *> packed;
-    if (!entry->results.empty())
-      packed.push_back(&resultPtr);
-    for (void *&p : descPtrs)
-      packed.push_back(&p);
-    return (*engine)->invokePacked("_mlir_ciface_" + entry->name, packed);
-  };
-  // Reads the results and frees Kiln's buffers (ownership passes to us).
-  auto collect = [&](bool keep) {
-    std::vector<HostArray> results;
-    size_t w = 0;
-    for (const TensorSpec &spec : entry->results) {
-      size_t rank = spec.shape.size();
-      auto *allocated = reinterpret_cast<void *>(resultStorage[w]);
-      auto *aligned = reinterpret_cast<char *>(resultStorage[w + 1]);
-      int64_t offset = resultStorage[w + 2];
-      HostArray a;
-      a.elementType = spec.elementType;
-      a.shape.assign(resultStorage.begin() + w + 3,
-                     resultStorage.begin() + w + 3 + rank);
-      if (keep) {
-        size_t bytes = a.numElements() * HostArray::elementBytes(a.elementType);
-        const char *src =
-            aligned + offset * HostArray::elementBytes(a.elementType);
-        a.data.assign(src, src + bytes);
-      }
-      free(allocated);
-      results.push_back(std::move(a));
-      w += 3 + 2 * rank;
-    }
-    return results;
-  };
-
-  if (llvm::Error err = invoke())
-    return fail("invocation failed: " + llvm::toString(std::move(err)));
-  std::vector<HostArray> results = collect(/*keep=*/true);
+  EntryPoint chosen = *entry;
+  JitOptions jitOptions;
+  jitOptions.optLevel = optLevel;
+  auto jit = JitModule::create(*module, std::move(*entries), jitOptions);
+  if (!jit)
+    return fail(llvm::toString(jit.takeError()));
+  entry = (*jit)->lookup(chosen.name);
+  auto ran = (*jit)->run(*entry, args);
+  if (!ran)
+    return fail("invocation failed: " + llvm::toString(ran.takeError()));
+  std::vector<HostArray> results = std::move(*ran);
 
   int status = 0;
   for (auto [i, r] : llvm::enumerate(results)) {
@@ -391,17 +312,15 @@ int main(int argc, char **argv) {
 
   if (bench > 0) {
     for (int w = 0; w < 3; ++w) {
-      if (llvm::Error err = invoke())
+      if (llvm::Error err = (*jit)->runUnchecked(*entry, args))
         return fail(llvm::toString(std::move(err)));
-      collect(false);
     }
     std::vector<double> ms;
     for (unsigned r = 0; r < bench; ++r) {
       auto start = std::chrono::steady_clock::now();
-      if (llvm::Error err = invoke())
+      if (llvm::Error err = (*jit)->runUnchecked(*entry, args))
         return fail(llvm::toString(std::move(err)));
       auto end = std::chrono::steady_clock::now();
-      collect(false);
       ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
     }
     std::sort(ms.begin(), ms.end());

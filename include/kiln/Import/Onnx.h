@@ -1,0 +1,72 @@
+//===- Onnx.h - ONNX model importer -----------------------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Imports an ONNX ModelProto into a module holding one `func.func` in the
+// kiln dialect. The model is read with onnx's own protobuf classes, checked
+// with onnx's checker and run through onnx's shape inference first.
+//
+//   * Graph inputs become function arguments (named by `kiln.name`), graph
+//     outputs become results; `dim_param` and unnamed dims are dynamic.
+//   * Initializers become `kiln.constant`s (`dense_resource` blobs when
+//     large), so the graph passes can fold them as frozen weights.
+//   * Shape computations (Shape, Gather, Concat, ... on shapes) are
+//     evaluated at import time; dims unknown until run time stay symbolic and
+//     turn into `0`/`-1` entries of `kiln.reshape`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_IMPORT_ONNX_H
+#define KILN_IMPORT_ONNX_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include <string>
+#include <vector>
+
+namespace mlir::kiln {
+
+/// The default-domain ("ai.onnx") opsets Kiln imports.
+constexpr int64_t kMinOnnxOpset = 11;
+constexpr int64_t kMaxOnnxOpset = 17;
+
+struct OnnxImportOptions {
+  /// Name of the generated function (the C entry point is `<prefix>_<name>`).
+  std::string entryName = "forward";
+  /// Run onnx::checker::check_model before importing.
+  bool check = true;
+};
+
+/// Imports a serialized ModelProto. `sourceName` names the model in
+/// diagnostics and is the directory base for external tensor data. Returns
+/// null after emitting diagnostics on the context when the model is corrupt,
+/// fails onnx's checker, uses an opset outside [11, 17], uses ops Kiln does
+/// not support (all listed in one error), or has inconsistent shapes.
+OwningOpRef<ModuleOp> importOnnxModel(llvm::StringRef bytes,
+                                      llvm::StringRef sourceName,
+                                      MLIRContext &context,
+                                      const OnnxImportOptions &options = {});
+
+/// Reads and imports `path`; a missing file is reported as a diagnostic.
+OwningOpRef<ModuleOp> importOnnxFile(llvm::StringRef path,
+                                     MLIRContext &context,
+                                     const OnnxImportOptions &options = {});
+
+/// Whether `bytes` look like a serialized ONNX model rather than MLIR text or
+/// bytecode (used to pick the importer for files without a .onnx suffix).
+bool looksLikeOnnx(llvm::StringRef bytes);
+
+/// One supported ONNX operator and what of it is supported.
+struct OnnxOpSupport {
+  std::string opType;
+  std::string notes; ///< limits, e.g. "2-D only"; empty when complete
+};
+
+/// The default-domain operators the importer handles, sorted by name.
+std::vector<OnnxOpSupport> getSupportedOnnxOps();
+
+} // namespace mlir::kiln
+
+#endif // KILN_IMPORT_ONNX_H

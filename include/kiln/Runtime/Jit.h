@@ -1,0 +1,77 @@
+//===- Jit.h - In-process compilation and execution -------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Lowers a kiln module with the default CPU pipeline, JIT-compiles it with
+// MLIR's ExecutionEngine and runs its entry points on host arrays. Used by
+// kiln-run and the Python package.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_JIT_H
+#define KILN_RUNTIME_JIT_H
+
+#include "kiln/Runtime/Npy.h"
+#include "kiln/Target/EntryPoints.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+#include <functional>
+#include <memory>
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
+namespace mlir {
+class ExecutionEngine;
+namespace kiln {
+
+struct JitOptions {
+  unsigned optLevel = 3;       ///< LLVM optimization level, 0-3
+  bool approximateMath = true; ///< polynomial exp/tanh/erf/log
+};
+
+/// A compiled module, loaded in this process.
+class JitModule {
+public:
+  /// Lowers `module` (kiln after the graph pipeline; consumed) and JITs it.
+  /// `entries` are the module's entry points, collected before lowering.
+  /// Pass failures are reported as diagnostics on the module's context.
+  static llvm::Expected<std::unique_ptr<JitModule>>
+  create(ModuleOp module, std::vector<EntryPoint> entries,
+         const JitOptions &options = {});
+  ~JitModule();
+
+  ArrayRef<EntryPoint> getEntries() const { return entries; }
+  /// The named entry point, or the first one for an empty name; null if none.
+  const EntryPoint *lookup(StringRef name) const;
+
+  /// Checks the inputs' element types, ranks and dims against `entry` (the
+  /// errors name the input), runs it and returns its results.
+  llvm::Expected<std::vector<HostArray>> run(const EntryPoint &entry,
+                                             ArrayRef<HostArray> inputs);
+
+  /// Runs without checks or result copies; for benchmarking after `run`
+  /// has accepted the same inputs.
+  llvm::Error runUnchecked(const EntryPoint &entry, ArrayRef<HostArray> inputs);
+
+private:
+  JitModule() = default;
+  llvm::Error invoke(const EntryPoint &entry, ArrayRef<HostArray> inputs,
+                     std::vector<int64_t> &resultWords);
+
+  std::function<llvm::Error(llvm::Module *)> transformer;
+  std::unique_ptr<ExecutionEngine> engine;
+  std::vector<EntryPoint> entries;
+};
+
+/// The check `JitModule::run` does on its inputs; empty when they are fine.
+std::string checkInputs(const EntryPoint &entry, ArrayRef<HostArray> inputs);
+
+} // namespace kiln
+} // namespace mlir
+
+#endif // KILN_RUNTIME_JIT_H

@@ -1,0 +1,175 @@
+//===- Jit.cpp - In-process compilation and execution ---------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Runtime/Jit.h"
+
+#include "kiln/Pipelines/Pipelines.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/TargetSelect.h"
+#include <cstdlib>
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+static llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+llvm::Expected<std::unique_ptr<JitModule>>
+JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
+                  const JitOptions &options) {
+  if (options.optLevel > 3)
+    return makeError("optimization level " + llvm::Twine(options.optLevel) +
+                     " is not 0-3");
+  static bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+
+  PassManager pm(module.getContext());
+  CPUPipelineOptions cpu;
+  cpu.approximateMath = options.approximateMath;
+  buildKilnToLinalgPipeline(pm, cpu);
+  buildKilnBufferizePipeline(pm, cpu);
+  buildKilnToLLVMPipeline(pm, cpu);
+  if (failed(pm.run(module)))
+    return makeError("lowering to LLVM failed (see the diagnostics above)");
+
+  std::unique_ptr<JitModule> jit(new JitModule());
+  // The engine keeps a reference to the transformer; the module owns it.
+  jit->transformer = makeOptimizingTransformer(options.optLevel, 0, nullptr);
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = jit->transformer;
+  engineOptions.jitCodeGenOptLevel =
+      options.optLevel == 0 ? llvm::CodeGenOptLevel::None
+                            : llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(module, engineOptions);
+  if (!engine)
+    return makeError("JIT compilation failed: " +
+                     llvm::toString(engine.takeError()));
+  jit->engine = std::move(*engine);
+  jit->entries = std::move(entries);
+  return jit;
+}
+
+JitModule::~JitModule() = default;
+
+const EntryPoint *JitModule::lookup(StringRef name) const {
+  if (name.empty())
+    return entries.empty() ? nullptr : &entries.front();
+  for (const EntryPoint &e : entries)
+    if (e.name == name)
+      return &e;
+  return nullptr;
+}
+
+std::string mlir::kiln::checkInputs(const EntryPoint &entry,
+                                    ArrayRef<HostArray> inputs) {
+  if (inputs.size() != entry.inputs.size())
+    return entry.name + " takes " + std::to_string(entry.inputs.size()) +
+           " inputs but " + std::to_string(inputs.size()) + " were given";
+  SmallVector<SmallVector<int64_t>> shapes;
+  for (auto [i, spec] : llvm::enumerate(entry.inputs)) {
+    if (inputs[i].elementType != spec.elementType)
+      return entry.name + ": input " + spec.name + " has element type " +
+             inputs[i].elementType + ", expected " + spec.elementType;
+    uint64_t bytes = static_cast<uint64_t>(inputs[i].numElements()) *
+                     HostArray::elementBytes(spec.elementType);
+    if (inputs[i].data.size() < bytes)
+      return entry.name + ": input " + spec.name + " holds " +
+             std::to_string(inputs[i].data.size()) +
+             " bytes, fewer than its shape needs";
+    shapes.emplace_back(inputs[i].shape.begin(), inputs[i].shape.end());
+  }
+  return checkInputShapes(entry, shapes);
+}
+
+/// Word layout of an MLIR memref descriptor: allocated, aligned, offset,
+/// sizes[rank], strides[rank].
+static std::vector<int64_t> makeDescriptor(const void *data,
+                                           ArrayRef<int64_t> shape) {
+  std::vector<int64_t> d = {reinterpret_cast<int64_t>(data),
+                            reinterpret_cast<int64_t>(data), 0};
+  d.insert(d.end(), shape.begin(), shape.end());
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  d.insert(d.end(), strides.begin(), strides.end());
+  return d;
+}
+
+llvm::Error JitModule::invoke(const EntryPoint &entry,
+                              ArrayRef<HostArray> inputs,
+                              std::vector<int64_t> &resultWords) {
+  std::vector<std::vector<int64_t>> descriptors;
+  for (const HostArray &a : inputs)
+    descriptors.push_back(makeDescriptor(a.data.data(), a.shape));
+  size_t words = 0;
+  for (const TensorSpec &r : entry.results)
+    words += 3 + 2 * r.shape.size();
+  resultWords.assign(std::max<size_t>(words, 1), 0);
+  void *resultPtr = resultWords.data();
+  std::vector<void *> descPtrs;
+  for (auto &d : descriptors)
+    descPtrs.push_back(d.data());
+  SmallVector<void *> packed;
+  if (!entry.results.empty())
+    packed.push_back(&resultPtr);
+  for (void *&p : descPtrs)
+    packed.push_back(&p);
+  return engine->invokePacked("_mlir_ciface_" + entry.name, packed);
+}
+
+/// Reads the results out of their descriptors and frees Kiln's buffers
+/// (ownership passes to the caller); copies the data when `keep`.
+static std::vector<HostArray> collectResults(const EntryPoint &entry,
+                                             ArrayRef<int64_t> words,
+                                             bool keep) {
+  std::vector<HostArray> results;
+  size_t w = 0;
+  for (const TensorSpec &spec : entry.results) {
+    size_t rank = spec.shape.size();
+    auto *allocated = reinterpret_cast<void *>(words[w]);
+    auto *aligned = reinterpret_cast<const char *>(words[w + 1]);
+    int64_t offset = words[w + 2];
+    HostArray a;
+    a.elementType = spec.elementType;
+    a.shape.assign(words.begin() + w + 3, words.begin() + w + 3 + rank);
+    if (keep) {
+      unsigned width = HostArray::elementBytes(a.elementType);
+      const char *src = aligned + offset * width;
+      a.data.assign(src, src + a.numElements() * width);
+    }
+    free(allocated);
+    results.push_back(std::move(a));
+    w += 3 + 2 * rank;
+  }
+  return results;
+}
+
+llvm::Expected<std::vector<HostArray>>
+JitModule::run(const EntryPoint &entry, ArrayRef<HostArray> inputs) {
+  std::string problem = checkInputs(entry, inputs);
+  if (!problem.empty())
+    return makeError(problem);
+  std::vector<int64_t> words;
+  if (llvm::Error err = invoke(entry, inputs, words))
+    return std::move(err);
+  return collectResults(entry, words, /*keep=*/true);
+}
+
+llvm::Error JitModule::runUnchecked(const EntryPoint &entry,
+                                    ArrayRef<HostArray> inputs) {
+  std::vector<int64_t> words;
+  if (llvm::Error err = invoke(entry, inputs, words))
+    return err;
+  collectResults(entry, words, /*keep=*/false);
+  return llvm::Error::success();
+}
