@@ -2,15 +2,21 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #
 # Installs what Kiln needs on Debian 12 from apt: LLVM/MLIR 22, clang/lld 22,
-# CMake, Ninja, GoogleTest, Python with numpy, and valgrind (memory tests). Installs only what is
-# missing, so it is cheap to run before every build.
+# CMake, Ninja, GoogleTest, onnx (C++ library, Python package and the backend
+# test data), pybind11, Python with numpy, pytest, torch and torchvision (the
+# real-model tests), OpenBLAS (so numpy and torch do not fall back to the
+# reference BLAS), and valgrind (memory tests). Installs only what is missing,
+# so it is cheap to run before every build.
 set -euo pipefail
 
 PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   clang-22 lld-22 libomp-22-dev
   cmake ninja-build libgtest-dev
-  python3 python3-numpy valgrind bc
+  python3 python3-dev python3-numpy python3-pytest valgrind bc
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata python3-onnx
+  pybind11-dev python3-pybind11
+  python3-torch python3-torchvision libopenblas0-pthread
 )
 
 missing=()

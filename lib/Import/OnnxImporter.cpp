@@ -167,6 +167,9 @@ public:
   LogicalResult importHardSwish(const onnx::NodeProto &n);
   LogicalResult importSoftplus(const onnx::NodeProto &n);
   LogicalResult importReciprocal(const onnx::NodeProto &n);
+  LogicalResult importElu(const onnx::NodeProto &n);
+  LogicalResult importSize(const onnx::NodeProto &n);
+  LogicalResult importCastLike(const onnx::NodeProto &n);
   LogicalResult importPow(const onnx::NodeProto &n);
   LogicalResult importCast(const onnx::NodeProto &n);
   LogicalResult importConv(const onnx::NodeProto &n);
@@ -601,8 +604,9 @@ FailureOr<SmallVector<double>> Importer::hostFloats(const onnx::NodeProto &n,
                                                     int i, StringRef what) {
   const HostTensor *h = host(n, i);
   if (!h || !h->allStatic()) {
-    error(what + " (input " + Twine(i) +
-          ") must be a constant known at compile time");
+    error(what + " (input " + Twine(i) + ", '" +
+          (hasInput(n, i) ? n.input(i) : "") +
+          "') must be known at compile time, but it is computed at run time");
     return failure();
   }
   SmallVector<double> out;
@@ -774,10 +778,26 @@ LogicalResult Importer::importDropout(const onnx::NodeProto &n) {
       return error("Dropout in training mode is not supported (inference "
                    "only)");
   if (hasInput(n, 2) && !host(n, 2))
-    return error("Dropout's training_mode must be a constant");
-  if (failed(requireUnusedOutput(n, 1, "the dropout mask")))
+    return error("Dropout's training_mode (input 2, '" + n.input(2) +
+                 "') must be known at compile time, but it is computed at run "
+                 "time");
+  if (failed(importIdentity(n)))
     return failure();
-  return importIdentity(n);
+  if (n.output_size() > 1 && !n.output(1).empty()) {
+    // In inference the mask keeps everything.
+    FailureOr<Value> x = input(n, 0);
+    if (failed(x))
+      return failure();
+    RankedTensorType t = typeOf(*x);
+    if (!t.hasStaticShape())
+      return error("Dropout's mask output needs a static shape");
+    FailureOr<Value> mask = make<BroadcastToOp>(
+        scalar(1, b.getI1Type()), b.getDenseI64ArrayAttr(t.getShape()));
+    if (failed(mask))
+      return failure();
+    setOutput(n, 1, *mask);
+  }
+  return success();
 }
 
 LogicalResult Importer::importShape(const onnx::NodeProto &n) {
@@ -809,7 +829,9 @@ LogicalResult Importer::importShape(const onnx::NodeProto &n) {
 LogicalResult Importer::importReshape(const onnx::NodeProto &n) {
   const HostTensor *spec = host(n, 1);
   if (!spec)
-    return error("Reshape's shape (input 1) must be known at compile time");
+    return error("Reshape's shape (input 1, '" + n.input(1) +
+                 "') must be known at compile time, but it is computed at run "
+                 "time");
   if (attrInt(n, "allowzero", 0))
     for (const SymInt &s : spec->ints)
       if (s.isStatic() && s.value == 0)
@@ -1273,7 +1295,9 @@ LogicalResult Importer::importConstantOfShape(const onnx::NodeProto &n) {
 LogicalResult Importer::importExpand(const onnx::NodeProto &n) {
   const HostTensor *spec = host(n, 1);
   if (!spec)
-    return error("Expand's shape (input 1) must be known at compile time");
+    return error("Expand's shape (input 1, '" + n.input(1) +
+                 "') must be known at compile time, but it is computed at run "
+                 "time");
   FailureOr<Value> x = input(n, 0);
   if (failed(x))
     return failure();
@@ -1343,10 +1367,19 @@ LogicalResult Importer::importRange(const onnx::NodeProto &n) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult Importer::importUnary(const onnx::NodeProto &n) {
+  StringRef op = n.op_type();
+  if (const HostTensor *h = host(n, 0)) {
+    if ((op == "Neg" || op == "Abs") && !h->isFloatType() && h->allStatic()) {
+      HostTensor r = *h;
+      for (SymInt &v : r.ints)
+        v = SymInt(op == "Neg" ? -v.value : std::abs(v.value));
+      setHost(n, 0, std::move(r));
+      return success();
+    }
+  }
   FailureOr<Value> x = input(n, 0);
   if (failed(x))
     return failure();
-  StringRef op = n.op_type();
   FailureOr<Value> r = failure();
   if (op == "Relu")
     r = make<ReluOp>(*x);
@@ -1645,6 +1678,60 @@ LogicalResult Importer::importSoftplus(const onnx::NodeProto &n) {
   return success();
 }
 
+LogicalResult Importer::importElu(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Type elem = typeOf(*x).getElementType();
+  FailureOr<Value> neg =
+      make<CompareOp>(ComparePredicateAttr::get(&ctx, ComparePredicate::LT),
+                      *x, scalar(0, elem));
+  FailureOr<Value> e = make<ExpOp>(*x);
+  if (succeeded(e))
+    e = make<SubOp>(*e, scalar(1.0, elem));
+  if (succeeded(e))
+    e = make<MulOp>(*e, scalar(attrFloat(n, "alpha", 1.0), elem));
+  if (failed(neg) || failed(e))
+    return failure();
+  FailureOr<Value> r = make<SelectOp>(*neg, *e, *x);
+  if (failed(r))
+    return failure();
+  setOutput(n, 0, *r);
+  return success();
+}
+
+LogicalResult Importer::importSize(const onnx::NodeProto &n) {
+  if (const HostTensor *h = host(n, 0)) {
+    HostTensor r;
+    r.elemType = onnx::TensorProto::INT64;
+    r.ints.push_back(h->size());
+    setHost(n, 0, std::move(r));
+    return success();
+  }
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  if (!t.hasStaticShape())
+    return error("Size of a tensor with run-time dims is not supported");
+  HostTensor h;
+  h.elemType = onnx::TensorProto::INT64;
+  h.ints.push_back(t.getNumElements());
+  setHost(n, 0, std::move(h));
+  return success();
+}
+
+LogicalResult Importer::importCastLike(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0), like = input(n, 1);
+  if (failed(x) || failed(like))
+    return failure();
+  FailureOr<Value> r = castTo(*x, typeOf(*like).getElementType());
+  if (failed(r))
+    return failure();
+  setOutput(n, 0, *r);
+  return success();
+}
+
 LogicalResult Importer::importReciprocal(const onnx::NodeProto &n) {
   FailureOr<Value> x = input(n, 0);
   if (failed(x))
@@ -1662,12 +1749,16 @@ LogicalResult Importer::importPow(const onnx::NodeProto &n) {
   if (failed(x) || failed(y))
     return failure();
   Type elem = typeOf(*x).getElementType();
-  if (!isa<FloatType>(elem))
-    return error("Pow of an integer base is not supported");
-  FailureOr<Value> yc = castTo(*y, elem);
-  if (failed(yc))
+  // Integer powers are computed in f64 (exact below 2^53) and cast back.
+  Type computeType = isa<FloatType>(elem) ? elem : b.getF64Type();
+  FailureOr<Value> xc = castTo(*x, computeType);
+  FailureOr<Value> yc = castTo(*y, computeType);
+  if (failed(xc) || failed(yc))
     return failure();
-  FailureOr<Value> r = make<PowOp>(*x, *yc);
+  FailureOr<Value> r = make<PowOp>(*xc, *yc);
+  if (failed(r))
+    return failure();
+  r = castTo(*r, elem);
   if (failed(r))
     return failure();
   setOutput(n, 0, *r);
@@ -1870,12 +1961,44 @@ LogicalResult Importer::importBatchNorm(const onnx::NodeProto &n) {
 }
 
 LogicalResult Importer::importLayerNorm(const onnx::NodeProto &n) {
-  for (int i = 1; i < 3; ++i)
-    if (failed(requireUnusedOutput(n, i, "mean / inverse std-dev")))
-      return failure();
   FailureOr<Value> x = input(n, 0);
   if (failed(x))
     return failure();
+  int64_t rank = typeOf(*x).getRank();
+  double epsilon = attrFloat(n, "epsilon", 1e-5);
+  bool wantStats = (n.output_size() > 1 && !n.output(1).empty()) ||
+                   (n.output_size() > 2 && !n.output(2).empty());
+  if (wantStats) {
+    // The optional Mean and InvStdDev outputs, over dims [axis, rank).
+    SmallVector<int64_t> axes = {attrInt(n, "axis", -1)};
+    if (failed(normalizeAxes(axes, rank)))
+      return failure();
+    SmallVector<int64_t> dims;
+    for (int64_t i = axes[0]; i < rank; ++i)
+      dims.push_back(i);
+    auto dimsAttr = b.getDenseI64ArrayAttr(dims);
+    FailureOr<Value> mean = make<ReduceMeanOp>(*x, dimsAttr, b.getBoolAttr(true));
+    if (failed(mean))
+      return failure();
+    FailureOr<Value> d = make<SubOp>(*x, *mean);
+    if (failed(d))
+      return failure();
+    FailureOr<Value> sq = make<MulOp>(*d, *d);
+    if (failed(sq))
+      return failure();
+    FailureOr<Value> var = make<ReduceMeanOp>(*sq, dimsAttr, b.getBoolAttr(true));
+    if (failed(var))
+      return failure();
+    FailureOr<Value> inv = make<AddOp>(
+        *var, scalar(epsilon, typeOf(*var).getElementType()));
+    if (failed(inv))
+      return failure();
+    inv = make<RsqrtOp>(*inv);
+    if (failed(inv))
+      return failure();
+    setOutput(n, 1, *mean);
+    setOutput(n, 2, *inv);
+  }
   Value scale, bias;
   if (hasInput(n, 1)) {
     FailureOr<Value> v = input(n, 1);
@@ -1891,7 +2014,7 @@ LogicalResult Importer::importLayerNorm(const onnx::NodeProto &n) {
   }
   FailureOr<Value> r = make<LayerNormOp>(
       *x, scale, bias, b.getI64IntegerAttr(attrInt(n, "axis", -1)),
-      b.getF64FloatAttr(attrFloat(n, "epsilon", 1e-5)));
+      b.getF64FloatAttr(epsilon));
   if (failed(r))
     return failure();
   setOutput(n, 0, *r);
@@ -2061,7 +2184,39 @@ LogicalResult Importer::importReduce(const onnx::NodeProto &n) {
   // An empty `axes` reduces every dim, as in kiln.
   auto axesAttr = b.getDenseI64ArrayAttr(axes);
   FailureOr<Value> r = failure();
-  if (op == "ReduceSum")
+  Type elem = typeOf(*x).getElementType();
+  if (op == "ReduceL1" || op == "ReduceL2" || op == "ReduceSumSquare" ||
+      op == "ReduceLogSum") {
+    FailureOr<Value> t = *x;
+    if (op == "ReduceL1")
+      t = make<AbsOp>(*x);
+    else if (op != "ReduceLogSum")
+      t = make<MulOp>(*x, *x);
+    if (failed(t))
+      return failure();
+    r = make<ReduceSumOp>(*t, axesAttr, b.getBoolAttr(keep));
+    if (succeeded(r) && op == "ReduceL2")
+      r = isa<FloatType>(elem) ? make<SqrtOp>(*r) : FailureOr<Value>(failure());
+    if (succeeded(r) && op == "ReduceLogSum")
+      r = make<LogOp>(*r);
+  } else if (op == "ReduceLogSumExp") {
+    // max + log(sum(exp(x - max))), stable for large inputs.
+    FailureOr<Value> m = make<ReduceMaxOp>(*x, axesAttr, b.getBoolAttr(true));
+    if (failed(m))
+      return failure();
+    FailureOr<Value> e = make<SubOp>(*x, *m);
+    if (succeeded(e))
+      e = make<ExpOp>(*e);
+    if (succeeded(e))
+      e = make<ReduceSumOp>(*e, axesAttr, b.getBoolAttr(true));
+    if (succeeded(e))
+      e = make<LogOp>(*e);
+    if (succeeded(e))
+      e = make<AddOp>(*e, *m);
+    if (failed(e))
+      return failure();
+    r = keep ? e : make<ReduceSumOp>(*e, axesAttr, b.getBoolAttr(false));
+  } else if (op == "ReduceSum")
     r = make<ReduceSumOp>(*x, axesAttr, b.getBoolAttr(keep));
   else if (op == "ReduceMean")
     r = make<ReduceMeanOp>(*x, axesAttr, b.getBoolAttr(keep));
@@ -2174,8 +2329,9 @@ LogicalResult Importer::importResize(const onnx::NodeProto &n) {
         return (o + 0.5) / scale - 0.5;
       if (coord == "pytorch_half_pixel")
         return out > 1 ? (o + 0.5) / scale - 0.5 : 0.0;
+      // ONNX divides by the unrounded output length in * scale.
       if (coord == "align_corners")
-        return out == 1 ? 0.0 : double(o) * (in - 1) / double(out - 1);
+        return out == 1 ? 0.0 : double(o) * (in - 1) / (in * scale - 1);
       if (coord == "tf_half_pixel_for_nn")
         return (o + 0.5) / scale;
       return o / scale; // asymmetric
@@ -2274,7 +2430,9 @@ LogicalResult Importer::importQuantizeLinear(const onnx::NodeProto &n) {
     return failure();
   const HostTensor *zp = host(n, 2);
   if (hasInput(n, 2) && !zp)
-    return error("QuantizeLinear's zero point must be a constant");
+    return error("QuantizeLinear's zero point (input 2, '" + n.input(2) +
+                 "') must be known at compile time, but it is computed at run "
+                 "time");
   if (zp && zp->elemType != onnx::TensorProto::INT8 &&
       zp->elemType != onnx::TensorProto::UINT8)
     return error("QuantizeLinear to " + onnxTypeName(zp->elemType) +
@@ -2371,6 +2529,7 @@ const std::map<std::string, HandlerInfo> &handlers() {
       {"AveragePool", {&Importer::importPool, "2-D"}},
       {"BatchNormalization", {&Importer::importBatchNorm, "inference mode"}},
       {"Cast", {&Importer::importCast, "numeric types"}},
+      {"CastLike", {&Importer::importCastLike, "numeric types"}},
       {"Clip", {&Importer::importClip, "constant min/max"}},
       {"Concat", {&Importer::importConcat, ""}},
       {"Constant", {&Importer::importConstant, "dense tensors"}},
@@ -2381,6 +2540,7 @@ const std::map<std::string, HandlerInfo> &handlers() {
         "constant inputs, or after QuantizeLinear"}},
       {"Div", {&Importer::importBinary, ""}},
       {"Dropout", {&Importer::importDropout, "inference (identity)"}},
+      {"Elu", {&Importer::importElu, ""}},
       {"Equal", {&Importer::importCompare, ""}},
       {"Erf", {&Importer::importUnary, ""}},
       {"Exp", {&Importer::importUnary, ""}},
@@ -2417,11 +2577,16 @@ const std::map<std::string, HandlerInfo> &handlers() {
        {&Importer::importQuantizeLinear, "int8/uint8, constant scale"}},
       {"Range", {&Importer::importRange, "constant inputs"}},
       {"Reciprocal", {&Importer::importReciprocal, ""}},
+      {"ReduceL1", {&Importer::importReduce, ""}},
+      {"ReduceL2", {&Importer::importReduce, "float types"}},
+      {"ReduceLogSum", {&Importer::importReduce, ""}},
+      {"ReduceLogSumExp", {&Importer::importReduce, ""}},
       {"ReduceMax", {&Importer::importReduce, ""}},
       {"ReduceMean", {&Importer::importReduce, ""}},
       {"ReduceMin", {&Importer::importReduce, ""}},
       {"ReduceProd", {&Importer::importReduce, ""}},
       {"ReduceSum", {&Importer::importReduce, "constant axes"}},
+      {"ReduceSumSquare", {&Importer::importReduce, ""}},
       {"Relu", {&Importer::importUnary, ""}},
       {"Reshape", {&Importer::importReshape, "compile-time shape"}},
       {"Resize",
@@ -2429,6 +2594,7 @@ const std::map<std::string, HandlerInfo> &handlers() {
         "nearest/linear, static resized dims, no tf_crop_and_resize"}},
       {"Shape", {&Importer::importShape, ""}},
       {"Sigmoid", {&Importer::importUnary, ""}},
+      {"Size", {&Importer::importSize, "static shapes"}},
       {"Slice", {&Importer::importSlice, "constant starts/ends/axes/steps"}},
       {"Softmax", {&Importer::importSoftmax, ""}},
       {"Softplus", {&Importer::importSoftplus, ""}},
@@ -2502,8 +2668,49 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
   SmallVector<std::string> inputNames;
+  std::vector<std::pair<std::string, RawTensor>> frozen;
+  for (const auto &entry : options.frozenInputs) {
+    const std::string &name = entry.first;
+    const FrozenTensor &data = entry.second;
+    auto it = llvm::find_if(graph.input(), [&](const onnx::ValueInfoProto &v) {
+      return v.name() == name && !initializerNames.count(name);
+    });
+    if (it == graph.input().end()) {
+      error("cannot freeze '" + name + "': the graph has no such input");
+      return {};
+    }
+    const auto &tt = it->type().tensor_type();
+    if (tt.elem_type() != data.onnxElementType) {
+      error("cannot freeze input '" + name + "': it is " +
+            onnxTypeName(tt.elem_type()) + " but the data is " +
+            onnxTypeName(data.onnxElementType));
+      return {};
+    }
+    int64_t count = 1;
+    for (int64_t d : data.shape)
+      count *= d;
+    if (tt.has_shape() && tt.shape().dim_size() != static_cast<int>(data.shape.size())) {
+      error("cannot freeze input '" + name + "': the data has rank " +
+            Twine(data.shape.size()) + " but the input has rank " +
+            Twine(tt.shape().dim_size()));
+      return {};
+    }
+    if (static_cast<uint64_t>(count) * onnxElementBytes(data.onnxElementType) !=
+        data.bytes.size()) {
+      error("cannot freeze input '" + name + "': its data holds " +
+            Twine(data.bytes.size()) + " bytes, which does not match its shape");
+      return {};
+    }
+    RawTensor raw;
+    raw.elemType = data.onnxElementType;
+    raw.shape.assign(data.shape.begin(), data.shape.end());
+    raw.bytes = data.bytes;
+    frozen.emplace_back(name, std::move(raw));
+  }
+
   for (const auto &in : graph.input()) {
-    if (initializerNames.count(in.name()))
+    if (initializerNames.count(in.name()) ||
+        options.frozenInputs.count(in.name()))
       continue;
     std::string what = "graph input '" + in.name() + "'";
     if (!in.type().has_tensor_type()) {
@@ -2545,19 +2752,25 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
 
   // Initializers: small ones stay host-side (shape arithmetic, constant
   // attributes) and are materialized where a tensor is needed.
+  auto addConstant = [&](const std::string &name, const RawTensor &raw) {
+    if (std::optional<HostTensor> h = toHost(raw)) {
+      values[name].host = std::move(*h);
+      return success();
+    }
+    FailureOr<Value> v = materialize(raw, name);
+    if (failed(v))
+      return failure();
+    values[name].value = *v;
+    return success();
+  };
   for (const auto &init : graph.initializer()) {
     FailureOr<RawTensor> raw = readTensor(init);
-    if (failed(raw))
+    if (failed(raw) || failed(addConstant(init.name(), *raw)))
       return {};
-    if (std::optional<HostTensor> h = toHost(*raw)) {
-      values[init.name()].host = std::move(*h);
-      continue;
-    }
-    FailureOr<Value> v = materialize(*raw, init.name());
-    if (failed(v))
-      return {};
-    values[init.name()].value = *v;
   }
+  for (const auto &[name, raw] : frozen)
+    if (failed(addConstant(name, raw)))
+      return {};
 
   for (auto [index, node] : llvm::enumerate(graph.node())) {
     loc = nodeLoc(node, index);

@@ -66,10 +66,15 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
-void mlir::kiln::buildKilnCPUPipeline(OpPassManager &pm,
-                                      const CPUPipelineOptions &options) {
-  buildKilnGraphPipeline(pm, GraphPipelineOptions());
+void mlir::kiln::buildKilnLoweringPipeline(OpPassManager &pm,
+                                           const CPUPipelineOptions &options) {
   buildKilnToLinalgPipeline(pm, options);
   buildKilnBufferizePipeline(pm, options);
   buildKilnToLLVMPipeline(pm, options);
+}
+
+void mlir::kiln::buildKilnCPUPipeline(OpPassManager &pm,
+                                      const CPUPipelineOptions &options) {
+  buildKilnGraphPipeline(pm, GraphPipelineOptions());
+  buildKilnLoweringPipeline(pm, options);
 }

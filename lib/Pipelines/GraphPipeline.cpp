@@ -19,6 +19,8 @@ void mlir::kiln::buildKilnGraphPipeline(OpPassManager &pm,
   funcPm.addPass(createCanonicalizerPass());
   if (options.inferShapes)
     funcPm.addPass(createKilnInferShapesPass());
+  if (options.recompose)
+    funcPm.addPass(createKilnRecomposePass());
   if (options.foldBatchNorm)
     funcPm.addPass(createKilnFoldBatchNormPass());
   funcPm.addPass(createCanonicalizerPass());

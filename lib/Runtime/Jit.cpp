@@ -36,9 +36,7 @@ JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
   PassManager pm(module.getContext());
   CPUPipelineOptions cpu;
   cpu.approximateMath = options.approximateMath;
-  buildKilnToLinalgPipeline(pm, cpu);
-  buildKilnBufferizePipeline(pm, cpu);
-  buildKilnToLLVMPipeline(pm, cpu);
+  buildKilnLoweringPipeline(pm, cpu);
   if (failed(pm.run(module)))
     return makeError("lowering to LLVM failed (see the diagnostics above)");
 

@@ -46,6 +46,50 @@ def KilnFoldBatchNormPass : Pass<"kiln-fold-batchnorm"> {
   ];
 }
 
+def KilnRecomposePass : Pass<"kiln-recompose", "::mlir::func::FuncOp"> {
+  let summary = "Recompose decomposed LayerNorm, GELU and attention";
+  let description = [{
+    Exporters (torch.onnx at opsets below 17, TF converters) spell fused
+    operators as chains of elementwise ops. This pass finds those chains and
+    rewrites them into the single kiln op, so that the lowering can emit one
+    fused kernel:
+
+    * **LayerNorm**: `d = x - mean(x)`, `d / sqrt(mean(d^2) + eps)` (the
+      square as `pow(d, 2)` or `d * d`, the reductions over the same
+      trailing axes, with keepdims) becomes `kiln.layer_norm`; a following
+      `* gamma` and `+ beta` of the normalized shape are absorbed as its
+      scale and bias.
+    * **GELU**: `x * 0.5 * (1 + erf(x / sqrt(2)))` in any association and
+      operand order (also `x * (1/sqrt(2))`) becomes `kiln.gelu`.
+    * **Attention**: `matmul(softmax(scores [+ mask]), v)` with
+      `scores = matmul(q, transpose(k))`, optionally scaled by a constant on
+      either the scores or `q`, becomes `kiln.attention` with that scale and
+      the mask.
+
+    Only single-use intermediates are absorbed, and constants must be
+    scalars (splats), so the rewrite never duplicates work.
+
+    ```mlir
+    // Before
+    %m = kiln.reduce_mean %x {axes = array<i64: -1>} : ...
+    %d = kiln.sub %x, %m : ...
+    %p = kiln.pow %d, %two : ...
+    %v = kiln.reduce_mean %p {axes = array<i64: -1>} : ...
+    %e = kiln.add %v, %eps : ...
+    %s = kiln.sqrt %e : ...
+    %y = kiln.div %d, %s : ...
+    // After
+    %y = kiln.layer_norm %x {axis = -1 : i64, epsilon = 9.9999997e-06 : f64} : ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+  let statistics = [
+    Statistic<"numLayerNorms", "num-layer-norms", "LayerNorms recomposed">,
+    Statistic<"numGelus", "num-gelus", "GELUs recomposed">,
+    Statistic<"numAttentions", "num-attentions", "Attentions recomposed">
+  ];
+}
+
 def KilnInferShapesPass : Pass<"kiln-infer-shapes", "::mlir::func::FuncOp"> {
   let summary = "Refine dynamic dims of kiln results from their operands";
   let description = [{

@@ -23,6 +23,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,11 +33,23 @@ namespace mlir::kiln {
 constexpr int64_t kMinOnnxOpset = 11;
 constexpr int64_t kMaxOnnxOpset = 17;
 
+/// Data for a graph input that is frozen into a constant.
+struct FrozenTensor {
+  int onnxElementType = 1; ///< onnx TensorProto::DataType (1 = FLOAT)
+  std::vector<int64_t> shape;
+  std::string bytes; ///< dense row-major little-endian data
+};
+
 struct OnnxImportOptions {
   /// Name of the generated function (the C entry point is `<prefix>_<name>`).
   std::string entryName = "forward";
   /// Run onnx::checker::check_model before importing.
   bool check = true;
+  /// Graph inputs to freeze: they become constants with this data (which
+  /// must match the input's declared type and shape) and leave the
+  /// signature. Kiln evaluates shape computations at compile time, so a
+  /// shape, axes or pads tensor fed as a graph input must be frozen.
+  std::map<std::string, FrozenTensor> frozenInputs;
 };
 
 /// Imports a serialized ModelProto. `sourceName` names the model in

@@ -24,6 +24,10 @@ struct GraphPipelineOptions : public PassPipelineOptions<GraphPipelineOptions> {
   Option<bool> inferShapes{*this, "infer-shapes",
                            llvm::cl::desc("Refine dynamic dims (kiln-infer-shapes)"),
                            llvm::cl::init(true)};
+  Option<bool> recompose{
+      *this, "recompose",
+      llvm::cl::desc("Recompose LayerNorm, GELU and attention (kiln-recompose)"),
+      llvm::cl::init(true)};
   Option<bool> foldBatchNorm{
       *this, "fold-batchnorm",
       llvm::cl::desc("Fold batch norms into convolutions (kiln-fold-batchnorm)"),
@@ -31,8 +35,8 @@ struct GraphPipelineOptions : public PassPipelineOptions<GraphPipelineOptions> {
 };
 
 /// Graph optimizations on the kiln dialect: canonicalization (which folds
-/// small constants and algebraic identities), shape refinement, batch-norm
-/// folding and CSE. Runs on each function of a module.
+/// small constants and algebraic identities), shape refinement,
+/// recomposition of fused ops, batch-norm folding and CSE. Runs on each function of a module.
 void buildKilnGraphPipeline(OpPassManager &pm,
                             const GraphPipelineOptions &options);
 
@@ -60,6 +64,11 @@ void buildKilnBufferizePipeline(OpPassManager &pm,
 /// every public function, and the LLVM conversions.
 void buildKilnToLLVMPipeline(OpPassManager &pm,
                              const CPUPipelineOptions &options);
+
+/// The three lowering stages after the graph pipeline: linalg, bufferize,
+/// LLVM. Entry points are collected between the graph stage and this one.
+void buildKilnLoweringPipeline(OpPassManager &pm,
+                               const CPUPipelineOptions &options);
 
 /// The whole default CPU pipeline: graph, linalg, bufferize, LLVM.
 void buildKilnCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);

@@ -192,9 +192,10 @@ struct SliceLowering final : OpConversionPattern<SliceOp> {
             v += dim;
           return std::clamp<int64_t>(v, 0, dim);
         };
-        offsets.push_back(rewriter.getIndexAttr(clamp(start)));
-        sizes.push_back(
-            rewriter.getIndexAttr(shape::sliceSize(dim, start, end, step)));
+        int64_t size = shape::sliceSize(dim, start, end, step);
+        // An empty slice may start at the end, which extract_slice rejects.
+        offsets.push_back(rewriter.getIndexAttr(size == 0 ? 0 : clamp(start)));
+        sizes.push_back(rewriter.getIndexAttr(size));
         continue;
       }
       // Dynamic dim: the same normalization in index arithmetic.

@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""Kiln: compile ONNX models and kiln-dialect MLIR to native code.
+
+    import kiln, numpy as np
+    m = kiln.compile("resnet18.onnx")            # or MLIR text, or ONNX bytes
+    (logits,) = m.run(np.zeros((1, 3, 224, 224), np.float32))
+    probs = m(x)                                 # one output: the array itself
+    m.save_object("model.o", header="model.h")   # ahead-of-time, for C
+    print(kiln.import_onnx("resnet18.onnx"))     # the kiln dialect
+
+Errors while importing or compiling raise `kiln.CompileError`, whose message
+holds the compiler's diagnostics. Running with a wrong dtype raises
+`TypeError`, with a wrong shape `ValueError`; both name the input.
+"""
+
+import os as _os
+from collections import namedtuple as _namedtuple
+
+from . import _kiln
+
+CompileError = _kiln.CompileError
+MIN_OPSET = _kiln.MIN_OPSET
+MAX_OPSET = _kiln.MAX_OPSET
+
+#: One input or output of a compiled model; `shape` has None for dynamic dims.
+TensorInfo = _namedtuple("TensorInfo", ["name", "dtype", "shape"])
+
+__all__ = ["compile", "import_onnx", "supported_onnx_ops", "Module",
+           "CompileError", "TensorInfo", "MIN_OPSET", "MAX_OPSET"]
+
+
+def _read_source(source):
+    """Returns (bytes or text, display name, is_onnx)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        return data, "<bytes>", _kiln.looks_like_onnx(data)
+    if hasattr(source, "SerializeToString"):  # an onnx.ModelProto
+        return source.SerializeToString(), "<onnx.ModelProto>", True
+    if isinstance(source, _os.PathLike):
+        source = _os.fspath(source)
+    if not isinstance(source, str):
+        raise TypeError("expected a path, MLIR text, ONNX bytes or an "
+                        "onnx.ModelProto, got %s" % type(source).__name__)
+    looks_like_path = "\n" not in source and (
+        source.endswith((".onnx", ".mlir", ".mlirbc")) or
+        _os.path.exists(source))
+    if looks_like_path:
+        if not _os.path.exists(source):
+            raise FileNotFoundError("no such model file: %r" % source)
+        with open(source, "rb") as f:
+            data = f.read()
+        is_onnx = source.endswith(".onnx") or (
+            not source.endswith((".mlir", ".mlirbc")) and
+            _kiln.looks_like_onnx(data))
+        return data, source, is_onnx
+    return source, "<string>", False
+
+
+class Module:
+    """A compiled model. Call it (or `run`) on numpy arrays."""
+
+    def __init__(self, compiled, target):
+        self._compiled = compiled
+        self.target = target
+        names = compiled.entry_names()
+        self.entry_names = names
+        self.entry = names[0]
+
+    def _infos(self, entry, inputs):
+        return [TensorInfo(n, d, s)
+                for n, d, s in self._compiled.inputs(entry or self.entry,
+                                                     inputs)]
+
+    @property
+    def inputs(self):
+        """The inputs of the default entry point, as TensorInfo."""
+        return self._infos(None, True)
+
+    @property
+    def outputs(self):
+        """The outputs of the default entry point, as TensorInfo."""
+        return self._infos(None, False)
+
+    def run(self, *arrays, entry=None):
+        """Runs an entry point (default: the first) and returns a list of
+        numpy arrays, one per output."""
+        return self._compiled.run(entry or self.entry, *arrays)
+
+    def __call__(self, *arrays):
+        """Like run(), but a single output is returned as the array itself
+        and several as a tuple."""
+        results = self.run(*arrays)
+        return results[0] if len(results) == 1 else tuple(results)
+
+    def save_object(self, path, header=None, prefix="kiln"):
+        """Writes an object file for the module's target and, optionally,
+        the C header of its entry points (see docs/aot-abi.md)."""
+        self._compiled.save_object(_os.fspath(path),
+                                   _os.fspath(header) if header else "",
+                                   prefix)
+
+    @property
+    def mlir(self):
+        """The kiln-dialect IR after the graph optimizations (large
+        constants elided)."""
+        return self._compiled.mlir()
+
+    def __repr__(self):
+        ins = ", ".join("%s: %s%s" % (i.name, i.dtype, list(i.shape))
+                        for i in self.inputs)
+        return "<kiln.Module %s(%s) target=%s>" % (self.entry, ins,
+                                                   self.target)
+
+
+def compile(source, target="host", opt_level=3, *, cpu="", features="",
+            approximate_math=True, entry="", check=True, freeze=None):
+    """Compiles a model.
+
+    source: a path to a .onnx or .mlir file, MLIR text in the kiln dialect
+        (or any dialect Kiln lowers), ONNX bytes, or an onnx.ModelProto.
+    target: "host" (JIT-compiled, callable) or an LLVM target triple such as
+        "aarch64-linux-gnu" (only save_object() is available then).
+    opt_level: LLVM optimization level, 0-3.
+    cpu, features: target CPU and features (default: the host's).
+    approximate_math: polynomial exp/tanh/erf/log instead of libm.
+    entry: the function name an ONNX graph is imported as (default
+        "forward").
+    check: run onnx's model checker on ONNX input.
+    freeze: {input name: numpy array} of ONNX graph inputs to freeze into
+        constants. Kiln evaluates shapes at compile time, so a shape, axes
+        or pads tensor that a model takes as an input must be frozen.
+    """
+    if not isinstance(opt_level, int) or not 0 <= opt_level <= 3:
+        raise ValueError("opt_level must be an int in 0-3, got %r" %
+                         (opt_level,))
+    data, name, is_onnx = _read_source(source)
+    if isinstance(data, bytes) and not is_onnx:
+        try:
+            data = data.decode("utf-8") if not data.startswith(b"ML\xefR") \
+                else data
+        except UnicodeDecodeError:
+            raise CompileError("%s is neither ONNX nor MLIR" % name)
+    triple = "" if target in ("host", None, "") else target
+    compiled = _kiln.compile(data, name, is_onnx, triple, cpu, features,
+                             opt_level, approximate_math, entry, check,
+                             _frozen(freeze))
+    return Module(compiled, target or "host")
+
+
+def import_onnx(source, entry="", check=True, freeze=None):
+    """Imports an ONNX model (path, bytes or onnx.ModelProto) and returns
+    the kiln-dialect MLIR text."""
+    data, name, is_onnx = _read_source(source)
+    if not isinstance(data, bytes):
+        raise TypeError("import_onnx expects an ONNX file, bytes or "
+                        "ModelProto")
+    return _kiln.import_onnx(data, name, entry, check, _frozen(freeze))
+
+
+def _frozen(freeze):
+    import numpy as np
+    return {str(k): np.asarray(v) for k, v in (freeze or {}).items()}
+
+
+def supported_onnx_ops():
+    """[(op_type, notes)] of the ONNX operators Kiln imports."""
+    return list(_kiln.supported_onnx_ops())

@@ -1,0 +1,465 @@
+//===- KilnModule.cpp - pybind11 bindings of Kiln -------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The `kiln._kiln` extension: compile kiln MLIR or ONNX models, run them on
+// numpy arrays through the JIT, and write objects plus C headers. The
+// user-facing API is in kiln/__init__.py.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Import/Onnx.h"
+#include "kiln/Pipelines/Pipelines.h"
+#include "kiln/Runtime/Jit.h"
+#include "kiln/Target/Emission.h"
+#include "kiln/Tools/Driver.h"
+
+#include "mlir/Bytecode/BytecodeReader.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+#include <map>
+
+namespace py = pybind11;
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+/// Raised for everything that goes wrong while importing or compiling; the
+/// message holds the diagnostics.
+PyObject *compileErrorType = nullptr;
+
+[[noreturn]] void throwCompileError(const std::string &message) {
+  PyErr_SetString(compileErrorType, message.c_str());
+  throw py::error_already_set();
+}
+
+/// Collects the context's diagnostics as text, to raise them in Python.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(MLIRContext &ctx)
+      : handler(&ctx, [this](Diagnostic &d) {
+          append(d);
+          for (Diagnostic &note : d.getNotes())
+            append(note);
+          return success();
+        }) {}
+  std::string take(StringRef fallback) {
+    std::string s = text.empty() ? fallback.str() : text;
+    text.clear();
+    return s;
+  }
+
+private:
+  void append(Diagnostic &d) {
+    if (!text.empty())
+      text += "\n";
+    std::string loc;
+    llvm::raw_string_ostream os(loc);
+    d.getLocation().print(os);
+    const char *severity = d.getSeverity() == DiagnosticSeverity::Error ? "error"
+                           : d.getSeverity() == DiagnosticSeverity::Warning
+                               ? "warning"
+                               : d.getSeverity() == DiagnosticSeverity::Note
+                                     ? "note"
+                                     : "remark";
+    text += loc + ": " + severity + ": " + d.str();
+  }
+  std::string text;
+  ScopedDiagnosticHandler handler;
+};
+
+std::unique_ptr<MLIRContext> makeContext() {
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  auto ctx = std::make_unique<MLIRContext>(registry);
+  ctx->loadAllAvailableDialects();
+  return ctx;
+}
+
+std::string numpyKind(StringRef elementType) {
+  return llvm::StringSwitch<std::string>(elementType)
+      .Case("f32", "float32")
+      .Case("f64", "float64")
+      .Case("f16", "float16")
+      .Case("bf16", "bfloat16 (as uint16)")
+      .Case("i64", "int64")
+      .Case("i32", "int32")
+      .Case("i16", "int16")
+      .Case("i8", "int8")
+      .Case("i1", "bool")
+      .Default(elementType.str());
+}
+
+py::dtype numpyDtype(StringRef elementType) {
+  if (elementType == "bf16")
+    return py::dtype("uint16");
+  return py::dtype(numpyKind(elementType));
+}
+
+/// Kiln's element type name for a numpy dtype, or "" when Kiln has none.
+std::string kilnElementType(const py::dtype &dt) {
+  char kind = dt.kind();
+  size_t size = dt.itemsize();
+  if (kind == 'f')
+    return size == 4 ? "f32" : size == 8 ? "f64" : size == 2 ? "f16" : "";
+  if (kind == 'i')
+    return size == 8 ? "i64" : size == 4 ? "i32" : size == 2 ? "i16" : "i8";
+  if (kind == 'b')
+    return "i1";
+  return "";
+}
+
+py::object specShape(const TensorSpec &s) {
+  py::list dims;
+  for (int64_t d : s.shape) {
+    if (ShapedType::isDynamic(d))
+      dims.append(py::none());
+    else
+      dims.append(d);
+  }
+  return py::tuple(dims);
+}
+
+/// A compiled model: the kiln-level module (for objects and inspection) and,
+/// for the host target, its JIT-compiled code.
+class CompiledModule {
+public:
+  CompiledModule(std::unique_ptr<MLIRContext> ctx, OwningOpRef<ModuleOp> kiln,
+                 std::vector<EntryPoint> entries, TargetOptions target,
+                 JitOptions jitOptions)
+      : ctx(std::move(ctx)), kilnModule(std::move(kiln)),
+        entries(std::move(entries)), target(std::move(target)),
+        jitOptions(jitOptions) {}
+
+  /// JIT-compiles for the host; returns the diagnostics on failure. Runs
+  /// without the GIL.
+  std::string jitCompile() {
+    DiagnosticCollector diags(*ctx);
+    OwningOpRef<ModuleOp> copy = kilnModule->clone();
+    auto jitOrErr = JitModule::create(*copy, entries, jitOptions);
+    if (!jitOrErr)
+      return diags.take(llvm::toString(jitOrErr.takeError()));
+    jit = std::move(*jitOrErr);
+    return "";
+  }
+
+  const EntryPoint &entry(const std::string &name) const {
+    for (const EntryPoint &e : entries)
+      if (name.empty() || e.name == name)
+        return e;
+    throw py::key_error("the model has no entry point named '" + name + "'");
+  }
+
+  py::list run(const std::string &entryName, py::args arrays) {
+    if (!jit)
+      throw py::value_error(
+          "this module was compiled for target '" + target.triple +
+          "' and cannot run in this process; use save_object()");
+    const EntryPoint &e = entry(entryName);
+    if (arrays.size() != e.inputs.size())
+      throw py::type_error(e.name + " takes " +
+                           std::to_string(e.inputs.size()) + " inputs (" +
+                           inputNames(e) + ") but " +
+                           std::to_string(arrays.size()) + " were given");
+    std::vector<HostArray> inputs;
+    for (auto [i, spec] : llvm::enumerate(e.inputs)) {
+      py::array a = py::array::ensure(arrays[i]);
+      if (!a)
+        throw py::type_error("input '" + spec.name + "' (argument " +
+                             std::to_string(i) + ") is not an array");
+      std::string got = kilnElementType(a.dtype());
+      if (spec.elementType == "bf16" && a.dtype().kind() == 'u' &&
+          a.dtype().itemsize() == 2)
+        got = "bf16"; // bfloat16 bits, as numpy has no bfloat16
+      if (got != spec.elementType)
+        throw py::type_error(
+            "input '" + spec.name + "' (argument " + std::to_string(i) +
+            ") must be " + numpyKind(spec.elementType) + ", got " +
+            py::str(a.dtype()).cast<std::string>());
+      a = py::array::ensure(a, py::array::c_style);
+      HostArray h;
+      h.elementType = spec.elementType;
+      for (py::ssize_t d = 0; d < a.ndim(); ++d)
+        h.shape.push_back(a.shape(d));
+      const char *p = static_cast<const char *>(a.data());
+      h.data.assign(p, p + a.nbytes());
+      inputs.push_back(std::move(h));
+    }
+    std::string problem = checkInputs(e, inputs);
+    if (!problem.empty())
+      throw py::value_error(problem);
+    llvm::Expected<std::vector<HostArray>> results =
+        std::vector<HostArray>();
+    {
+      py::gil_scoped_release release;
+      results = jit->run(e, inputs);
+    }
+    if (!results)
+      throw std::runtime_error(llvm::toString(results.takeError()));
+    py::list out;
+    for (HostArray &r : *results) {
+      std::vector<py::ssize_t> shape(r.shape.begin(), r.shape.end());
+      py::array a(numpyDtype(r.elementType), shape);
+      std::memcpy(a.mutable_data(), r.data.data(), r.data.size());
+      out.append(a);
+    }
+    return out;
+  }
+
+  void saveObject(const std::string &path, const std::string &header,
+                  const std::string &prefix) {
+    DiagnosticCollector diags(*ctx);
+    OwningOpRef<ModuleOp> copy = kilnModule->clone();
+    std::string error;
+    {
+      PassManager pm(ctx.get());
+      CPUPipelineOptions cpu;
+      cpu.approximateMath = jitOptions.approximateMath;
+      buildKilnLoweringPipeline(pm, cpu);
+      if (failed(pm.run(*copy)))
+        throwCompileError(diags.take("lowering to LLVM failed"));
+    }
+    auto tm = createTargetMachine(target, error);
+    if (failed(tm))
+      throwCompileError(error);
+    llvm::LLVMContext llvmContext;
+    std::unique_ptr<llvm::Module> llvmModule =
+        translateAndOptimize(*copy, llvmContext, **tm, target.optLevel);
+    if (!llvmModule)
+      throwCompileError(diags.take("translation to LLVM IR failed"));
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      throw py::value_error("cannot write '" + path + "': " + ec.message());
+    if (failed(emitCode(*llvmModule, **tm, CodeKind::Object, os, error)))
+      throwCompileError(error);
+    if (!header.empty()) {
+      llvm::raw_fd_ostream hos(header, ec, llvm::sys::fs::OF_Text);
+      if (ec)
+        throw py::value_error("cannot write '" + header + "': " + ec.message());
+      emitCHeader(entries, prefix, hos);
+    }
+  }
+
+  std::string mlir() const {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    OpPrintingFlags flags;
+    flags.elideLargeElementsAttrs(16);
+    flags.elideLargeResourceString(64);
+    ModuleOp module = kilnModule.get();
+    module->print(os, flags);
+    return s;
+  }
+
+  py::list describe(const std::string &entryName, bool inputs) const {
+    const EntryPoint &e = entry(entryName);
+    py::list out;
+    for (const TensorSpec &s : inputs ? e.inputs : e.results)
+      out.append(py::make_tuple(s.name, numpyDtype(s.elementType),
+                                specShape(s)));
+    return out;
+  }
+
+  std::vector<std::string> entryNames() const {
+    std::vector<std::string> names;
+    for (const EntryPoint &e : entries)
+      names.push_back(e.name);
+    return names;
+  }
+
+  bool canRun() const { return static_cast<bool>(jit); }
+
+private:
+  static std::string inputNames(const EntryPoint &e) {
+    std::string s;
+    for (const TensorSpec &t : e.inputs)
+      s += (s.empty() ? "" : ", ") + t.name;
+    return s;
+  }
+
+  // The context outlives everything that points into it.
+  std::unique_ptr<MLIRContext> ctx;
+  OwningOpRef<ModuleOp> kilnModule;
+  std::vector<EntryPoint> entries;
+  TargetOptions target;
+  JitOptions jitOptions;
+  std::unique_ptr<JitModule> jit;
+};
+
+/// The onnx TensorProto::DataType of a numpy dtype, or 0.
+int onnxElementType(const py::dtype &dt) {
+  char kind = dt.kind();
+  size_t size = dt.itemsize();
+  if (kind == 'f')
+    return size == 4 ? 1 : size == 8 ? 11 : size == 2 ? 10 : 0;
+  if (kind == 'i')
+    return size == 1 ? 3 : size == 2 ? 5 : size == 4 ? 6 : 7;
+  if (kind == 'u')
+    return size == 1 ? 2 : size == 2 ? 4 : size == 4 ? 12 : 13;
+  if (kind == 'b')
+    return 9;
+  return 0;
+}
+
+using FrozenMap = std::map<std::string, FrozenTensor>;
+
+FrozenMap toFrozen(const std::map<std::string, py::array> &arrays) {
+  FrozenMap out;
+  for (const auto &[name, array] : arrays) {
+    py::array a = py::array::ensure(array, py::array::c_style);
+    FrozenTensor t;
+    t.onnxElementType = onnxElementType(a.dtype());
+    if (!t.onnxElementType)
+      throw py::type_error("cannot freeze '" + name + "': unsupported dtype " +
+                           py::str(a.dtype()).cast<std::string>());
+    for (py::ssize_t d = 0; d < a.ndim(); ++d)
+      t.shape.push_back(a.shape(d));
+    t.bytes.assign(static_cast<const char *>(a.data()), a.nbytes());
+    out[name] = std::move(t);
+  }
+  return out;
+}
+
+/// Parses MLIR text or bytecode, or imports an ONNX model, from `source`.
+OwningOpRef<ModuleOp> loadModule(MLIRContext &ctx, const std::string &bytes,
+                                 const std::string &name, bool isOnnx,
+                                 const std::string &entryName, bool check,
+                                 const FrozenMap &frozen) {
+  if (isOnnx) {
+    OnnxImportOptions options;
+    if (!entryName.empty())
+      options.entryName = entryName;
+    options.check = check;
+    options.frozenInputs = frozen;
+    return importOnnxModel(bytes, name, ctx, options);
+  }
+  ParserConfig config(&ctx);
+  return parseSourceString<ModuleOp>(bytes, config, name);
+}
+
+std::unique_ptr<CompiledModule>
+compile(const std::string &bytes, const std::string &name, bool isOnnx,
+        const std::string &triple, const std::string &cpu,
+        const std::string &features, unsigned optLevel, bool approximateMath,
+        const std::string &entryName, bool check,
+        const std::map<std::string, py::array> &freeze) {
+  if (optLevel > 3)
+    throw py::value_error("opt_level must be 0-3, got " +
+                          std::to_string(optLevel));
+  FrozenMap frozen = toFrozen(freeze);
+  if (!frozen.empty() && !isOnnx)
+    throw py::value_error("freeze= applies to ONNX models only");
+  std::unique_ptr<MLIRContext> ctx = makeContext();
+  std::vector<EntryPoint> entries;
+  OwningOpRef<ModuleOp> module;
+  {
+    DiagnosticCollector diags(*ctx);
+    py::gil_scoped_release release;
+    module = loadModule(*ctx, bytes, name, isOnnx, entryName, check, frozen);
+    bool ok = static_cast<bool>(module);
+    if (ok) {
+      PassManager pm(ctx.get());
+      buildKilnGraphPipeline(pm, GraphPipelineOptions());
+      ok = succeeded(pm.run(*module));
+    }
+    FailureOr<std::vector<EntryPoint>> collected = failure();
+    if (ok)
+      collected = collectEntryPoints(*module);
+    if (ok && succeeded(collected) && collected->empty()) {
+      py::gil_scoped_acquire acquire;
+      throwCompileError("'" + name + "' has no public function to compile");
+    }
+    if (!ok || failed(collected)) {
+      py::gil_scoped_acquire acquire;
+      throwCompileError(diags.take("cannot compile '" + name + "'"));
+    }
+    entries = std::move(*collected);
+  }
+  TargetOptions target{triple, cpu, features, optLevel};
+  JitOptions jitOptions{optLevel, approximateMath};
+  bool host = triple.empty();
+  auto m = std::make_unique<CompiledModule>(std::move(ctx), std::move(module),
+                                            std::move(entries), target,
+                                            jitOptions);
+  if (host) {
+    std::string error;
+    {
+      py::gil_scoped_release release;
+      error = m->jitCompile();
+    }
+    if (!error.empty())
+      throwCompileError(error);
+  }
+  return m;
+}
+
+std::string importOnnx(const std::string &bytes, const std::string &name,
+                       const std::string &entryName, bool check,
+                       const std::map<std::string, py::array> &freeze) {
+  FrozenMap frozen = toFrozen(freeze);
+  std::unique_ptr<MLIRContext> ctx = makeContext();
+  DiagnosticCollector diags(*ctx);
+  OwningOpRef<ModuleOp> module = loadModule(
+      *ctx, bytes, name, /*isOnnx=*/true, entryName, check, frozen);
+  if (!module)
+    throwCompileError(diags.take("cannot import '" + name + "'"));
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  module->print(os);
+  return s;
+}
+
+} // namespace
+
+PYBIND11_MODULE(_kiln, m) {
+  m.doc() = "Kiln compiler bindings (use the `kiln` package)";
+  static py::exception<std::runtime_error> compileError(m, "CompileError");
+  compileErrorType = compileError.ptr();
+
+  m.def("compile", &compile, py::arg("source"), py::arg("name"),
+        py::arg("is_onnx"), py::arg("triple"), py::arg("cpu"),
+        py::arg("features"), py::arg("opt_level"), py::arg("approximate_math"),
+        py::arg("entry"), py::arg("check"), py::arg("freeze"));
+  m.def("import_onnx", &importOnnx, py::arg("source"), py::arg("name"),
+        py::arg("entry"), py::arg("check"), py::arg("freeze"));
+  m.def("looks_like_onnx",
+        [](const std::string &bytes) { return looksLikeOnnx(bytes); });
+  m.def("supported_onnx_ops", [] {
+    py::list out;
+    for (const OnnxOpSupport &op : getSupportedOnnxOps())
+      out.append(py::make_tuple(op.opType, op.notes));
+    return out;
+  });
+  m.attr("MIN_OPSET") = kMinOnnxOpset;
+  m.attr("MAX_OPSET") = kMaxOnnxOpset;
+
+  py::class_<CompiledModule>(m, "CompiledModule")
+      .def("run", &CompiledModule::run)
+      .def("save_object", &CompiledModule::saveObject, py::arg("path"),
+           py::arg("header"), py::arg("prefix"))
+      .def("mlir", &CompiledModule::mlir)
+      .def("inputs", &CompiledModule::describe, py::arg("entry"),
+           py::arg("inputs") = true)
+      .def("entry_names", &CompiledModule::entryNames)
+      .def("can_run", &CompiledModule::canRun);
+}
