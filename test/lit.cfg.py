@@ -22,7 +22,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.kiln_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
-    ["kiln-opt", "kiln-compile", "kiln-run", "llvm-objdump"], tool_dirs)
+    ["kiln-opt", "kiln-compile", "kiln-run", "kiln-import", "llvm-objdump"], tool_dirs)
 config.substitutions.append(("%cc", "clang-22"))
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Tools", "Inputs")))

@@ -2753,7 +2753,16 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   // Initializers: small ones stay host-side (shape arithmetic, constant
   // attributes) and are materialized where a tensor is needed.
   auto addConstant = [&](const std::string &name, const RawTensor &raw) {
-    if (std::optional<HostTensor> h = toHost(raw)) {
+    // Float weights above the resource threshold go straight to blobs.
+    bool isFloat = raw.elemType == onnx::TensorProto::FLOAT ||
+                   raw.elemType == onnx::TensorProto::DOUBLE;
+    int64_t count = 1;
+    for (int64_t d : raw.shape)
+      count *= d;
+    std::optional<HostTensor> h;
+    if (!isFloat || count <= kResourceElementThreshold)
+      h = toHost(raw);
+    if (h) {
       values[name].host = std::move(*h);
       return success();
     }

@@ -54,6 +54,14 @@ JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
                      llvm::toString(engine.takeError()));
   jit->engine = std::move(*engine);
   jit->entries = std::move(entries);
+  // Materialize the code now rather than on the first call, so that
+  // compilation errors and compile time belong to `create`.
+  for (const EntryPoint &e : jit->entries) {
+    auto fn = jit->engine->lookupPacked("_mlir_ciface_" + e.name);
+    if (!fn)
+      return makeError("JIT compilation of " + e.name +
+                       " failed: " + llvm::toString(fn.takeError()));
+  }
   return jit;
 }
 

@@ -121,6 +121,25 @@ mlir::kiln::shape::inferReshape(ArrayRef<int64_t> input,
   }
 
   std::optional<int64_t> inputCount = staticElementCount(input);
+  // Dynamic input dims copied by `0` entries cancel out: the -1 entry is then
+  // the product of the input's static dims over the other static entries.
+  if (inferredIndex && !inputCount) {
+    bool allDynamicCopied = true;
+    int64_t staticInput = 1, staticOther = 1;
+    for (auto [i, d] : llvm::enumerate(input)) {
+      bool copied = i < spec.size() && spec[i] == 0;
+      if (isDynamic(d))
+        allDynamicCopied &= copied;
+      else if (!copied)
+        staticInput *= d;
+    }
+    for (auto [i, e] : llvm::enumerate(spec))
+      if (e > 0)
+        staticOther *= e;
+    if (allDynamicCopied && staticOther > 0 &&
+        staticInput % staticOther == 0)
+      result[*inferredIndex] = staticInput / staticOther;
+  }
   if (inferredIndex) {
     if (inputCount && !knownProductDynamic) {
       if (knownProduct == 0 || *inputCount % knownProduct != 0) {

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""The real models of the end-to-end tests and benchmarks, with random
+weights (nothing is downloaded), exported with torch.onnx.export."""
+
+import io
+
+import torch
+import torchvision
+
+
+def _randomize_batchnorm(model, seed):
+    """Random running statistics and affine parameters, so that the
+    network's outputs are far from the degenerate default init."""
+    g = torch.Generator().manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            n = m.num_features
+            m.running_mean.copy_(torch.randn(n, generator=g) * 0.1)
+            m.running_var.copy_(torch.rand(n, generator=g) + 0.5)
+            m.weight.data.copy_(torch.rand(n, generator=g) + 0.5)
+            m.bias.data.copy_(torch.randn(n, generator=g) * 0.1)
+    return model
+
+
+class TinyEncoder(torch.nn.Module):
+    """A token embedding followed by a 2-layer transformer encoder."""
+
+    def __init__(self, vocab=1000, d=256, heads=4, ff=1024):
+        super().__init__()
+        self.embed = torch.nn.Embedding(vocab, d)
+        layer = torch.nn.TransformerEncoderLayer(d, heads, ff, batch_first=True,
+                                                 activation="gelu")
+        self.encoder = torch.nn.TransformerEncoder(layer, 2,
+                                                   enable_nested_tensor=False)
+
+    def forward(self, ids):
+        return self.encoder(self.embed(ids))
+
+
+def build(name, dynamic_batch=False):
+    """Returns (torch model, example inputs, ONNX bytes, opset)."""
+    torch.manual_seed(0)
+    if name in ("resnet18", "mobilenet_v2"):
+        model = _randomize_batchnorm(getattr(torchvision.models, name)(), 1)
+        args = (torch.randn(1, 3, 224, 224),)
+        names, opset = ["x"], 14
+    elif name == "bert_layer":
+        # Opset 14: torch spells LayerNorm out, so kiln-recompose is needed.
+        model = torch.nn.TransformerEncoderLayer(768, 12, 3072,
+                                                 batch_first=True)
+        args = (torch.randn(1, 128, 768),)
+        names, opset = ["x"], 14
+    elif name == "tiny_encoder":
+        # Opset 17: LayerNormalization is one ONNX op.
+        model = TinyEncoder()
+        args = (torch.randint(0, 1000, (1, 64)),)
+        names, opset = ["ids"], 17
+    else:
+        raise ValueError(name)
+    model.eval()
+    dynamic = {names[0]: {0: "batch"}, "y": {0: "batch"}} \
+        if dynamic_batch else None
+    f = io.BytesIO()
+    torch.onnx.export(model, args, f, opset_version=opset, input_names=names,
+                      output_names=["y"], dynamic_axes=dynamic)
+    return model, args, f.getvalue(), opset

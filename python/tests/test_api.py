@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""The kiln package API: compile, call, save_object, import_onnx, and its
+errors."""
+
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import kiln
+
+MLIR_ADD = """
+func.func @add(%a: tensor<?x4xf32> {kiln.name = "a"},
+               %b: tensor<?x4xf32> {kiln.name = "b"}) -> tensor<?x4xf32> {
+  %0 = kiln.add %a, %b : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+"""
+
+
+def test_compile_mlir_text_and_call():
+    m = kiln.compile(MLIR_ADD)
+    a = np.arange(12, dtype=np.float32).reshape(3, 4)
+    b = np.ones((3, 4), np.float32)
+    np.testing.assert_array_equal(m(a, b), a + b)
+    assert [i.name for i in m.inputs] == ["a", "b"]
+    assert m.inputs[0].shape == (None, 4)
+    assert m.outputs[0].dtype == np.float32
+    assert "kiln.add" in m.mlir
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7])
+def test_onnx_file_dynamic_batch(tmp_path, mlp_model, batch):
+    model, w, b = mlp_model
+    path = tmp_path / "mlp.onnx"
+    path.write_bytes(model.SerializeToString())
+    m = kiln.compile(str(path))
+    x = np.random.default_rng(batch).standard_normal((batch, 8)).astype(
+        np.float32)
+    np.testing.assert_allclose(m(x), np.maximum(x @ w + b, 0), rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_model_proto_bytes_and_opt_levels(mlp_model):
+    model, w, b = mlp_model
+    x = np.ones((2, 8), np.float32)
+    for source in (model, model.SerializeToString()):
+        for level in (0, 3):
+            m = kiln.compile(source, opt_level=level)
+            np.testing.assert_allclose(m(x), np.maximum(x @ w + b, 0),
+                                       rtol=1e-5)
+
+
+def test_run_returns_a_list(mlp_model):
+    m = kiln.compile(mlp_model[0])
+    out = m.run(np.zeros((1, 8), np.float32))
+    assert isinstance(out, list) and len(out) == 1
+
+
+def test_import_onnx_gives_kiln_mlir(mlp_model):
+    text = kiln.import_onnx(mlp_model[0])
+    assert "func.func @forward" in text
+    assert "kiln.matmul" in text and "kiln.relu" in text
+    assert 'kiln.name = "x"' in text
+    # The text compiles again.
+    m = kiln.compile(text)
+    assert m.inputs[0].shape == (None, 8)
+
+
+def test_save_object_links_into_c(tmp_path, mlp_model):
+    model, w, b = mlp_model
+    m = kiln.compile(model)
+    obj, header = tmp_path / "mlp.o", tmp_path / "mlp.h"
+    m.save_object(obj, header=header, prefix="mlp")
+    assert obj.stat().st_size > 0
+    text = header.read_text()
+    assert "mlp_forward" in text
+    driver = tmp_path / "main.c"
+    driver.write_text("""
+#include "mlp.h"
+#include <stdio.h>
+int main(void) {
+  float x[2 * 8], y[2 * 5];
+  for (int i = 0; i < 16; ++i) x[i] = (float)i / 16;
+  if (mlp_forward(x, 2, 8, y, 2, 5)) { puts(mlp_last_error()); return 1; }
+  for (int i = 0; i < 10; ++i) printf("%.6f\\n", y[i]);
+  return 0;
+}
+""")
+    exe = tmp_path / "main"
+    subprocess.run(["clang-22", "-I", str(tmp_path), str(driver), str(obj),
+                    "-lm", "-o", str(exe)], check=True)
+    out = subprocess.run([str(exe)], check=True, capture_output=True,
+                         text=True).stdout.split()
+    x = (np.arange(16, dtype=np.float32) / 16).reshape(2, 8)
+    np.testing.assert_allclose(np.array(out, np.float32).reshape(2, 5),
+                               np.maximum(x @ w + b, 0), rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_cross_target_object_only(tmp_path, mlp_model):
+    m = kiln.compile(mlp_model[0], target="aarch64-linux-gnu")
+    with pytest.raises(ValueError, match="cannot run in this process"):
+        m(np.zeros((1, 8), np.float32))
+    obj = tmp_path / "a64.o"
+    m.save_object(obj)
+    assert obj.read_bytes()[:4] == b"\x7fELF"
+    assert obj.read_bytes()[18] == 183  # e_machine EM_AARCH64
+
+
+def test_wrong_dtype_names_the_input(mlp_model):
+    m = kiln.compile(mlp_model[0])
+    with pytest.raises(TypeError, match=r"input 'x' \(argument 0\) must be "
+                       r"float32, got float64"):
+        m(np.zeros((1, 8), np.float64))
+    with pytest.raises(TypeError, match="input 'x'.*int64"):
+        m(np.zeros((1, 8), np.int64))
+
+
+def test_wrong_shape_names_the_input(mlp_model):
+    m = kiln.compile(mlp_model[0])
+    with pytest.raises(ValueError, match="input x dim 1 is 9, expected 8"):
+        m(np.zeros((1, 9), np.float32))
+    with pytest.raises(ValueError, match="input x has rank 1, expected 2"):
+        m(np.zeros(8, np.float32))
+
+
+def test_wrong_input_count(mlp_model):
+    m = kiln.compile(mlp_model[0])
+    with pytest.raises(TypeError, match=r"takes 1 inputs \(x\) but 2"):
+        m(np.zeros((1, 8), np.float32), np.zeros((1, 8), np.float32))
+
+
+def test_non_contiguous_input_is_accepted(mlp_model):
+    model, w, b = mlp_model
+    m = kiln.compile(model)
+    x = np.asfortranarray(np.random.default_rng(1).standard_normal(
+        (3, 8)).astype(np.float32))
+    np.testing.assert_allclose(m(x), np.maximum(x @ w + b, 0), rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="opt_level"):
+        kiln.compile(MLIR_ADD, opt_level=4)
+    with pytest.raises(FileNotFoundError):
+        kiln.compile("/nonexistent/model.onnx")
+    with pytest.raises(TypeError):
+        kiln.compile(42)
+    with pytest.raises(kiln.CompileError, match="unknown target triple|"
+                       "No available targets|target"):
+        kiln.compile(MLIR_ADD, target="nonsense-arch-none").save_object(
+            "/tmp/never.o")
+
+
+def test_invalid_mlir_raises_compile_error():
+    with pytest.raises(kiln.CompileError, match="custom op 'kiln.nope'|"
+                       "unregistered|kiln.nope"):
+        kiln.compile("func.func @f(%a: tensor<4xf32>) -> tensor<4xf32> {\n"
+                     "  %0 = kiln.nope %a : tensor<4xf32>\n"
+                     "  return %0 : tensor<4xf32>\n}")
+
+
+def test_supported_ops_list():
+    ops = dict(kiln.supported_onnx_ops())
+    for op in ("Conv", "Gemm", "LayerNormalization", "Resize",
+               "QuantizeLinear"):
+        assert op in ops
+    assert (kiln.MIN_OPSET, kiln.MAX_OPSET) == (11, 17)

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""Real models end to end: torch -> ONNX -> Kiln (JIT), against torch in
+f32. The max absolute error must be at most 1e-4 x max|reference|, and the
+CNNs must agree on the top-1 class."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import kiln
+from models import build
+
+warnings.filterwarnings("ignore")
+
+
+def check(got, ref):
+    err = np.max(np.abs(got - ref))
+    bound = 1e-4 * np.max(np.abs(ref))
+    assert err <= bound, "max abs error %g > %g" % (err, bound)
+
+
+@pytest.mark.parametrize("name", ["resnet18", "mobilenet_v2"])
+@pytest.mark.parametrize("dynamic", [False, True], ids=["batch1", "dynbatch"])
+def test_cnn(name, dynamic):
+    model, args, onnx_bytes, _ = build(name, dynamic_batch=dynamic)
+    m = kiln.compile(onnx_bytes)
+    assert m.inputs[0].shape == ((None,) if dynamic else (1,)) + (3, 224, 224)
+    # Batch norms are folded into the convolutions.
+    assert "kiln.batch_norm" not in m.mlir
+    for batch in ([1, 3] if dynamic else [1]):
+        x = torch.randn(batch, 3, 224, 224,
+                        generator=torch.Generator().manual_seed(batch))
+        with torch.no_grad():
+            ref = model(x).numpy()
+        got = m(x.numpy())
+        assert got.shape == ref.shape
+        check(got, ref)
+        np.testing.assert_array_equal(got.argmax(1), ref.argmax(1))
+
+
+def test_bert_encoder_layer():
+    model, (x,), onnx_bytes, _ = build("bert_layer")
+    m = kiln.compile(onnx_bytes)
+    ir = m.mlir
+    # The decomposed LayerNorms (opset 14) and the attention are recomposed.
+    assert ir.count("kiln.layer_norm") == 2
+    assert ir.count("kiln.attention") == 1
+    assert "kiln.pow" not in ir and "kiln.softmax" not in ir
+    with torch.no_grad():
+        ref = model(x).numpy()
+    check(m(x.numpy()), ref)
+
+
+def test_two_layer_encoder_with_embedding():
+    model, (ids,), onnx_bytes, _ = build("tiny_encoder")
+    m = kiln.compile(onnx_bytes)
+    assert m.inputs[0].dtype == np.int64
+    ir = m.mlir
+    assert "kiln.gather" in ir
+    assert ir.count("kiln.gelu") == 2 and ir.count("kiln.attention") == 2
+    assert ir.count("kiln.layer_norm") == 4
+    for seed in (0, 1):
+        ids = torch.randint(0, 1000, (1, 64),
+                            generator=torch.Generator().manual_seed(seed))
+        with torch.no_grad():
+            ref = model(ids).numpy()
+        check(m(ids.numpy()), ref)
+    with pytest.raises(TypeError, match="input 'ids'.*must be int64"):
+        m(ids.numpy().astype(np.int32))

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""Writes the small ONNX models of the importer's lit tests.
+
+    make_onnx.py NAME OUT.onnx
+"""
+
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+
+def model(nodes, inputs, outputs, inits=(), opset=13):
+    g = helper.make_graph(nodes, "g", inputs, outputs, list(inits))
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 8
+    return m
+
+
+def t(name, shape, elem=TensorProto.FLOAT):
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+def init(name, a):
+    return numpy_helper.from_array(np.asarray(a), name)
+
+
+rng = np.random.default_rng(0)
+f32 = lambda *s: rng.standard_normal(s).astype(np.float32)
+
+
+def cnn():
+    return model(
+        [helper.make_node("Conv", ["input.1", "w"], ["c"], name="conv",
+                          pads=[1, 1, 1, 1], strides=[2, 2]),
+         helper.make_node("BatchNormalization", ["c", "s", "b", "m", "v"],
+                          ["bn"], name="bn", epsilon=1e-3),
+         helper.make_node("Relu", ["bn"], ["r"], name="relu"),
+         helper.make_node("MaxPool", ["r"], ["p"], name="pool",
+                          kernel_shape=[2, 2], strides=[2, 2]),
+         helper.make_node("GlobalAveragePool", ["p"], ["g"], name="gap"),
+         helper.make_node("Flatten", ["g"], ["f"], name="flat"),
+         helper.make_node("Gemm", ["f", "fc.w", "fc.b"], ["logits"],
+                          name="fc", transB=1)],
+        [t("input.1", ["batch", 3, 8, 8])], [t("logits", ["batch", 10])],
+        [init("w", f32(64, 3, 3, 3)), init("s", f32(64)), init("b", f32(64)),
+         init("m", f32(64)), init("v", np.abs(f32(64)) + 1),
+         init("fc.w", f32(10, 64)), init("fc.b", f32(10))])
+
+
+def shape_arith():
+    # y = reshape(x, concat(shape(x)[0:1], [-1])): a dynamic-batch flatten.
+    return model(
+        [helper.make_node("Shape", ["x"], ["s"]),
+         helper.make_node("Gather", ["s", "zero"], ["n"], axis=0),
+         helper.make_node("Unsqueeze", ["n", "axes"], ["n1"]),
+         helper.make_node("Concat", ["n1", "minus1"], ["shape"], axis=0),
+         helper.make_node("Reshape", ["x", "shape"], ["y"], name="flatten")],
+        [t("x", ["N", 4, 5])], [t("y", ["N", 20])],
+        [init("zero", np.array(0, np.int64)),
+         init("axes", np.array([0], np.int64)),
+         init("minus1", np.array([-1], np.int64))])
+
+
+def unsupported():
+    return model(
+        [helper.make_node("Cos", ["x"], ["a"], name="cos_a"),
+         helper.make_node("Sin", ["a"], ["b"], name="sin_b"),
+         helper.make_node("Cos", ["b"], ["y"], name="cos_c")],
+        [t("x", [4])], [t("y", [4])])
+
+
+def old_opset():
+    return model([helper.make_node("Relu", ["x"], ["y"])],
+                 [t("x", [4])], [t("y", [4])], opset=9)
+
+
+MODELS = {f.__name__: f for f in (cnn, shape_arith, unsupported, old_opset)}
+
+if __name__ == "__main__":
+    name, out = sys.argv[1], sys.argv[2]
+    if name == "corrupt":
+        data = MODELS["cnn"]().SerializeToString()
+        open(out, "wb").write(data[: len(data) // 3])
+    else:
+        open(out, "wb").write(MODELS[name]().SerializeToString())

@@ -1,0 +1,32 @@
+// RUN: %python %S/Inputs/make_onnx.py cnn %t.cnn.onnx
+// RUN: kiln-import %t.cnn.onnx | FileCheck %s --check-prefix=CNN
+// RUN: kiln-compile %t.cnn.onnx --emit=kiln | FileCheck %s --check-prefix=CNN-OPT
+// RUN: %python %S/Inputs/make_onnx.py shape_arith %t.shape.onnx
+// RUN: kiln-import %t.shape.onnx --entry=flatten | FileCheck %s --check-prefix=SHAPE
+// RUN: kiln-run %t.shape.onnx --input-shape 3x4x5 | FileCheck %s --check-prefix=JIT
+
+// Graph inputs become arguments named by (sanitized) ONNX names; dim_params
+// are dynamic; large weights are dense_resource blobs.
+// CNN-LABEL: func.func @forward
+// CNN-SAME: (%[[X:.+]]: tensor<?x3x8x8xf32> {kiln.name = "input_1"}) -> (tensor<?x10xf32> {kiln.name = "logits"})
+// CNN: %[[W:.+]] = kiln.constant dense_resource<w> : tensor<64x3x3x3xf32>
+// CNN: %[[C:.+]] = kiln.conv2d %[[X]], %[[W]] {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x3x8x8xf32>, tensor<64x3x3x3xf32>) -> tensor<?x64x4x4xf32>
+// CNN: kiln.batch_norm %[[C]], {{.*}} {epsilon = 0.00100000{{[0-9]*}} : f64}
+// CNN: kiln.relu
+// CNN: kiln.pool2d max {{.*}}kernel = array<i64: 2, 2>
+// CNN: kiln.global_avg_pool
+// CNN: %[[F:.+]] = kiln.reshape %{{.+}} [0, 64] : (tensor<?x64x1x1xf32>) -> tensor<?x64xf32>
+// CNN: kiln.linear %[[F]], %{{.+}}, %{{.+}} : (tensor<?x64xf32>, tensor<10x64xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+
+// After the graph pipeline the batch norm is folded into the convolution.
+// CNN-OPT-LABEL: func.func @forward
+// CNN-OPT-NOT: kiln.batch_norm
+// CNN-OPT: kiln.conv2d
+
+// Shape arithmetic on a run-time dim becomes a reshape that copies it.
+// SHAPE-LABEL: func.func @flatten
+// SHAPE-SAME: (%[[X:.+]]: tensor<?x4x5xf32> {kiln.name = "x"})
+// SHAPE-NEXT: %[[R:.+]] = kiln.reshape %[[X]] [0, -1] : (tensor<?x4x5xf32>) -> tensor<?x20xf32>
+// SHAPE-NEXT: return %[[R]]
+
+// JIT: y: f32[3x20]
