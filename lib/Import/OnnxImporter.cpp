@@ -243,6 +243,13 @@ private:
   }
   LogicalResult requireUnusedOutput(const onnx::NodeProto &n, int i,
                                     StringRef what);
+  /// Sets output 0 of `n` to `r`, or propagates its failure.
+  LogicalResult setResult(const onnx::NodeProto &n, FailureOr<Value> r) {
+    if (failed(r))
+      return failure();
+    setOutput(n, 0, *r);
+    return success();
+  }
 
   // Attributes.
   const onnx::AttributeProto *attr(const onnx::NodeProto &n, StringRef name);
@@ -754,10 +761,7 @@ LogicalResult Importer::importConstant(const onnx::NodeProto &n) {
     return success();
   }
   FailureOr<Value> v = materialize(raw, n.output(0));
-  if (failed(v))
-    return failure();
-  setOutput(n, 0, *v);
-  return success();
+  return setResult(n, v);
 }
 
 LogicalResult Importer::importIdentity(const onnx::NodeProto &n) {
@@ -766,10 +770,7 @@ LogicalResult Importer::importIdentity(const onnx::NodeProto &n) {
     return success();
   }
   FailureOr<Value> x = input(n, 0);
-  if (failed(x))
-    return failure();
-  setOutput(n, 0, *x);
-  return success();
+  return setResult(n, x);
 }
 
 LogicalResult Importer::importDropout(const onnx::NodeProto &n) {
@@ -855,10 +856,7 @@ LogicalResult Importer::importReshape(const onnx::NodeProto &n) {
   if (failed(x))
     return failure();
   FailureOr<Value> r = reshapeTo(*x, spec->ints);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importFlatten(const onnx::NodeProto &n) {
@@ -892,10 +890,7 @@ LogicalResult Importer::importFlatten(const onnx::NodeProto &n) {
   else
     spec.push_back(-1);
   FailureOr<Value> r = reshape(*x, spec);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importTranspose(const onnx::NodeProto &n) {
@@ -910,10 +905,7 @@ LogicalResult Importer::importTranspose(const onnx::NodeProto &n) {
     for (int64_t i = rank - 1; i >= 0; --i)
       perm.push_back(i);
   FailureOr<Value> r = make<TransposeOp>(*x, b.getDenseI64ArrayAttr(perm));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importConcat(const onnx::NodeProto &n) {
@@ -940,10 +932,7 @@ LogicalResult Importer::importConcat(const onnx::NodeProto &n) {
     operands.push_back(*v);
   }
   FailureOr<Value> r = make<ConcatOp>(operands, b.getI64IntegerAttr(axis));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importSplit(const onnx::NodeProto &n) {
@@ -1095,10 +1084,7 @@ LogicalResult Importer::importSlice(const onnx::NodeProto &n) {
   FailureOr<Value> r = make<SliceOp>(current, b.getDenseI64ArrayAttr(fs),
                                      b.getDenseI64ArrayAttr(fe),
                                      b.getDenseI64ArrayAttr(fst));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importGather(const onnx::NodeProto &n) {
@@ -1124,10 +1110,7 @@ LogicalResult Importer::importGather(const onnx::NodeProto &n) {
   if (failed(x) || failed(idx))
     return failure();
   FailureOr<Value> r = make<GatherOp>(*x, *idx, b.getI64IntegerAttr(axis));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importUnsqueeze(const onnx::NodeProto &n) {
@@ -1180,10 +1163,7 @@ LogicalResult Importer::importUnsqueeze(const onnx::NodeProto &n) {
     ++j;
   }
   FailureOr<Value> r = reshapeTo(x, dims);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importSqueeze(const onnx::NodeProto &n) {
@@ -1245,10 +1225,7 @@ LogicalResult Importer::importSqueeze(const onnx::NodeProto &n) {
       dims.push_back({inShape[i]});
   }
   FailureOr<Value> r = reshapeTo(x, dims);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importConstantOfShape(const onnx::NodeProto &n) {
@@ -1286,10 +1263,7 @@ LogicalResult Importer::importConstantOfShape(const onnx::NodeProto &n) {
     return failure();
   FailureOr<Value> r =
       make<BroadcastToOp>(*s, b.getDenseI64ArrayAttr(raw.shape));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importExpand(const onnx::NodeProto &n) {
@@ -1318,10 +1292,7 @@ LogicalResult Importer::importExpand(const onnx::NodeProto &n) {
                  "supported");
   }
   FailureOr<Value> r = make<BroadcastToOp>(*x, b.getDenseI64ArrayAttr(shape));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importRange(const onnx::NodeProto &n) {
@@ -1356,10 +1327,7 @@ LogicalResult Importer::importRange(const onnx::NodeProto &n) {
     return success();
   }
   FailureOr<Value> v = constantFromHost(h);
-  if (failed(v))
-    return failure();
-  setOutput(n, 0, *v);
-  return success();
+  return setResult(n, v);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1399,10 +1367,7 @@ LogicalResult Importer::importUnary(const onnx::NodeProto &n) {
     r = make<NegOp>(*x);
   else if (op == "Abs")
     r = make<AbsOp>(*x);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 /// Integer arithmetic on host tensors (shape computations).
@@ -1453,10 +1418,7 @@ LogicalResult Importer::importBinary(const onnx::NodeProto &n) {
     out = make<MulOp>(*l, *r);
   else if (op == "Div")
     out = make<DivOp>(*l, *r);
-  if (failed(out))
-    return failure();
-  setOutput(n, 0, *out);
-  return success();
+  return setResult(n, out);
 }
 
 LogicalResult Importer::importVariadic(const onnx::NodeProto &n) {
@@ -1500,10 +1462,7 @@ LogicalResult Importer::importCompare(const onnx::NodeProto &n) {
     return failure();
   FailureOr<Value> out = make<CompareOp>(
       ComparePredicateAttr::get(&ctx, pred), *l, *r);
-  if (failed(out))
-    return failure();
-  setOutput(n, 0, *out);
-  return success();
+  return setResult(n, out);
 }
 
 LogicalResult Importer::importNot(const onnx::NodeProto &n) {
@@ -1513,10 +1472,7 @@ LogicalResult Importer::importNot(const onnx::NodeProto &n) {
   FailureOr<Value> out =
       make<CompareOp>(ComparePredicateAttr::get(&ctx, ComparePredicate::EQ),
                       *x, scalar(0, b.getI1Type()));
-  if (failed(out))
-    return failure();
-  setOutput(n, 0, *out);
-  return success();
+  return setResult(n, out);
 }
 
 LogicalResult Importer::importWhere(const onnx::NodeProto &n) {
@@ -1524,10 +1480,7 @@ LogicalResult Importer::importWhere(const onnx::NodeProto &n) {
   if (failed(c) || failed(t) || failed(f))
     return failure();
   FailureOr<Value> out = make<SelectOp>(*c, *t, *f);
-  if (failed(out))
-    return failure();
-  setOutput(n, 0, *out);
-  return success();
+  return setResult(n, out);
 }
 
 LogicalResult Importer::importClip(const onnx::NodeProto &n) {
@@ -1565,10 +1518,7 @@ LogicalResult Importer::importClip(const onnx::NodeProto &n) {
                     scalar(hi, elem));
   else
     r = make<ClampOp>(*x, b.getF64FloatAttr(lo), b.getF64FloatAttr(hi));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importLeakyRelu(const onnx::NodeProto &n) {
@@ -1584,10 +1534,7 @@ LogicalResult Importer::importLeakyRelu(const onnx::NodeProto &n) {
   if (failed(neg) || failed(scaled))
     return failure();
   FailureOr<Value> r = make<SelectOp>(*neg, *scaled, *x);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importPRelu(const onnx::NodeProto &n) {
@@ -1602,10 +1549,7 @@ LogicalResult Importer::importPRelu(const onnx::NodeProto &n) {
   if (failed(neg) || failed(scaled))
     return failure();
   FailureOr<Value> r = make<SelectOp>(*neg, *scaled, *x);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importHardSigmoid(const onnx::NodeProto &n) {
@@ -1622,10 +1566,7 @@ LogicalResult Importer::importHardSigmoid(const onnx::NodeProto &n) {
     return failure();
   FailureOr<Value> r =
       make<ClampOp>(*s, b.getF64FloatAttr(0.0), b.getF64FloatAttr(1.0));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importHardSwish(const onnx::NodeProto &n) {
@@ -1643,10 +1584,7 @@ LogicalResult Importer::importHardSwish(const onnx::NodeProto &n) {
   if (failed(s))
     return failure();
   FailureOr<Value> r = make<MulOp>(*x, *s);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importSoftplus(const onnx::NodeProto &n) {
@@ -1672,10 +1610,7 @@ LogicalResult Importer::importSoftplus(const onnx::NodeProto &n) {
   if (failed(e) || failed(pos))
     return failure();
   FailureOr<Value> r = make<AddOp>(*pos, *e);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importElu(const onnx::NodeProto &n) {
@@ -1694,10 +1629,7 @@ LogicalResult Importer::importElu(const onnx::NodeProto &n) {
   if (failed(neg) || failed(e))
     return failure();
   FailureOr<Value> r = make<SelectOp>(*neg, *e, *x);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importSize(const onnx::NodeProto &n) {
@@ -1726,10 +1658,7 @@ LogicalResult Importer::importCastLike(const onnx::NodeProto &n) {
   if (failed(x) || failed(like))
     return failure();
   FailureOr<Value> r = castTo(*x, typeOf(*like).getElementType());
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importReciprocal(const onnx::NodeProto &n) {
@@ -1738,10 +1667,7 @@ LogicalResult Importer::importReciprocal(const onnx::NodeProto &n) {
     return failure();
   FailureOr<Value> r =
       make<DivOp>(scalar(1.0, typeOf(*x).getElementType()), *x);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importPow(const onnx::NodeProto &n) {
@@ -1759,10 +1685,7 @@ LogicalResult Importer::importPow(const onnx::NodeProto &n) {
   if (failed(r))
     return failure();
   r = castTo(*r, elem);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importCast(const onnx::NodeProto &n) {
@@ -1797,10 +1720,7 @@ LogicalResult Importer::importCast(const onnx::NodeProto &n) {
   if (failed(elem))
     return failure();
   FailureOr<Value> r = castTo(*x, *elem);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1871,10 +1791,7 @@ LogicalResult Importer::importConv(const onnx::NodeProto &n) {
       b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(*pads),
       b.getI64IntegerAttr(attrInt(n, "group", 1)),
       LayoutAttr::get(&ctx, Layout::NCHW));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importPool(const onnx::NodeProto &n) {
@@ -1905,10 +1822,7 @@ LogicalResult Importer::importPool(const onnx::NodeProto &n) {
       b.getBoolAttr(attrInt(n, "ceil_mode", 0) != 0),
       b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0),
       LayoutAttr::get(&ctx, Layout::NCHW));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importGlobalPool(const onnx::NodeProto &n) {
@@ -1932,10 +1846,7 @@ LogicalResult Importer::importGlobalPool(const onnx::NodeProto &n) {
       r = make<ReduceMaxOp>(*x, b.getDenseI64ArrayAttr(axes),
                             b.getBoolAttr(true));
   }
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importBatchNorm(const onnx::NodeProto &n) {
@@ -1954,10 +1865,7 @@ LogicalResult Importer::importBatchNorm(const onnx::NodeProto &n) {
   FailureOr<Value> r = make<BatchNormOp>(
       ops[0], ops[1], ops[2], ops[3], ops[4],
       b.getF64FloatAttr(attrFloat(n, "epsilon", 1e-5)), b.getI64IntegerAttr(1));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importLayerNorm(const onnx::NodeProto &n) {
@@ -2015,10 +1923,7 @@ LogicalResult Importer::importLayerNorm(const onnx::NodeProto &n) {
   FailureOr<Value> r = make<LayerNormOp>(
       *x, scale, bias, b.getI64IntegerAttr(attrInt(n, "axis", -1)),
       b.getF64FloatAttr(epsilon));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importGemm(const onnx::NodeProto &n) {
@@ -2062,10 +1967,7 @@ LogicalResult Importer::importGemm(const onnx::NodeProto &n) {
     }
     r = make<AddOp>(*r, cc);
   }
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importMatMul(const onnx::NodeProto &n) {
@@ -2153,10 +2055,7 @@ LogicalResult Importer::importSoftmax(const onnx::NodeProto &n) {
                          : SymInt{t.getDimSize(i)});
     r = reshapeTo(*r, dims);
   }
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importReduce(const onnx::NodeProto &n) {
@@ -2226,10 +2125,7 @@ LogicalResult Importer::importReduce(const onnx::NodeProto &n) {
     r = make<ReduceMinOp>(*x, axesAttr, b.getBoolAttr(keep));
   else
     r = make<ReduceProdOp>(*x, axesAttr, b.getBoolAttr(keep));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importPad(const onnx::NodeProto &n) {
@@ -2261,10 +2157,7 @@ LogicalResult Importer::importPad(const onnx::NodeProto &n) {
   FailureOr<Value> r =
       make<PadOp>(*x, b.getDenseI64ArrayAttr(low), b.getDenseI64ArrayAttr(high),
                   b.getF64FloatAttr(value));
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 LogicalResult Importer::importResize(const onnx::NodeProto &n) {
@@ -2512,10 +2405,7 @@ LogicalResult Importer::importDequantizeLinear(const onnx::NodeProto &n) {
                  " tensor is supported only after QuantizeLinear (quantized "
                  "graph inputs are not supported)");
   FailureOr<Value> r = make<DequantizeOp>(x);
-  if (failed(r))
-    return failure();
-  setOutput(n, 0, *r);
-  return success();
+  return setResult(n, r);
 }
 
 //===----------------------------------------------------------------------===//
