@@ -217,7 +217,6 @@ private:
   FailureOr<RawTensor> readTensor(const onnx::TensorProto &t);
   std::optional<HostTensor> toHost(const RawTensor &raw);
   FailureOr<Value> materialize(const RawTensor &raw, StringRef name);
-  FailureOr<Value> materialize(const HostTensor &host);
   FailureOr<Value> constantFromHost(const HostTensor &host);
   Value scalar(double v, Type elemType);
 
@@ -548,10 +547,6 @@ FailureOr<Value> Importer::constantFromHost(const HostTensor &h) {
   return ConstantOp::create(b, loc, type, attr).getResult();
 }
 
-FailureOr<Value> Importer::materialize(const HostTensor &h) {
-  return constantFromHost(h);
-}
-
 Value Importer::scalar(double v, Type elemType) {
   auto type = RankedTensorType::get({}, elemType);
   Attribute a;
@@ -574,7 +569,7 @@ FailureOr<Value> Importer::input(const onnx::NodeProto &n, int i) {
     return failure();
   }
   if (!it->second.value) {
-    FailureOr<Value> v = materialize(*it->second.host);
+    FailureOr<Value> v = constantFromHost(*it->second.host);
     if (failed(v))
       return failure();
     // Materialize at the use; cache for later users in the same block.
@@ -1512,13 +1507,14 @@ LogicalResult Importer::importClip(const onnx::NodeProto &n) {
       hi = (*v)[0];
     }
   }
-  FailureOr<Value> r = failure();
-  if (lo > hi) // ONNX: every element becomes max.
-    r = make<MinOp>(make<MaxOp>(*x, scalar(lo, elem)).value(),
-                    scalar(hi, elem));
-  else
-    r = make<ClampOp>(*x, b.getF64FloatAttr(lo), b.getF64FloatAttr(hi));
-  return setResult(n, r);
+  if (lo <= hi)
+    return setResult(
+        n, make<ClampOp>(*x, b.getF64FloatAttr(lo), b.getF64FloatAttr(hi)));
+  // ONNX: with min > max every element becomes max.
+  FailureOr<Value> r = make<MaxOp>(*x, scalar(lo, elem));
+  if (failed(r))
+    return failure();
+  return setResult(n, make<MinOp>(*r, scalar(hi, elem)));
 }
 
 LogicalResult Importer::importLeakyRelu(const onnx::NodeProto &n) {
@@ -2394,10 +2390,10 @@ LogicalResult Importer::importDequantizeLinear(const onnx::NodeProto &n) {
     setHost(n, 0, std::move(r));
     return success();
   }
-  auto it = values.find(n.input(0));
-  if (it == values.end() || !it->second.value)
-    return error("input '" + n.input(0) + "' is not defined before its use");
-  Value x = it->second.value;
+  FailureOr<Value> xv = input(n, 0);
+  if (failed(xv))
+    return failure();
+  Value x = *xv;
   auto t = typeOf(x);
   if (!isa<quant::QuantizedType>(t.getElementType()))
     return error("DequantizeLinear of a non-constant " +
@@ -2429,7 +2425,7 @@ const std::map<std::string, HandlerInfo> &handlers() {
        {&Importer::importDequantizeLinear,
         "constant inputs, or after QuantizeLinear"}},
       {"Div", {&Importer::importBinary, ""}},
-      {"Dropout", {&Importer::importDropout, "inference (identity)"}},
+      {"Dropout", {&Importer::importDropout, "inference mode"}},
       {"Elu", {&Importer::importElu, ""}},
       {"Equal", {&Importer::importCompare, ""}},
       {"Erf", {&Importer::importUnary, ""}},
@@ -2445,8 +2441,7 @@ const std::map<std::string, HandlerInfo> &handlers() {
       {"HardSigmoid", {&Importer::importHardSigmoid, ""}},
       {"HardSwish", {&Importer::importHardSwish, ""}},
       {"Identity", {&Importer::importIdentity, "tensors"}},
-      {"LayerNormalization",
-       {&Importer::importLayerNorm, "main output only"}},
+      {"LayerNormalization", {&Importer::importLayerNorm, ""}},
       {"LeakyRelu", {&Importer::importLeakyRelu, ""}},
       {"Less", {&Importer::importCompare, ""}},
       {"LessOrEqual", {&Importer::importCompare, ""}},
@@ -2461,7 +2456,7 @@ const std::map<std::string, HandlerInfo> &handlers() {
       {"Neg", {&Importer::importUnary, ""}},
       {"Not", {&Importer::importNot, ""}},
       {"Pad", {&Importer::importPad, "constant mode, constant pads"}},
-      {"Pow", {&Importer::importPow, "float base"}},
+      {"Pow", {&Importer::importPow, "integer powers computed in f64"}},
       {"PRelu", {&Importer::importPRelu, ""}},
       {"QuantizeLinear",
        {&Importer::importQuantizeLinear, "int8/uint8, constant scale"}},
@@ -2687,7 +2682,7 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
       return {};
     }
     if (!it->second.value) {
-      FailureOr<Value> v = materialize(*it->second.host);
+      FailureOr<Value> v = constantFromHost(*it->second.host);
       if (failed(v))
         return {};
       it->second.value = *v;

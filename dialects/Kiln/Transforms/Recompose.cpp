@@ -334,8 +334,8 @@ struct RecomposeAttention final : OpRewritePattern<MatmulOp> {
     if (auto add = scores.getDefiningOp<AddOp>(); add && singleUse(scores)) {
       for (int side = 0; side < 2 && !mask; ++side) {
         Value s = add->getOperand(side), m = add->getOperand(1 - side);
-        auto [inner, c] = stripScale(s);
-        if (inner.getDefiningOp<MatmulOp>() && typeOf(s) == typeOf(scores)) {
+        if (stripScale(s).first.getDefiningOp<MatmulOp>() &&
+            typeOf(s) == typeOf(scores)) {
           scores = s;
           mask = m;
         }
