@@ -94,7 +94,17 @@ class Module:
 
     def save_object(self, path, header=None, prefix="kiln"):
         """Writes an object file for the module's target and, optionally,
-        the C header of its entry points (see docs/aot-abi.md)."""
+        the C header of its entry points (see docs/aot-abi.md).
+
+        prefix: prefixes every symbol the object exports
+            (`_mlir_ciface_<prefix>_<entry>`) and the header's functions
+            (`<prefix>_<entry>`), so that several models link into one
+            program. It must be a C identifier that is not a C or C++
+            keyword and does not start with `_mlir`; otherwise ValueError.
+
+        The files are written all or nothing: on any error (CompileError,
+        or OSError for a path that cannot be written) neither is created
+        or changed."""
         self._compiled.save_object(_os.fspath(path),
                                    _os.fspath(header) if header else "",
                                    prefix)

@@ -13,7 +13,9 @@
 #include "kiln/Import/Onnx.h"
 #include "kiln/Pipelines/Pipelines.h"
 #include "kiln/Runtime/Jit.h"
+#include "kiln/Target/CHeader.h"
 #include "kiln/Target/Emission.h"
+#include "kiln/Target/Symbols.h"
 #include "kiln/Tools/Driver.h"
 
 #include "mlir/Bytecode/BytecodeReader.h"
@@ -23,10 +25,12 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -49,6 +53,11 @@ PyObject *compileErrorType = nullptr;
 
 [[noreturn]] void throwCompileError(const std::string &message) {
   PyErr_SetString(compileErrorType, message.c_str());
+  throw py::error_already_set();
+}
+
+[[noreturn]] void throwOSError(const std::string &message) {
+  PyErr_SetString(PyExc_OSError, message.c_str());
   throw py::error_already_set();
 }
 
@@ -225,8 +234,48 @@ public:
     return out;
   }
 
+  /// Writes the object (and the header) through temporary files in the
+  /// same directories, renamed into place only when everything succeeded:
+  /// a failure leaves neither a partial file nor an object without its
+  /// header.
   void saveObject(const std::string &path, const std::string &header,
                   const std::string &prefix) {
+    if (llvm::Error err = validateSymbolPrefix(prefix))
+      throw py::value_error(llvm::toString(std::move(err)));
+    std::vector<std::string> temps;
+    llvm::scope_exit removeTemps([&] {
+      for (const std::string &t : temps)
+        llvm::sys::fs::remove(t);
+    });
+    auto openTemp = [&](const std::string &final,
+                        llvm::sys::fs::OpenFlags flags) {
+      SmallString<256> model(final);
+      llvm::sys::path::remove_filename(model);
+      llvm::sys::path::append(model, "." + llvm::sys::path::filename(final) +
+                                         ".tmp-%%%%%%");
+      int fd;
+      SmallString<256> temp;
+      if (std::error_code ec =
+              llvm::sys::fs::createUniqueFile(model, fd, temp, flags))
+        throwOSError("cannot write '" + final + "': " + ec.message());
+      temps.push_back(temp.str().str());
+      return std::make_unique<llvm::raw_fd_ostream>(fd, /*shouldClose=*/true);
+    };
+    auto close = [&](llvm::raw_fd_ostream &os, const std::string &final) {
+      os.close();
+      if (os.has_error()) {
+        std::string message = os.error().message();
+        os.clear_error();
+        throwOSError("cannot write '" + final + "': " + message);
+      }
+    };
+    // Open both first: a bad path fails before the long compilation.
+    std::unique_ptr<llvm::raw_fd_ostream> os =
+        openTemp(path, llvm::sys::fs::OF_None);
+    std::unique_ptr<llvm::raw_fd_ostream> hos;
+    if (!header.empty())
+      hos = openTemp(header, llvm::sys::fs::OF_Text);
+
     DiagnosticCollector diags(*ctx);
     OwningOpRef<ModuleOp> copy = kilnModule->clone();
     std::string error;
@@ -243,21 +292,34 @@ public:
       throwCompileError(error);
     llvm::LLVMContext llvmContext;
     std::unique_ptr<llvm::Module> llvmModule =
-        translateAndOptimize(*copy, llvmContext, **tm, target.optLevel);
+        translateToLLVMIR(*copy, llvmContext, **tm);
     if (!llvmModule)
       throwCompileError(diags.take("translation to LLVM IR failed"));
-    std::error_code ec;
-    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-    if (ec)
-      throw py::value_error("cannot write '" + path + "': " + ec.message());
-    if (failed(emitCode(*llvmModule, **tm, CodeKind::Object, os, error)))
+    if (llvm::Error err =
+            prefixAndInternalizeSymbols(*llvmModule, entries, prefix))
+      throwCompileError(llvm::toString(std::move(err)));
+    optimizeLLVMModule(*llvmModule, **tm, target.optLevel);
+    if (failed(emitCode(*llvmModule, **tm, CodeKind::Object, *os, error)))
       throwCompileError(error);
-    if (!header.empty()) {
-      llvm::raw_fd_ostream hos(header, ec, llvm::sys::fs::OF_Text);
-      if (ec)
-        throw py::value_error("cannot write '" + header + "': " + ec.message());
-      emitCHeader(entries, prefix, hos);
+    close(*os, path);
+    if (hos) {
+      emitCHeader(entries, prefix, *hos);
+      close(*hos, header);
     }
+
+    // Both are complete; move them into place.
+    std::vector<std::string> finals = {path};
+    if (hos)
+      finals.push_back(header);
+    for (size_t i = 0; i < finals.size(); ++i) {
+      if (std::error_code ec = llvm::sys::fs::rename(temps[i], finals[i])) {
+        // Do not leave an object without its header.
+        for (size_t j = 0; j < i; ++j)
+          llvm::sys::fs::remove(finals[j]);
+        throwOSError("cannot write '" + finals[i] + "': " + ec.message());
+      }
+    }
+    temps.clear();
   }
 
   std::string mlir() const {

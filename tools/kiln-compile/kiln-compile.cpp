@@ -8,14 +8,17 @@
 // in the manner of Toy's `toyc -emit=`:
 //
 //   kiln-compile model.mlir --emit=obj -o model.o --emit-header=model.h
+//   kiln-compile model.mlir -o model.o --emit-header=model.h --prefix=model
 //   kiln-compile model.mlir --emit=linalg
 //   kiln-compile model.mlir --emit=obj --target-triple=aarch64-linux-gnu -o m.o
 //
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Pipelines/Pipelines.h"
-#include "kiln/Tools/Driver.h"
+#include "kiln/Target/CHeader.h"
 #include "kiln/Target/Emission.h"
+#include "kiln/Target/Symbols.h"
+#include "kiln/Tools/Driver.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -61,10 +64,13 @@ cl::opt<std::string> targetFeatures(
 cl::opt<std::string> headerFilename(
     "emit-header", cl::desc("Also write the C header of the entry points"),
     cl::value_desc("filename"));
-cl::opt<std::string> headerPrefix(
-    "header-prefix",
-    cl::desc("Prefix of the C functions in the header (default: kiln)"),
-    cl::init("kiln"));
+cl::opt<std::string> symbolPrefix(
+    "prefix",
+    cl::desc("Prefix of the exported symbols and the header's C functions, "
+             "so that several models link into one program (default: kiln)"),
+    cl::init(kiln::kDefaultSymbolPrefix.str()));
+cl::opt<std::string> oldHeaderPrefix("header-prefix", cl::Hidden,
+                                     cl::desc("Renamed to --prefix"));
 
 int fail(const llvm::Twine &message) {
   llvm::errs() << "kiln-compile: error: " << message << "\n";
@@ -80,6 +86,11 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "Kiln ahead-of-time compiler\n");
   if (optLevel > 3)
     return fail("-O" + llvm::Twine(optLevel.getValue()) + " is not 0-3");
+  if (oldHeaderPrefix.getNumOccurrences())
+    return fail("--header-prefix is now --prefix, which also prefixes the "
+                "object's symbols");
+  if (llvm::Error err = kiln::validateSymbolPrefix(symbolPrefix))
+    return fail(llvm::toString(std::move(err)));
 
   DialectRegistry registry;
   kiln::registerCompilerDialects(registry);
@@ -112,19 +123,26 @@ int main(int argc, char **argv) {
       kiln::collectEntryPoints(*module);
   if (failed(entries))
     return 1;
+  // The header is kept only when the output is, so that a failed run
+  // leaves no header without its object.
+  std::unique_ptr<llvm::ToolOutputFile> header;
   if (!headerFilename.empty()) {
-    auto header = openOutputFile(headerFilename, &error);
+    header = openOutputFile(headerFilename, &error);
     if (!header)
       return fail(error);
-    kiln::emitCHeader(*entries, headerPrefix, header->os());
-    header->keep();
+    kiln::emitCHeader(*entries, symbolPrefix, header->os());
   }
+  auto keepOutputs = [&] {
+    output->keep();
+    if (header)
+      header->keep();
+  };
 
   auto stop = [&](Stage stage) {
     if (emit != stage)
       return false;
     module->print(output->os());
-    output->keep();
+    keepOutputs();
     return true;
   };
   if (stop(Stage::Kiln))
@@ -155,12 +173,18 @@ int main(int argc, char **argv) {
     return fail(error);
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
-      kiln::translateAndOptimize(*module, llvmContext, **tm, optLevel);
+      kiln::translateToLLVMIR(*module, llvmContext, **tm);
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
+  // Before optimization, so that it can drop what the entry points do not
+  // reach.
+  if (llvm::Error err = kiln::prefixAndInternalizeSymbols(*llvmModule, *entries,
+                                                          symbolPrefix))
+    return fail(llvm::toString(std::move(err)));
+  kiln::optimizeLLVMModule(*llvmModule, **tm, optLevel);
   if (emit == Stage::LLVMIR) {
     llvmModule->print(output->os(), nullptr);
-    output->keep();
+    keepOutputs();
     return 0;
   }
   if (emit == Stage::Obj && outputFilename == "-" &&
@@ -171,6 +195,6 @@ int main(int argc, char **argv) {
                                                : kiln::CodeKind::Assembly,
                             output->os(), error)))
     return fail(error);
-  output->keep();
+  keepOutputs();
   return 0;
 }

@@ -1,4 +1,4 @@
-//===- Emission.h - C headers and native code for Kiln modules --*- C++ -*-===//
+//===- Emission.h - LLVM IR and native code for Kiln modules ----*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
@@ -7,6 +7,8 @@
 #ifndef KILN_TARGET_EMISSION_H
 #define KILN_TARGET_EMISSION_H
 
+// The C header generator moved to CHeader.h; included for older callers.
+#include "kiln/Target/CHeader.h"
 #include "kiln/Target/EntryPoints.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -32,8 +34,19 @@ struct TargetOptions {
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetOptions &options, std::string &error);
 
-/// Translates a module in the LLVM dialect to LLVM IR for `tm` and runs the
-/// LLVM optimization pipeline of `optLevel`.
+/// Translates a module in the LLVM dialect to LLVM IR for `tm`: its triple,
+/// data layout, and CPU and features on every function. Returns null (after
+/// a diagnostic) when translation fails.
+std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module,
+                                                llvm::LLVMContext &context,
+                                                llvm::TargetMachine &tm);
+
+/// Runs the LLVM optimization pipeline of `optLevel` (0-3) on `module`.
+void optimizeLLVMModule(llvm::Module &module, llvm::TargetMachine &tm,
+                        unsigned optLevel);
+
+/// translateToLLVMIR, then optimizeLLVMModule. AOT objects instead prefix
+/// and internalize their symbols in between (Symbols.h).
 std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,
                                                    llvm::LLVMContext &context,
                                                    llvm::TargetMachine &tm,
@@ -45,12 +58,6 @@ enum class CodeKind { Assembly, Object };
 LogicalResult emitCode(llvm::Module &module, llvm::TargetMachine &tm,
                        CodeKind kind, llvm::raw_pwrite_stream &os,
                        std::string &error);
-
-/// Writes the plain C header of the Kiln AOT ABI for `entries`; the object
-/// file must define each entry's `_mlir_ciface_<name>`. `guard` names the
-/// include guard and the error-message accessor.
-void emitCHeader(ArrayRef<EntryPoint> entries, StringRef guard,
-                 llvm::raw_ostream &os);
 
 } // namespace mlir::kiln
 

@@ -6,7 +6,7 @@
 
 // CHECK: file format elf64-littleaarch64
 // CHECK: architecture: aarch64
-// DIS: <_mlir_ciface_relu>:
+// DIS: <_mlir_ciface_kiln_relu>:
 // DIS: ret
 // BAD: kiln-compile: error:
 func.func @relu(%x: tensor<?xf32>) -> tensor<?xf32> {

@@ -7,6 +7,7 @@
 // RUN: kiln-compile %s --emit=asm -O0 -o - | FileCheck %s --check-prefix=ASM
 // RUN: kiln-compile %s --emit=obj -o %t.o --emit-header=%t.h
 // RUN: llvm-objdump -t %t.o | FileCheck %s --check-prefix=OBJ
+// RUN: kiln-compile %s --emit=llvm-ir -O0 --prefix=m -o - | FileCheck %s --check-prefix=IR0
 // RUN: FileCheck %s --check-prefix=HDR < %t.h
 // RUN: not kiln-compile %s -O7 -o - 2>&1 | FileCheck %s --check-prefix=BADOPT
 
@@ -20,9 +21,13 @@
 // BUF: memref.alloc
 // LLVMD: llvm.func @scale
 // LLVMD: llvm.func @_mlir_ciface_scale
-// IR: define {{.*}}void @_mlir_ciface_scale(ptr
-// ASM: _mlir_ciface_scale:
-// OBJ: _mlir_ciface_scale
+// IR-NOT: define {{.*}}@_mlir_ciface_scale(
+// IR: define {{.*}}void @_mlir_ciface_kiln_scale(ptr
+// ASM: _mlir_ciface_kiln_scale:
+// OBJ: _mlir_ciface_kiln_scale
+// IR0-DAG: define internal {{.*}} @scale(
+// IR0-DAG: define void @_mlir_ciface_m_scale(
+// HDR: void _mlir_ciface_kiln_scale(kiln_memref2_t *, kiln_memref2_t *);
 // HDR: static inline int kiln_scale(const float *x, int64_t x_d0, int64_t x_d1, float *result0, int64_t result0_d0, int64_t result0_d1)
 // HDR: if (x_d1 != 4)
 // BADOPT: kiln-compile: error: -O7 is not 0-3

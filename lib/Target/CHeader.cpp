@@ -1,0 +1,365 @@
+//===- CHeader.cpp - The C header of an AOT object ------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Target/CHeader.h"
+
+#include "kiln/Target/Symbols.h"
+
+#include "mlir/IR/BuiltinTypeInterfaces.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include <set>
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+
+std::string cType(const TensorSpec &spec) {
+  StringRef t = spec.elementType;
+  if (t == "f32")
+    return "float";
+  if (t == "f64")
+    return "double";
+  if (t == "i1")
+    return "uint8_t"; // one byte per element
+  if (t == "f16" || t == "bf16")
+    return "uint16_t"; // raw bits
+  return "int" + t.drop_front().str() + "_t";
+}
+
+std::string descriptorType(size_t rank) {
+  return "kiln_memref" + std::to_string(rank) + "_t";
+}
+
+std::string descriptorMacro(size_t rank) {
+  return "KILN_MEMREF" + std::to_string(rank) + "_DEFINED";
+}
+
+std::string includeGuard(StringRef prefix) { return prefix.upper() + "_H"; }
+
+std::string resultStructType(StringRef prefix, StringRef cEntry) {
+  return (prefix + "_" + cEntry + "_results_t").str();
+}
+
+std::string dimName(StringRef tensor, size_t d) {
+  return (tensor + "_d" + Twine(d)).str();
+}
+
+/// `r<i>`'s local in the entry function: a pointer to result i's descriptor.
+std::string resultLocal(size_t i) { return "kiln_r" + std::to_string(i) + "_"; }
+
+constexpr StringLiteral kResLocal = "kiln_res_";
+constexpr StringLiteral kStatusLocal = "kiln_status_";
+constexpr StringLiteral kCountLocal = "kiln_n_";
+
+std::set<size_t> ranksOf(ArrayRef<EntryPoint> entries) {
+  std::set<size_t> ranks;
+  for (const EntryPoint &e : entries) {
+    for (const TensorSpec &s : e.inputs)
+      ranks.insert(s.shape.size());
+    for (const TensorSpec &s : e.results)
+      ranks.insert(s.shape.size());
+  }
+  return ranks;
+}
+
+/// `name` for a C comment: printable ASCII, other bytes as \xNN, and no
+/// `*/` that would end the comment.
+std::string forComment(StringRef name) {
+  std::string out;
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '\\')
+      out += "\\x" + llvm::utohexstr(u, /*LowerCase=*/true, /*Width=*/2);
+    else if (c == '/' && !out.empty() && out.back() == '*')
+      out += "\\x2f";
+    else
+      out.push_back(c);
+  }
+  return out;
+}
+
+void printShape(const TensorSpec &s, llvm::raw_ostream &os) {
+  os << s.elementType << "[";
+  llvm::interleave(
+      s.shape, os,
+      [&](int64_t d) {
+        if (ShapedType::isDynamic(d))
+          os << "?";
+        else
+          os << d;
+      },
+      "x");
+  os << "]";
+}
+
+} // namespace
+
+std::vector<CEntryNames>
+mlir::kiln::getCHeaderNames(ArrayRef<EntryPoint> entries, StringRef prefix) {
+  // Names every entry function sees: header-wide declarations and macros.
+  llvm::StringSet<> global = {includeGuard(prefix),
+                              (prefix + "_error_message").str(),
+                              (prefix + "_last_error").str(),
+                              kResLocal,
+                              kStatusLocal,
+                              kCountLocal};
+  for (size_t r : ranksOf(entries)) {
+    global.insert(descriptorType(r));
+    global.insert(descriptorMacro(r));
+  }
+
+  std::vector<CEntryNames> out;
+  for (auto [e, cEntry] : llvm::zip_equal(entries, getCEntryNames(entries))) {
+    CEntryNames names;
+    names.entry = cEntry;
+    llvm::StringSet<> taken = global;
+    taken.insert(getCifaceSymbolName(prefix, cEntry));
+    taken.insert(resultStructType(prefix, cEntry));
+    for (size_t i = 0; i < e.results.size(); ++i)
+      taken.insert(resultLocal(i));
+    // A tensor takes its name, its dims' names and, for an input, its
+    // descriptor's name; all must be free.
+    auto add = [&](const TensorSpec &s, bool input) {
+      size_t rank = s.shape.size();
+      std::string name =
+          uniquifyCName(mangleCIdentifier(s.name), [&](StringRef n) {
+            if (taken.contains(n) ||
+                (input && taken.contains((n + "_m").str())))
+              return true;
+            for (size_t d = 0; d < rank; ++d)
+              if (taken.contains(dimName(n, d)))
+                return true;
+            return false;
+          });
+      taken.insert(name);
+      if (input)
+        taken.insert(name + "_m");
+      for (size_t d = 0; d < rank; ++d)
+        taken.insert(dimName(name, d));
+      return name;
+    };
+    for (const TensorSpec &s : e.inputs)
+      names.inputs.push_back(add(s, /*input=*/true));
+    for (const TensorSpec &s : e.results)
+      names.results.push_back(add(s, /*input=*/false));
+    out.push_back(std::move(names));
+  }
+  return out;
+}
+
+void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
+                             llvm::raw_ostream &os) {
+  std::string macro = includeGuard(prefix);
+  std::string errorBuffer = (prefix + "_error_message").str();
+  os << "/* Generated by kiln-compile. Do not edit.\n"
+        " *\n"
+        " * Kiln AOT ABI: each entry point takes a pointer and all dims of\n"
+        " * every input (row-major, contiguous), then a caller-allocated\n"
+        " * buffer and all dims of every output. It returns 0 on success and\n"
+        " * nonzero when a shape does not match; "
+     << prefix
+     << "_last_error() then\n"
+        " * says which. Link with the object file from the same\n"
+        " * kiln-compile run and with libc (malloc/free) and libm.\n"
+        " */\n";
+  os << "#ifndef " << macro << "\n#define " << macro << "\n\n";
+  os << "#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n"
+        "#include <string.h>\n\n";
+  os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+
+  // The descriptor types are shared by the headers of several models.
+  os << "/* MLIR memref descriptors (internal). */\n";
+  for (size_t r : ranksOf(entries)) {
+    os << "#ifndef " << descriptorMacro(r) << "\n#define " << descriptorMacro(r)
+       << "\n";
+    os << "typedef struct { void *allocated; void *aligned; int64_t offset;";
+    if (r)
+      os << " int64_t sizes[" << r << "]; int64_t strides[" << r << "];";
+    os << " } " << descriptorType(r) << ";\n#endif\n";
+  }
+  os << "\nstatic char " << errorBuffer << "[512];\n";
+  os << "/** The message of the last failed call, or \"\". */\n";
+  os << "static inline const char *" << prefix << "_last_error(void) {\n"
+     << "  return " << errorBuffer << ";\n}\n\n";
+
+  std::vector<CEntryNames> allNames = getCHeaderNames(entries, prefix);
+  for (auto [index, e] : llvm::enumerate(entries)) {
+    const CEntryNames &names = allNames[index];
+    const std::string &entry = names.entry;
+    auto inName = [&](size_t i) -> const std::string & {
+      return names.inputs[i];
+    };
+    auto inDim = [&](size_t i, size_t d) { return dimName(inName(i), d); };
+
+    // The C interface the object file exports.
+    std::string resultStruct = resultStructType(prefix, entry);
+    if (e.results.size() > 1) {
+      os << "typedef struct {";
+      for (auto [i, r] : llvm::enumerate(e.results))
+        os << " " << descriptorType(r.shape.size()) << " r" << i << ";";
+      os << " } " << resultStruct << ";\n";
+    }
+    std::string ciface = getCifaceSymbolName(prefix, entry);
+    os << "void " << ciface << "(";
+    SmallVector<std::string> params;
+    if (e.results.size() == 1)
+      params.push_back(descriptorType(e.results[0].shape.size()) + " *");
+    else if (e.results.size() > 1)
+      params.push_back(resultStruct + " *");
+    for (const TensorSpec &in : e.inputs)
+      params.push_back(descriptorType(in.shape.size()) + " *");
+    os << (params.empty() ? "void" : llvm::join(params, ", ")) << ");\n\n";
+
+    // The documented entry point; names that were mangled keep their
+    // original spelling in the comment.
+    auto describe = [&](const TensorSpec &s, StringRef cName) {
+      os << " " << cName;
+      if (s.name != cName)
+        os << " (\"" << forComment(s.name) << "\")";
+      os << " ";
+      printShape(s, os);
+    };
+    os << "/** " << entry;
+    if (e.name != entry)
+      os << " (\"" << forComment(e.name) << "\")";
+    os << ":";
+    for (auto [s, cName] : llvm::zip_equal(e.inputs, names.inputs))
+      describe(s, cName);
+    os << " ->";
+    for (auto [s, cName] : llvm::zip_equal(e.results, names.results))
+      describe(s, cName);
+    os << " */\n";
+    os << "static inline int " << prefix << "_" << entry << "(";
+    SmallVector<std::string> args;
+    for (auto [s, cName] : llvm::zip_equal(e.inputs, names.inputs)) {
+      args.push_back("const " + cType(s) + " *" + cName);
+      for (size_t d = 0; d < s.shape.size(); ++d)
+        args.push_back("int64_t " + dimName(cName, d));
+    }
+    for (auto [s, cName] : llvm::zip_equal(e.results, names.results)) {
+      args.push_back(cType(s) + " *" + cName);
+      for (size_t d = 0; d < s.shape.size(); ++d)
+        args.push_back("int64_t " + dimName(cName, d));
+    }
+    os << (args.empty() ? "void" : llvm::join(args, ", ")) << ") {\n";
+    // Messages name the entry point and tensors by their C names, which
+    // need no escaping in a format string.
+    auto fail = [&](StringRef fmt, StringRef values) {
+      os << "    snprintf(" << errorBuffer << ", sizeof(" << errorBuffer
+         << "), \"" << entry << ": " << fmt << "\"" << values
+         << ");\n    return 1;\n";
+    };
+    os << "  " << errorBuffer << "[0] = 0;\n";
+    // Static dims and non-negative dynamic dims.
+    for (auto [i, s] : llvm::enumerate(e.inputs)) {
+      for (auto [d, size] : llvm::enumerate(s.shape)) {
+        std::string var = inDim(i, d);
+        std::string what =
+            "input " + inName(i) + " dim " + std::to_string(d) + " is %lld";
+        if (ShapedType::isDynamic(size)) {
+          os << "  if (" << var << " < 0) {\n";
+          fail(what + ", expected >= 0", ", (long long)" + var);
+        } else {
+          os << "  if (" << var << " != " << size << ") {\n";
+          fail(what + ", expected " + std::to_string(size),
+               ", (long long)" + var);
+        }
+        os << "  }\n";
+      }
+    }
+    for (const DimConstraint &c : e.constraints) {
+      std::string var = inDim(c.input, c.dim);
+      std::string what = "input " + inName(c.input) + " dim " +
+                         std::to_string(c.dim) + " is %lld";
+      if (c.equalsConstant) {
+        os << "  if (" << var << " != " << *c.equalsConstant << ") {\n";
+        fail(what + ", but the model needs " +
+                 std::to_string(*c.equalsConstant),
+             ", (long long)" + var);
+      } else {
+        auto [oi, od] = *c.equalsInputDim;
+        std::string other = inDim(oi, od);
+        os << "  if (" << var << " != " << other << ") {\n";
+        fail(what + " but input " + inName(oi) + " dim " + std::to_string(od) +
+                 " is %lld; the model needs them equal",
+             ", (long long)" + var + ", (long long)" + other);
+      }
+      os << "  }\n";
+    }
+    // Descriptors for the inputs (contiguous, row-major).
+    for (auto [i, s] : llvm::enumerate(e.inputs)) {
+      size_t r = s.shape.size();
+      const std::string &n = inName(i);
+      os << "  " << descriptorType(r) << " " << n << "_m = {(void *)" << n
+         << ", (void *)" << n << ", 0";
+      if (r) {
+        os << ", {";
+        for (size_t d = 0; d < r; ++d)
+          os << (d ? ", " : "") << inDim(i, d);
+        os << "}, {";
+        for (size_t d = 0; d < r; ++d) {
+          os << (d ? ", " : "");
+          if (d + 1 == r)
+            os << "1";
+          for (size_t k = d + 1; k < r; ++k)
+            os << (k > d + 1 ? " * " : "") << inDim(i, k);
+        }
+        os << "}";
+      }
+      os << "};\n";
+    }
+    SmallVector<std::string> callArgs;
+    if (e.results.size() == 1) {
+      std::string type = descriptorType(e.results[0].shape.size());
+      os << "  " << type << " " << kResLocal << ";\n";
+      os << "  " << type << " *" << resultLocal(0) << " = &" << kResLocal
+         << ";\n";
+      callArgs.push_back(("&" + kResLocal).str());
+    } else if (e.results.size() > 1) {
+      os << "  " << resultStruct << " " << kResLocal << ";\n";
+      for (size_t i = 0; i < e.results.size(); ++i)
+        os << "  " << descriptorType(e.results[i].shape.size()) << " *"
+           << resultLocal(i) << " = &" << kResLocal << ".r" << i << ";\n";
+      callArgs.push_back(("&" + kResLocal).str());
+    } else {
+      os << "  /* no results */\n";
+    }
+    for (const std::string &n : names.inputs)
+      callArgs.push_back("&" + n + "_m");
+    os << "  " << ciface << "(" << llvm::join(callArgs, ", ") << ");\n";
+    // Check output dims, copy into the caller's buffers, free Kiln's.
+    os << "  int " << kStatusLocal << " = 0;\n";
+    for (auto [i, s] : llvm::enumerate(e.results)) {
+      std::string ri = resultLocal(i);
+      for (size_t d = 0; d < s.shape.size(); ++d) {
+        std::string var = dimName(names.results[i], d);
+        os << "  if (" << kStatusLocal << " == 0 && " << ri << "->sizes[" << d
+           << "] != " << var << ") {\n    snprintf(" << errorBuffer
+           << ", sizeof(" << errorBuffer << "), \"" << entry << ": output "
+           << names.results[i] << " dim " << d
+           << " is %lld, but the buffer passed has %lld\", (long long)" << ri
+           << "->sizes[" << d << "], (long long)" << var << ");\n    "
+           << kStatusLocal << " = 2;\n  }\n";
+      }
+    }
+    for (auto [i, s] : llvm::enumerate(e.results)) {
+      std::string ri = resultLocal(i);
+      os << "  if (" << kStatusLocal << " == 0) {\n    size_t " << kCountLocal
+         << " = 1;\n";
+      for (size_t d = 0; d < s.shape.size(); ++d)
+        os << "    " << kCountLocal << " *= (size_t)" << ri << "->sizes[" << d
+           << "];\n";
+      os << "    memcpy(" << names.results[i] << ", (const " << cType(s)
+         << " *)" << ri << "->aligned + " << ri << "->offset, " << kCountLocal
+         << " * sizeof(" << cType(s) << "));\n  }\n";
+      os << "  free(" << ri << "->allocated);\n";
+    }
+    os << "  return " << kStatusLocal << ";\n}\n\n";
+  }
+  os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << macro << " */\n";
+}

@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""save_object: the symbol prefix (validated, applied to every exported
+symbol) and files written all or nothing."""
+
+import subprocess
+
+import numpy as np
+import pytest
+
+import kiln
+
+MLIR_SCALE = """
+func.func @forward(%x: tensor<?x3xf32> {kiln.name = "x"})
+    -> (tensor<?x3xf32> {kiln.name = "double"}) {
+  %c = kiln.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %0 = kiln.mul %x, %c : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+"""
+
+MLIR_SHIFT = """
+func.func @forward(%x: tensor<?x3xf32> {kiln.name = "x"})
+    -> (tensor<?x3xf32> {kiln.name = "y"}) {
+  %c = kiln.constant dense<[10.0, 20.0, 30.0]> : tensor<3xf32>
+  %0 = kiln.add %x, %c : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+"""
+
+
+def exported_symbols(obj):
+    out = subprocess.run(["llvm-nm-22", "--defined-only", "--extern-only",
+                          "--just-symbol-name", str(obj)], check=True,
+                         capture_output=True, text=True).stdout
+    return out.split()
+
+
+@pytest.mark.parametrize("prefix, rule", [
+    ("", "must not be empty"),
+    ("my.model", r"must be a C identifier \(\[A-Za-z_\]\[A-Za-z0-9_\]\*\)"),
+    ("1model", "must be a C identifier"),
+    ("h\u00e9", "must be a C identifier"),
+    ("double", "must not be a C or C\\+\\+ keyword"),
+    ("class", "must not be a C or C\\+\\+ keyword"),
+    ("_mlir_x", "must not start with '_mlir'"),
+])
+def test_invalid_prefix_raises_and_writes_nothing(tmp_path, prefix, rule):
+    m = kiln.compile(MLIR_SCALE)
+    with pytest.raises(ValueError, match="invalid symbol prefix '%s': it %s"
+                       % (prefix.replace(".", r"\."), rule)):
+        m.save_object(tmp_path / "m.o", header=tmp_path / "m.h",
+                      prefix=prefix)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_header_leaves_no_files(tmp_path):
+    m = kiln.compile(MLIR_SCALE)
+    obj = tmp_path / "m.o"
+    obj.write_bytes(b"old object")
+    with pytest.raises(OSError, match="cannot write '.*missing/m.h'"):
+        m.save_object(obj, header=tmp_path / "missing" / "m.h")
+    # The old object is untouched and no temporary file is left behind.
+    assert obj.read_bytes() == b"old object"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.o"]
+
+
+def test_unwritable_object_leaves_no_files(tmp_path):
+    m = kiln.compile(MLIR_SCALE)
+    with pytest.raises(OSError, match="cannot write"):
+        m.save_object(tmp_path / "missing" / "m.o", header=tmp_path / "m.h")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_compilation_leaves_no_files(tmp_path):
+    m = kiln.compile(MLIR_SCALE, target="nonsense-arch-none")
+    with pytest.raises(kiln.CompileError):
+        m.save_object(tmp_path / "m.o", header=tmp_path / "m.h")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_prefix_names_every_exported_symbol(tmp_path):
+    m = kiln.compile(MLIR_SCALE)
+    m.save_object(tmp_path / "m.o", header=tmp_path / "m.h", prefix="scale")
+    assert exported_symbols(tmp_path / "m.o") == ["_mlir_ciface_scale_forward"]
+    text = (tmp_path / "m.h").read_text()
+    assert "#ifndef SCALE_H" in text
+    assert "void _mlir_ciface_scale_forward(" in text
+    # The output named `double` is a C keyword: the header calls it double_.
+    assert ("static inline int scale_forward(const float *x, int64_t x_d0, "
+            "int64_t x_d1, float *double_, int64_t double__d0, "
+            "int64_t double__d1)") in text
+    # The default prefix is kiln.
+    m.save_object(tmp_path / "k.o")
+    assert exported_symbols(tmp_path / "k.o") == ["_mlir_ciface_kiln_forward"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.o", "m.h", "m.o"]
+
+
+def test_two_models_link_into_one_program(tmp_path):
+    kiln.compile(MLIR_SCALE).save_object(tmp_path / "s.o",
+                                         header=tmp_path / "s.h", prefix="s")
+    kiln.compile(MLIR_SHIFT).save_object(tmp_path / "t.o",
+                                         header=tmp_path / "t.h", prefix="t")
+    driver = tmp_path / "main.c"
+    driver.write_text("""
+#include "s.h"
+#include "t.h"
+int main(void) {
+  const float x[2 * 3] = {1, 2, 3, 4, 5, 6};
+  float y[2 * 3], z[2 * 3];
+  if (s_forward(x, 2, 3, y, 2, 3)) { puts(s_last_error()); return 1; }
+  if (t_forward(y, 2, 3, z, 2, 3)) { puts(t_last_error()); return 1; }
+  for (int i = 0; i < 6; ++i) printf("%g %g\\n", y[i], z[i]);
+  return 0;
+}
+""")
+    exe = tmp_path / "main"
+    subprocess.run(["clang-22", "-Wall", "-Werror", "-I", str(tmp_path),
+                    str(driver), str(tmp_path / "s.o"), str(tmp_path / "t.o"),
+                    "-lm", "-o", str(exe)], check=True)
+    out = subprocess.run([str(exe)], check=True, capture_output=True,
+                         text=True).stdout.split()
+    got = np.array(out, np.float32).reshape(6, 2)
+    x = np.arange(1, 7, dtype=np.float32).reshape(2, 3)
+    y = x * np.array([1, 2, 3], np.float32)
+    np.testing.assert_array_equal(got[:, 0], y.ravel())
+    np.testing.assert_array_equal(got[:, 1], (y + [10, 20, 30]).ravel())
