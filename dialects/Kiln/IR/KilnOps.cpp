@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Kiln/IR/KilnOps.h"
+#include "Kiln/IR/LayoutUtils.h"
 #include "Kiln/IR/ShapeUtils.h"
 
 #include "mlir/IR/Builders.h"
@@ -513,23 +514,6 @@ LogicalResult OuterOp::inferReturnTypes(MLIRContext *,
 }
 
 namespace {
-/// Dim positions of the 2-D image layouts.
-struct LayoutDims {
-  int64_t n, c, h, w;
-};
-LayoutDims imageDims(Layout layout) {
-  return layout == Layout::NCHW ? LayoutDims{0, 1, 2, 3}
-                                : LayoutDims{0, 3, 1, 2};
-}
-
-/// Builds an image shape in `layout` from its components.
-SmallVector<int64_t> imageShape(Layout layout, int64_t n, int64_t c, int64_t h,
-                                int64_t w) {
-  if (layout == Layout::NCHW)
-    return {n, c, h, w};
-  return {n, h, w, c};
-}
-
 /// Checks the common window attributes of conv2d and pool2d.
 LogicalResult checkWindowAttrs(const InferDiag &diag,
                                ArrayRef<int64_t> strides,
@@ -568,13 +552,12 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
   if (groups < 1)
     return diag.fail("'groups' must be positive, got ", groups);
 
-  LayoutDims dims = imageDims(layout);
+  ImageDims dims = getImageDims(layout);
+  FilterDims filterDims = getFilterDims(layout);
   ArrayRef<int64_t> in = input.getShape(), f = filter.getShape();
-  // nchw filters are [F, C/g, KH, KW]; nhwc filters are [KH, KW, C/g, F].
-  bool nchw = layout == Layout::NCHW;
-  int64_t filterF = nchw ? f[0] : f[3], filterC = nchw ? f[1] : f[2];
-  int64_t kh = nchw ? f[2] : f[0], kw = nchw ? f[3] : f[1];
-  int64_t c = in[dims.c];
+  int64_t filterF = f[filterDims.output], filterC = f[filterDims.input];
+  int64_t kh = f[filterDims.height], kw = f[filterDims.width];
+  int64_t c = in[dims.channel];
   if (!shape::isDynamic(c) && c % groups != 0)
     return diag.fail("input channels (", c, ") are not divisible by groups (",
                      groups, ")");
@@ -595,15 +578,15 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
       return diag.fail("bias must have shape [", filterF, "], got ",
                        formatShape(bias.getShape()));
   }
-  int64_t oh = shape::windowOutputSize(in[dims.h], kh, strides[0],
+  int64_t oh = shape::windowOutputSize(in[dims.height], kh, strides[0],
                                        dilations[0], pads[0], pads[2]);
-  int64_t ow = shape::windowOutputSize(in[dims.w], kw, strides[1],
+  int64_t ow = shape::windowOutputSize(in[dims.width], kw, strides[1],
                                        dilations[1], pads[1], pads[3]);
   if (oh == 0 || ow == 0)
     return diag.fail("the dilated kernel (", kh, "x", kw,
                      ") does not fit the padded input (",
                      formatShape(input.getShape()), ")");
-  return push(types, imageShape(layout, in[dims.n], filterF, oh, ow),
+  return push(types, getImageShape(layout, in[dims.batch], filterF, oh, ow),
               input.getElementType());
 }
 
@@ -635,21 +618,21 @@ LogicalResult Pool2DOp::inferReturnTypes(MLIRContext *,
       !isa<FloatType>(input.getElementType()))
     return diag.fail("average pooling needs a float tensor, got ",
                      input.getElementType());
-  LayoutDims dims = imageDims(layout);
+  ImageDims dims = getImageDims(layout);
   bool ceil = adaptor.getCeilMode();
   int64_t oh =
-      shape::windowOutputSize(input.getDimSize(dims.h), kernel[0], strides[0],
-                              dilations[0], pads[0], pads[2], ceil);
+      shape::windowOutputSize(input.getDimSize(dims.height), kernel[0],
+                              strides[0], dilations[0], pads[0], pads[2], ceil);
   int64_t ow =
-      shape::windowOutputSize(input.getDimSize(dims.w), kernel[1], strides[1],
-                              dilations[1], pads[1], pads[3], ceil);
+      shape::windowOutputSize(input.getDimSize(dims.width), kernel[1],
+                              strides[1], dilations[1], pads[1], pads[3], ceil);
   if (oh == 0 || ow == 0)
     return diag.fail("the kernel (", kernel[0], "x", kernel[1],
                      ") does not fit the padded input (",
                      formatShape(input.getShape()), ")");
   return push(types,
-              imageShape(layout, input.getDimSize(dims.n),
-                         input.getDimSize(dims.c), oh, ow),
+              getImageShape(layout, input.getDimSize(dims.batch),
+                            input.getDimSize(dims.channel), oh, ow),
               input.getElementType());
 }
 
@@ -665,10 +648,10 @@ LogicalResult GlobalAvgPoolOp::inferReturnTypes(MLIRContext *,
   if (input.getRank() != 4)
     return diag.fail("input must have rank 4 (", stringifyLayout(layout),
                      "), got rank ", input.getRank());
-  LayoutDims dims = imageDims(layout);
+  ImageDims dims = getImageDims(layout);
   return push(types,
-              imageShape(layout, input.getDimSize(dims.n),
-                         input.getDimSize(dims.c), 1, 1),
+              getImageShape(layout, input.getDimSize(dims.batch),
+                            input.getDimSize(dims.channel), 1, 1),
               input.getElementType());
 }
 

@@ -17,6 +17,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "Kiln/IR/KilnInterfaces.h"
+
 #include "Kiln/IR/KilnOpsDialect.h.inc"
 
 #include "Kiln/IR/KilnEnums.h.inc"

@@ -8,6 +8,7 @@
 #define KILN_IR_KILNOPS_TD
 
 include "Kiln/IR/KilnBase.td"
+include "Kiln/IR/KilnInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
@@ -38,7 +39,8 @@ class Kiln_InferOp<string mnemonic, list<Trait> traits = []>
 // Elementwise unary op: the result has the operand's type.
 class Kiln_UnaryOp<string mnemonic, Type tensorType, list<Trait> traits = []>
     : Kiln_Op<mnemonic, traits # [Pure, InferTypeOpAdaptorWithIsCompatible,
-                                  SameOperandsAndResultElementType]> {
+                                  SameOperandsAndResultElementType,
+                                  Kiln_SameShapeDimEqualities]> {
   let arguments = (ins tensorType:$input);
   let results = (outs tensorType:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
@@ -55,7 +57,8 @@ class Kiln_UnaryOp<string mnemonic, Type tensorType, list<Trait> traits = []>
 // Elementwise binary op with numpy-style broadcasting.
 class Kiln_BinaryOp<string mnemonic, Type tensorType, list<Trait> traits = []>
     : Kiln_Op<mnemonic, traits # [Pure, InferTypeOpAdaptorWithIsCompatible,
-                                  SameOperandsAndResultElementType]> {
+                                  SameOperandsAndResultElementType,
+                                  Kiln_BroadcastDimEqualities]> {
   let arguments = (ins tensorType:$lhs, tensorType:$rhs);
   let results = (outs tensorType:$result);
   let assemblyFormat =
@@ -96,7 +99,8 @@ def Kiln_ConstantOp : Kiln_Op<"constant",
   let hasFolder = 1;
 }
 
-def Kiln_ReshapeOp : Kiln_InferOp<"reshape"> {
+def Kiln_ReshapeOp : Kiln_InferOp<"reshape",
+    [DeclareOpInterfaceMethods<DimEqualityOpInterface>]> {
   let summary = "reinterpret a tensor with a new shape";
   let description = [{
     Returns the elements of `input`, in row-major order, with the shape given
@@ -118,7 +122,8 @@ def Kiln_ReshapeOp : Kiln_InferOp<"reshape"> {
   let hasCanonicalizer = 1;
 }
 
-def Kiln_TransposeOp : Kiln_InferOp<"transpose"> {
+def Kiln_TransposeOp : Kiln_InferOp<"transpose",
+    [DeclareOpInterfaceMethods<DimEqualityOpInterface>]> {
   let summary = "permute the dims of a tensor";
   let description = [{
     Result dim `i` is input dim `perm[i]`. `perm` must be a permutation of
@@ -137,7 +142,8 @@ def Kiln_TransposeOp : Kiln_InferOp<"transpose"> {
   let hasCanonicalizer = 1;
 }
 
-def Kiln_ConcatOp : Kiln_InferOp<"concat", [SameOperandsAndResultElementType]> {
+def Kiln_ConcatOp : Kiln_InferOp<"concat", [SameOperandsAndResultElementType,
+    DeclareOpInterfaceMethods<DimEqualityOpInterface>]> {
   let summary = "concatenate tensors along an axis";
   let description = [{
     Joins one or more tensors of equal rank along `axis` (negative values
@@ -198,7 +204,8 @@ def Kiln_PadOp : Kiln_InferOp<"pad", [SameOperandsAndResultElementType]> {
   let hasFolder = 1;
 }
 
-def Kiln_GatherOp : Kiln_InferOp<"gather"> {
+def Kiln_GatherOp : Kiln_InferOp<"gather",
+    [DeclareOpInterfaceMethods<DimEqualityOpInterface>]> {
   let summary = "gather slices along an axis (embedding lookup)";
   let description = [{
     Picks the slices of `data` along `axis` named by `indices`, as in
@@ -218,7 +225,8 @@ def Kiln_GatherOp : Kiln_InferOp<"gather"> {
       "$data `,` $indices attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_BroadcastToOp : Kiln_InferOp<"broadcast_to"> {
+def Kiln_BroadcastToOp : Kiln_InferOp<"broadcast_to",
+    [Kiln_BroadcastDimEqualities]> {
   let summary = "broadcast a tensor to a shape";
   let description = [{
     Broadcasts `input` against `shape` with numpy rules, as ONNX `Expand`
@@ -238,7 +246,7 @@ def Kiln_BroadcastToOp : Kiln_InferOp<"broadcast_to"> {
   let hasFolder = 1;
 }
 
-def Kiln_CastOp : Kiln_Op<"cast", [Pure]> {
+def Kiln_CastOp : Kiln_Op<"cast", [Pure, Kiln_SameShapeDimEqualities]> {
   let summary = "convert the element type of a tensor";
   let description = [{
     Converts each element to the result's element type. Floats convert to
@@ -415,7 +423,8 @@ def Kiln_ErfOp : Kiln_UnaryOp<"erf", Kiln_FloatTensor> {
   let hasFolder = 1;
 }
 
-def Kiln_ClampOp : Kiln_InferOp<"clamp", [SameOperandsAndResultElementType]> {
+def Kiln_ClampOp : Kiln_InferOp<"clamp", [SameOperandsAndResultElementType,
+    Kiln_SameShapeDimEqualities]> {
   let summary = "elementwise clamp to [min, max] (relu6 is clamp 0, 6)";
   let description = [{
     Clamps every element into `[min, max]`; `min <= max` is required. For
@@ -433,7 +442,8 @@ def Kiln_ClampOp : Kiln_InferOp<"clamp", [SameOperandsAndResultElementType]> {
   let hasFolder = 1;
 }
 
-def Kiln_GeluOp : Kiln_InferOp<"gelu", [SameOperandsAndResultElementType]> {
+def Kiln_GeluOp : Kiln_InferOp<"gelu", [SameOperandsAndResultElementType,
+    Kiln_SameShapeDimEqualities]> {
   let summary = "Gaussian error linear unit";
   let description = [{
     With `approximation = none`: `0.5 * x * (1 + erf(x / sqrt(2)))`.
@@ -453,7 +463,8 @@ def Kiln_GeluOp : Kiln_InferOp<"gelu", [SameOperandsAndResultElementType]> {
       "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_CompareOp : Kiln_InferOp<"compare", [SameOperandsElementType]> {
+def Kiln_CompareOp : Kiln_InferOp<"compare", [SameOperandsElementType,
+    Kiln_BroadcastDimEqualities]> {
   let summary = "elementwise comparison with broadcasting";
   let description = [{
     Compares with `predicate` and gives an `i1` tensor. Integers compare as
@@ -471,7 +482,7 @@ def Kiln_CompareOp : Kiln_InferOp<"compare", [SameOperandsElementType]> {
                        "functional-type(operands, results)";
 }
 
-def Kiln_SelectOp : Kiln_InferOp<"select"> {
+def Kiln_SelectOp : Kiln_InferOp<"select", [Kiln_BroadcastDimEqualities]> {
   let summary = "elementwise choice with broadcasting (numpy.where)";
   let description = [{
     Gives `on_true` where `condition` holds and `on_false` elsewhere. All
@@ -494,7 +505,9 @@ def Kiln_SelectOp : Kiln_InferOp<"select"> {
 // Linear algebra
 //===----------------------------------------------------------------------===//
 
-def Kiln_MatmulOp : Kiln_InferOp<"matmul", [SameOperandsAndResultElementType]> {
+def Kiln_MatmulOp : Kiln_InferOp<"matmul", [SameOperandsAndResultElementType,
+    DeclareOpInterfaceMethods<DimEqualityOpInterface>,
+    DeclareOpInterfaceMethods<FlopCountOpInterface>]> {
   let summary = "batched matrix multiplication with transpose flags";
   let description = [{
     Multiplies the last two dims of `lhs` and `rhs`; leading (batch) dims
@@ -516,7 +529,9 @@ def Kiln_MatmulOp : Kiln_InferOp<"matmul", [SameOperandsAndResultElementType]> {
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_LinearOp : Kiln_InferOp<"linear", [SameOperandsAndResultElementType]> {
+def Kiln_LinearOp : Kiln_InferOp<"linear", [SameOperandsAndResultElementType,
+    DeclareOpInterfaceMethods<DimEqualityOpInterface>,
+    DeclareOpInterfaceMethods<FlopCountOpInterface>]> {
   let summary = "fully connected layer x · Wᵀ + b";
   let description = [{
     `input` is `[..., K]`, `weight` is `[N, K]` (PyTorch `nn.Linear`
@@ -535,7 +550,9 @@ def Kiln_LinearOp : Kiln_InferOp<"linear", [SameOperandsAndResultElementType]> {
                        "functional-type(operands, results)";
 }
 
-def Kiln_OuterOp : Kiln_InferOp<"outer", [SameOperandsAndResultElementType]> {
+def Kiln_OuterOp : Kiln_InferOp<"outer", [SameOperandsAndResultElementType,
+    DeclareOpInterfaceMethods<DimEqualityOpInterface>,
+    DeclareOpInterfaceMethods<FlopCountOpInterface>]> {
   let summary = "outer product of two vectors";
   let description = [{
     ```mlir
@@ -548,7 +565,9 @@ def Kiln_OuterOp : Kiln_InferOp<"outer", [SameOperandsAndResultElementType]> {
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_Conv2DOp : Kiln_InferOp<"conv2d", [SameOperandsAndResultElementType]> {
+def Kiln_Conv2DOp : Kiln_InferOp<"conv2d", [SameOperandsAndResultElementType,
+    DeclareOpInterfaceMethods<DimEqualityOpInterface>,
+    DeclareOpInterfaceMethods<FlopCountOpInterface>]> {
   let summary = "2-D convolution, grouped and depthwise included";
   let description = [{
     The `layout` fixes the layouts of input, filter and result:
@@ -582,7 +601,9 @@ def Kiln_Conv2DOp : Kiln_InferOp<"conv2d", [SameOperandsAndResultElementType]> {
                        "functional-type(operands, results)";
 }
 
-def Kiln_Pool2DOp : Kiln_InferOp<"pool2d", [SameOperandsAndResultElementType]> {
+def Kiln_Pool2DOp : Kiln_InferOp<"pool2d", [SameOperandsAndResultElementType,
+    DeclareOpInterfaceMethods<DimEqualityOpInterface>,
+    DeclareOpInterfaceMethods<FlopCountOpInterface>]> {
   let summary = "2-D max or average pooling";
   let description = [{
     Pools `kernel`-sized windows of an `nchw` or `nhwc` tensor. `pads` is
@@ -613,7 +634,9 @@ def Kiln_Pool2DOp : Kiln_InferOp<"pool2d", [SameOperandsAndResultElementType]> {
 }
 
 def Kiln_GlobalAvgPoolOp : Kiln_InferOp<"global_avg_pool",
-    [SameOperandsAndResultElementType]> {
+    [SameOperandsAndResultElementType,
+     DeclareOpInterfaceMethods<DimEqualityOpInterface>,
+     DeclareOpInterfaceMethods<FlopCountOpInterface>]> {
   let summary = "average over the spatial dims, keeping them as size 1";
   let description = [{
     ```mlir
@@ -632,7 +655,8 @@ def Kiln_GlobalAvgPoolOp : Kiln_InferOp<"global_avg_pool",
 //===----------------------------------------------------------------------===//
 
 def Kiln_BatchNormOp : Kiln_InferOp<"batch_norm",
-    [SameOperandsAndResultElementType]> {
+    [SameOperandsAndResultElementType,
+     DeclareOpInterfaceMethods<DimEqualityOpInterface>]> {
   let summary = "batch normalization in inference mode";
   let description = [{
     `(x - mean) / sqrt(variance + epsilon) * scale + bias`, where the four
@@ -656,7 +680,8 @@ def Kiln_BatchNormOp : Kiln_InferOp<"batch_norm",
 }
 
 def Kiln_LayerNormOp : Kiln_InferOp<"layer_norm",
-    [SameOperandsAndResultElementType, AttrSizedOperandSegments]> {
+    [SameOperandsAndResultElementType, AttrSizedOperandSegments,
+     DeclareOpInterfaceMethods<DimEqualityOpInterface>]> {
   let summary = "layer normalization over the trailing dims from `axis`";
   let description = [{
     Normalizes over dims `[axis, rank)` to zero mean and unit variance (with
@@ -679,7 +704,8 @@ def Kiln_LayerNormOp : Kiln_InferOp<"layer_norm",
 }
 
 class Kiln_SoftmaxLikeOp<string mnemonic, string formula>
-    : Kiln_InferOp<mnemonic, [SameOperandsAndResultElementType]> {
+    : Kiln_InferOp<mnemonic, [SameOperandsAndResultElementType,
+                              Kiln_SameShapeDimEqualities]> {
   let summary = formula # " along an axis";
   let description = [{
     Normalizes along `axis` (negative values count from the end), computed
@@ -700,7 +726,8 @@ def Kiln_SoftmaxOp : Kiln_SoftmaxLikeOp<"softmax", "softmax">;
 def Kiln_LogSoftmaxOp : Kiln_SoftmaxLikeOp<"log_softmax", "log of softmax">;
 
 class Kiln_ReduceOp<string mnemonic, string what, Type tensorType>
-    : Kiln_InferOp<mnemonic, [SameOperandsAndResultElementType]> {
+    : Kiln_InferOp<mnemonic, [SameOperandsAndResultElementType,
+        DeclareOpInterfaceMethods<DimEqualityOpInterface>]> {
   let summary = "reduce with " # what # " over axes";
   let description = [{
     Reduces over `axes` (negative values count from the end; no repeats). An
@@ -729,7 +756,7 @@ def Kiln_ReduceProdOp : Kiln_ReduceOp<"reduce_prod", "product", Kiln_NumericTens
 // Quantization
 //===----------------------------------------------------------------------===//
 
-def Kiln_QuantizeOp : Kiln_Op<"quantize", [Pure]> {
+def Kiln_QuantizeOp : Kiln_Op<"quantize", [Pure, Kiln_SameShapeDimEqualities]> {
   let summary = "quantize a float tensor to a uniform quantized type";
   let description = [{
     Computes `clamp(round(x / scale) + zero_point)` into the storage type of
@@ -751,7 +778,8 @@ def Kiln_QuantizeOp : Kiln_Op<"quantize", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Kiln_DequantizeOp : Kiln_InferOp<"dequantize"> {
+def Kiln_DequantizeOp : Kiln_InferOp<"dequantize",
+    [Kiln_SameShapeDimEqualities]> {
   let summary = "dequantize a uniform quantized tensor to its expressed type";
   let description = [{
     Computes `(q - zero_point) * scale` in the quantized type's expressed
@@ -772,7 +800,9 @@ def Kiln_DequantizeOp : Kiln_InferOp<"dequantize"> {
 // Attention
 //===----------------------------------------------------------------------===//
 
-def Kiln_AttentionOp : Kiln_InferOp<"attention"> {
+def Kiln_AttentionOp : Kiln_InferOp<"attention", [
+    DeclareOpInterfaceMethods<DimEqualityOpInterface>,
+    DeclareOpInterfaceMethods<FlopCountOpInterface>]> {
   let summary = "scaled dot-product attention with an optional mask";
   let description = [{
     `softmax(q · kᵀ * scale + mask) · v` over the last two dims, with `q` as

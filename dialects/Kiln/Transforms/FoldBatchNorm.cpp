@@ -6,6 +6,7 @@
 
 #include "Kiln/IR/ElementsUtils.h"
 #include "Kiln/IR/KilnOps.h"
+#include "Kiln/IR/LayoutUtils.h"
 #include "Kiln/Transforms/Passes.h"
 
 #include "mlir/IR/Matchers.h"
@@ -38,8 +39,8 @@ struct FoldBatchNormIntoConv final : OpRewritePattern<BatchNormOp> {
     auto conv = bn.getInput().getDefiningOp<Conv2DOp>();
     if (!conv || !conv->hasOneUse())
       return rewriter.notifyMatchFailure(bn, "input is not a single-use conv");
-    bool nchw = conv.getLayout() == Layout::NCHW;
-    int64_t channelDim = nchw ? 1 : 3;
+    int64_t channelDim = getImageDims(conv.getLayout()).channel;
+    int64_t outputDim = getFilterDims(conv.getLayout()).output;
     auto axis = static_cast<int64_t>(bn.getAxis());
     if (axis != channelDim && axis != channelDim - 4)
       return rewriter.notifyMatchFailure(bn, "not normalizing conv channels");
@@ -55,8 +56,7 @@ struct FoldBatchNormIntoConv final : OpRewritePattern<BatchNormOp> {
     std::optional<SmallVector<double>> var = constantValues(bn.getVariance());
     if (!filter || !scale || !beta || !mean || !var)
       return rewriter.notifyMatchFailure(bn, "parameters are not constant");
-    int64_t channels = nchw ? filterType.getDimSize(0)
-                            : filterType.getDimSize(3);
+    int64_t channels = filterType.getDimSize(outputDim);
     SmallVector<double> bias(channels, 0.0);
     if (Value b = conv.getBias()) {
       std::optional<SmallVector<double>> values = constantValues(b);
@@ -74,11 +74,13 @@ struct FoldBatchNormIntoConv final : OpRewritePattern<BatchNormOp> {
       factor[c] = (*scale)[c] / std::sqrt((*var)[c] + epsilon);
       bias[c] = (bias[c] - (*mean)[c]) * factor[c] + (*beta)[c];
     }
-    // nchw filters are [F, C/g, KH, KW] (F outermost); nhwc filters are
-    // [KH, KW, C/g, F] (F innermost).
-    int64_t perChannel = filterType.getNumElements() / channels;
+    // Scale each filter element by the factor of its output channel; in the
+    // row-major filter, consecutive output channels are `stride` apart.
+    int64_t stride = 1;
+    for (int64_t d = outputDim + 1; d < filterType.getRank(); ++d)
+      stride *= filterType.getDimSize(d);
     for (int64_t i = 0, e = filter->size(); i < e; ++i)
-      (*filter)[i] *= factor[nchw ? i / perChannel : i % channels];
+      (*filter)[i] *= factor[(i / stride) % channels];
 
     Location loc = bn.getLoc();
     auto newFilter = ConstantOp::create(

@@ -6,6 +6,7 @@
 
 #include "LoweringUtils.h"
 #include "Kiln/IR/KilnOps.h"
+#include "Kiln/IR/LayoutUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -200,8 +201,8 @@ struct OuterLowering final : OpConversionPattern<OuterOp> {
   }
 };
 
-/// Pads the spatial dims of an image tensor with `value`.
-Value padImage(OpBuilder &b, Location loc, Value input, bool nchw,
+/// Pads the spatial dims of an image tensor in `layout` with `value`.
+Value padImage(OpBuilder &b, Location loc, Value input, Layout layout,
                ArrayRef<int64_t> pads, ArrayRef<int64_t> extraHigh,
                Value value) {
   int64_t top = pads[0], left = pads[1];
@@ -210,7 +211,7 @@ Value padImage(OpBuilder &b, Location loc, Value input, bool nchw,
     return input;
   auto type = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> low(4, 0), high(4, 0);
-  int64_t h = nchw ? 2 : 1, w = nchw ? 3 : 2;
+  auto [h, w] = getImageDims(layout).spatial();
   low[h] = top;
   low[w] = left;
   high[h] = bottom;
@@ -264,20 +265,25 @@ struct Conv2DLowering final : OpConversionPattern<Conv2DOp> {
   matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    bool nchw = op.getLayout() == Layout::NCHW;
+    Layout layout = op.getLayout();
+    bool nchw = layout == Layout::NCHW;
+    ImageDims image = getImageDims(layout);
+    FilterDims filterDims = getFilterDims(layout);
     auto outType = convertedType(getTypeConverter(), op.getResult());
     Type element = outType.getElementType();
     Value filter = adaptor.getFilter();
     auto fType = cast<RankedTensorType>(filter.getType());
     ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
     int64_t groups = op.getGroups();
-    int64_t kh = fType.getDimSize(nchw ? 2 : 0), kw = fType.getDimSize(nchw ? 3 : 1);
-    int64_t f = fType.getDimSize(nchw ? 0 : 3), cg = fType.getDimSize(nchw ? 1 : 2);
+    int64_t kh = fType.getDimSize(filterDims.height);
+    int64_t kw = fType.getDimSize(filterDims.width);
+    int64_t f = fType.getDimSize(filterDims.output);
+    int64_t cg = fType.getDimSize(filterDims.input);
 
-    Value input = padImage(rewriter, loc, adaptor.getInput(), nchw,
-                           op.getPads(), {0, 0},
-                           scalarConstant(rewriter, loc, element, 0));
-    int64_t hd = nchw ? 2 : 1, wd = nchw ? 3 : 2, cd = nchw ? 1 : 3;
+    Value input =
+        padImage(rewriter, loc, adaptor.getInput(), layout, op.getPads(),
+                 {0, 0}, scalarConstant(rewriter, loc, element, 0));
+    int64_t hd = image.height, wd = image.width, cd = image.channel;
     SmallVector<OpFoldResult> dims(4);
     dims[0] = getDim(rewriter, loc, input, 0);
     dims[cd] = rewriter.getIndexAttr(f);
@@ -323,7 +329,7 @@ struct Conv2DLowering final : OpConversionPattern<Conv2DOp> {
                      ValueRange{init}, stridesAttr, dilationsAttr)
                      .getResult(0);
     } else {
-      result = groupedConv(rewriter, loc, input, filter, init, outType, nchw,
+      result = groupedConv(rewriter, loc, input, filter, init, outType, layout,
                            groups, stridesAttr, dilationsAttr);
     }
     rewriter.replaceOp(op, result);
@@ -334,8 +340,9 @@ struct Conv2DLowering final : OpConversionPattern<Conv2DOp> {
   /// convolutions: ngchw/gfchw, or nhwgc/gfhwc with the filter transposed.
   static Value groupedConv(OpBuilder &b, Location loc, Value input,
                            Value filter, Value init, RankedTensorType outType,
-                           bool nchw, int64_t g, Attribute strides,
+                           Layout layout, int64_t g, Attribute strides,
                            Attribute dilations) {
+    bool nchw = layout == Layout::NCHW;
     Type element = outType.getElementType();
     auto split = [&](Value v, int64_t dim) {
       auto t = cast<RankedTensorType>(v.getType());
@@ -364,21 +371,20 @@ struct Conv2DLowering final : OpConversionPattern<Conv2DOp> {
               .getResult(),
           reassoc);
     };
-    int64_t cd = nchw ? 1 : 3;
+    int64_t cd = getImageDims(layout).channel;
     Value gin = split(input, cd).first;
     auto [ginit, outReassoc] = split(init, cd);
-    Value gfilter;
-    if (nchw) {
-      gfilter = split(filter, 0).first; // [G, F/G, C/G, KH, KW]
-    } else {
-      Value expanded = split(filter, 3).first; // [KH, KW, C/G, G, F/G]
-      auto et = cast<RankedTensorType>(expanded.getType());
+    // nchw gives [G, F/G, C/G, KH, KW]; nhwc gives [KH, KW, C/G, G, F/G].
+    Value gfilter = split(filter, getFilterDims(layout).output).first;
+    if (!nchw) {
+      // Transpose to the [G, F/G, KH, KW, C/G] that gfhwc expects.
+      auto et = cast<RankedTensorType>(gfilter.getType());
       SmallVector<int64_t> perm = {3, 4, 0, 1, 2};
       SmallVector<int64_t> shape;
       for (int64_t p : perm)
         shape.push_back(et.getDimSize(p));
       Value empty = tensor::EmptyOp::create(b, loc, shape, element);
-      gfilter = linalg::TransposeOp::create(b, loc, expanded, empty, perm)
+      gfilter = linalg::TransposeOp::create(b, loc, gfilter, empty, perm)
                     .getResult()[0];
     }
     Value conv;
@@ -402,7 +408,8 @@ struct Pool2DLowering final : OpConversionPattern<Pool2DOp> {
   matchAndRewrite(Pool2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    bool nchw = op.getLayout() == Layout::NCHW;
+    Layout layout = op.getLayout();
+    bool nchw = layout == Layout::NCHW;
     bool isMax = op.getKind() == PoolKind::Max;
     auto outType = convertedType(getTypeConverter(), op.getResult());
     Type element = outType.getElementType();
@@ -410,7 +417,8 @@ struct Pool2DLowering final : OpConversionPattern<Pool2DOp> {
     auto inType = cast<RankedTensorType>(raw.getType());
     ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
                       dilations = op.getDilations(), pads = op.getPads();
-    int64_t hd = nchw ? 2 : 1, wd = nchw ? 3 : 2;
+    ImageDims image = getImageDims(layout);
+    int64_t hd = image.height, wd = image.width;
 
     // ceil_mode: pad the bottom/right so the last (partial) window exists.
     SmallVector<int64_t> extra = {0, 0};
@@ -425,7 +433,7 @@ struct Pool2DLowering final : OpConversionPattern<Pool2DOp> {
     }
     Value padValue = isMax ? lowestValue(rewriter, loc, element)
                            : scalarConstant(rewriter, loc, element, 0);
-    Value input = padImage(rewriter, loc, raw, nchw, pads, extra, padValue);
+    Value input = padImage(rewriter, loc, raw, layout, pads, extra, padValue);
 
     SmallVector<OpFoldResult> dims = getDims(rewriter, loc, raw);
     dims[hd] = windowDim(rewriter, loc, outType.getDimSize(hd),
@@ -525,12 +533,11 @@ struct GlobalAvgPoolLowering final : OpConversionPattern<GlobalAvgPoolOp> {
   matchAndRewrite(GlobalAvgPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    bool nchw = op.getLayout() == Layout::NCHW;
     auto outType = convertedType(getTypeConverter(), op.getResult());
     Type element = outType.getElementType();
     Value input = adaptor.getInput();
     llvm::SmallBitVector reduced(4);
-    int64_t hd = nchw ? 2 : 1, wd = nchw ? 3 : 2;
+    auto [hd, wd] = getImageDims(op.getLayout()).spatial();
     reduced.set(hd);
     reduced.set(wd);
     Value sum = buildReduction(

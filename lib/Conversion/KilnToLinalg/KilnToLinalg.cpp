@@ -8,6 +8,7 @@
 
 #include "LoweringUtils.h"
 #include "Kiln/IR/KilnOps.h"
+#include "Kiln/IR/LayoutUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -51,8 +52,8 @@ static std::optional<std::string> unsupportedReason(Operation *op) {
     return std::string("arithmetic on i1 tensors is not supported");
   if (auto pool = dyn_cast<Pool2DOp>(op)) {
     auto type = cast<RankedTensorType>(pool.getInput().getType());
-    bool nchw = pool.getLayout() == Layout::NCHW;
-    int64_t h = type.getDimSize(nchw ? 2 : 1), w = type.getDimSize(nchw ? 3 : 2);
+    auto [hd, wd] = getImageDims(pool.getLayout()).spatial();
+    int64_t h = type.getDimSize(hd), w = type.getDimSize(wd);
     if (pool.getCeilMode() &&
         (ShapedType::isDynamic(h) || ShapedType::isDynamic(w)))
       return std::string("ceil_mode needs static spatial dims");
