@@ -1,0 +1,438 @@
+//===- Elementwise.cpp - Elementwise ONNX ops -----------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Unary math, binary and variadic arithmetic, comparisons, Where, Clip,
+// the activations built from kiln ops, Pow and the casts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImporterImpl.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::onnx_import;
+using llvm::StringRef;
+using llvm::Twine;
+
+LogicalResult Importer::importUnary(const onnx::NodeProto &n) {
+  StringRef op = n.op_type();
+  if (const HostTensor *h = host(n, 0)) {
+    if ((op == "Neg" || op == "Abs") && !h->isFloatType() && h->allStatic()) {
+      HostTensor r = *h;
+      for (SymInt &v : r.ints)
+        v = SymInt(op == "Neg" ? -v.value : std::abs(v.value));
+      setHost(n, 0, std::move(r));
+      return success();
+    }
+  }
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> r = failure();
+  if (op == "Relu")
+    r = make<ReluOp>(*x);
+  else if (op == "Sigmoid")
+    r = make<SigmoidOp>(*x);
+  else if (op == "Tanh")
+    r = make<TanhOp>(*x);
+  else if (op == "Exp")
+    r = make<ExpOp>(*x);
+  else if (op == "Log")
+    r = make<LogOp>(*x);
+  else if (op == "Sqrt")
+    r = make<SqrtOp>(*x);
+  else if (op == "Erf")
+    r = make<ErfOp>(*x);
+  else if (op == "Neg")
+    r = make<NegOp>(*x);
+  else if (op == "Abs")
+    r = make<AbsOp>(*x);
+  return setResult(n, r);
+}
+
+/// Integer arithmetic on host tensors (shape computations).
+static std::optional<HostTensor> foldHostBinary(StringRef op,
+                                                const HostTensor &l,
+                                                const HostTensor &r) {
+  if (l.isFloatType() || r.isFloatType() || !l.allStatic() || !r.allStatic())
+    return std::nullopt;
+  if (l.size() != r.size() && l.size() != 1 && r.size() != 1)
+    return std::nullopt;
+  HostTensor out = l.size() >= r.size() ? l : r;
+  for (int64_t i = 0, e = out.size(); i < e; ++i) {
+    int64_t a = l.ints[l.size() == 1 ? 0 : i].value;
+    int64_t c = r.ints[r.size() == 1 ? 0 : i].value;
+    int64_t v;
+    if (op == "Add")
+      v = a + c;
+    else if (op == "Sub")
+      v = a - c;
+    else if (op == "Mul")
+      v = a * c;
+    else if (op == "Div" && c != 0)
+      v = a / c;
+    else
+      return std::nullopt;
+    out.ints[i] = {v};
+  }
+  return out;
+}
+
+LogicalResult Importer::importBinary(const onnx::NodeProto &n) {
+  StringRef op = n.op_type();
+  if (const HostTensor *l = host(n, 0))
+    if (const HostTensor *r = host(n, 1))
+      if (std::optional<HostTensor> folded = foldHostBinary(op, *l, *r)) {
+        setHost(n, 0, std::move(*folded));
+        return success();
+      }
+  FailureOr<Value> l = input(n, 0), r = input(n, 1);
+  if (failed(l) || failed(r))
+    return failure();
+  FailureOr<Value> out = failure();
+  if (op == "Add")
+    out = make<AddOp>(*l, *r);
+  else if (op == "Sub")
+    out = make<SubOp>(*l, *r);
+  else if (op == "Mul")
+    out = make<MulOp>(*l, *r);
+  else if (op == "Div")
+    out = make<DivOp>(*l, *r);
+  return setResult(n, out);
+}
+
+LogicalResult Importer::importVariadic(const onnx::NodeProto &n) {
+  StringRef op = n.op_type();
+  FailureOr<Value> acc = input(n, 0);
+  if (failed(acc))
+    return failure();
+  for (int i = 1; i < n.input_size(); ++i) {
+    FailureOr<Value> v = input(n, i);
+    if (failed(v))
+      return failure();
+    if (op == "Max")
+      acc = make<MaxOp>(*acc, *v);
+    else if (op == "Min")
+      acc = make<MinOp>(*acc, *v);
+    else
+      acc = make<AddOp>(*acc, *v);
+    if (failed(acc))
+      return failure();
+  }
+  if (op == "Mean" && n.input_size() > 1) {
+    acc = make<DivOp>(*acc,
+                      scalar(n.input_size(), typeOf(*acc).getElementType()));
+    if (failed(acc))
+      return failure();
+  }
+  setOutput(n, 0, *acc);
+  return success();
+}
+
+LogicalResult Importer::importCompare(const onnx::NodeProto &n) {
+  StringRef op = n.op_type();
+  ComparePredicate pred = llvm::StringSwitch<ComparePredicate>(op)
+                              .Case("Equal", ComparePredicate::EQ)
+                              .Case("Less", ComparePredicate::LT)
+                              .Case("LessOrEqual", ComparePredicate::LE)
+                              .Case("Greater", ComparePredicate::GT)
+                              .Default(ComparePredicate::GE);
+  FailureOr<Value> l = input(n, 0), r = input(n, 1);
+  if (failed(l) || failed(r))
+    return failure();
+  FailureOr<Value> out = make<CompareOp>(
+      ComparePredicateAttr::get(&ctx, pred), *l, *r);
+  return setResult(n, out);
+}
+
+LogicalResult Importer::importNot(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> out =
+      make<CompareOp>(ComparePredicateAttr::get(&ctx, ComparePredicate::EQ),
+                      *x, scalar(0, b.getI1Type()));
+  return setResult(n, out);
+}
+
+LogicalResult Importer::importWhere(const onnx::NodeProto &n) {
+  FailureOr<Value> c = input(n, 0), t = input(n, 1), f = input(n, 2);
+  if (failed(c) || failed(t) || failed(f))
+    return failure();
+  FailureOr<Value> out = make<SelectOp>(*c, *t, *f);
+  return setResult(n, out);
+}
+
+LogicalResult Importer::importClip(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  Type elem = typeOf(*x).getElementType();
+  if (elem.isInteger()) {
+    unsigned w = elem.getIntOrFloatBitWidth();
+    lo = static_cast<double>(APInt::getSignedMinValue(w).getSExtValue());
+    hi = static_cast<double>(APInt::getSignedMaxValue(w).getSExtValue());
+  }
+  if (opset < 11) {
+    lo = attrFloat(n, "min", lo);
+    hi = attrFloat(n, "max", hi);
+  } else {
+    if (hasInput(n, 1)) {
+      FailureOr<SmallVector<double>> v = hostFloats(n, 1, "Clip's min");
+      if (failed(v))
+        return failure();
+      lo = (*v)[0];
+    }
+    if (hasInput(n, 2)) {
+      FailureOr<SmallVector<double>> v = hostFloats(n, 2, "Clip's max");
+      if (failed(v))
+        return failure();
+      hi = (*v)[0];
+    }
+  }
+  if (lo <= hi)
+    return setResult(
+        n, make<ClampOp>(*x, b.getF64FloatAttr(lo), b.getF64FloatAttr(hi)));
+  // ONNX: with min > max every element becomes max.
+  FailureOr<Value> r = make<MaxOp>(*x, scalar(lo, elem));
+  if (failed(r))
+    return failure();
+  return setResult(n, make<MinOp>(*r, scalar(hi, elem)));
+}
+
+LogicalResult Importer::importLeakyRelu(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Type elem = typeOf(*x).getElementType();
+  double alpha = attrFloat(n, "alpha", 0.01);
+  FailureOr<Value> neg =
+      make<CompareOp>(ComparePredicateAttr::get(&ctx, ComparePredicate::LT),
+                      *x, scalar(0, elem));
+  FailureOr<Value> scaled = make<MulOp>(*x, scalar(alpha, elem));
+  if (failed(neg) || failed(scaled))
+    return failure();
+  FailureOr<Value> r = make<SelectOp>(*neg, *scaled, *x);
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importPRelu(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0), slope = input(n, 1);
+  if (failed(x) || failed(slope))
+    return failure();
+  Type elem = typeOf(*x).getElementType();
+  FailureOr<Value> neg =
+      make<CompareOp>(ComparePredicateAttr::get(&ctx, ComparePredicate::LT),
+                      *x, scalar(0, elem));
+  FailureOr<Value> scaled = make<MulOp>(*x, *slope);
+  if (failed(neg) || failed(scaled))
+    return failure();
+  FailureOr<Value> r = make<SelectOp>(*neg, *scaled, *x);
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importHardSigmoid(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Type elem = typeOf(*x).getElementType();
+  FailureOr<Value> s =
+      make<MulOp>(*x, scalar(attrFloat(n, "alpha", 0.2), elem));
+  if (failed(s))
+    return failure();
+  s = make<AddOp>(*s, scalar(attrFloat(n, "beta", 0.5), elem));
+  if (failed(s))
+    return failure();
+  FailureOr<Value> r =
+      make<ClampOp>(*s, b.getF64FloatAttr(0.0), b.getF64FloatAttr(1.0));
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importHardSwish(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Type elem = typeOf(*x).getElementType();
+  FailureOr<Value> s = make<MulOp>(*x, scalar(1.0 / 6.0, elem));
+  if (failed(s))
+    return failure();
+  s = make<AddOp>(*s, scalar(0.5, elem));
+  if (failed(s))
+    return failure();
+  s = make<ClampOp>(*s, b.getF64FloatAttr(0.0), b.getF64FloatAttr(1.0));
+  if (failed(s))
+    return failure();
+  FailureOr<Value> r = make<MulOp>(*x, *s);
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importSoftplus(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Type elem = typeOf(*x).getElementType();
+  // log(1 + exp(x)) = max(x, 0) + log(1 + exp(-|x|)), stable for large |x|.
+  FailureOr<Value> ax = make<AbsOp>(*x);
+  if (failed(ax))
+    return failure();
+  FailureOr<Value> e = make<NegOp>(*ax);
+  if (failed(e))
+    return failure();
+  e = make<ExpOp>(*e);
+  if (failed(e))
+    return failure();
+  e = make<AddOp>(*e, scalar(1.0, elem));
+  if (failed(e))
+    return failure();
+  e = make<LogOp>(*e);
+  FailureOr<Value> pos = make<ReluOp>(*x);
+  if (failed(e) || failed(pos))
+    return failure();
+  FailureOr<Value> r = make<AddOp>(*pos, *e);
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importElu(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Type elem = typeOf(*x).getElementType();
+  FailureOr<Value> neg =
+      make<CompareOp>(ComparePredicateAttr::get(&ctx, ComparePredicate::LT),
+                      *x, scalar(0, elem));
+  FailureOr<Value> e = make<ExpOp>(*x);
+  if (succeeded(e))
+    e = make<SubOp>(*e, scalar(1.0, elem));
+  if (succeeded(e))
+    e = make<MulOp>(*e, scalar(attrFloat(n, "alpha", 1.0), elem));
+  if (failed(neg) || failed(e))
+    return failure();
+  FailureOr<Value> r = make<SelectOp>(*neg, *e, *x);
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importCastLike(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0), like = input(n, 1);
+  if (failed(x) || failed(like))
+    return failure();
+  FailureOr<Value> r = castTo(*x, typeOf(*like).getElementType());
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importReciprocal(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> r =
+      make<DivOp>(scalar(1.0, typeOf(*x).getElementType()), *x);
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importPow(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0), y = input(n, 1);
+  if (failed(x) || failed(y))
+    return failure();
+  Type elem = typeOf(*x).getElementType();
+  // Integer powers are computed in f64 (exact below 2^53) and cast back.
+  Type computeType = isa<FloatType>(elem) ? elem : b.getF64Type();
+  FailureOr<Value> xc = castTo(*x, computeType);
+  FailureOr<Value> yc = castTo(*y, computeType);
+  if (failed(xc) || failed(yc))
+    return failure();
+  FailureOr<Value> r = make<PowOp>(*xc, *yc);
+  if (failed(r))
+    return failure();
+  r = castTo(*r, elem);
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importCast(const onnx::NodeProto &n) {
+  int to = attrInt(n, "to", 0);
+  if (const HostTensor *h = host(n, 0)) {
+    bool toFloat = to == onnx::TensorProto::FLOAT ||
+                   to == onnx::TensorProto::DOUBLE;
+    bool toInt = to == onnx::TensorProto::INT64 ||
+                 to == onnx::TensorProto::INT32;
+    if ((toFloat || toInt) && (h->allStatic() || (!h->isFloatType() && toInt))) {
+      HostTensor r = *h;
+      r.elemType = to;
+      if (toFloat && !h->isFloatType()) {
+        r.floats.clear();
+        for (const SymInt &v : h->ints)
+          r.floats.push_back(static_cast<double>(v.value));
+        r.ints.clear();
+      } else if (toInt && h->isFloatType()) {
+        r.ints.clear();
+        for (double v : h->floats)
+          r.ints.push_back({static_cast<int64_t>(v)});
+        r.floats.clear();
+      }
+      setHost(n, 0, std::move(r));
+      return success();
+    }
+  }
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  FailureOr<Type> elem = elementType(to, "Cast's target type");
+  if (failed(elem))
+    return failure();
+  FailureOr<Value> r = castTo(*x, *elem);
+  return setResult(n, r);
+}
+
+//===----------------------------------------------------------------------===//
+// Handler table rows
+//===----------------------------------------------------------------------===//
+
+void onnx_import::registerElementwiseHandlers(HandlerTable &table) {
+  const HandlerRow rows[] = {
+      {"Abs", {&Importer::importUnary, ""}},
+      {"Add", {&Importer::importBinary, ""}},
+      {"Cast", {&Importer::importCast, "numeric types"}},
+      {"CastLike", {&Importer::importCastLike, "numeric types"}},
+      {"Clip", {&Importer::importClip, "constant min/max"}},
+      {"Div", {&Importer::importBinary, ""}},
+      {"Elu", {&Importer::importElu, ""}},
+      {"Equal", {&Importer::importCompare, ""}},
+      {"Erf", {&Importer::importUnary, ""}},
+      {"Exp", {&Importer::importUnary, ""}},
+      {"Greater", {&Importer::importCompare, ""}},
+      {"GreaterOrEqual", {&Importer::importCompare, ""}},
+      {"HardSigmoid", {&Importer::importHardSigmoid, ""}},
+      {"HardSwish", {&Importer::importHardSwish, ""}},
+      {"LeakyRelu", {&Importer::importLeakyRelu, ""}},
+      {"Less", {&Importer::importCompare, ""}},
+      {"LessOrEqual", {&Importer::importCompare, ""}},
+      {"Log", {&Importer::importUnary, ""}},
+      {"Max", {&Importer::importVariadic, ""}},
+      {"Mean", {&Importer::importVariadic, ""}},
+      {"Min", {&Importer::importVariadic, ""}},
+      {"Mul", {&Importer::importBinary, ""}},
+      {"Neg", {&Importer::importUnary, ""}},
+      {"Not", {&Importer::importNot, ""}},
+      {"Pow", {&Importer::importPow, "integer powers computed in f64"}},
+      {"PRelu", {&Importer::importPRelu, ""}},
+      {"Reciprocal", {&Importer::importReciprocal, ""}},
+      {"Relu", {&Importer::importUnary, ""}},
+      {"Sigmoid", {&Importer::importUnary, ""}},
+      {"Softplus", {&Importer::importSoftplus, ""}},
+      {"Sqrt", {&Importer::importUnary, ""}},
+      {"Sub", {&Importer::importBinary, ""}},
+      {"Sum", {&Importer::importVariadic, ""}},
+      {"Tanh", {&Importer::importUnary, ""}},
+      {"Where", {&Importer::importWhere, ""}},
+  };
+  addHandlers(table, rows);
+}

@@ -1,0 +1,822 @@
+//===- Importer.cpp - ONNX ModelProto to the kiln dialect -----------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The core of the importer: model loading, onnx's checker and shape
+// inference, the graph walk with handler dispatch, host-side tensors and
+// frozen inputs. The node handlers live in one file per op family.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImporterImpl.h"
+
+#include "Kiln/IR/ElementsUtils.h"
+#include "Kiln/IR/ShapeUtils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <onnx/checker.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <cassert>
+#include <cctype>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::onnx_import;
+using llvm::StringRef;
+using llvm::Twine;
+
+//===----------------------------------------------------------------------===//
+// Host-side tensors
+//===----------------------------------------------------------------------===//
+
+static unsigned onnxElementBytes(int t) {
+  switch (t) {
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::UINT32:
+    return 4;
+  case onnx::TensorProto::DOUBLE:
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::UINT64:
+    return 8;
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16:
+    return 2;
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
+  case onnx::TensorProto::BOOL:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+std::string onnx_import::onnxTypeName(int t) {
+  return onnx::TensorProto::DataType_Name(
+      static_cast<onnx::TensorProto::DataType>(t));
+}
+
+/// C identifier for ABI names ("input.1" -> "input_1").
+static std::string sanitize(StringRef name) {
+  std::string s;
+  for (char c : name)
+    s.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0])))
+    s = "v_" + s;
+  return s;
+}
+
+//===----------------------------------------------------------------------===//
+// The importer
+//===----------------------------------------------------------------------===//
+
+Location Importer::nodeLoc(const onnx::NodeProto &n, int index) {
+  std::string name = n.name().empty() ? "#" + std::to_string(index) : n.name();
+  return NameLoc::get(b.getStringAttr("node '" + name + "' (" + n.op_type() +
+                                      ")"),
+                      FileLineColLoc::get(&ctx, sourceName, 0, 0));
+}
+
+FailureOr<Type> Importer::elementType(int t, const Twine &what) {
+  switch (t) {
+  case onnx::TensorProto::FLOAT:
+    return b.getF32Type();
+  case onnx::TensorProto::DOUBLE:
+    return b.getF64Type();
+  case onnx::TensorProto::FLOAT16:
+    return b.getF16Type();
+  case onnx::TensorProto::BFLOAT16:
+    return b.getBF16Type();
+  case onnx::TensorProto::INT64:
+    return b.getI64Type();
+  case onnx::TensorProto::INT32:
+    return b.getI32Type();
+  case onnx::TensorProto::INT16:
+    return b.getI16Type();
+  case onnx::TensorProto::INT8:
+    return b.getI8Type();
+  case onnx::TensorProto::BOOL:
+    return b.getI1Type();
+  default:
+    error(what + " has element type " + onnxTypeName(t) +
+          ", which Kiln does not support (supported: float, double, float16, "
+          "bfloat16, int8/16/32/64, bool; uint8 only as quantized storage)");
+    return failure();
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+FailureOr<RawTensor> Importer::readTensor(const onnx::TensorProto &t) {
+  RawTensor raw;
+  raw.elemType = t.data_type();
+  unsigned width = onnxElementBytes(raw.elemType);
+  std::string what = "tensor '" + t.name() + "'";
+  if (!width) {
+    error(what + " has element type " + onnxTypeName(raw.elemType) +
+          ", which Kiln does not support");
+    return failure();
+  }
+  int64_t n = 1;
+  for (int64_t d : t.dims()) {
+    if (d < 0) {
+      error(what + " has a negative dim " + Twine(d));
+      return failure();
+    }
+    raw.shape.push_back(d);
+    n *= d;
+  }
+  uint64_t want = static_cast<uint64_t>(n) * width;
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    std::string location;
+    int64_t offset = 0, length = -1;
+    for (const auto &kv : t.external_data()) {
+      if (kv.key() == "location")
+        location = kv.value();
+      else if (kv.key() == "offset")
+        offset = std::atoll(kv.value().c_str());
+      else if (kv.key() == "length")
+        length = std::atoll(kv.value().c_str());
+    }
+    if (location.empty() || llvm::sys::path::is_absolute(location) ||
+        StringRef(location).contains("..")) {
+      error(what + " has external data at '" + location +
+            "'; it must be a relative path next to the model");
+      return failure();
+    }
+    SmallString<256> path(llvm::sys::path::parent_path(sourceName));
+    llvm::sys::path::append(path, location);
+    auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+    if (!file) {
+      error(what + ": cannot read external data '" + path +
+            "': " + file.getError().message());
+      return failure();
+    }
+    if (length < 0)
+      length = static_cast<int64_t>((*file)->getBufferSize()) - offset;
+    if (offset < 0 || offset + length >
+                          static_cast<int64_t>((*file)->getBufferSize())) {
+      error(what + ": external data range is outside '" + path + "'");
+      return failure();
+    }
+    raw.bytes.assign((*file)->getBufferStart() + offset, length);
+  } else if (t.has_raw_data()) {
+    raw.bytes = t.raw_data();
+  } else {
+    auto append = [&](const void *p, size_t size) {
+      raw.bytes.append(static_cast<const char *>(p), size);
+    };
+    switch (raw.elemType) {
+    case onnx::TensorProto::FLOAT:
+      for (float v : t.float_data())
+        append(&v, 4);
+      break;
+    case onnx::TensorProto::DOUBLE:
+      for (double v : t.double_data())
+        append(&v, 8);
+      break;
+    case onnx::TensorProto::INT64:
+      for (int64_t v : t.int64_data())
+        append(&v, 8);
+      break;
+    case onnx::TensorProto::UINT32:
+    case onnx::TensorProto::UINT64:
+      for (uint64_t v : t.uint64_data())
+        append(&v, width);
+      break;
+    default: // int32_data holds int32, int16, int8, uint8/16, bool, f16, bf16
+      for (int32_t v : t.int32_data())
+        append(&v, width);
+      break;
+    }
+  }
+  if (raw.bytes.size() != want) {
+    error(what + " holds " + Twine(raw.bytes.size()) +
+          " bytes of data but its shape and type need " + Twine(want));
+    return failure();
+  }
+  return raw;
+}
+
+template <typename T> static T load(const char *p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+std::optional<HostTensor> Importer::toHost(const RawTensor &raw) {
+  HostTensor h;
+  h.elemType = raw.elemType;
+  h.shape = raw.shape;
+  int64_t n = h.size();
+  if (n > kHostElementLimit)
+    return std::nullopt;
+  const char *p = raw.bytes.data();
+  for (int64_t i = 0; i < n; ++i) {
+    switch (raw.elemType) {
+    case onnx::TensorProto::FLOAT:
+      h.floats.push_back(load<float>(p + 4 * i));
+      break;
+    case onnx::TensorProto::DOUBLE:
+      h.floats.push_back(load<double>(p + 8 * i));
+      break;
+    case onnx::TensorProto::INT64:
+      h.ints.push_back({load<int64_t>(p + 8 * i)});
+      break;
+    case onnx::TensorProto::INT32:
+      h.ints.push_back({load<int32_t>(p + 4 * i)});
+      break;
+    case onnx::TensorProto::INT16:
+      h.ints.push_back({load<int16_t>(p + 2 * i)});
+      break;
+    case onnx::TensorProto::INT8:
+      h.ints.push_back({load<int8_t>(p + i)});
+      break;
+    case onnx::TensorProto::UINT8:
+    case onnx::TensorProto::BOOL:
+      h.ints.push_back({load<uint8_t>(p + i)});
+      break;
+    default:
+      return std::nullopt;
+    }
+  }
+  return h;
+}
+
+FailureOr<Value> Importer::materialize(const RawTensor &raw, StringRef name) {
+  if (raw.elemType == onnx::TensorProto::UINT8) {
+    error("tensor '" + name + "' is uint8, which Kiln supports only as the "
+          "input of DequantizeLinear");
+    return failure();
+  }
+  FailureOr<Type> elem = elementType(raw.elemType, "tensor '" + name + "'");
+  if (failed(elem))
+    return failure();
+  auto type = RankedTensorType::get(raw.shape, *elem);
+  ElementsAttr attr;
+  int64_t n = type.getNumElements();
+  if (raw.elemType == onnx::TensorProto::BOOL) {
+    SmallVector<bool> bits;
+    for (char c : raw.bytes)
+      bits.push_back(c != 0);
+    attr = DenseElementsAttr::get(type, ArrayRef<bool>(bits));
+  } else if (n > kResourceElementThreshold) {
+    std::string blob = sanitize(name.empty() ? "weight" : name);
+    attr = DenseResourceElementsAttr::get(
+        type, blob,
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(
+            ArrayRef<char>(raw.bytes.data(), raw.bytes.size()), alignof(double)));
+  } else {
+    bool detectedSplat = false;
+    if (!DenseElementsAttr::isValidRawBuffer(
+            type, ArrayRef<char>(raw.bytes.data(), raw.bytes.size()),
+            detectedSplat)) {
+      error("tensor '" + name + "' has malformed data");
+      return failure();
+    }
+    attr = DenseElementsAttr::getFromRawBuffer(
+        type, ArrayRef<char>(raw.bytes.data(), raw.bytes.size()));
+  }
+  return ConstantOp::create(b, loc, type, attr).getResult();
+}
+
+FailureOr<Value> Importer::constantFromHost(const HostTensor &h) {
+  if (!h.allStatic()) {
+    error("a value computed from run-time dims (ONNX Shape) is used as a "
+          "tensor; Kiln evaluates shape computations at compile time and "
+          "cannot materialize it");
+    return failure();
+  }
+  if (h.elemType == onnx::TensorProto::UINT8) {
+    error("a uint8 tensor is used outside DequantizeLinear");
+    return failure();
+  }
+  FailureOr<Type> elem = elementType(h.elemType, "constant");
+  if (failed(elem))
+    return failure();
+  auto type = RankedTensorType::get(h.shape, *elem);
+  DenseElementsAttr attr;
+  if (auto ft = dyn_cast<FloatType>(*elem)) {
+    SmallVector<APFloat> vals;
+    for (double v : h.floats) {
+      APFloat f(v);
+      bool lost;
+      f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      vals.push_back(f);
+    }
+    attr = DenseElementsAttr::get(type, vals);
+  } else {
+    unsigned width = (*elem).getIntOrFloatBitWidth();
+    SmallVector<APInt> vals;
+    for (const SymInt &v : h.ints)
+      vals.push_back(APInt(width, static_cast<uint64_t>(v.value),
+                           /*isSigned=*/true, /*implicitTrunc=*/true));
+    attr = DenseElementsAttr::get(type, vals);
+  }
+  return ConstantOp::create(b, loc, type, attr).getResult();
+}
+
+Value Importer::scalar(double v, Type elemType) {
+  auto type = RankedTensorType::get({}, elemType);
+  Attribute a;
+  if (auto ft = dyn_cast<FloatType>(elemType))
+    a = FloatAttr::get(ft, v);
+  else
+    a = IntegerAttr::get(elemType, static_cast<int64_t>(v));
+  return ConstantOp::create(b, loc, type, DenseElementsAttr::get(type, a))
+      .getResult();
+}
+
+FailureOr<Value> Importer::input(const onnx::NodeProto &n, int i) {
+  if (!hasInput(n, i)) {
+    error("input " + Twine(i) + " is missing");
+    return failure();
+  }
+  auto it = values.find(n.input(i));
+  if (it == values.end()) {
+    error("input '" + n.input(i) + "' is not defined before its use");
+    return failure();
+  }
+  if (!it->second.value) {
+    FailureOr<Value> v = constantFromHost(*it->second.host);
+    if (failed(v))
+      return failure();
+    // Materialize at the use; cache for later users in the same block.
+    it->second.value = *v;
+  }
+  return it->second.value;
+}
+
+const HostTensor *Importer::host(const onnx::NodeProto &n, int i) {
+  if (!hasInput(n, i))
+    return nullptr;
+  auto it = values.find(n.input(i));
+  if (it == values.end() || !it->second.host)
+    return nullptr;
+  return &*it->second.host;
+}
+
+FailureOr<SmallVector<int64_t>> Importer::hostInts(const onnx::NodeProto &n,
+                                                   int i, StringRef what) {
+  const HostTensor *h = host(n, i);
+  if (!h || !h->allStatic()) {
+    error(what + " (input " + Twine(i) + ", '" +
+          (hasInput(n, i) ? n.input(i) : "") +
+          "') must be known at compile time, but it is computed at run time");
+    return failure();
+  }
+  SmallVector<int64_t> out;
+  for (int64_t k = 0, e = h->size(); k < e; ++k)
+    out.push_back(static_cast<int64_t>(h->at(k)));
+  return out;
+}
+
+FailureOr<SmallVector<double>> Importer::hostFloats(const onnx::NodeProto &n,
+                                                    int i, StringRef what) {
+  const HostTensor *h = host(n, i);
+  if (!h || !h->allStatic()) {
+    error(what + " (input " + Twine(i) + ", '" +
+          (hasInput(n, i) ? n.input(i) : "") +
+          "') must be known at compile time, but it is computed at run time");
+    return failure();
+  }
+  SmallVector<double> out;
+  for (int64_t k = 0, e = h->size(); k < e; ++k)
+    out.push_back(h->at(k));
+  return out;
+}
+
+LogicalResult Importer::requireUnusedOutput(const onnx::NodeProto &n, int i,
+                                            StringRef what) {
+  if (i < n.output_size() && !n.output(i).empty()) {
+    error("output " + Twine(i) + " (" + what +
+          ") is not supported; only the main output can be used");
+    return failure();
+  }
+  return success();
+}
+
+const onnx::AttributeProto *Importer::attr(const onnx::NodeProto &n,
+                                           StringRef name) {
+  for (const auto &a : n.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+int64_t Importer::attrInt(const onnx::NodeProto &n, StringRef name,
+                          int64_t dflt) {
+  const auto *a = attr(n, name);
+  return a ? a->i() : dflt;
+}
+double Importer::attrFloat(const onnx::NodeProto &n, StringRef name,
+                           double dflt) {
+  const auto *a = attr(n, name);
+  return a ? a->f() : dflt;
+}
+std::string Importer::attrString(const onnx::NodeProto &n, StringRef name,
+                                 StringRef dflt) {
+  const auto *a = attr(n, name);
+  return a ? a->s() : dflt.str();
+}
+std::optional<SmallVector<int64_t>>
+Importer::attrInts(const onnx::NodeProto &n, StringRef name) {
+  const auto *a = attr(n, name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+LogicalResult Importer::normalizeAxes(SmallVectorImpl<int64_t> &axes,
+                                      int64_t rank) {
+  for (int64_t &a : axes) {
+    std::optional<int64_t> norm = shape::normalizeAxis(a, rank);
+    if (!norm) {
+      error("axis " + Twine(a) + " is out of range for rank " + Twine(rank));
+      return failure();
+    }
+    a = *norm;
+  }
+  return success();
+}
+
+FailureOr<Value> Importer::reshapeTo(Value v, ArrayRef<SymInt> dims) {
+  RankedTensorType type = typeOf(v);
+  SmallVector<int64_t> spec;
+  std::optional<size_t> inferred;
+  for (auto [i, d] : llvm::enumerate(dims)) {
+    if (d.isStatic()) {
+      spec.push_back(d.value);
+      continue;
+    }
+    if (d.source == v && d.dim == i && i < static_cast<size_t>(type.getRank())) {
+      spec.push_back(0);
+      continue;
+    }
+    if (inferred) {
+      error("the target shape needs more than one dim that is only known at "
+            "run time in a position that moves; Kiln cannot express it");
+      return failure();
+    }
+    inferred = i;
+    spec.push_back(-1);
+  }
+  return reshape(v, spec);
+}
+
+FailureOr<Value> Importer::castTo(Value v, Type elemType) {
+  RankedTensorType t = typeOf(v);
+  if (t.getElementType() == elemType)
+    return v;
+  return CastOp::create(b, loc, t.clone(elemType), v).getResult();
+}
+
+/// A constant holding `values` along `axis` of a rank-`rank` tensor (size 1
+/// elsewhere), to broadcast against it.
+FailureOr<Value> Importer::broadcastAlong(ArrayRef<double> vals, Type elemType,
+                                          int64_t rank, int64_t axis) {
+  SmallVector<int64_t> shape(rank, 1);
+  shape[axis] = vals.size();
+  HostTensor h;
+  h.elemType = isa<Float64Type>(elemType) ? onnx::TensorProto::DOUBLE
+                                          : onnx::TensorProto::FLOAT;
+  h.shape = shape;
+  h.floats.assign(vals.begin(), vals.end());
+  FailureOr<Value> c = constantFromHost(h);
+  if (failed(c))
+    return failure();
+  return castTo(*c, elemType);
+}
+
+//===----------------------------------------------------------------------===//
+// Handler table
+//===----------------------------------------------------------------------===//
+
+void onnx_import::addHandlers(HandlerTable &table, ArrayRef<HandlerRow> rows) {
+  for (const HandlerRow &row : rows) {
+    [[maybe_unused]] bool added = table.insert(row).second;
+    assert(added && "an ONNX op type is registered twice");
+  }
+}
+
+/// Every family's rows, collected once.
+static const HandlerTable &handlers() {
+  static const HandlerTable table = [] {
+    HandlerTable t;
+    registerContractionHandlers(t);
+    registerElementwiseHandlers(t);
+    registerNNHandlers(t);
+    registerQuantizationHandlers(t);
+    registerReductionHandlers(t);
+    registerResizeHandlers(t);
+    registerTensorHandlers(t);
+    return t;
+  }();
+  return table;
+}
+
+//===----------------------------------------------------------------------===//
+// Model
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
+  loc = FileLineColLoc::get(&ctx, sourceName, 0, 0);
+  if (!model.has_graph()) {
+    error("the ONNX model has no graph");
+    return {};
+  }
+  // importOnnxModel has checked that the default domain's opset is in range.
+  for (const auto &o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx")
+      opset = o.version();
+  onnx::GraphProto &graph = *model.mutable_graph();
+
+  // Every unsupported op type, with its node names, in one error.
+  std::map<std::string, std::vector<std::string>> unsupported;
+  for (const auto &node : graph.node()) {
+    std::string type = node.domain().empty() || node.domain() == "ai.onnx"
+                           ? node.op_type()
+                           : node.domain() + "::" + node.op_type();
+    if (!handlers().count(type))
+      unsupported[type].push_back(node.name().empty() ? "<unnamed>"
+                                                      : node.name());
+  }
+  if (!unsupported.empty()) {
+    std::string msg;
+    llvm::raw_string_ostream os(msg);
+    size_t total = 0;
+    for (auto &[type, names] : unsupported)
+      total += names.size();
+    os << "the model uses " << unsupported.size()
+       << " unsupported ONNX op type" << (unsupported.size() > 1 ? "s" : "")
+       << " (" << total << " node" << (total > 1 ? "s" : "") << "):";
+    for (auto &[type, names] : unsupported) {
+      os << "\n  " << type << " x" << names.size() << ": ";
+      for (size_t i = 0; i < names.size() && i < 8; ++i)
+        os << (i ? ", " : "") << names[i];
+      if (names.size() > 8)
+        os << ", ... (" << names.size() - 8 << " more)";
+    }
+    error(msg);
+    return {};
+  }
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  b.setInsertionPointToEnd(module->getBody());
+
+  llvm::StringSet<> initializerNames;
+  for (const auto &init : graph.initializer())
+    initializerNames.insert(init.name());
+
+  // Signature.
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  SmallVector<std::string> inputNames;
+  std::vector<std::pair<std::string, RawTensor>> frozen;
+  for (const auto &entry : options.frozenInputs) {
+    const std::string &name = entry.first;
+    const FrozenTensor &data = entry.second;
+    auto it = llvm::find_if(graph.input(), [&](const onnx::ValueInfoProto &v) {
+      return v.name() == name && !initializerNames.count(name);
+    });
+    if (it == graph.input().end()) {
+      error("cannot freeze '" + name + "': the graph has no such input");
+      return {};
+    }
+    const auto &tt = it->type().tensor_type();
+    if (tt.elem_type() != data.onnxElementType) {
+      error("cannot freeze input '" + name + "': it is " +
+            onnxTypeName(tt.elem_type()) + " but the data is " +
+            onnxTypeName(data.onnxElementType));
+      return {};
+    }
+    int64_t count = 1;
+    for (int64_t d : data.shape)
+      count *= d;
+    if (tt.has_shape() && tt.shape().dim_size() != static_cast<int>(data.shape.size())) {
+      error("cannot freeze input '" + name + "': the data has rank " +
+            Twine(data.shape.size()) + " but the input has rank " +
+            Twine(tt.shape().dim_size()));
+      return {};
+    }
+    if (static_cast<uint64_t>(count) * onnxElementBytes(data.onnxElementType) !=
+        data.bytes.size()) {
+      error("cannot freeze input '" + name + "': its data holds " +
+            Twine(data.bytes.size()) + " bytes, which does not match its shape");
+      return {};
+    }
+    RawTensor raw;
+    raw.elemType = data.onnxElementType;
+    raw.shape.assign(data.shape.begin(), data.shape.end());
+    raw.bytes = data.bytes;
+    frozen.emplace_back(name, std::move(raw));
+  }
+
+  for (const auto &in : graph.input()) {
+    if (initializerNames.count(in.name()) ||
+        options.frozenInputs.count(in.name()))
+      continue;
+    std::string what = "graph input '" + in.name() + "'";
+    if (!in.type().has_tensor_type()) {
+      error(what + " is not a tensor");
+      return {};
+    }
+    const auto &tt = in.type().tensor_type();
+    FailureOr<Type> elem = elementType(tt.elem_type(), what);
+    if (failed(elem))
+      return {};
+    if (!tt.has_shape()) {
+      error(what + " has no shape (unknown rank is not supported)");
+      return {};
+    }
+    SmallVector<int64_t> shape;
+    for (const auto &d : tt.shape().dim())
+      shape.push_back(d.has_dim_value() && d.dim_value() > 0
+                          ? d.dim_value()
+                          : ShapedType::kDynamic);
+    argTypes.push_back(RankedTensorType::get(shape, *elem));
+    inputNames.push_back(in.name());
+  }
+  llvm::StringSet<> usedNames;
+  auto uniqueName = [&](StringRef raw) {
+    std::string base = sanitize(raw), name = base;
+    for (int k = 1; usedNames.count(name); ++k)
+      name = base + "_" + std::to_string(k);
+    usedNames.insert(name);
+    return name;
+  };
+  auto func = func::FuncOp::create(b, loc, options.entryName,
+                                   b.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(inputNames)) {
+    func.setArgAttr(i, "kiln.name", b.getStringAttr(uniqueName(name)));
+    values[name].value = entry->getArgument(i);
+  }
+  b.setInsertionPointToEnd(entry);
+
+  // Initializers: small ones stay host-side (shape arithmetic, constant
+  // attributes) and are materialized where a tensor is needed.
+  auto addConstant = [&](const std::string &name, const RawTensor &raw) {
+    // Float weights above the resource threshold go straight to blobs.
+    bool isFloat = raw.elemType == onnx::TensorProto::FLOAT ||
+                   raw.elemType == onnx::TensorProto::DOUBLE;
+    int64_t count = 1;
+    for (int64_t d : raw.shape)
+      count *= d;
+    std::optional<HostTensor> h;
+    if (!isFloat || count <= kResourceElementThreshold)
+      h = toHost(raw);
+    if (h) {
+      values[name].host = std::move(*h);
+      return success();
+    }
+    FailureOr<Value> v = materialize(raw, name);
+    if (failed(v))
+      return failure();
+    values[name].value = *v;
+    return success();
+  };
+  for (const auto &init : graph.initializer()) {
+    FailureOr<RawTensor> raw = readTensor(init);
+    if (failed(raw) || failed(addConstant(init.name(), *raw)))
+      return {};
+  }
+  for (const auto &[name, raw] : frozen)
+    if (failed(addConstant(name, raw)))
+      return {};
+
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    loc = nodeLoc(node, index);
+    const HandlerInfo &info = handlers().at(node.op_type());
+    if (failed((this->*info.handler)(node)))
+      return {};
+  }
+
+  loc = FileLineColLoc::get(&ctx, sourceName, 0, 0);
+  SmallVector<Value> results;
+  for (const auto &out : graph.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end()) {
+      error("graph output '" + out.name() + "' is not produced by any node");
+      return {};
+    }
+    if (!it->second.value) {
+      FailureOr<Value> v = constantFromHost(*it->second.host);
+      if (failed(v))
+        return {};
+      it->second.value = *v;
+    }
+    results.push_back(it->second.value);
+  }
+  func::ReturnOp::create(b, loc, results);
+  func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [i, out] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "kiln.name", b.getStringAttr(uniqueName(out.name())));
+
+  if (failed(verify(*module)))
+    return {};
+  return module;
+}
+
+//===----------------------------------------------------------------------===//
+// Public API
+//===----------------------------------------------------------------------===//
+
+bool mlir::kiln::looksLikeOnnx(StringRef bytes) {
+  // MLIR text starts with printable text; MLIR bytecode with "ML\xefR". A
+  // ModelProto starts with a protobuf tag: field 1 (ir_version, varint) is
+  // 0x08, and exporters may lead with other small fields.
+  if (bytes.empty() || bytes.starts_with("ML\xefR"))
+    return false;
+  unsigned char c = bytes[0];
+  return c == 0x08 || c == 0x12 || c == 0x1a || c == 0x22 || c == 0x2a ||
+         c == 0x32 || c == 0x3a || c == 0x42;
+}
+
+OwningOpRef<ModuleOp>
+mlir::kiln::importOnnxModel(StringRef bytes, StringRef sourceName,
+                            MLIRContext &context,
+                            const OnnxImportOptions &options) {
+  context.loadDialect<KilnDialect, func::FuncDialect, quant::QuantDialect>();
+  Location fileLoc = FileLineColLoc::get(&context, sourceName, 0, 0);
+  onnx::ModelProto model;
+  if (bytes.size() > static_cast<size_t>(INT_MAX) ||
+      !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    emitError(fileLoc) << "'" << sourceName
+                       << "' is not a valid ONNX model: the protobuf "
+                          "ModelProto does not parse (corrupt or truncated "
+                          "file?)";
+    return {};
+  }
+  if (!model.has_graph() || model.graph().node_size() == 0) {
+    emitError(fileLoc) << "'" << sourceName
+                       << "' is not a valid ONNX model: it has no graph nodes";
+    return {};
+  }
+  // The opset comes first, so that an old or new model is told why.
+  std::optional<int64_t> opset;
+  for (const auto &o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx")
+      opset = o.version();
+  if (!opset) {
+    emitError(fileLoc) << "the ONNX model imports no opset of the default "
+                          "domain";
+    return {};
+  }
+  if (*opset < kMinOnnxOpset || *opset > kMaxOnnxOpset) {
+    emitError(fileLoc) << "the ONNX model uses opset " << *opset
+                       << " of the default domain; Kiln supports opsets "
+                       << kMinOnnxOpset << " to " << kMaxOnnxOpset
+                       << " (convert it with onnx.version_converter)";
+    return {};
+  }
+  try {
+    if (options.check)
+      onnx::checker::check_model(model);
+    onnx::ShapeInferenceOptions inference(/*check_type=*/true,
+                                          /*strict_mode=*/1,
+                                          /*data_prop=*/false);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                       inference);
+  } catch (const std::exception &e) {
+    emitError(fileLoc) << "'" << sourceName
+                       << "' fails onnx's model checker or shape inference: "
+                       << e.what();
+    return {};
+  }
+  Importer importer(context, sourceName, options);
+  return importer.run(model);
+}
+
+OwningOpRef<ModuleOp>
+mlir::kiln::importOnnxFile(StringRef path, MLIRContext &context,
+                           const OnnxImportOptions &options) {
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!file) {
+    emitError(FileLineColLoc::get(&context, path, 0, 0))
+        << "cannot read '" << path << "': " << file.getError().message();
+    return {};
+  }
+  return importOnnxModel((*file)->getBuffer(), path, context, options);
+}
+
+std::vector<OnnxOpSupport> mlir::kiln::getSupportedOnnxOps() {
+  std::vector<OnnxOpSupport> ops;
+  for (const auto &[name, info] : handlers())
+    ops.push_back({name, info.notes});
+  return ops;
+}

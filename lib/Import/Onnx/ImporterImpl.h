@@ -1,0 +1,290 @@
+//===- ImporterImpl.h - ONNX importer internals -----------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Shared by the importer's core (Importer.cpp: model loading, checks, graph
+// walk, handler dispatch, host-side tensors, frozen inputs) and one file per
+// op family, each of which defines its node handlers and adds their rows to
+// the handler table through its `register<Family>Handlers` function.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_LIB_IMPORT_ONNX_IMPORTERIMPL_H
+#define KILN_LIB_IMPORT_ONNX_IMPORTERIMPL_H
+
+#include "kiln/Import/Onnx.h"
+
+#include "Kiln/IR/KilnOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace mlir::kiln::onnx_import {
+
+//===----------------------------------------------------------------------===//
+// Host-side tensors: small constants and shape computations
+//===----------------------------------------------------------------------===//
+
+/// One integer element that may be unknown until run time: then it is dim
+/// `dim` of `source` (as produced by ONNX `Shape`).
+struct SymInt {
+  SymInt(int64_t value = 0) : value(value) {}
+  SymInt(int64_t value, Value source, unsigned dim)
+      : value(value), source(source), dim(dim) {}
+  int64_t value;
+  Value source;
+  unsigned dim = 0;
+  bool isStatic() const { return !source; }
+};
+
+/// A small tensor whose elements are known at import time (or, for
+/// integers, known to be particular run-time dims).
+struct HostTensor {
+  int elemType = onnx::TensorProto::FLOAT; ///< onnx TensorProto::DataType
+  SmallVector<int64_t> shape;
+  SmallVector<double> floats; ///< float types
+  SmallVector<SymInt> ints;   ///< integer and bool types
+
+  bool isFloatType() const {
+    return elemType == onnx::TensorProto::FLOAT ||
+           elemType == onnx::TensorProto::DOUBLE ||
+           elemType == onnx::TensorProto::FLOAT16 ||
+           elemType == onnx::TensorProto::BFLOAT16;
+  }
+  int64_t size() const {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  }
+  bool allStatic() const {
+    return llvm::all_of(ints, [](const SymInt &s) { return s.isStatic(); });
+  }
+  double at(int64_t i) const {
+    return isFloatType() ? floats[i] : static_cast<double>(ints[i].value);
+  }
+};
+
+constexpr int64_t kHostElementLimit = 4096;
+
+/// The raw bytes of an initializer or Constant tensor.
+struct RawTensor {
+  int elemType = 0;
+  SmallVector<int64_t> shape;
+  std::string bytes; ///< little-endian, dense, row-major
+};
+
+/// The name of an onnx TensorProto::DataType, for diagnostics.
+std::string onnxTypeName(int t);
+
+//===----------------------------------------------------------------------===//
+// The handler table
+//===----------------------------------------------------------------------===//
+
+class Importer;
+using NodeHandler = LogicalResult (Importer::*)(const onnx::NodeProto &);
+
+/// How an op type is imported, and its limits as listed in
+/// SupportedONNXOps.md (empty when complete).
+struct HandlerInfo {
+  NodeHandler handler;
+  const char *notes;
+};
+
+/// Default-domain op type -> handler, sorted by op type; it is also the
+/// supported-op list.
+using HandlerTable = std::map<std::string, HandlerInfo>;
+using HandlerRow = HandlerTable::value_type;
+
+/// Adds one family's rows; each op type belongs to one family.
+void addHandlers(HandlerTable &table, ArrayRef<HandlerRow> rows);
+
+/// One per op-family file; the core calls them all to build the table.
+void registerContractionHandlers(HandlerTable &table);
+void registerElementwiseHandlers(HandlerTable &table);
+void registerNNHandlers(HandlerTable &table);
+void registerQuantizationHandlers(HandlerTable &table);
+void registerReductionHandlers(HandlerTable &table);
+void registerResizeHandlers(HandlerTable &table);
+void registerTensorHandlers(HandlerTable &table);
+
+//===----------------------------------------------------------------------===//
+// The importer
+//===----------------------------------------------------------------------===//
+
+class Importer {
+public:
+  Importer(MLIRContext &ctx, StringRef sourceName,
+           const OnnxImportOptions &options)
+      : ctx(ctx), b(&ctx), sourceName(sourceName.str()), options(options) {}
+
+  OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
+
+  // Node handlers, one or more op types each; the file of each family
+  // defines them and adds their rows to the handler table.
+  // Tensor.cpp
+  LogicalResult importConstant(const onnx::NodeProto &n);
+  LogicalResult importIdentity(const onnx::NodeProto &n);
+  LogicalResult importSize(const onnx::NodeProto &n);
+  LogicalResult importReshape(const onnx::NodeProto &n);
+  LogicalResult importFlatten(const onnx::NodeProto &n);
+  LogicalResult importTranspose(const onnx::NodeProto &n);
+  LogicalResult importConcat(const onnx::NodeProto &n);
+  LogicalResult importSplit(const onnx::NodeProto &n);
+  LogicalResult importSlice(const onnx::NodeProto &n);
+  LogicalResult importGather(const onnx::NodeProto &n);
+  LogicalResult importUnsqueeze(const onnx::NodeProto &n);
+  LogicalResult importSqueeze(const onnx::NodeProto &n);
+  LogicalResult importShape(const onnx::NodeProto &n);
+  LogicalResult importConstantOfShape(const onnx::NodeProto &n);
+  LogicalResult importExpand(const onnx::NodeProto &n);
+  LogicalResult importRange(const onnx::NodeProto &n);
+  LogicalResult importPad(const onnx::NodeProto &n);
+  // Elementwise.cpp
+  LogicalResult importUnary(const onnx::NodeProto &n);
+  LogicalResult importBinary(const onnx::NodeProto &n);
+  LogicalResult importVariadic(const onnx::NodeProto &n);
+  LogicalResult importCompare(const onnx::NodeProto &n);
+  LogicalResult importNot(const onnx::NodeProto &n);
+  LogicalResult importWhere(const onnx::NodeProto &n);
+  LogicalResult importClip(const onnx::NodeProto &n);
+  LogicalResult importLeakyRelu(const onnx::NodeProto &n);
+  LogicalResult importPRelu(const onnx::NodeProto &n);
+  LogicalResult importHardSigmoid(const onnx::NodeProto &n);
+  LogicalResult importHardSwish(const onnx::NodeProto &n);
+  LogicalResult importSoftplus(const onnx::NodeProto &n);
+  LogicalResult importReciprocal(const onnx::NodeProto &n);
+  LogicalResult importElu(const onnx::NodeProto &n);
+  LogicalResult importCastLike(const onnx::NodeProto &n);
+  LogicalResult importPow(const onnx::NodeProto &n);
+  LogicalResult importCast(const onnx::NodeProto &n);
+  // NN.cpp
+  LogicalResult importDropout(const onnx::NodeProto &n);
+  LogicalResult importConv(const onnx::NodeProto &n);
+  LogicalResult importPool(const onnx::NodeProto &n);
+  LogicalResult importGlobalPool(const onnx::NodeProto &n);
+  LogicalResult importBatchNorm(const onnx::NodeProto &n);
+  LogicalResult importLayerNorm(const onnx::NodeProto &n);
+  LogicalResult importSoftmax(const onnx::NodeProto &n);
+  // Contraction.cpp
+  LogicalResult importGemm(const onnx::NodeProto &n);
+  LogicalResult importMatMul(const onnx::NodeProto &n);
+  // Reduction.cpp
+  LogicalResult importReduce(const onnx::NodeProto &n);
+  // Resize.cpp
+  LogicalResult importResize(const onnx::NodeProto &n);
+  // Quantization.cpp
+  LogicalResult importQuantizeLinear(const onnx::NodeProto &n);
+  LogicalResult importDequantizeLinear(const onnx::NodeProto &n);
+
+private:
+  struct Slot {
+    Value value;
+    std::optional<HostTensor> host;
+  };
+
+  // Diagnostics.
+  InFlightDiagnostic error(const Twine &message) { return emitError(loc) << message; }
+  Location nodeLoc(const onnx::NodeProto &n, int index);
+
+  // Types.
+  FailureOr<Type> elementType(int onnxType, const Twine &what);
+  RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+  // Tensors.
+  FailureOr<RawTensor> readTensor(const onnx::TensorProto &t);
+  std::optional<HostTensor> toHost(const RawTensor &raw);
+  FailureOr<Value> materialize(const RawTensor &raw, StringRef name);
+  FailureOr<Value> constantFromHost(const HostTensor &host);
+  Value scalar(double v, Type elemType);
+
+  // Values of the node being imported.
+  bool hasInput(const onnx::NodeProto &n, int i) {
+    return i < n.input_size() && !n.input(i).empty();
+  }
+  FailureOr<Value> input(const onnx::NodeProto &n, int i);
+  const HostTensor *host(const onnx::NodeProto &n, int i);
+  FailureOr<SmallVector<int64_t>> hostInts(const onnx::NodeProto &n, int i,
+                                           StringRef what);
+  FailureOr<SmallVector<double>> hostFloats(const onnx::NodeProto &n, int i,
+                                            StringRef what);
+  void setOutput(const onnx::NodeProto &n, int i, Value v) {
+    if (i < n.output_size() && !n.output(i).empty())
+      values[n.output(i)].value = v;
+  }
+  void setHost(const onnx::NodeProto &n, int i, HostTensor h) {
+    if (i < n.output_size() && !n.output(i).empty()) {
+      values[n.output(i)].host = std::move(h);
+      values[n.output(i)].value = {};
+    }
+  }
+  LogicalResult requireUnusedOutput(const onnx::NodeProto &n, int i,
+                                    StringRef what);
+  /// Sets output 0 of `n` to `r`, or propagates its failure.
+  LogicalResult setResult(const onnx::NodeProto &n, FailureOr<Value> r) {
+    if (failed(r))
+      return failure();
+    setOutput(n, 0, *r);
+    return success();
+  }
+
+  // Attributes.
+  const onnx::AttributeProto *attr(const onnx::NodeProto &n, StringRef name);
+  int64_t attrInt(const onnx::NodeProto &n, StringRef name, int64_t dflt);
+  double attrFloat(const onnx::NodeProto &n, StringRef name, double dflt);
+  std::string attrString(const onnx::NodeProto &n, StringRef name,
+                         StringRef dflt);
+  std::optional<SmallVector<int64_t>> attrInts(const onnx::NodeProto &n,
+                                               StringRef name);
+
+  // Op building: create with a placeholder result type, then infer it with
+  // the op's own inference, which diagnoses malformed shapes at `loc`.
+  template <typename OpTy, typename... Args>
+  FailureOr<Value> make(Args &&...args) {
+    auto op = OpTy::create(b, loc, UnrankedTensorType::get(b.getF32Type()),
+                           std::forward<Args>(args)...);
+    SmallVector<Type> types;
+    if (failed(OpTy::inferReturnTypes(
+            &ctx, loc, op->getOperands(), op->getRawDictionaryAttrs(),
+            op->getPropertiesStorage(), op->getRegions(), types))) {
+      op->erase();
+      return failure();
+    }
+    op->getResult(0).setType(types[0]);
+    return op->getResult(0);
+  }
+  FailureOr<Value> reshape(Value v, ArrayRef<int64_t> spec) {
+    return make<ReshapeOp>(v, b.getDenseI64ArrayAttr(spec));
+  }
+  /// Reshapes to `dims`, where each entry is static or names a run-time dim.
+  FailureOr<Value> reshapeTo(Value v, ArrayRef<SymInt> dims);
+  FailureOr<Value> castTo(Value v, Type elemType);
+  FailureOr<Value> broadcastAlong(ArrayRef<double> values, Type elemType,
+                                  int64_t rank, int64_t axis);
+  FailureOr<SmallVector<int64_t>> windowPads(const onnx::NodeProto &n,
+                                             RankedTensorType input,
+                                             ArrayRef<int64_t> kernel,
+                                             ArrayRef<int64_t> strides,
+                                             ArrayRef<int64_t> dilations);
+  LogicalResult normalizeAxes(SmallVectorImpl<int64_t> &axes, int64_t rank);
+
+  MLIRContext &ctx;
+  OpBuilder b;
+  std::string sourceName;
+  OnnxImportOptions options;
+  Location loc = UnknownLoc::get(&ctx);
+  int64_t opset = 0;
+  llvm::StringMap<Slot> values;
+};
+
+} // namespace mlir::kiln::onnx_import
+
+#endif // KILN_LIB_IMPORT_ONNX_IMPORTERIMPL_H

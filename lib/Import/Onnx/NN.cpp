@@ -1,0 +1,311 @@
+//===- NN.cpp - Convolution, pooling, normalization -----------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Conv, pooling, batch and layer normalization, Softmax/LogSoftmax and
+// Dropout (inference only).
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImporterImpl.h"
+
+#include "Kiln/IR/ShapeUtils.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::onnx_import;
+using llvm::StringRef;
+using llvm::Twine;
+
+LogicalResult Importer::importDropout(const onnx::NodeProto &n) {
+  if (const HostTensor *training = host(n, 2))
+    if (training->size() == 1 && training->at(0) != 0)
+      return error("Dropout in training mode is not supported (inference "
+                   "only)");
+  if (hasInput(n, 2) && !host(n, 2))
+    return error("Dropout's training_mode (input 2, '" + n.input(2) +
+                 "') must be known at compile time, but it is computed at run "
+                 "time");
+  if (failed(importIdentity(n)))
+    return failure();
+  if (n.output_size() > 1 && !n.output(1).empty()) {
+    // In inference the mask keeps everything.
+    FailureOr<Value> x = input(n, 0);
+    if (failed(x))
+      return failure();
+    RankedTensorType t = typeOf(*x);
+    if (!t.hasStaticShape())
+      return error("Dropout's mask output needs a static shape");
+    FailureOr<Value> mask = make<BroadcastToOp>(
+        scalar(1, b.getI1Type()), b.getDenseI64ArrayAttr(t.getShape()));
+    if (failed(mask))
+      return failure();
+    setOutput(n, 1, *mask);
+  }
+  return success();
+}
+
+FailureOr<SmallVector<int64_t>>
+Importer::windowPads(const onnx::NodeProto &n, RankedTensorType input,
+                     ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                     ArrayRef<int64_t> dilations) {
+  std::string autoPad = attrString(n, "auto_pad", "NOTSET");
+  SmallVector<int64_t> pads =
+      attrInts(n, "pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
+  if (pads.size() != 4) {
+    error("pads has " + Twine(pads.size()) + " entries; 2-D windows need 4");
+    return failure();
+  }
+  if (autoPad == "NOTSET")
+    return pads; // [top, left, bottom, right] in both ONNX and Kiln.
+  if (autoPad == "VALID")
+    return SmallVector<int64_t>{0, 0, 0, 0};
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER") {
+    error("unknown auto_pad '" + autoPad + "'");
+    return failure();
+  }
+  for (int i = 0; i < 2; ++i) {
+    int64_t in = input.getDimSize(2 + i);
+    if (ShapedType::isDynamic(in)) {
+      error("auto_pad=" + autoPad + " needs static spatial dims");
+      return failure();
+    }
+    int64_t out = (in + strides[i] - 1) / strides[i];
+    int64_t total = std::max<int64_t>(
+        (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in, 0);
+    int64_t small = total / 2, large = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    pads[i + 2] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return pads;
+}
+
+LogicalResult Importer::importConv(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0), w = input(n, 1);
+  if (failed(x) || failed(w))
+    return failure();
+  RankedTensorType xt = typeOf(*x), wt = typeOf(*w);
+  if (xt.getRank() != 4 || wt.getRank() != 4)
+    return error("only 2-D convolution (4-D input and weight) is supported; "
+                 "the input has rank " + Twine(xt.getRank()));
+  SmallVector<int64_t> kernel = {wt.getDimSize(2), wt.getDimSize(3)};
+  SmallVector<int64_t> strides =
+      attrInts(n, "strides").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> dilations =
+      attrInts(n, "dilations").value_or(SmallVector<int64_t>{1, 1});
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(n, xt, kernel, strides, dilations);
+  if (failed(pads))
+    return failure();
+  Value bias;
+  if (hasInput(n, 2)) {
+    FailureOr<Value> bv = input(n, 2);
+    if (failed(bv))
+      return failure();
+    bias = *bv;
+  }
+  FailureOr<Value> r = make<Conv2DOp>(
+      *x, *w, bias, b.getDenseI64ArrayAttr(strides),
+      b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(*pads),
+      b.getI64IntegerAttr(attrInt(n, "group", 1)),
+      LayoutAttr::get(&ctx, Layout::NCHW));
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importPool(const onnx::NodeProto &n) {
+  bool isMax = n.op_type() == "MaxPool";
+  if (isMax && failed(requireUnusedOutput(n, 1, "MaxPool indices")))
+    return failure();
+  if (attrInt(n, "storage_order", 0) != 0)
+    return error("MaxPool storage_order=1 is not supported");
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = typeOf(*x);
+  std::optional<SmallVector<int64_t>> kernel = attrInts(n, "kernel_shape");
+  if (xt.getRank() != 4 || !kernel || kernel->size() != 2)
+    return error("only 2-D pooling (4-D input, 2 kernel dims) is supported");
+  SmallVector<int64_t> strides =
+      attrInts(n, "strides").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> dilations =
+      attrInts(n, "dilations").value_or(SmallVector<int64_t>{1, 1});
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(n, xt, *kernel, strides, dilations);
+  if (failed(pads))
+    return failure();
+  FailureOr<Value> r = make<Pool2DOp>(
+      PoolKindAttr::get(&ctx, isMax ? PoolKind::Max : PoolKind::Avg), *x,
+      b.getDenseI64ArrayAttr(*kernel), b.getDenseI64ArrayAttr(strides),
+      b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(*pads),
+      b.getBoolAttr(attrInt(n, "ceil_mode", 0) != 0),
+      b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0),
+      LayoutAttr::get(&ctx, Layout::NCHW));
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importGlobalPool(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  int64_t rank = typeOf(*x).getRank();
+  if (rank < 3)
+    return error("global pooling needs an input of rank 3 or more");
+  FailureOr<Value> r = failure();
+  if (n.op_type() == "GlobalAveragePool" && rank == 4) {
+    r = make<GlobalAvgPoolOp>(*x, LayoutAttr::get(&ctx, Layout::NCHW));
+  } else {
+    SmallVector<int64_t> axes;
+    for (int64_t i = 2; i < rank; ++i)
+      axes.push_back(i);
+    if (n.op_type() == "GlobalAveragePool")
+      r = make<ReduceMeanOp>(*x, b.getDenseI64ArrayAttr(axes),
+                             b.getBoolAttr(true));
+    else
+      r = make<ReduceMaxOp>(*x, b.getDenseI64ArrayAttr(axes),
+                            b.getBoolAttr(true));
+  }
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importBatchNorm(const onnx::NodeProto &n) {
+  if (attrInt(n, "training_mode", 0))
+    return error("BatchNormalization in training mode is not supported");
+  for (int i = 1; i < 3; ++i)
+    if (failed(requireUnusedOutput(n, i, "running statistics")))
+      return failure();
+  SmallVector<Value> ops;
+  for (int i = 0; i < 5; ++i) {
+    FailureOr<Value> v = input(n, i);
+    if (failed(v))
+      return failure();
+    ops.push_back(*v);
+  }
+  FailureOr<Value> r = make<BatchNormOp>(
+      ops[0], ops[1], ops[2], ops[3], ops[4],
+      b.getF64FloatAttr(attrFloat(n, "epsilon", 1e-5)), b.getI64IntegerAttr(1));
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importLayerNorm(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  int64_t rank = typeOf(*x).getRank();
+  double epsilon = attrFloat(n, "epsilon", 1e-5);
+  bool wantStats = (n.output_size() > 1 && !n.output(1).empty()) ||
+                   (n.output_size() > 2 && !n.output(2).empty());
+  if (wantStats) {
+    // The optional Mean and InvStdDev outputs, over dims [axis, rank).
+    SmallVector<int64_t> axes = {attrInt(n, "axis", -1)};
+    if (failed(normalizeAxes(axes, rank)))
+      return failure();
+    SmallVector<int64_t> dims;
+    for (int64_t i = axes[0]; i < rank; ++i)
+      dims.push_back(i);
+    auto dimsAttr = b.getDenseI64ArrayAttr(dims);
+    FailureOr<Value> mean = make<ReduceMeanOp>(*x, dimsAttr, b.getBoolAttr(true));
+    if (failed(mean))
+      return failure();
+    FailureOr<Value> d = make<SubOp>(*x, *mean);
+    if (failed(d))
+      return failure();
+    FailureOr<Value> sq = make<MulOp>(*d, *d);
+    if (failed(sq))
+      return failure();
+    FailureOr<Value> var = make<ReduceMeanOp>(*sq, dimsAttr, b.getBoolAttr(true));
+    if (failed(var))
+      return failure();
+    FailureOr<Value> inv = make<AddOp>(
+        *var, scalar(epsilon, typeOf(*var).getElementType()));
+    if (failed(inv))
+      return failure();
+    inv = make<RsqrtOp>(*inv);
+    if (failed(inv))
+      return failure();
+    setOutput(n, 1, *mean);
+    setOutput(n, 2, *inv);
+  }
+  Value scale, bias;
+  if (hasInput(n, 1)) {
+    FailureOr<Value> v = input(n, 1);
+    if (failed(v))
+      return failure();
+    scale = *v;
+  }
+  if (hasInput(n, 2)) {
+    FailureOr<Value> v = input(n, 2);
+    if (failed(v))
+      return failure();
+    bias = *v;
+  }
+  FailureOr<Value> r = make<LayerNormOp>(
+      *x, scale, bias, b.getI64IntegerAttr(attrInt(n, "axis", -1)),
+      b.getF64FloatAttr(epsilon));
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importSoftmax(const onnx::NodeProto &n) {
+  bool isLog = n.op_type() == "LogSoftmax";
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t rank = t.getRank();
+  int64_t axis = attrInt(n, "axis", opset < 13 ? 1 : -1);
+  SmallVector<int64_t> axes = {axis};
+  if (failed(normalizeAxes(axes, rank)))
+    return failure();
+  axis = axes[0];
+  auto build = [&](Value v, int64_t ax) -> FailureOr<Value> {
+    if (isLog)
+      return make<LogSoftmaxOp>(v, b.getI64IntegerAttr(ax));
+    return make<SoftmaxOp>(v, b.getI64IntegerAttr(ax));
+  };
+  FailureOr<Value> r = failure();
+  if (opset >= 13 || axis == rank - 1) {
+    r = build(*x, axis);
+  } else {
+    // Opsets < 13 normalize the input flattened to 2-D at `axis`.
+    std::optional<int64_t> inner = shape::staticElementCount(
+        t.getShape().drop_front(axis));
+    if (!inner)
+      return error("Softmax (opset < 13) over run-time dims is not supported");
+    FailureOr<Value> flat = reshape(*x, {-1, *inner});
+    if (failed(flat))
+      return failure();
+    r = build(*flat, 1);
+    if (failed(r))
+      return failure();
+    SmallVector<SymInt> dims;
+    for (int64_t i = 0; i < rank; ++i)
+      dims.push_back(t.isDynamicDim(i)
+                         ? SymInt{0, *x, static_cast<unsigned>(i)}
+                         : SymInt{t.getDimSize(i)});
+    r = reshapeTo(*r, dims);
+  }
+  return setResult(n, r);
+}
+
+//===----------------------------------------------------------------------===//
+// Handler table rows
+//===----------------------------------------------------------------------===//
+
+void onnx_import::registerNNHandlers(HandlerTable &table) {
+  const HandlerRow rows[] = {
+      {"AveragePool", {&Importer::importPool, "2-D"}},
+      {"BatchNormalization", {&Importer::importBatchNorm, "inference mode"}},
+      {"Conv", {&Importer::importConv, "2-D"}},
+      {"Dropout", {&Importer::importDropout, "inference mode"}},
+      {"GlobalAveragePool", {&Importer::importGlobalPool, ""}},
+      {"GlobalMaxPool", {&Importer::importGlobalPool, ""}},
+      {"LayerNormalization", {&Importer::importLayerNorm, ""}},
+      {"LogSoftmax", {&Importer::importSoftmax, ""}},
+      {"MaxPool", {&Importer::importPool, "2-D, no indices output"}},
+      {"Softmax", {&Importer::importSoftmax, ""}},
+  };
+  addHandlers(table, rows);
+}

@@ -1,0 +1,680 @@
+//===- Tensor.cpp - Tensor and shape ops ----------------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Constants, Identity, and the ops that move or reshape data: Shape, Size,
+// Reshape, Flatten, Transpose, Concat, Split, Slice, Gather, (Un)Squeeze,
+// ConstantOfShape, Expand, Range and Pad. Most of them also evaluate shape
+// computations on host tensors at import time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImporterImpl.h"
+
+#include "Kiln/IR/ShapeUtils.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using namespace mlir::kiln::onnx_import;
+using llvm::StringRef;
+using llvm::Twine;
+
+LogicalResult Importer::importConstant(const onnx::NodeProto &n) {
+  RawTensor raw;
+  if (const auto *a = attr(n, "value")) {
+    FailureOr<RawTensor> t = readTensor(a->t());
+    if (failed(t))
+      return failure();
+    raw = std::move(*t);
+  } else if (const auto *a = attr(n, "value_float")) {
+    float v = a->f();
+    raw.elemType = onnx::TensorProto::FLOAT;
+    raw.bytes.assign(reinterpret_cast<char *>(&v), 4);
+  } else if (const auto *a = attr(n, "value_floats")) {
+    raw.elemType = onnx::TensorProto::FLOAT;
+    raw.shape = {a->floats_size()};
+    for (float v : a->floats())
+      raw.bytes.append(reinterpret_cast<char *>(&v), 4);
+  } else if (const auto *a = attr(n, "value_int")) {
+    int64_t v = a->i();
+    raw.elemType = onnx::TensorProto::INT64;
+    raw.bytes.assign(reinterpret_cast<char *>(&v), 8);
+  } else if (const auto *a = attr(n, "value_ints")) {
+    raw.elemType = onnx::TensorProto::INT64;
+    raw.shape = {a->ints_size()};
+    for (int64_t v : a->ints())
+      raw.bytes.append(reinterpret_cast<char *>(&v), 8);
+  } else {
+    return error("Constant without a supported value attribute (sparse and "
+                 "string constants are not supported)");
+  }
+  if (std::optional<HostTensor> h = toHost(raw)) {
+    setHost(n, 0, std::move(*h));
+    return success();
+  }
+  FailureOr<Value> v = materialize(raw, n.output(0));
+  return setResult(n, v);
+}
+
+LogicalResult Importer::importIdentity(const onnx::NodeProto &n) {
+  if (const HostTensor *h = host(n, 0)) {
+    setHost(n, 0, *h);
+    return success();
+  }
+  FailureOr<Value> x = input(n, 0);
+  return setResult(n, x);
+}
+
+LogicalResult Importer::importShape(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t rank = t.getRank();
+  int64_t start = attrInt(n, "start", 0), end = attrInt(n, "end", rank);
+  if (start < 0)
+    start += rank;
+  if (end < 0)
+    end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, 0, rank);
+  HostTensor h;
+  h.elemType = onnx::TensorProto::INT64;
+  for (int64_t i = start; i < end; ++i) {
+    if (t.isDynamicDim(i))
+      h.ints.push_back({0, *x, static_cast<unsigned>(i)});
+    else
+      h.ints.push_back({t.getDimSize(i)});
+  }
+  h.shape = {static_cast<int64_t>(h.ints.size())};
+  setHost(n, 0, std::move(h));
+  return success();
+}
+
+LogicalResult Importer::importReshape(const onnx::NodeProto &n) {
+  const HostTensor *spec = host(n, 1);
+  if (!spec)
+    return error("Reshape's shape (input 1, '" + n.input(1) +
+                 "') must be known at compile time, but it is computed at run "
+                 "time");
+  if (attrInt(n, "allowzero", 0))
+    for (const SymInt &s : spec->ints)
+      if (s.isStatic() && s.value == 0)
+        return error("Reshape with allowzero=1 and a 0 entry (an empty "
+                     "tensor) is not supported");
+  if (const HostTensor *h = host(n, 0)) {
+    std::string err;
+    if (spec->allStatic() && h->allStatic()) {
+      SmallVector<int64_t> s;
+      for (const SymInt &v : spec->ints)
+        s.push_back(v.value);
+      if (auto shape = shape::inferReshape(h->shape, s, err)) {
+        HostTensor r = *h;
+        r.shape.assign(shape->begin(), shape->end());
+        setHost(n, 0, std::move(r));
+        return success();
+      }
+    }
+  }
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> r = reshapeTo(*x, spec->ints);
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importFlatten(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t rank = t.getRank();
+  int64_t axis = attrInt(n, "axis", 1);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis > rank)
+    return error("Flatten axis " + Twine(attrInt(n, "axis", 1)) +
+                 " is out of range for rank " + Twine(rank));
+  auto product = [&](int64_t from, int64_t to) -> std::optional<int64_t> {
+    return shape::staticElementCount(t.getShape().slice(from, to - from));
+  };
+  std::optional<int64_t> outer = product(0, axis), inner = product(axis, rank);
+  SmallVector<int64_t> spec;
+  if (outer)
+    spec.push_back(*outer);
+  else if (axis == 1)
+    spec.push_back(0);
+  else
+    spec.push_back(-1);
+  if (inner)
+    spec.push_back(*inner);
+  else if (spec[0] == -1)
+    return error("Flatten with run-time dims on both sides of the axis is not "
+                 "supported");
+  else
+    spec.push_back(-1);
+  FailureOr<Value> r = reshape(*x, spec);
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importTranspose(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  int64_t rank = typeOf(*x).getRank();
+  SmallVector<int64_t> perm;
+  if (auto p = attrInts(n, "perm"))
+    perm = *p;
+  else
+    for (int64_t i = rank - 1; i >= 0; --i)
+      perm.push_back(i);
+  FailureOr<Value> r = make<TransposeOp>(*x, b.getDenseI64ArrayAttr(perm));
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importConcat(const onnx::NodeProto &n) {
+  int64_t axis = attrInt(n, "axis", 0);
+  // Shape arithmetic: concatenate 1-D host tensors.
+  bool allHost = true;
+  for (int i = 0; i < n.input_size(); ++i)
+    allHost &= host(n, i) && host(n, i)->shape.size() == 1 &&
+               !host(n, i)->isFloatType();
+  if (allHost && (axis == 0 || axis == -1)) {
+    HostTensor r;
+    r.elemType = host(n, 0)->elemType;
+    for (int i = 0; i < n.input_size(); ++i)
+      r.ints.append(host(n, i)->ints);
+    r.shape = {static_cast<int64_t>(r.ints.size())};
+    setHost(n, 0, std::move(r));
+    return success();
+  }
+  SmallVector<Value> operands;
+  for (int i = 0; i < n.input_size(); ++i) {
+    FailureOr<Value> v = input(n, i);
+    if (failed(v))
+      return failure();
+    operands.push_back(*v);
+  }
+  FailureOr<Value> r = make<ConcatOp>(operands, b.getI64IntegerAttr(axis));
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importSplit(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t rank = t.getRank();
+  int64_t axis = attrInt(n, "axis", 0);
+  SmallVector<int64_t> axes = {axis};
+  if (failed(normalizeAxes(axes, rank)))
+    return failure();
+  axis = axes[0];
+  int64_t outputs = n.output_size();
+  SmallVector<int64_t> sizes;
+  if (opset < 13) {
+    if (auto s = attrInts(n, "split"))
+      sizes = *s;
+  } else if (hasInput(n, 1)) {
+    FailureOr<SmallVector<int64_t>> s = hostInts(n, 1, "Split's split");
+    if (failed(s))
+      return failure();
+    sizes = *s;
+  }
+  int64_t dim = t.getDimSize(axis);
+  if (sizes.empty()) {
+    if (ShapedType::isDynamic(dim))
+      return error("Split into equal parts along a run-time dim is not "
+                   "supported");
+    if (dim % outputs != 0)
+      return error("Split of dim " + Twine(dim) + " into " + Twine(outputs) +
+                   " equal parts");
+    sizes.assign(outputs, dim / outputs);
+  }
+  if (static_cast<int64_t>(sizes.size()) != outputs)
+    return error("Split has " + Twine(sizes.size()) + " sizes but " +
+                 Twine(outputs) + " outputs");
+  int64_t offset = 0;
+  for (int64_t i = 0; i < outputs; ++i) {
+    SmallVector<int64_t> starts(rank, 0), ends(rank, INT64_MAX),
+        steps(rank, 1);
+    starts[axis] = offset;
+    ends[axis] = offset + sizes[i];
+    offset += sizes[i];
+    FailureOr<Value> r = make<SliceOp>(*x, b.getDenseI64ArrayAttr(starts),
+                                       b.getDenseI64ArrayAttr(ends),
+                                       b.getDenseI64ArrayAttr(steps));
+    if (failed(r))
+      return failure();
+    setOutput(n, i, *r);
+  }
+  if (!ShapedType::isDynamic(dim) && offset != dim)
+    return error("Split sizes add up to " + Twine(offset) + " but the dim is " +
+                 Twine(dim));
+  return success();
+}
+
+LogicalResult Importer::importSlice(const onnx::NodeProto &n) {
+  FailureOr<SmallVector<int64_t>> starts = hostInts(n, 1, "Slice's starts");
+  FailureOr<SmallVector<int64_t>> ends = hostInts(n, 2, "Slice's ends");
+  if (failed(starts) || failed(ends))
+    return failure();
+  SmallVector<int64_t> axes, steps;
+  if (hasInput(n, 3)) {
+    FailureOr<SmallVector<int64_t>> a = hostInts(n, 3, "Slice's axes");
+    if (failed(a))
+      return failure();
+    axes = *a;
+  } else {
+    for (size_t i = 0; i < starts->size(); ++i)
+      axes.push_back(i);
+  }
+  if (hasInput(n, 4)) {
+    FailureOr<SmallVector<int64_t>> s = hostInts(n, 4, "Slice's steps");
+    if (failed(s))
+      return failure();
+    steps = *s;
+  } else {
+    steps.assign(starts->size(), 1);
+  }
+  if (axes.size() != starts->size() || ends->size() != starts->size() ||
+      steps.size() != starts->size())
+    return error("Slice's starts, ends, axes and steps differ in length");
+
+  // 1-D host tensors (shape arithmetic) are sliced at import time.
+  const HostTensor *h = host(n, 0);
+  if (h && h->shape.size() == 1 && !h->isFloatType() && steps[0] > 0) {
+    int64_t dim = h->shape[0];
+    auto clampIndex = [&](int64_t v) {
+      if (v < 0)
+        v += dim;
+      return std::clamp<int64_t>(v, 0, dim);
+    };
+    HostTensor r;
+    r.elemType = h->elemType;
+    for (int64_t i = clampIndex((*starts)[0]); i < clampIndex((*ends)[0]);
+         i += steps[0])
+      r.ints.push_back(h->ints[i]);
+    r.shape = {static_cast<int64_t>(r.ints.size())};
+    setHost(n, 0, std::move(r));
+    return success();
+  }
+
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t rank = t.getRank();
+  if (failed(normalizeAxes(axes, rank)))
+    return failure();
+  SmallVector<int64_t> fs(rank, 0), fe(rank, INT64_MAX), fst(rank, 1);
+  Value current = *x;
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    if (steps[i] == 0)
+      return error("Slice step is 0");
+    if (steps[i] > 0) {
+      fs[axis] = (*starts)[i];
+      fe[axis] = (*ends)[i];
+      fst[axis] = steps[i];
+      continue;
+    }
+    // Negative step: gather the indices, which needs a static dim.
+    int64_t dim = t.getDimSize(axis);
+    if (ShapedType::isDynamic(dim))
+      return error("Slice with a negative step along a run-time dim is not "
+                   "supported");
+    auto clampStart = [&](int64_t v) {
+      if (v < 0)
+        v += dim;
+      return std::clamp<int64_t>(v, -1, dim - 1);
+    };
+    HostTensor idx;
+    idx.elemType = onnx::TensorProto::INT64;
+    for (int64_t k = clampStart((*starts)[i]); k > clampStart((*ends)[i]);
+         k += steps[i])
+      idx.ints.push_back({k});
+    idx.shape = {static_cast<int64_t>(idx.ints.size())};
+    if (idx.ints.empty())
+      return error("Slice gives an empty tensor, which Kiln does not support");
+    FailureOr<Value> iv = constantFromHost(idx);
+    if (failed(iv))
+      return failure();
+    FailureOr<Value> g =
+        make<GatherOp>(current, *iv, b.getI64IntegerAttr(axis));
+    if (failed(g))
+      return failure();
+    current = *g;
+  }
+  FailureOr<Value> r = make<SliceOp>(current, b.getDenseI64ArrayAttr(fs),
+                                     b.getDenseI64ArrayAttr(fe),
+                                     b.getDenseI64ArrayAttr(fst));
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importGather(const onnx::NodeProto &n) {
+  int64_t axis = attrInt(n, "axis", 0);
+  const HostTensor *data = host(n, 0), *indices = host(n, 1);
+  if (data && indices && data->shape.size() == 1 && indices->allStatic() &&
+      !data->isFloatType() && (axis == 0 || axis == -1)) {
+    HostTensor r;
+    r.elemType = data->elemType;
+    r.shape = indices->shape;
+    int64_t dim = data->shape[0];
+    for (const SymInt &i : indices->ints) {
+      int64_t k = i.value < 0 ? i.value + dim : i.value;
+      if (k < 0 || k >= dim)
+        return error("Gather index " + Twine(i.value) +
+                     " is out of range for a dim of " + Twine(dim));
+      r.ints.push_back(data->ints[k]);
+    }
+    setHost(n, 0, std::move(r));
+    return success();
+  }
+  FailureOr<Value> x = input(n, 0), idx = input(n, 1);
+  if (failed(x) || failed(idx))
+    return failure();
+  FailureOr<Value> r = make<GatherOp>(*x, *idx, b.getI64IntegerAttr(axis));
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importUnsqueeze(const onnx::NodeProto &n) {
+  SmallVector<int64_t> axes;
+  if (opset < 13) {
+    axes = attrInts(n, "axes").value_or(SmallVector<int64_t>());
+  } else {
+    FailureOr<SmallVector<int64_t>> a = hostInts(n, 1, "Unsqueeze's axes");
+    if (failed(a))
+      return failure();
+    axes = *a;
+  }
+  const HostTensor *h = host(n, 0);
+  int64_t inRank;
+  Value x;
+  if (h) {
+    inRank = h->shape.size();
+  } else {
+    FailureOr<Value> v = input(n, 0);
+    if (failed(v))
+      return failure();
+    x = *v;
+    inRank = typeOf(x).getRank();
+  }
+  int64_t outRank = inRank + axes.size();
+  if (failed(normalizeAxes(axes, outRank)))
+    return failure();
+  llvm::sort(axes);
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
+    return error("Unsqueeze axes repeat");
+  if (h) {
+    HostTensor r = *h;
+    r.shape.clear();
+    for (int64_t i = 0, j = 0; i < outRank; ++i)
+      r.shape.push_back(llvm::is_contained(axes, i) ? 1 : h->shape[j++]);
+    setHost(n, 0, std::move(r));
+    return success();
+  }
+  RankedTensorType t = typeOf(x);
+  SmallVector<SymInt> dims;
+  for (int64_t i = 0, j = 0; i < outRank; ++i) {
+    if (llvm::is_contained(axes, i)) {
+      dims.push_back({1});
+      continue;
+    }
+    if (t.isDynamicDim(j))
+      dims.push_back({0, x, static_cast<unsigned>(j)});
+    else
+      dims.push_back({t.getDimSize(j)});
+    ++j;
+  }
+  FailureOr<Value> r = reshapeTo(x, dims);
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importSqueeze(const onnx::NodeProto &n) {
+  std::optional<SmallVector<int64_t>> axes;
+  if (opset < 13) {
+    axes = attrInts(n, "axes");
+  } else if (hasInput(n, 1)) {
+    FailureOr<SmallVector<int64_t>> a = hostInts(n, 1, "Squeeze's axes");
+    if (failed(a))
+      return failure();
+    axes = *a;
+  }
+  const HostTensor *h = host(n, 0);
+  SmallVector<int64_t> inShape;
+  Value x;
+  if (h) {
+    inShape = h->shape;
+  } else {
+    FailureOr<Value> v = input(n, 0);
+    if (failed(v))
+      return failure();
+    x = *v;
+    inShape.assign(typeOf(x).getShape().begin(), typeOf(x).getShape().end());
+  }
+  int64_t rank = inShape.size();
+  SmallVector<int64_t> drop;
+  if (axes) {
+    drop = *axes;
+    if (failed(normalizeAxes(drop, rank)))
+      return failure();
+    for (int64_t a : drop)
+      if (inShape[a] != 1 && !ShapedType::isDynamic(inShape[a]))
+        return error("Squeeze of axis " + Twine(a) + ", which has size " +
+                     Twine(inShape[a]) + ", not 1");
+  } else {
+    for (int64_t i = 0; i < rank; ++i) {
+      if (ShapedType::isDynamic(inShape[i]))
+        return error("Squeeze without axes on a tensor with run-time dims");
+      if (inShape[i] == 1)
+        drop.push_back(i);
+    }
+  }
+  if (h) {
+    HostTensor r = *h;
+    r.shape.clear();
+    for (int64_t i = 0; i < rank; ++i)
+      if (!llvm::is_contained(drop, i))
+        r.shape.push_back(inShape[i]);
+    setHost(n, 0, std::move(r));
+    return success();
+  }
+  SmallVector<SymInt> dims;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (llvm::is_contained(drop, i))
+      continue;
+    if (ShapedType::isDynamic(inShape[i]))
+      dims.push_back({0, x, static_cast<unsigned>(i)});
+    else
+      dims.push_back({inShape[i]});
+  }
+  FailureOr<Value> r = reshapeTo(x, dims);
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importConstantOfShape(const onnx::NodeProto &n) {
+  FailureOr<SmallVector<int64_t>> shapeVals =
+      hostInts(n, 0, "ConstantOfShape's shape");
+  if (failed(shapeVals))
+    return failure();
+  RawTensor value;
+  value.elemType = onnx::TensorProto::FLOAT;
+  value.bytes.assign(4, 0);
+  if (const auto *a = attr(n, "value")) {
+    FailureOr<RawTensor> t = readTensor(a->t());
+    if (failed(t))
+      return failure();
+    value = std::move(*t);
+  }
+  RawTensor raw;
+  raw.elemType = value.elemType;
+  raw.shape = *shapeVals;
+  int64_t count = 1;
+  for (int64_t d : raw.shape) {
+    if (d <= 0)
+      return error("ConstantOfShape gives an empty tensor, which Kiln does "
+                   "not support");
+    count *= d;
+  }
+  if (count <= kHostElementLimit) {
+    for (int64_t i = 0; i < count; ++i)
+      raw.bytes += value.bytes;
+    setHost(n, 0, *toHost(raw));
+    return success();
+  }
+  FailureOr<Value> s = materialize(value, n.output(0));
+  if (failed(s))
+    return failure();
+  FailureOr<Value> r =
+      make<BroadcastToOp>(*s, b.getDenseI64ArrayAttr(raw.shape));
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importExpand(const onnx::NodeProto &n) {
+  const HostTensor *spec = host(n, 1);
+  if (!spec)
+    return error("Expand's shape (input 1, '" + n.input(1) +
+                 "') must be known at compile time, but it is computed at run "
+                 "time");
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  SmallVector<int64_t> shape;
+  int64_t lead = static_cast<int64_t>(spec->ints.size()) - t.getRank();
+  for (auto [i, d] : llvm::enumerate(spec->ints)) {
+    if (d.isStatic()) {
+      shape.push_back(d.value);
+      continue;
+    }
+    int64_t j = static_cast<int64_t>(i) - lead;
+    if (d.source == *x && static_cast<int64_t>(d.dim) == j) {
+      shape.push_back(1); // keeps the input's own dim
+      continue;
+    }
+    return error("Expand to a run-time dim of another tensor is not "
+                 "supported");
+  }
+  FailureOr<Value> r = make<BroadcastToOp>(*x, b.getDenseI64ArrayAttr(shape));
+  return setResult(n, r);
+}
+
+LogicalResult Importer::importRange(const onnx::NodeProto &n) {
+  FailureOr<SmallVector<double>> start = hostFloats(n, 0, "Range's start"),
+                                 limit = hostFloats(n, 1, "Range's limit"),
+                                 delta = hostFloats(n, 2, "Range's delta");
+  if (failed(start) || failed(limit) || failed(delta))
+    return failure();
+  if (start->size() != 1 || limit->size() != 1 || delta->size() != 1)
+    return error("Range's inputs must be scalars");
+  double s = (*start)[0], l = (*limit)[0], d = (*delta)[0];
+  if (d == 0)
+    return error("Range's delta is 0");
+  int64_t count =
+      std::max<int64_t>(static_cast<int64_t>(std::ceil((l - s) / d)), 0);
+  if (count == 0)
+    return error("Range gives an empty tensor, which Kiln does not support");
+  if (count > kHostElementLimit * 64)
+    return error("Range of " + Twine(count) + " elements is too large");
+  HostTensor h;
+  h.elemType = host(n, 0)->elemType;
+  h.shape = {count};
+  for (int64_t i = 0; i < count; ++i) {
+    double v = s + i * d;
+    if (h.isFloatType())
+      h.floats.push_back(v);
+    else
+      h.ints.push_back({static_cast<int64_t>(v)});
+  }
+  if (count <= kHostElementLimit) {
+    setHost(n, 0, std::move(h));
+    return success();
+  }
+  FailureOr<Value> v = constantFromHost(h);
+  return setResult(n, v);
+}
+
+LogicalResult Importer::importSize(const onnx::NodeProto &n) {
+  if (const HostTensor *h = host(n, 0)) {
+    HostTensor r;
+    r.elemType = onnx::TensorProto::INT64;
+    r.ints.push_back(h->size());
+    setHost(n, 0, std::move(r));
+    return success();
+  }
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  if (!t.hasStaticShape())
+    return error("Size of a tensor with run-time dims is not supported");
+  HostTensor h;
+  h.elemType = onnx::TensorProto::INT64;
+  h.ints.push_back(t.getNumElements());
+  setHost(n, 0, std::move(h));
+  return success();
+}
+
+LogicalResult Importer::importPad(const onnx::NodeProto &n) {
+  std::string mode = attrString(n, "mode", "constant");
+  if (mode != "constant")
+    return error("Pad mode '" + mode + "' is not supported (only constant)");
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  int64_t rank = typeOf(*x).getRank();
+  FailureOr<SmallVector<int64_t>> pads = hostInts(n, 1, "Pad's pads");
+  if (failed(pads))
+    return failure();
+  if (static_cast<int64_t>(pads->size()) != 2 * rank)
+    return error("Pad's pads has " + Twine(pads->size()) +
+                 " entries for rank " + Twine(rank));
+  double value = 0;
+  if (hasInput(n, 2)) {
+    FailureOr<SmallVector<double>> v = hostFloats(n, 2, "Pad's constant_value");
+    if (failed(v))
+      return failure();
+    value = v->empty() ? 0 : (*v)[0];
+  }
+  SmallVector<int64_t> low(pads->begin(), pads->begin() + rank),
+      high(pads->begin() + rank, pads->end());
+  for (int64_t p : *pads)
+    if (p < 0)
+      return error("Pad with negative pads (cropping) is not supported");
+  FailureOr<Value> r =
+      make<PadOp>(*x, b.getDenseI64ArrayAttr(low), b.getDenseI64ArrayAttr(high),
+                  b.getF64FloatAttr(value));
+  return setResult(n, r);
+}
+
+//===----------------------------------------------------------------------===//
+// Handler table rows
+//===----------------------------------------------------------------------===//
+
+void onnx_import::registerTensorHandlers(HandlerTable &table) {
+  const HandlerRow rows[] = {
+      {"Concat", {&Importer::importConcat, ""}},
+      {"Constant", {&Importer::importConstant, "dense tensors"}},
+      {"ConstantOfShape", {&Importer::importConstantOfShape, "constant shape"}},
+      {"Expand", {&Importer::importExpand, "constant shape"}},
+      {"Flatten", {&Importer::importFlatten, ""}},
+      {"Gather", {&Importer::importGather, ""}},
+      {"Identity", {&Importer::importIdentity, "tensors"}},
+      {"Pad", {&Importer::importPad, "constant mode, constant pads"}},
+      {"Range", {&Importer::importRange, "constant inputs"}},
+      {"Reshape", {&Importer::importReshape, "compile-time shape"}},
+      {"Shape", {&Importer::importShape, ""}},
+      {"Size", {&Importer::importSize, "static shapes"}},
+      {"Slice", {&Importer::importSlice, "constant starts/ends/axes/steps"}},
+      {"Split", {&Importer::importSplit, "constant split"}},
+      {"Squeeze", {&Importer::importSqueeze, "constant axes"}},
+      {"Transpose", {&Importer::importTranspose, ""}},
+      {"Unsqueeze", {&Importer::importUnsqueeze, "constant axes"}},
+  };
+  addHandlers(table, rows);
+}
