@@ -3,6 +3,7 @@
 """lit configuration for Kiln's FileCheck and integration tests."""
 
 import os
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -26,3 +27,15 @@ llvm_config.add_tool_substitutions(
 config.substitutions.append(("%cc", "clang-22"))
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Tools", "Inputs")))
+
+# Host CPU features (test/Utils/cpu-features.c), for `REQUIRES: avx512f`,
+# `UNSUPPORTED: avx512f` and the like. Without the probe no CPU feature is
+# known, so tests that require one are reported unsupported.
+cpu_probe = os.path.join(config.kiln_tools_dir, "kiln-cpu-features")
+try:
+    cpu_features = subprocess.run([cpu_probe], capture_output=True, text=True,
+                                  check=True).stdout.split()
+except (OSError, subprocess.CalledProcessError) as error:
+    lit_config.warning(f"no host CPU features: {cpu_probe}: {error}")
+    cpu_features = []
+config.available_features.update(cpu_features)

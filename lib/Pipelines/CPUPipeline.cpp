@@ -6,6 +6,7 @@
 
 #include "kiln/Pipelines/Pipelines.h"
 
+#include "kiln/Codegen/Common/Passes.h"
 #include "kiln/Conversion/Passes.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -14,6 +15,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/Transforms/RequestCWrappers.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
@@ -46,6 +48,24 @@ void mlir::kiln::buildKilnBufferizePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+/// Keeps f16/bf16 code free of compiler-rt builtins (`__truncdfhf2`, ...),
+/// which neither the JIT nor a plain `cc main.c model.o -lm` resolves: math
+/// and arith ops on floats the target cannot compute in move to f32, and the
+/// conversions left are expanded into integer ops.
+static void addFloatConversionPasses(OpPassManager &funcPm, bool nativeF16) {
+  math::MathExtendToSupportedTypesOptions mathOptions;
+  arith::ArithEmulateUnsupportedFloatsOptions arithOptions;
+  arithOptions.sourceTypeStrs = {"bf16"};
+  if (nativeF16)
+    mathOptions.extraTypeStrs = {"f16"};
+  else
+    arithOptions.sourceTypeStrs.push_back("f16");
+  funcPm.addPass(math::createMathExtendToSupportedTypes(mathOptions));
+  funcPm.addPass(arith::createArithEmulateUnsupportedFloats(arithOptions));
+  funcPm.addPass(kiln::createKilnExpandFloatConversionsPass(
+      kiln::KilnExpandFloatConversionsPassOptions{nativeF16}));
+}
+
 void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm,
                                          const CPUPipelineOptions &) {
   // Deallocation clones results that callers must own; clones become
@@ -55,6 +75,10 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm,
   funcPm.addPass(createKilnLowerMemrefCopyPass());
   funcPm.addPass(createConvertLinalgToLoopsPass());
   funcPm.addPass(createLoopInvariantCodeMotionPass());
+  // TODO: native-f16 from the module's kiln.target (F16C, AArch64). Until
+  // then no F16C is assumed, so that objects for any --cpu link without
+  // compiler-rt.
+  addFloatConversionPasses(funcPm, /*nativeF16=*/false);
   // expand-strided-metadata emits affine.apply, so it precedes lower-affine.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

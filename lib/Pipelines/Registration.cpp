@@ -8,6 +8,7 @@
 
 #include "Kiln/IR/KilnOps.h"
 #include "Kiln/Transforms/Passes.h"
+#include "kiln/Codegen/Common/Passes.h"
 #include "kiln/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -25,6 +26,7 @@ void mlir::kiln::registerKilnDialects(DialectRegistry &registry) {
 void mlir::kiln::registerKilnPassesAndPipelines() {
   registerKilnTransformsPasses();
   registerKilnConversionPasses();
+  registerKilnCodegenCommonPasses();
   PassPipelineRegistration<GraphPipelineOptions>(
       "kiln-graph-pipeline",
       "Kiln graph optimizations: canonicalize, infer shapes, fold batch "

@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Shared helpers of the kiln package tests: small ONNX models built with
-onnx.helper."""
+onnx.helper, and the `requires_cpu` marker for host CPU features."""
+
+import functools
+import os
+import shutil
+import subprocess
 
 import numpy as np
 import onnx
@@ -38,3 +43,39 @@ def mlp_model():
         [tensor("x", ["batch", 8])], [tensor("y", ["batch", 5])],
         [init("W", w), init("b", b)])
     return model, w, b
+
+
+# --- host CPU features -----------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def host_cpu_features():
+    """The host's CPU features as test/Utils/cpu-features.c prints them
+    (avx2, f16c, avx512f, avx512bf16, amx, ...); empty without the probe."""
+    tools = os.environ.get("KILN_TOOLS_DIR")
+    probe = (os.path.join(tools, "kiln-cpu-features") if tools
+             else shutil.which("kiln-cpu-features"))
+    if not probe or not os.path.exists(probe):
+        return frozenset()
+    result = subprocess.run([probe], capture_output=True, text=True)
+    if result.returncode != 0:
+        return frozenset()
+    return frozenset(result.stdout.split())
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "requires_cpu(*features): skip unless the host CPU has "
+        "all the features (names as kiln-cpu-features prints them)")
+
+
+def pytest_runtest_setup(item):
+    for marker in item.iter_markers(name="requires_cpu"):
+        missing = [f for f in marker.args if f not in host_cpu_features()]
+        if missing:
+            pytest.skip(f"the host CPU lacks {', '.join(missing)}")
+
+
+def requires_cpu(*features):
+    """`@requires_cpu("avx512f")`: the same as
+    `@pytest.mark.requires_cpu("avx512f")`."""
+    return pytest.mark.requires_cpu(*features)
