@@ -31,6 +31,12 @@ def Kiln_Dialect : Dialect {
   let dependentDialects = ["::mlir::quant::QuantDialect"];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// The module attribute that describes the compilation target
+    /// (`#kiln.target<...>`), written before any codegen pass runs.
+    static ::llvm::StringRef getTargetAttrName() { return "kiln.target"; }
+  }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -81,6 +87,60 @@ def Kiln_GeluApproximation : I32EnumAttr<"GeluApproximation",
 def Kiln_GeluApproximationAttr
     : EnumAttr<Kiln_Dialect, Kiln_GeluApproximation, "gelu_approximation"> {
   let assemblyFormat = "`<` $value `>`";
+}
+
+//===----------------------------------------------------------------------===//
+// Attributes
+//===----------------------------------------------------------------------===//
+
+def Kiln_TargetAttr : AttrDef<Kiln_Dialect, "Target"> {
+  let mnemonic = "target";
+  let summary = "the machine that code is generated for";
+  let description = [{
+    Describes the compilation target for code generation. Kiln attaches it to
+    the module as `kiln.target` before any codegen pass runs
+    (`kiln-attach-target`), filled from the host by default or from
+    `--target-triple`/`--cpu`/`--features`, so that later passes choose tile
+    sizes and instructions from it rather than from the machine they run on.
+
+    - `triple`, `cpu`, `features`: what LLVM is asked to generate code for.
+      `features` lists only what differs from the CPU's defaults.
+    - `vector_bits`: the widest native vector register (128 for SSE and NEON,
+      256 for AVX2, 512 for AVX-512).
+    - `vector_registers`: how many such registers there are (16 on AVX2, 32 on
+      AVX-512 and AArch64).
+    - `l1d_cache`, `l2_cache`, `l3_cache`: cache sizes in bytes, per core for
+      L1/L2, where known.
+
+    ```mlir
+    module attributes {kiln.target = #kiln.target<
+        triple = "x86_64-unknown-linux-gnu", cpu = "znver3", features = "",
+        vector_bits = 256, vector_registers = 16, l1d_cache = 32768,
+        l2_cache = 524288, l3_cache = 33554432>} {
+    }
+    ```
+  }];
+  let parameters = (ins
+    StringRefParameter<"LLVM target triple">:$triple,
+    StringRefParameter<"LLVM CPU name">:$cpu,
+    StringRefParameter<"LLVM features beyond the CPU's, e.g. +avx512f">:$features,
+    "int64_t":$vector_bits,
+    "int64_t":$vector_registers,
+    OptionalParameter<"std::optional<int64_t>">:$l1d_cache,
+    OptionalParameter<"std::optional<int64_t>">:$l2_cache,
+    OptionalParameter<"std::optional<int64_t>">:$l3_cache
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The widest vector of `elementBits`-bit elements the target holds in
+    /// one register.
+    int64_t getVectorLanes(int64_t elementBits) const {
+      return getVectorBits() / elementBits;
+    }
+    /// The target of the module enclosing `op`, or null.
+    static TargetAttr lookup(::mlir::Operation *op);
+  }];
 }
 
 //===----------------------------------------------------------------------===//

@@ -16,6 +16,7 @@
 #include "Kiln/IR/ShapeUtils.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/SmallBitVector.h"
@@ -47,6 +48,53 @@ void KilnDialect::initialize() {
 #define GET_ATTRDEF_LIST
 #include "Kiln/IR/KilnAttrs.cpp.inc"
       >();
+}
+
+LogicalResult KilnDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attr) {
+  if (attr.getName() != getTargetAttrName())
+    return success();
+  if (!isa<ModuleOp>(op))
+    return op->emitOpError() << "'" << getTargetAttrName()
+                             << "' belongs on a builtin.module";
+  if (!isa<TargetAttr>(attr.getValue()))
+    return op->emitOpError() << "'" << getTargetAttrName()
+                             << "' must be a #kiln.target, got "
+                             << attr.getValue();
+  return success();
+}
+
+LogicalResult
+TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                   StringRef triple, StringRef cpu, StringRef features,
+                   int64_t vectorBits, int64_t vectorRegisters,
+                   std::optional<int64_t> l1d, std::optional<int64_t> l2,
+                   std::optional<int64_t> l3) {
+  if (triple.empty())
+    return emitError() << "#kiln.target needs a triple";
+  if (vectorBits < 64 || !llvm::isPowerOf2_64(vectorBits))
+    return emitError() << "#kiln.target vector_bits must be a power of two "
+                          ">= 64, got "
+                       << vectorBits;
+  if (vectorRegisters < 1)
+    return emitError() << "#kiln.target vector_registers must be positive, got "
+                       << vectorRegisters;
+  for (auto [name, size] : {std::pair{"l1d_cache", l1d},
+                            std::pair{"l2_cache", l2},
+                            std::pair{"l3_cache", l3}})
+    if (size && *size <= 0)
+      return emitError() << "#kiln.target " << name
+                         << " must be positive, got " << *size;
+  return success();
+}
+
+TargetAttr TargetAttr::lookup(Operation *op) {
+  for (; op; op = op->getParentOp())
+    if (auto module = dyn_cast<ModuleOp>(op))
+      if (auto target = module->getAttrOfType<TargetAttr>(
+              KilnDialect::getTargetAttrName()))
+        return target;
+  return {};
 }
 
 Operation *KilnDialect::materializeConstant(OpBuilder &builder, Attribute value,
