@@ -16,6 +16,10 @@
 
 #include "kiln/Codegen/Common/Passes.h"
 
+#include "Kiln/IR/KilnOps.h"
+#include "kiln/Target/TargetDescription.h"
+#include "llvm/TargetParser/Triple.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
@@ -319,6 +323,18 @@ struct KilnExpandFloatConversionsPass final
   using Base::Base;
 
   void runOnOperation() override {
+    bool nativeF16 = true;
+    if (f16Conversions == "expand") {
+      nativeF16 = false;
+    } else if (f16Conversions == "target") {
+      if (TargetAttr target = TargetAttr::lookup(getOperation()))
+        nativeF16 = hasNativeF16Conversions(target);
+    } else if (f16Conversions != "native") {
+      getOperation()->emitError()
+          << "f16-conversions must be target, native or expand, not '"
+          << f16Conversions << "'";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
     populateExpandFloatConversionsPatterns(patterns, nativeF16);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
@@ -326,6 +342,14 @@ struct KilnExpandFloatConversionsPass final
   }
 };
 } // namespace
+
+bool mlir::kiln::hasNativeF16Conversions(TargetAttr target) {
+  TargetDescription description = TargetDescription::fromAttr(target);
+  llvm::Triple triple(description.triple);
+  if (triple.isAArch64())
+    return true;
+  return triple.isX86() && description.hasFeature("f16c");
+}
 
 void mlir::kiln::populateExpandFloatConversionsPatterns(
     RewritePatternSet &patterns, bool nativeF16) {

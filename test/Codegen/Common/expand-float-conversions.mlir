@@ -1,5 +1,13 @@
 // RUN: kiln-opt %s --kiln-expand-float-conversions | FileCheck %s --check-prefixes=CHECK,NATIVE
-// RUN: kiln-opt %s --kiln-expand-float-conversions="native-f16=false" | FileCheck %s --check-prefixes=CHECK,SOFT
+// RUN: kiln-opt %s --kiln-expand-float-conversions="f16-conversions=expand" | FileCheck %s --check-prefixes=CHECK,SOFT
+// By default the module's kiln.target decides: F16C (znver3) has the
+// instructions, x86-64 has not, AArch64 always has.
+// RUN: kiln-opt %s --kiln-attach-target="cpu=znver3" --kiln-expand-float-conversions | FileCheck %s --check-prefixes=CHECK,NATIVE
+// RUN: kiln-opt %s --kiln-attach-target="cpu=x86-64" --kiln-expand-float-conversions | FileCheck %s --check-prefixes=CHECK,SOFT
+// RUN: kiln-opt %s --kiln-attach-target="triple=aarch64-linux-gnu" --kiln-expand-float-conversions | FileCheck %s --check-prefixes=CHECK,NATIVE
+// RUN: kiln-opt %s --kiln-attach-target="cpu=x86-64" --kiln-expand-float-conversions="f16-conversions=native" | FileCheck %s --check-prefixes=CHECK,NATIVE
+// RUN: not kiln-opt %s --kiln-expand-float-conversions="f16-conversions=soft" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: error: f16-conversions must be target, native or expand, not 'soft'
 
 // f64 -> f16 goes through f32 rounded to odd; the last step stays a native
 // truncf with F16C and becomes integer ops without.
@@ -95,7 +103,7 @@ func.func @f16_to_f64(%x: f16) -> f64 {
   return %0 : f64
 }
 
-// f32 <-> f16 stays native unless native-f16=false.
+// f32 <-> f16 stays native unless f16-conversions=expand.
 
 // CHECK-LABEL: func.func @f32_to_f16
 // CHECK-SAME: %[[X:[a-zA-Z0-9]+]]: vector<8xf32>

@@ -16,9 +16,14 @@ class ArithDialect;
 } // namespace arith
 
 namespace kiln {
+class TargetAttr;
 
 #define GEN_PASS_DECL
 #include "kiln/Codegen/Common/Passes.h.inc"
+
+/// Whether `target` converts between f32 and f16 in hardware (x86 with
+/// F16C, AArch64).
+bool hasNativeF16Conversions(TargetAttr target);
 
 /// Adds the patterns of `kiln-expand-float-conversions`: f64 <-> f16/bf16
 /// and f32 <-> bf16 always, f32 <-> f16 only when `nativeF16` is false.

@@ -35,8 +35,10 @@ def KilnExpandFloatConversionsPass : Pass<"kiln-expand-float-conversions"> {
     - f32 -> bf16 rounds to nearest even on the integer bits (NaN stays a
       quiet NaN with its sign); bf16 -> f32 is a 16-bit shift.
     - f32 <-> f16 is rewritten the same way (round to nearest even,
-      subnormals, infinities, NaN) only with `native-f16=false`; x86 has
-      native conversions with F16C, AArch64 always.
+      subnormals, infinities, NaN) only when the target lacks the
+      instructions: by default the module's `kiln.target` decides (x86 has
+      them with F16C, AArch64 always; without a `kiln.target` they are taken
+      to exist), and `f16-conversions=native|expand` overrides it.
 
     A `truncf` with a rounding mode other than to-nearest-even is left
     alone. Arithmetic on f16/bf16 must have been moved to f32 before
@@ -51,9 +53,10 @@ def KilnExpandFloatConversionsPass : Pass<"kiln-expand-float-conversions"> {
     ```
   }];
   let options = [
-    Option<"nativeF16", "native-f16", "bool", /*default=*/"true",
-           "The target converts between f32 and f16 in hardware (x86 F16C, "
-           "AArch64); when false, those conversions are expanded too">,
+    Option<"f16Conversions", "f16-conversions", "std::string",
+           /*default=*/"\"target\"",
+           "f32 <-> f16: 'target' (the module's kiln.target decides), "
+           "'native' (hardware instructions) or 'expand' (integer ops)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
