@@ -8,6 +8,7 @@
 
 #include "kiln/Codegen/Common/Passes.h"
 #include "kiln/Conversion/Passes.h"
+#include "kiln/Target/Passes.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -23,7 +24,10 @@
 using namespace mlir;
 
 void mlir::kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
-                                           const CPUPipelineOptions &options) {
+                                           const CodegenOptions &options,
+                                           const TargetOptions &target) {
+  pm.addPass(createKilnAttachTargetPass(
+      KilnAttachTargetPassOptions{target.triple, target.cpu, target.features}));
   pm.addPass(createConvertKilnToLinalgPass());
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createCanonicalizerPass());
@@ -34,8 +38,7 @@ void mlir::kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
   funcPm.addPass(createCSEPass());
 }
 
-void mlir::kiln::buildKilnBufferizePipeline(OpPassManager &pm,
-                                            const CPUPipelineOptions &) {
+void mlir::kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -50,24 +53,19 @@ void mlir::kiln::buildKilnBufferizePipeline(OpPassManager &pm,
 
 /// Keeps f16/bf16 code free of compiler-rt builtins (`__truncdfhf2`, ...),
 /// which neither the JIT nor a plain `cc main.c model.o -lm` resolves: math
-/// and arith ops on floats the target cannot compute in move to f32, and the
-/// conversions left are expanded into integer ops.
-static void addFloatConversionPasses(OpPassManager &funcPm, bool nativeF16) {
+/// and arith ops on f16/bf16 move to f32 (which LLVM would do anyway without
+/// AVX512-FP16), and the conversions the target has no instructions for are
+/// expanded into integer ops.
+static void addFloatConversionPasses(OpPassManager &funcPm) {
   math::MathExtendToSupportedTypesOptions mathOptions;
   arith::ArithEmulateUnsupportedFloatsOptions arithOptions;
-  arithOptions.sourceTypeStrs = {"bf16"};
-  if (nativeF16)
-    mathOptions.extraTypeStrs = {"f16"};
-  else
-    arithOptions.sourceTypeStrs.push_back("f16");
+  arithOptions.sourceTypeStrs = {"bf16", "f16"};
   funcPm.addPass(math::createMathExtendToSupportedTypes(mathOptions));
   funcPm.addPass(arith::createArithEmulateUnsupportedFloats(arithOptions));
-  funcPm.addPass(kiln::createKilnExpandFloatConversionsPass(
-      kiln::KilnExpandFloatConversionsPassOptions{nativeF16}));
+  funcPm.addPass(kiln::createKilnExpandFloatConversionsPass());
 }
 
-void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm,
-                                         const CPUPipelineOptions &) {
+void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm) {
   // Deallocation clones results that callers must own; clones become
   // alloc + copy.
   pm.addPass(createConvertBufferizationToMemRefPass());
@@ -75,10 +73,7 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm,
   funcPm.addPass(createKilnLowerMemrefCopyPass());
   funcPm.addPass(createConvertLinalgToLoopsPass());
   funcPm.addPass(createLoopInvariantCodeMotionPass());
-  // TODO: native-f16 from the module's kiln.target (F16C, AArch64). Until
-  // then no F16C is assumed, so that objects for any --cpu link without
-  // compiler-rt.
-  addFloatConversionPasses(funcPm, /*nativeF16=*/false);
+  addFloatConversionPasses(funcPm);
   // expand-strided-metadata emits affine.apply, so it precedes lower-affine.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -90,15 +85,12 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
-void mlir::kiln::buildKilnLoweringPipeline(OpPassManager &pm,
-                                           const CPUPipelineOptions &options) {
-  buildKilnToLinalgPipeline(pm, options);
-  buildKilnBufferizePipeline(pm, options);
-  buildKilnToLLVMPipeline(pm, options);
-}
-
 void mlir::kiln::buildKilnCPUPipeline(OpPassManager &pm,
-                                      const CPUPipelineOptions &options) {
-  buildKilnGraphPipeline(pm, GraphPipelineOptions());
-  buildKilnLoweringPipeline(pm, options);
+                                      const GraphOptions &graph,
+                                      const CodegenOptions &codegen,
+                                      const TargetOptions &target) {
+  buildKilnGraphPipeline(pm, graph);
+  buildKilnToLinalgPipeline(pm, codegen, target);
+  buildKilnBufferizePipeline(pm);
+  buildKilnToLLVMPipeline(pm);
 }

@@ -9,20 +9,27 @@
 #include "Kiln/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
 void mlir::kiln::buildKilnGraphPipeline(OpPassManager &pm,
-                                        const GraphPipelineOptions &options) {
+                                        const GraphOptions &options) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
-  funcPm.addPass(createCanonicalizerPass());
+  auto canonicalize = [&] {
+    GreedyRewriteConfig config;
+    config.setUseTopDownTraversal(true).setListener(
+        options.canonicalizeListener);
+    return createCanonicalizerPass(config);
+  };
+  funcPm.addPass(canonicalize());
   if (options.inferShapes)
     funcPm.addPass(createKilnInferShapesPass());
   if (options.recompose)
     funcPm.addPass(createKilnRecomposePass());
   if (options.foldBatchNorm)
     funcPm.addPass(createKilnFoldBatchNormPass());
-  funcPm.addPass(createCanonicalizerPass());
+  funcPm.addPass(canonicalize());
   funcPm.addPass(createCSEPass());
 }

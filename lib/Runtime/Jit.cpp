@@ -6,11 +6,10 @@
 
 #include "kiln/Runtime/Jit.h"
 
-#include "kiln/Pipelines/Pipelines.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
 #include <cstdlib>
 
 using namespace mlir;
@@ -32,23 +31,26 @@ JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
     return true;
   }();
   (void)initialized;
-
-  PassManager pm(module.getContext());
-  CPUPipelineOptions cpu;
-  cpu.approximateMath = options.approximateMath;
-  buildKilnLoweringPipeline(pm, cpu);
-  if (failed(pm.run(module)))
-    return makeError("lowering to LLVM failed (see the diagnostics above)");
+  // One target machine generates the code, another tells the LLVM
+  // optimizer the target's costs (vector widths) as kiln-compile does.
+  auto tm = createTargetMachine(options.target, options.optLevel);
+  if (!tm)
+    return tm.takeError();
+  auto optimizerTm = createTargetMachine(options.target, options.optLevel);
+  if (!optimizerTm)
+    return optimizerTm.takeError();
 
   std::unique_ptr<JitModule> jit(new JitModule());
+  jit->optimizerTargetMachine = std::move(*optimizerTm);
   // The engine keeps a reference to the transformer; the module owns it.
-  jit->transformer = makeOptimizingTransformer(options.optLevel, 0, nullptr);
+  jit->transformer = makeOptimizingTransformer(
+      options.optLevel, 0, jit->optimizerTargetMachine.get());
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = jit->transformer;
   engineOptions.jitCodeGenOptLevel =
       options.optLevel == 0 ? llvm::CodeGenOptLevel::None
                             : llvm::CodeGenOptLevel::Aggressive;
-  auto engine = ExecutionEngine::create(module, engineOptions);
+  auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
   if (!engine)
     return makeError("JIT compilation failed: " +
                      llvm::toString(engine.takeError()));

@@ -19,46 +19,6 @@
 using namespace mlir;
 using namespace mlir::kiln;
 
-FailureOr<std::unique_ptr<llvm::TargetMachine>>
-mlir::kiln::createTargetMachine(const TargetOptions &options,
-                                std::string &error) {
-  llvm::InitializeAllTargetInfos();
-  llvm::InitializeAllTargets();
-  llvm::InitializeAllTargetMCs();
-  llvm::InitializeAllAsmPrinters();
-  bool host = options.triple.empty();
-  llvm::Triple triple(host ? llvm::sys::getDefaultTargetTriple()
-                           : options.triple);
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return failure();
-  std::string cpu = options.cpu, features = options.features;
-  if (host && cpu.empty())
-    cpu = llvm::sys::getHostCPUName().str();
-  if (cpu.empty())
-    cpu = "generic";
-  // Host features go with the host CPU only; an explicit --cpu brings its own.
-  if (host && features.empty() && options.cpu.empty()) {
-    std::vector<std::string> list;
-    for (auto &f : llvm::sys::getHostCPUFeatures())
-      list.push_back((f.second ? "+" : "-") + f.first().str());
-    features = llvm::join(list, ",");
-  }
-  llvm::CodeGenOptLevel level = options.optLevel == 0 ? llvm::CodeGenOptLevel::None
-                                : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
-                                : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
-                                                        : llvm::CodeGenOptLevel::Aggressive;
-  llvm::TargetOptions targetOptions;
-  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
-      level));
-  if (!tm) {
-    error = "cannot create a target machine for " + triple.str();
-    return failure();
-  }
-  return tm;
-}
-
 std::unique_ptr<llvm::Module>
 mlir::kiln::translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
                               llvm::TargetMachine &tm) {

@@ -1,4 +1,4 @@
-//===- Driver.cpp - Shared set-up of the Kiln command-line tools ----------===//
+//===- Driver.cpp - Shared command line of the Kiln tools -----------------===//
 //
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
@@ -6,44 +6,178 @@
 
 #include "kiln/Tools/Driver.h"
 
-#include "kiln/Import/Onnx.h"
-#include "kiln/Pipelines/Pipelines.h"
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "kiln/Runtime/Npy.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/ManagedStatic.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
+using namespace mlir::kiln;
+namespace cl = llvm::cl;
 
-void mlir::kiln::registerCompilerDialects(DialectRegistry &registry) {
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerAllToLLVMIRTranslations(registry);
-  registerKilnDialects(registry);
+static llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-LogicalResult mlir::kiln::parseInputFile(StringRef filename,
-                                         MLIRContext &context,
-                                         InputModule &input,
-                                         std::string &error) {
-  auto file = openInputFile(filename, &error);
-  if (!file)
-    return failure();
-  StringRef bytes = file->getBuffer();
-  bool isOnnx = filename.ends_with(".onnx") ||
-                (!filename.ends_with(".mlir") && !filename.ends_with(".mlirbc") &&
-                 looksLikeOnnx(bytes));
-  if (isOnnx) {
-    // Diagnostics of the import name ONNX nodes, not source lines.
-    input.module = importOnnxModel(bytes, filename == "-" ? "<stdin>" : filename,
-                                   context);
-    return success(static_cast<bool>(input.module));
+cl::OptionCategory &mlir::kiln::getKilnOptionCategory() {
+  static cl::OptionCategory category("Kiln options");
+  return category;
+}
+
+namespace {
+/// The compiler options of kiln-compile and kiln-run, constructed only by
+/// tools that register them (as MLIR does with its own CL options).
+struct CompilerCLOptions {
+  cl::OptionCategory &cat = getKilnOptionCategory();
+  cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level (0-3)"),
+                             cl::Prefix, cl::init(3), cl::cat(cat)};
+  cl::opt<std::string> triple{
+      "target-triple", cl::desc("Target triple (default: the host)"),
+      cl::value_desc("triple"), cl::cat(cat)};
+  cl::opt<std::string> cpu{"cpu", cl::desc("Target CPU (default: the host's)"),
+                           cl::value_desc("name"), cl::cat(cat)};
+  cl::opt<std::string> features{
+      "features",
+      cl::desc("Target features beyond the CPU's, e.g. +avx2,-avx512f"),
+      cl::value_desc("list"), cl::cat(cat)};
+  cl::opt<bool> inferShapes{"infer-shapes",
+                            cl::desc("Refine dynamic dims (default true)"),
+                            cl::init(true), cl::cat(cat)};
+  cl::opt<bool> recompose{
+      "recompose",
+      cl::desc("Recompose LayerNorm, GELU and attention (default true)"),
+      cl::init(true), cl::cat(cat)};
+  cl::opt<bool> foldBatchNorm{
+      "fold-batchnorm",
+      cl::desc("Fold batch norms into convolutions (default true)"),
+      cl::init(true), cl::cat(cat)};
+  cl::opt<bool> approximateMath{
+      "approximate-math",
+      cl::desc("Polynomial exp/tanh/erf/log instead of libm (default true)"),
+      cl::init(true), cl::cat(cat)};
+  cl::opt<std::string> entry{
+      "entry",
+      cl::desc("ONNX input: name of the entry point (default: forward); "
+               "kiln-run: the function to run"),
+      cl::value_desc("name"), cl::cat(cat)};
+  cl::opt<bool> noCheck{"no-onnx-check",
+                        cl::desc("Skip onnx's model checker on ONNX input"),
+                        cl::cat(cat)};
+  cl::list<std::string> freeze{
+      "freeze",
+      cl::desc("Freeze an ONNX graph input to the contents of a .npy file"),
+      cl::value_desc("NAME=FILE.npy"), cl::cat(cat)};
+};
+llvm::ManagedStatic<CompilerCLOptions> clOptions;
+} // namespace
+
+void mlir::kiln::registerCompilerCLOptions() {
+  *clOptions;
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+}
+
+/// The onnx TensorProto::DataType of a Kiln element type name, or 0.
+static int onnxElementType(StringRef elementType) {
+  return llvm::StringSwitch<int>(elementType)
+      .Case("f32", 1)
+      .Case("i8", 3)
+      .Case("i16", 5)
+      .Case("i32", 6)
+      .Case("i64", 7)
+      .Case("i1", 9)
+      .Case("f16", 10)
+      .Case("f64", 11)
+      .Default(0);
+}
+
+llvm::Expected<std::pair<std::string, FrozenTensor>>
+mlir::kiln::parseFreezeArgument(StringRef argument) {
+  auto [name, path] = argument.split('=');
+  if (name.empty() || path.empty())
+    return makeError("--freeze expects NAME=FILE.npy, got '" + argument + "'");
+  llvm::Expected<HostArray> array = readNpy(path);
+  if (!array)
+    return makeError("--freeze " + name + ": " +
+                     llvm::toString(array.takeError()));
+  FrozenTensor tensor;
+  tensor.onnxElementType = onnxElementType(array->elementType);
+  if (!tensor.onnxElementType)
+    return makeError("--freeze " + name + ": unsupported element type " +
+                     array->elementType + " in '" + path + "'");
+  tensor.shape = array->shape;
+  tensor.bytes.assign(array->data.begin(), array->data.end());
+  return std::make_pair(name.str(), std::move(tensor));
+}
+
+llvm::Expected<CompilerOptions> mlir::kiln::getCompilerOptionsFromCL() {
+  CompilerOptions options;
+  options.optLevel = clOptions->optLevel;
+  options.target = TargetOptions{clOptions->triple, clOptions->cpu,
+                                 clOptions->features};
+  options.graph.inferShapes = clOptions->inferShapes;
+  options.graph.recompose = clOptions->recompose;
+  options.graph.foldBatchNorm = clOptions->foldBatchNorm;
+  options.codegen.approximateMath = clOptions->approximateMath;
+  options.entryName = clOptions->entry;
+  options.checkOnnx = !clOptions->noCheck;
+  for (const std::string &argument : clOptions->freeze) {
+    auto frozen = parseFreezeArgument(argument);
+    if (!frozen)
+      return frozen.takeError();
+    std::string name = frozen->first;
+    if (!options.frozenInputs.emplace(std::move(*frozen)).second)
+      return makeError("--freeze names input '" + name + "' twice");
   }
-  input.sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  input.diagnostics = std::make_unique<SourceMgrDiagnosticHandler>(
-      input.sourceMgr, &context);
-  input.module = parseSourceFile<ModuleOp>(input.sourceMgr, &context);
-  return success(static_cast<bool>(input.module));
+  return options;
+}
+
+void mlir::kiln::parseToolCommandLine(int argc, char **argv,
+                                      StringRef overview) {
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "Kiln " << getKilnVersion() << " (LLVM/MLIR " LLVM_VERSION_STRING
+       << ")\n";
+  });
+  // The MLIR options a user of a Kiln tool needs; every other LLVM and MLIR
+  // option stays available but is listed only by --help-hidden.
+  static cl::OptionCategory mlirCategory("MLIR options");
+  static const char *const shown[] = {
+      "mlir-timing",
+      "mlir-print-ir-after-all",
+      "mlir-print-ir-after",
+      "mlir-print-ir-before",
+      "mlir-elide-elementsattrs-if-larger",
+      "mlir-disable-threading",
+      "mlir-pass-pipeline-crash-reproducer",
+  };
+  auto &options = cl::getRegisteredOptions();
+  for (const char *name : shown)
+    if (auto it = options.find(name); it != options.end())
+      it->second->addCategory(mlirCategory);
+  // cl::HideUnrelatedOptions would make them "really hidden", gone from
+  // --help-hidden too.
+  for (auto &entry : options) {
+    cl::Option *option = entry.second;
+    bool shown = llvm::any_of(option->Categories, [&](cl::OptionCategory *c) {
+      return c == &getKilnOptionCategory() || c == &mlirCategory ||
+             c->getName() == "Generic Options"; // --help, --version
+    });
+    if (!shown && option->getOptionHiddenFlag() == cl::NotHidden)
+      option->setHiddenFlag(cl::Hidden);
+  }
+  cl::ParseCommandLineOptions(argc, argv, overview);
+}
+
+void mlir::kiln::applyCLOptionsToSession(CompilerSession &session,
+                                         TimingScope &timing) {
+  session.setPassManagerHook(
+      [](PassManager &pm) { return applyPassManagerCLOptions(pm); });
+  session.enableTiming(timing);
 }

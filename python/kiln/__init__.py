@@ -19,13 +19,14 @@ from collections import namedtuple as _namedtuple
 from . import _kiln
 
 CompileError = _kiln.CompileError
+__version__ = _kiln.VERSION
 MIN_OPSET = _kiln.MIN_OPSET
 MAX_OPSET = _kiln.MAX_OPSET
 
 #: One input or output of a compiled model; `shape` has None for dynamic dims.
 TensorInfo = _namedtuple("TensorInfo", ["name", "dtype", "shape"])
 
-__all__ = ["compile", "import_onnx", "supported_onnx_ops", "Module",
+__all__ = ["__version__", "compile", "import_onnx", "supported_onnx_ops", "Module",
            "CompileError", "TensorInfo", "MIN_OPSET", "MAX_OPSET"]
 
 
@@ -33,7 +34,7 @@ def _read_source(source):
     """Returns (bytes or text, display name, is_onnx)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
-        return data, "<bytes>", _kiln.looks_like_onnx(data)
+        return data, "<bytes>", _kiln.is_onnx_model("", data)
     if hasattr(source, "SerializeToString"):  # an onnx.ModelProto
         return source.SerializeToString(), "<onnx.ModelProto>", True
     if isinstance(source, _os.PathLike):
@@ -41,17 +42,18 @@ def _read_source(source):
     if not isinstance(source, str):
         raise TypeError("expected a path, MLIR text, ONNX bytes or an "
                         "onnx.ModelProto, got %s" % type(source).__name__)
+    # One line without MLIR's punctuation is a file name (a missing
+    # "model" is FileNotFoundError, not an MLIR parse error).
     looks_like_path = "\n" not in source and (
         source.endswith((".onnx", ".mlir", ".mlirbc")) or
-        _os.path.exists(source))
+        _os.path.exists(source) or
+        not any(c in source for c in "{}%@"))
     if looks_like_path:
         if not _os.path.exists(source):
             raise FileNotFoundError("no such model file: %r" % source)
         with open(source, "rb") as f:
             data = f.read()
-        is_onnx = source.endswith(".onnx") or (
-            not source.endswith((".mlir", ".mlirbc")) and
-            _kiln.looks_like_onnx(data))
+        is_onnx = _kiln.is_onnx_model(source, data)
         return data, source, is_onnx
     return source, "<string>", False
 
@@ -110,6 +112,23 @@ class Module:
                                    prefix)
 
     @property
+    def report(self):
+        """What the graph passes did, as a dict: constants folded, rewrites
+        per pass (batch norms folded, chains recomposed) and op counts by
+        kind before and after (see docs/compile-report.md)."""
+        import json
+        return json.loads(self._compiled.report(True))
+
+    def report_text(self):
+        """The same report, formatted for people."""
+        return self._compiled.report(False)
+
+    @property
+    def target_description(self):
+        """The `#kiln.target` attribute the module was compiled for."""
+        return self._compiled.target()
+
+    @property
     def mlir(self):
         """The kiln-dialect IR after the graph optimizations (large
         constants elided)."""
@@ -123,7 +142,8 @@ class Module:
 
 
 def compile(source, target="host", opt_level=3, *, cpu="", features="",
-            approximate_math=True, entry="", check=True, freeze=None):
+            approximate_math=True, infer_shapes=True, recompose=True,
+            fold_batchnorm=True, entry="", check=True, freeze=None):
     """Compiles a model.
 
     source: a path to a .onnx or .mlir file, MLIR text in the kiln dialect
@@ -131,8 +151,10 @@ def compile(source, target="host", opt_level=3, *, cpu="", features="",
     target: "host" (JIT-compiled, callable) or an LLVM target triple such as
         "aarch64-linux-gnu" (only save_object() is available then).
     opt_level: LLVM optimization level, 0-3.
-    cpu, features: target CPU and features (default: the host's).
+    cpu, features: target CPU and features (default: the host's). An
+        unknown target, CPU or feature raises ValueError before any work.
     approximate_math: polynomial exp/tanh/erf/log instead of libm.
+    infer_shapes, recompose, fold_batchnorm: the graph passes to run.
     entry: the function name an ONNX graph is imported as (default
         "forward").
     check: run onnx's model checker on ONNX input.
@@ -152,7 +174,8 @@ def compile(source, target="host", opt_level=3, *, cpu="", features="",
             raise CompileError("%s is neither ONNX nor MLIR" % name)
     triple = "" if target in ("host", None, "") else target
     compiled = _kiln.compile(data, name, is_onnx, triple, cpu, features,
-                             opt_level, approximate_math, entry, check,
+                             opt_level, approximate_math, infer_shapes,
+                             recompose, fold_batchnorm, entry, check,
                              _frozen(freeze))
     return Module(compiled, target or "host")
 

@@ -10,29 +10,20 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Kiln/IR/KilnOps.h"
+#include "kiln/Compiler/Compiler.h"
 #include "kiln/Import/Onnx.h"
-#include "kiln/Pipelines/Pipelines.h"
 #include "kiln/Runtime/Jit.h"
-#include "kiln/Target/CHeader.h"
-#include "kiln/Target/Emission.h"
 #include "kiln/Target/Symbols.h"
-#include "kiln/Tools/Driver.h"
 
-#include "mlir/Bytecode/BytecodeReader.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/ScopeExit.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Target/TargetMachine.h"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -148,23 +139,22 @@ py::object specShape(const TensorSpec &s) {
   return py::tuple(dims);
 }
 
-/// A compiled model: the kiln-level module (for objects and inspection) and,
-/// for the host target, its JIT-compiled code.
+/// A compiled model: its compiler session (the module, lowered as far as
+/// it was needed), the kiln-level IR for inspection and, for the host
+/// target, its JIT-compiled code.
 class CompiledModule {
 public:
-  CompiledModule(std::unique_ptr<MLIRContext> ctx, OwningOpRef<ModuleOp> kiln,
-                 std::vector<EntryPoint> entries, TargetOptions target,
-                 JitOptions jitOptions)
-      : ctx(std::move(ctx)), kilnModule(std::move(kiln)),
-        entries(std::move(entries)), target(std::move(target)),
-        jitOptions(jitOptions) {}
+  CompiledModule(std::unique_ptr<MLIRContext> ctx,
+                 std::unique_ptr<CompilerSession> session)
+      : ctx(std::move(ctx)), session(std::move(session)),
+        kilnModule(this->session->getModule().clone()),
+        entries(this->session->getEntryPoints()) {}
 
   /// JIT-compiles for the host; returns the diagnostics on failure. Runs
   /// without the GIL.
   std::string jitCompile() {
     DiagnosticCollector diags(*ctx);
-    OwningOpRef<ModuleOp> copy = kilnModule->clone();
-    auto jitOrErr = JitModule::create(*copy, entries, jitOptions);
+    auto jitOrErr = session->jit();
     if (!jitOrErr)
       return diags.take(llvm::toString(jitOrErr.takeError()));
     jit = std::move(*jitOrErr);
@@ -181,7 +171,8 @@ public:
   py::list run(const std::string &entryName, py::args arrays) {
     if (!jit)
       throw py::value_error(
-          "this module was compiled for target '" + target.triple +
+          "this module was compiled for target '" +
+          session->getTarget().triple +
           "' and cannot run in this process; use save_object()");
     const EntryPoint &e = entry(entryName);
     if (arrays.size() != e.inputs.size())
@@ -277,33 +268,19 @@ public:
       hos = openTemp(header, llvm::sys::fs::OF_Text);
 
     DiagnosticCollector diags(*ctx);
-    OwningOpRef<ModuleOp> copy = kilnModule->clone();
-    std::string error;
+    if (llvm::Error err = session->setSymbolPrefix(prefix))
+      throw py::value_error(llvm::toString(std::move(err)));
+    llvm::Error err = llvm::Error::success();
     {
-      PassManager pm(ctx.get());
-      CPUPipelineOptions cpu;
-      cpu.approximateMath = jitOptions.approximateMath;
-      buildKilnLoweringPipeline(pm, cpu);
-      if (failed(pm.run(*copy)))
-        throwCompileError(diags.take("lowering to LLVM failed"));
+      py::gil_scoped_release release;
+      err = session->emit(Stage::Obj, *os);
     }
-    auto tm = createTargetMachine(target, error);
-    if (failed(tm))
-      throwCompileError(error);
-    llvm::LLVMContext llvmContext;
-    std::unique_ptr<llvm::Module> llvmModule =
-        translateToLLVMIR(*copy, llvmContext, **tm);
-    if (!llvmModule)
-      throwCompileError(diags.take("translation to LLVM IR failed"));
-    if (llvm::Error err =
-            prefixAndInternalizeSymbols(*llvmModule, entries, prefix))
-      throwCompileError(llvm::toString(std::move(err)));
-    optimizeLLVMModule(*llvmModule, **tm, target.optLevel);
-    if (failed(emitCode(*llvmModule, **tm, CodeKind::Object, *os, error)))
-      throwCompileError(error);
+    if (err)
+      throwCompileError(diags.take(llvm::toString(std::move(err))));
     close(*os, path);
     if (hos) {
-      emitCHeader(entries, prefix, *hos);
+      if (llvm::Error err = session->emitHeader(*hos))
+        throwCompileError(diags.take(llvm::toString(std::move(err))));
       close(*hos, header);
     }
 
@@ -351,6 +328,23 @@ public:
 
   bool canRun() const { return static_cast<bool>(jit); }
 
+  std::string report(bool json) const {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    if (json)
+      session->getReport().printJSON(os);
+    else
+      session->getReport().print(os);
+    return s;
+  }
+
+  std::string target() const {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    Attribute(session->getTarget().toAttr(ctx.get())).print(os);
+    return s;
+  }
+
 private:
   static std::string inputNames(const EntryPoint &e) {
     std::string s;
@@ -361,10 +355,9 @@ private:
 
   // The context outlives everything that points into it.
   std::unique_ptr<MLIRContext> ctx;
+  std::unique_ptr<CompilerSession> session;
   OwningOpRef<ModuleOp> kilnModule;
   std::vector<EntryPoint> entries;
-  TargetOptions target;
-  JitOptions jitOptions;
   std::unique_ptr<JitModule> jit;
 };
 
@@ -402,67 +395,49 @@ FrozenMap toFrozen(const std::map<std::string, py::array> &arrays) {
   return out;
 }
 
-/// Parses MLIR text or bytecode, or imports an ONNX model, from `source`.
-OwningOpRef<ModuleOp> loadModule(MLIRContext &ctx, const std::string &bytes,
-                                 const std::string &name, bool isOnnx,
-                                 const std::string &entryName, bool check,
-                                 const FrozenMap &frozen) {
-  if (isOnnx) {
-    OnnxImportOptions options;
-    if (!entryName.empty())
-      options.entryName = entryName;
-    options.check = check;
-    options.frozenInputs = frozen;
-    return importOnnxModel(bytes, name, ctx, options);
-  }
-  ParserConfig config(&ctx);
-  return parseSourceString<ModuleOp>(bytes, config, name);
-}
-
 std::unique_ptr<CompiledModule>
-compile(const std::string &bytes, const std::string &name, bool isOnnx,
+compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
         const std::string &triple, const std::string &cpu,
         const std::string &features, unsigned optLevel, bool approximateMath,
+        bool inferShapes, bool recompose, bool foldBatchNorm,
         const std::string &entryName, bool check,
         const std::map<std::string, py::array> &freeze) {
-  if (optLevel > 3)
-    throw py::value_error("opt_level must be 0-3, got " +
-                          std::to_string(optLevel));
-  FrozenMap frozen = toFrozen(freeze);
-  if (!frozen.empty() && !isOnnx)
+  CompilerOptions options;
+  options.target = TargetOptions{triple, cpu, features};
+  options.optLevel = optLevel;
+  options.codegen.approximateMath = approximateMath;
+  options.graph.inferShapes = inferShapes;
+  options.graph.recompose = recompose;
+  options.graph.foldBatchNorm = foldBatchNorm;
+  options.entryName = entryName;
+  options.checkOnnx = check;
+  options.frozenInputs = toFrozen(freeze);
+  if (!options.frozenInputs.empty() && !isOnnx)
     throw py::value_error("freeze= applies to ONNX models only");
+
   std::unique_ptr<MLIRContext> ctx = makeContext();
-  std::vector<EntryPoint> entries;
-  OwningOpRef<ModuleOp> module;
+  // Bad options (an unknown CPU, say) are the caller's mistake, found
+  // before any work.
+  auto session = CompilerSession::create(*ctx, std::move(options));
+  if (!session)
+    throw py::value_error(llvm::toString(session.takeError()));
   {
     DiagnosticCollector diags(*ctx);
-    py::gil_scoped_release release;
-    module = loadModule(*ctx, bytes, name, isOnnx, entryName, check, frozen);
-    bool ok = static_cast<bool>(module);
-    if (ok) {
-      PassManager pm(ctx.get());
-      buildKilnGraphPipeline(pm, GraphPipelineOptions());
-      ok = succeeded(pm.run(*module));
+    llvm::Error err = llvm::Error::success();
+    {
+      py::gil_scoped_release release;
+      err = (*session)->loadBuffer(bytes, name, isOnnx);
+      if (!err)
+        err = (*session)->runTo(Stage::Kiln);
     }
-    FailureOr<std::vector<EntryPoint>> collected = failure();
-    if (ok)
-      collected = collectEntryPoints(*module);
-    if (ok && succeeded(collected) && collected->empty()) {
-      py::gil_scoped_acquire acquire;
+    if (err)
+      throwCompileError(diags.take(llvm::toString(std::move(err))));
+    if ((*session)->getEntryPoints().empty())
       throwCompileError("'" + name + "' has no public function to compile");
-    }
-    if (!ok || failed(collected)) {
-      py::gil_scoped_acquire acquire;
-      throwCompileError(diags.take("cannot compile '" + name + "'"));
-    }
-    entries = std::move(*collected);
   }
-  TargetOptions target{triple, cpu, features, optLevel};
-  JitOptions jitOptions{optLevel, approximateMath};
   bool host = triple.empty();
-  auto m = std::make_unique<CompiledModule>(std::move(ctx), std::move(module),
-                                            std::move(entries), target,
-                                            jitOptions);
+  auto m = std::make_unique<CompiledModule>(std::move(ctx),
+                                            std::move(*session));
   if (host) {
     std::string error;
     {
@@ -481,8 +456,12 @@ std::string importOnnx(const std::string &bytes, const std::string &name,
   FrozenMap frozen = toFrozen(freeze);
   std::unique_ptr<MLIRContext> ctx = makeContext();
   DiagnosticCollector diags(*ctx);
-  OwningOpRef<ModuleOp> module = loadModule(
-      *ctx, bytes, name, /*isOnnx=*/true, entryName, check, frozen);
+  OnnxImportOptions options;
+  if (!entryName.empty())
+    options.entryName = entryName;
+  options.check = check;
+  options.frozenInputs = std::move(frozen);
+  OwningOpRef<ModuleOp> module = importOnnxModel(bytes, name, *ctx, options);
   if (!module)
     throwCompileError(diags.take("cannot import '" + name + "'"));
   std::string s;
@@ -498,20 +477,23 @@ PYBIND11_MODULE(_kiln, m) {
   static py::exception<std::runtime_error> compileError(m, "CompileError");
   compileErrorType = compileError.ptr();
 
-  m.def("compile", &compile, py::arg("source"), py::arg("name"),
+  m.def("compile", &compileModule, py::arg("source"), py::arg("name"),
         py::arg("is_onnx"), py::arg("triple"), py::arg("cpu"),
         py::arg("features"), py::arg("opt_level"), py::arg("approximate_math"),
-        py::arg("entry"), py::arg("check"), py::arg("freeze"));
+        py::arg("infer_shapes"), py::arg("recompose"),
+        py::arg("fold_batchnorm"), py::arg("entry"), py::arg("check"), py::arg("freeze"));
   m.def("import_onnx", &importOnnx, py::arg("source"), py::arg("name"),
         py::arg("entry"), py::arg("check"), py::arg("freeze"));
-  m.def("looks_like_onnx",
-        [](const std::string &bytes) { return looksLikeOnnx(bytes); });
+  m.def("is_onnx_model", [](const std::string &name, const py::bytes &bytes) {
+    return isOnnxModel(name, std::string(bytes));
+  });
   m.def("supported_onnx_ops", [] {
     py::list out;
     for (const OnnxOpSupport &op : getSupportedOnnxOps())
       out.append(py::make_tuple(op.opType, op.notes));
     return out;
   });
+  m.attr("VERSION") = getKilnVersion().str();
   m.attr("MIN_OPSET") = kMinOnnxOpset;
   m.attr("MAX_OPSET") = kMaxOnnxOpset;
 
@@ -523,5 +505,7 @@ PYBIND11_MODULE(_kiln, m) {
       .def("inputs", &CompiledModule::describe, py::arg("entry"),
            py::arg("inputs") = true)
       .def("entry_names", &CompiledModule::entryNames)
-      .def("can_run", &CompiledModule::canRun);
+      .def("can_run", &CompiledModule::canRun)
+      .def("report", &CompiledModule::report, py::arg("json"))
+      .def("target", &CompiledModule::target);
 }

@@ -148,10 +148,16 @@ def test_bad_arguments():
         kiln.compile("/nonexistent/model.onnx")
     with pytest.raises(TypeError):
         kiln.compile(42)
-    with pytest.raises(kiln.CompileError, match="unknown target triple|"
-                       "No available targets|target"):
-        kiln.compile(MLIR_ADD, target="nonsense-arch-none").save_object(
-            "/tmp/never.o")
+    # Bad targets are found before any work.
+    with pytest.raises(ValueError, match="unknown target triple "
+                       "'nonsense-arch-none'"):
+        kiln.compile(MLIR_ADD, target="nonsense-arch-none")
+    with pytest.raises(ValueError, match="unknown CPU 'notacpu'"):
+        kiln.compile(MLIR_ADD, cpu="notacpu")
+    with pytest.raises(ValueError, match="unknown feature 'nope'"):
+        kiln.compile(MLIR_ADD, features="+nope")
+    with pytest.raises(ValueError, match="cannot run 64-bit code"):
+        kiln.compile(MLIR_ADD, cpu="i686")
 
 
 def test_invalid_mlir_raises_compile_error():

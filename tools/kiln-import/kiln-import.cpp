@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Import/Onnx.h"
+#include "kiln/Tools/Driver.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
@@ -26,26 +27,39 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
+cl::OptionCategory &kilnCat = kiln::getKilnOptionCategory();
 cl::opt<std::string> inputFilename(cl::Positional, cl::desc("<model.onnx>"),
-                                   cl::init("-"));
+                                   cl::init("-"), cl::cat(kilnCat));
 cl::opt<std::string> outputFilename("o", cl::desc("Output .mlir file"),
-                                    cl::value_desc("filename"), cl::init("-"));
+                                    cl::value_desc("filename"), cl::init("-"),
+                                    cl::cat(kilnCat));
 cl::opt<std::string> entryName("entry",
                                cl::desc("Name of the generated function"),
-                               cl::init("forward"));
+                               cl::init("forward"), cl::cat(kilnCat));
 cl::opt<bool> noCheck("no-check",
-                      cl::desc("Skip onnx's model checker (not recommended)"));
+                      cl::desc("Skip onnx's model checker (not recommended)"),
+                      cl::cat(kilnCat));
 cl::opt<bool> listOps("list-ops",
-                      cl::desc("Print the supported ONNX operators and exit"));
+                      cl::desc("Print the supported ONNX operators and exit"),
+                      cl::cat(kilnCat));
 cl::opt<bool> emitBytecode("emit-bytecode",
-                           cl::desc("Write MLIR bytecode instead of text"));
+                           cl::desc("Write MLIR bytecode instead of text"),
+                           cl::cat(kilnCat));
+cl::list<std::string> freeze(
+    "freeze", cl::desc("Freeze a graph input to the contents of a .npy file"),
+    cl::value_desc("NAME=FILE.npy"), cl::cat(kilnCat));
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "kiln-import: error: " << message << "\n";
+  return 1;
+}
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
-  cl::ParseCommandLineOptions(argc, argv, "Kiln ONNX importer\n");
+  kiln::parseToolCommandLine(argc, argv, "Kiln ONNX importer\n");
 
   if (listOps) {
     llvm::outs() << "# opsets " << kiln::kMinOnnxOpset << "-"
@@ -59,22 +73,24 @@ int main(int argc, char **argv) {
   kiln::OnnxImportOptions options;
   options.entryName = entryName;
   options.check = !noCheck;
+  for (const std::string &argument : freeze) {
+    auto frozen = kiln::parseFreezeArgument(argument);
+    if (!frozen)
+      return fail(llvm::toString(frozen.takeError()));
+    options.frozenInputs.insert(std::move(*frozen));
+  }
   std::string error;
   auto file = openInputFile(inputFilename, &error);
-  if (!file) {
-    llvm::errs() << "kiln-import: error: " << error << "\n";
-    return 1;
-  }
+  if (!file)
+    return fail(error);
   OwningOpRef<ModuleOp> module = kiln::importOnnxModel(
       file->getBuffer(), inputFilename == "-" ? std::string("<stdin>") : inputFilename.getValue(),
       context, options);
   if (!module)
     return 1;
   auto output = openOutputFile(outputFilename, &error);
-  if (!output) {
-    llvm::errs() << "kiln-import: error: " << error << "\n";
-    return 1;
-  }
+  if (!output)
+    return fail(error);
   if (emitBytecode) {
     if (failed(writeBytecodeToFile(*module, output->os())))
       return 1;

@@ -4,27 +4,26 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Compiles a kiln module with the default CPU pipeline, JIT-runs one entry
-// point on .npy inputs (or seeded random data), writes the outputs as .npy,
-// compares them with expected files, and benchmarks:
+// Compiles a model (.onnx or .mlir) with a compiler session, JIT-runs one
+// entry point on .npy inputs (or seeded random data), writes the outputs as
+// .npy, compares them with expected files, and benchmarks:
 //
 //   kiln-run model.mlir -i x.npy -o y.npy --expect ref.npy --atol 1e-5
 //   kiln-run model.mlir --input-shape 1x3x224x224 --bench 20
 //
 //===----------------------------------------------------------------------===//
 
-#include "kiln/Pipelines/Pipelines.h"
-#include "kiln/Tools/Driver.h"
+#include "kiln/Compiler/Compiler.h"
 #include "kiln/Runtime/Jit.h"
 #include "kiln/Runtime/Npy.h"
-#include "kiln/Target/Emission.h"
+#include "kiln/Tools/Driver.h"
 
 #include "Kiln/IR/KilnOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Format.h"
@@ -39,31 +38,32 @@ using namespace mlir::kiln;
 namespace cl = llvm::cl;
 
 namespace {
-cl::opt<std::string> inputFilename(cl::Positional, cl::desc("<input .mlir>"),
-                                   cl::Required);
-cl::opt<std::string> entryName("entry",
-                               cl::desc("Entry point (default: the first "
-                                        "public function)"));
+cl::OptionCategory &kilnCat = getKilnOptionCategory();
+cl::opt<std::string> inputFilename(cl::Positional,
+                                   cl::desc("<model .onnx or .mlir>"),
+                                   cl::Required, cl::cat(kilnCat));
 cl::list<std::string> inputs("i", cl::desc("Input .npy, one per argument"),
-                             cl::value_desc("file"));
+                             cl::value_desc("file"), cl::cat(kilnCat));
 cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("Shape of a random input, e.g. 1x3x224x224 (one per argument; "
-             "needed for dynamic dims)"));
-cl::opt<unsigned> seed("seed", cl::desc("Seed of random inputs"), cl::init(0));
+             "needed for dynamic dims)"),
+    cl::cat(kilnCat));
+cl::opt<unsigned> seed("seed", cl::desc("Seed of random inputs"), cl::init(0),
+                       cl::cat(kilnCat));
 cl::list<std::string> outputs("o", cl::desc("Output .npy, one per result"),
-                              cl::value_desc("file"));
+                              cl::value_desc("file"), cl::cat(kilnCat));
 cl::list<std::string> expected("expect",
                                cl::desc("Expected .npy, one per result"),
-                               cl::value_desc("file"));
-cl::opt<double> rtol("rtol", cl::desc("Relative tolerance"), cl::init(1e-5));
-cl::opt<double> atol("atol", cl::desc("Absolute tolerance"), cl::init(1e-6));
+                               cl::value_desc("file"), cl::cat(kilnCat));
+cl::opt<double> rtol("rtol", cl::desc("Relative tolerance"), cl::init(1e-5),
+                     cl::cat(kilnCat));
+cl::opt<double> atol("atol", cl::desc("Absolute tolerance"), cl::init(1e-6),
+                     cl::cat(kilnCat));
 cl::opt<unsigned> bench("bench",
                         cl::desc("Time N runs after warm-up; print median, "
                                  "min and GFLOP/s"),
-                        cl::init(0));
-cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"), cl::Prefix,
-                           cl::init(3));
+                        cl::init(0), cl::cat(kilnCat));
 
 int fail(const llvm::Twine &message) {
   llvm::errs() << "kiln-run: error: " << message << "\n";
@@ -159,78 +159,52 @@ std::string compare(const HostArray &got, const HostArray &want,
   return s;
 }
 
-/// FLOPs of the matmul-like ops when their shapes are static, else 0.
-double countFlops(ModuleOp module, StringRef entry) {
-  double flops = 0;
-  bool known = true;
-  auto func = module.lookupSymbol<func::FuncOp>(entry);
-  if (!func)
-    return 0;
-  auto staticCount = [&](Value v) -> double {
-    auto t = cast<RankedTensorType>(v.getType());
-    if (!t.hasStaticShape()) {
-      known = false;
-      return 0;
-    }
-    return static_cast<double>(t.getNumElements());
-  };
-  func.walk([&](Operation *op) {
-    if (auto mm = dyn_cast<MatmulOp>(op)) {
-      auto l = cast<RankedTensorType>(mm.getLhs().getType());
-      int64_t k = l.getDimSize(mm.getTransposeLhs() ? l.getRank() - 2
-                                                    : l.getRank() - 1);
-      flops += 2.0 * staticCount(mm.getResult()) * k;
-    } else if (auto lin = dyn_cast<LinearOp>(op)) {
-      auto w = cast<RankedTensorType>(lin.getWeight().getType());
-      flops += 2.0 * staticCount(lin.getResult()) * w.getDimSize(1);
-    } else if (auto conv = dyn_cast<Conv2DOp>(op)) {
-      auto f = cast<RankedTensorType>(conv.getFilter().getType());
-      flops += 2.0 * staticCount(conv.getResult()) * f.getNumElements() /
-               (conv.getLayout() == Layout::NCHW ? f.getDimSize(0)
-                                                 : f.getDimSize(3));
-    }
-  });
-  return known ? flops : 0;
-}
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  registerMLIRContextCLOptions();
-  registerPassManagerCLOptions();
-  cl::ParseCommandLineOptions(argc, argv, "Kiln JIT runner\n");
+  registerCompilerCLOptions();
+  parseToolCommandLine(argc, argv, "Kiln JIT runner\n");
+
+  llvm::Expected<CompilerOptions> options = getCompilerOptionsFromCL();
+  if (!options)
+    return fail(llvm::toString(options.takeError()));
+  // --entry picks the function to run; an ONNX graph keeps its default name.
+  std::string entryName = options->entryName;
+  if (!StringRef(inputFilename).ends_with(".onnx"))
+    options->entryName.clear();
 
   DialectRegistry registry;
-  kiln::registerCompilerDialects(registry);
+  registerCompilerDialects(registry);
   MLIRContext context(registry);
-  std::string error;
-  kiln::InputModule input;
-  if (failed(kiln::parseInputFile(inputFilename, context, input, error)))
-    return error.empty() ? 1 : fail(error);
-  OwningOpRef<ModuleOp> &module = input.module;
+  auto session = CompilerSession::create(context, std::move(*options));
+  if (!session)
+    return fail(llvm::toString(session.takeError()));
+  SourceMgrDiagnosticHandler diagnostics((*session)->getSourceMgr(), &context);
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
+  applyCLOptionsToSession(**session, timing);
+  if (llvm::Error err = (*session)->loadFile(inputFilename))
+    return fail(llvm::toString(std::move(err)));
+  if (llvm::Error err = (*session)->runTo(Stage::Kiln))
+    return fail(llvm::toString(std::move(err)));
 
-  {
-    PassManager pm(&context);
-    if (failed(applyPassManagerCLOptions(pm)))
-      return 1;
-    buildKilnGraphPipeline(pm, GraphPipelineOptions());
-    if (failed(pm.run(*module)))
-      return 1;
-  }
-  FailureOr<std::vector<EntryPoint>> entries = collectEntryPoints(*module);
-  if (failed(entries))
-    return 1;
-  if (entries->empty())
+  ArrayRef<EntryPoint> entries = (*session)->getEntryPoints();
+  if (entries.empty())
     return fail("the module has no public function to run");
-  const EntryPoint *entry = &entries->front();
+  const EntryPoint *entry = &entries.front();
   if (!entryName.empty()) {
-    auto it = llvm::find_if(*entries,
-                            [&](const EntryPoint &e) { return e.name == entryName; });
-    if (it == entries->end())
+    auto it = llvm::find_if(
+        entries, [&](const EntryPoint &e) { return e.name == entryName; });
+    if (it == entries.end())
       return fail("no public function named '" + entryName + "'");
     entry = &*it;
   }
-  double flops = countFlops(*module, entry->name);
+  double flops = 0;
+  if (auto func =
+          (*session)->getModule().lookupSymbol<func::FuncOp>(entry->name))
+    flops = estimateFlops(func).value_or(0);
 
   // Inputs: .npy files, or seeded random data.
   std::vector<HostArray> args;
@@ -276,9 +250,7 @@ int main(int argc, char **argv) {
 
   // Lower and JIT.
   EntryPoint chosen = *entry;
-  JitOptions jitOptions;
-  jitOptions.optLevel = optLevel;
-  auto jit = JitModule::create(*module, std::move(*entries), jitOptions);
+  auto jit = (*session)->jit();
   if (!jit)
     return fail(llvm::toString(jit.takeError()));
   entry = (*jit)->lookup(chosen.name);

@@ -8,6 +8,7 @@
 #include "Kiln/IR/KilnOps.h"
 #include "Kiln/IR/LayoutUtils.h"
 #include "Kiln/Transforms/Passes.h"
+#include "Kiln/Transforms/Remarks.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -93,6 +94,7 @@ struct FoldBatchNormIntoConv final : OpRewritePattern<BatchNormOp> {
         rewriter, conv.getLoc(), bn.getType(), conv.getInput(), newFilter,
         newBias, conv.getStridesAttr(), conv.getDilationsAttr(),
         conv.getPadsAttr(), conv.getGroupsAttr(), conv.getLayoutAttr());
+    remarkRewrite(bn.getLoc(), "kiln-fold-batchnorm", "batchnorm-folded");
     rewriter.replaceOp(bn, folded.getResult());
     rewriter.eraseOp(conv);
     return success();

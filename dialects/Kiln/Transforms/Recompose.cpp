@@ -8,6 +8,7 @@
 #include "Kiln/IR/KilnOps.h"
 #include "Kiln/IR/ShapeUtils.h"
 #include "Kiln/Transforms/Passes.h"
+#include "Kiln/Transforms/Remarks.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
@@ -129,6 +130,7 @@ struct RecomposeLayerNorm final : OpRewritePattern<DivOp> {
     std::optional<int64_t> varAxis = trailingAxes(var.getAxes(), rank);
     if (!axis || axis != varAxis || typeOf(div.getResult()) != typeOf(x))
       return failure();
+    remarkRewrite(div.getLoc(), "kiln-recompose", "layernorm-recomposed");
     rewriter.replaceOpWithNewOp<LayerNormOp>(
         div, div.getType(), x, Value(), Value(),
         rewriter.getI64IntegerAttr(*axis), rewriter.getF64FloatAttr(*eps));
@@ -163,6 +165,8 @@ struct AbsorbLayerNormAffine final : OpRewritePattern<LayerNormOp> {
       Value gamma = otherOperand(user, ln.getResult());
       if (!gamma || !fits(gamma) || user->getResult(0).getType() != ln.getType())
         return failure();
+      remarkRewrite(user->getLoc(), "kiln-recompose",
+                    "layernorm-scale-absorbed");
       rewriter.replaceOpWithNewOp<LayerNormOp>(
           user, ln.getType(), ln.getInput(), gamma, Value(), ln.getAxisAttr(),
           ln.getEpsilonAttr());
@@ -173,6 +177,8 @@ struct AbsorbLayerNormAffine final : OpRewritePattern<LayerNormOp> {
       Value beta = otherOperand(user, ln.getResult());
       if (!beta || !fits(beta) || user->getResult(0).getType() != ln.getType())
         return failure();
+      remarkRewrite(user->getLoc(), "kiln-recompose",
+                    "layernorm-bias-absorbed");
       rewriter.replaceOpWithNewOp<LayerNormOp>(
           user, ln.getType(), ln.getInput(), ln.getScale(), beta,
           ln.getAxisAttr(), ln.getEpsilonAttr());
@@ -252,6 +258,7 @@ struct RecomposeGelu final : OpRewritePattern<MulOp> {
     if (!x || !half || !erfTerm || matchErfTerm(erfTerm) != x ||
         typeOf(x) != typeOf(root.getResult()))
       return failure();
+    remarkRewrite(root.getLoc(), "kiln-recompose", "gelu-recomposed");
     rewriter.replaceOpWithNewOp<GeluOp>(
         root, root.getType(), x,
         GeluApproximationAttr::get(getContext(), GeluApproximation::None));
@@ -368,6 +375,7 @@ struct RecomposeAttention final : OpRewritePattern<MatmulOp> {
       rewriter.eraseOp(op);
       return failure();
     }
+    remarkRewrite(pv.getLoc(), "kiln-recompose", "attention-recomposed");
     rewriter.replaceOp(pv, op.getResult());
     ++count;
     return success();

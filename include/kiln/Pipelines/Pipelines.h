@@ -5,73 +5,72 @@
 //===----------------------------------------------------------------------===//
 //
 // Every Kiln pipeline is built by exactly one function here, shared by
-// kiln-opt (as a registered pipeline), kiln-compile and the Python API.
+// kiln-opt (as a registered pipeline) and the compiler session that
+// kiln-compile, kiln-run and the Python API use. The builders take plain
+// option structs; the registered pipelines parse the same options from
+// their textual form (`--kiln-graph-pipeline="fold-batchnorm=false"`).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_PIPELINES_PIPELINES_H
 #define KILN_PIPELINES_PIPELINES_H
 
-#include "mlir/Pass/PassOptions.h"
+#include "kiln/Target/TargetDescription.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+#include <string>
 
 namespace mlir {
 class DialectRegistry;
 class OpPassManager;
 namespace kiln {
 
-/// Options of the graph-level pipeline (`kiln-graph-pipeline`).
-struct GraphPipelineOptions : public PassPipelineOptions<GraphPipelineOptions> {
-  Option<bool> inferShapes{*this, "infer-shapes",
-                           llvm::cl::desc("Refine dynamic dims (kiln-infer-shapes)"),
-                           llvm::cl::init(true)};
-  Option<bool> recompose{
-      *this, "recompose",
-      llvm::cl::desc("Recompose LayerNorm, GELU and attention (kiln-recompose)"),
-      llvm::cl::init(true)};
-  Option<bool> foldBatchNorm{
-      *this, "fold-batchnorm",
-      llvm::cl::desc("Fold batch norms into convolutions (kiln-fold-batchnorm)"),
-      llvm::cl::init(true)};
+/// Options of the graph-level pipeline on the kiln dialect.
+struct GraphOptions {
+  /// Refine dynamic dims (kiln-infer-shapes).
+  bool inferShapes = true;
+  /// Recompose LayerNorm, GELU and attention chains (kiln-recompose).
+  bool recompose = true;
+  /// Fold batch norms into convolutions (kiln-fold-batchnorm).
+  bool foldBatchNorm = true;
+  /// Observes the pipeline's canonicalizations (not owned; may be called
+  /// from several threads). The compile report counts folds through it.
+  RewriterBase::Listener *canonicalizeListener = nullptr;
+};
+
+/// Options of CPU code generation.
+struct CodegenOptions {
+  /// Polynomial approximations of exp/tanh/erf/log (no libm calls in inner
+  /// loops).
+  bool approximateMath = true;
 };
 
 /// Graph optimizations on the kiln dialect: canonicalization (which folds
 /// small constants and algebraic identities), shape refinement,
-/// recomposition of fused ops, batch-norm folding and CSE. Runs on each function of a module.
-void buildKilnGraphPipeline(OpPassManager &pm,
-                            const GraphPipelineOptions &options);
+/// recomposition of fused ops, batch-norm folding and CSE, on each function.
+void buildKilnGraphPipeline(OpPassManager &pm, const GraphOptions &options);
 
-/// Options of the CPU code generation pipelines.
-struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
-  Option<bool> approximateMath{
-      *this, "approximate-math",
-      llvm::cl::desc("Polynomial approximations for exp/tanh/erf/... (no libm "
-                     "calls in inner loops)"),
-      llvm::cl::init(true)};
-};
-
-/// kiln -> linalg on tensors: convert-kiln-to-linalg, elementwise fusion,
-/// math approximations, canonicalization and CSE.
-void buildKilnToLinalgPipeline(OpPassManager &pm,
-                               const CPUPipelineOptions &options);
+/// kiln -> linalg on tensors: kiln-attach-target (keeps a module's existing
+/// `kiln.target` unless `target` names one), convert-kiln-to-linalg,
+/// elementwise fusion, math approximations, canonicalization and CSE.
+void buildKilnToLinalgPipeline(OpPassManager &pm, const CodegenOptions &options,
+                               const TargetOptions &target = {});
 
 /// linalg on tensors -> memrefs: empty-tensor elimination, one-shot
 /// bufferization across function boundaries (identity layouts) and
 /// ownership-based deallocation.
-void buildKilnBufferizePipeline(OpPassManager &pm,
-                                const CPUPipelineOptions &options);
+void buildKilnBufferizePipeline(OpPassManager &pm);
 
-/// memrefs -> LLVM dialect: loops, control flow, C-interface wrappers for
-/// every public function, and the LLVM conversions.
-void buildKilnToLLVMPipeline(OpPassManager &pm,
-                             const CPUPipelineOptions &options);
-
-/// The three lowering stages after the graph pipeline: linalg, bufferize,
-/// LLVM. Entry points are collected between the graph stage and this one.
-void buildKilnLoweringPipeline(OpPassManager &pm,
-                               const CPUPipelineOptions &options);
+/// memrefs -> LLVM dialect: loops, control flow, float conversions the
+/// target lacks, C-interface wrappers for every public function, and the
+/// LLVM conversions. Reads the module's `kiln.target`.
+void buildKilnToLLVMPipeline(OpPassManager &pm);
 
 /// The whole default CPU pipeline: graph, linalg, bufferize, LLVM.
-void buildKilnCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+void buildKilnCPUPipeline(OpPassManager &pm, const GraphOptions &graph,
+                          const CodegenOptions &codegen,
+                          const TargetOptions &target = {});
 
 /// Registers the Kiln dialect and the upstream dialects its pipelines create.
 void registerKilnDialects(DialectRegistry &registry);
@@ -79,6 +78,11 @@ void registerKilnDialects(DialectRegistry &registry);
 /// Registers every Kiln pass and named pipeline with the global registry, for
 /// kiln-opt's command line and `parsePassPipeline`.
 void registerKilnPassesAndPipelines();
+
+/// Prints the Markdown reference of the registered Kiln pipelines (their
+/// descriptions, options and defaults) to stdout: docs/reference/
+/// KilnPipelines.md.
+void printKilnPipelineReference();
 
 } // namespace kiln
 } // namespace mlir

@@ -4,9 +4,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Lowers a kiln module with the default CPU pipeline, JIT-compiles it with
-// MLIR's ExecutionEngine and runs its entry points on host arrays. Used by
-// kiln-run and the Python package.
+// JIT-compiles a module in the LLVM dialect (lowered by the compiler
+// session) with MLIR's ExecutionEngine and runs its entry points on host
+// arrays. Used by kiln-run and the Python package through
+// `CompilerSession::jit`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,7 @@
 
 #include "kiln/Runtime/Npy.h"
 #include "kiln/Target/EntryPoints.h"
+#include "kiln/Target/TargetDescription.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
@@ -23,6 +25,7 @@
 
 namespace llvm {
 class Module;
+class TargetMachine;
 } // namespace llvm
 
 namespace mlir {
@@ -30,19 +33,19 @@ class ExecutionEngine;
 namespace kiln {
 
 struct JitOptions {
-  unsigned optLevel = 3;       ///< LLVM optimization level, 0-3
-  bool approximateMath = true; ///< polynomial exp/tanh/erf/log
+  unsigned optLevel = 3; ///< LLVM optimization level, 0-3
+  /// The CPU and features to generate code for; must be runnable here.
+  TargetDescription target;
 };
 
 /// A compiled module, loaded in this process.
 class JitModule {
 public:
-  /// Lowers `module` (kiln after the graph pipeline; consumed) and JITs it.
-  /// `entries` are the module's entry points, collected before lowering.
-  /// Pass failures are reported as diagnostics on the module's context.
+  /// JITs `module`, which is in the LLVM dialect. `entries` are the
+  /// module's entry points, collected before lowering.
   static llvm::Expected<std::unique_ptr<JitModule>>
   create(ModuleOp module, std::vector<EntryPoint> entries,
-         const JitOptions &options = {});
+         const JitOptions &options);
   ~JitModule();
 
   ArrayRef<EntryPoint> getEntries() const { return entries; }
@@ -63,6 +66,7 @@ private:
   llvm::Error invoke(const EntryPoint &entry, ArrayRef<HostArray> inputs,
                      std::vector<int64_t> &resultWords);
 
+  std::unique_ptr<llvm::TargetMachine> optimizerTargetMachine;
   std::function<llvm::Error(llvm::Module *)> transformer;
   std::unique_ptr<ExecutionEngine> engine;
   std::vector<EntryPoint> entries;

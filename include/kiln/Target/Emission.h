@@ -10,6 +10,7 @@
 // The C header generator moved to CHeader.h; included for older callers.
 #include "kiln/Target/CHeader.h"
 #include "kiln/Target/EntryPoints.h"
+#include "kiln/Target/TargetDescription.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
@@ -21,18 +22,15 @@ class Module;
 class TargetMachine;
 } // namespace llvm
 
+namespace mlir {
+class DialectRegistry;
+} // namespace mlir
+
 namespace mlir::kiln {
 
-struct TargetOptions {
-  std::string triple;   ///< empty: the host
-  std::string cpu;      ///< empty: the host CPU (or "generic" when cross)
-  std::string features; ///< empty: the host's features (none when cross)
-  unsigned optLevel = 3;
-};
-
-/// Creates the LLVM target machine for `options`; fails with a message.
-FailureOr<std::unique_ptr<llvm::TargetMachine>>
-createTargetMachine(const TargetOptions &options, std::string &error);
+/// Lets the LLVM IR translation accept the kiln dialect's ABI annotations
+/// (`kiln.name`, `kiln.target`) silently.
+void registerKilnDialectTranslation(DialectRegistry &registry);
 
 /// Translates a module in the LLVM dialect to LLVM IR for `tm`: its triple,
 /// data layout, and CPU and features on every function. Returns null (after

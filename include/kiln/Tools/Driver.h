@@ -1,38 +1,53 @@
-//===- Driver.h - Shared set-up of the Kiln command-line tools --*- C++ -*-===//
+//===- Driver.h - Shared command line of the Kiln tools ---------*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// What every Kiln tool's command line has in common: Kiln's option category
+// (so `--help` shows Kiln's options and the few MLIR options users need,
+// with LLVM's backend options behind `--help-hidden`), `--version`, the
+// compiler options kiln-compile and kiln-run share, and `--freeze`.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_TOOLS_DRIVER_H
 #define KILN_TOOLS_DRIVER_H
 
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/OwningOpRef.h"
-#include "llvm/Support/SourceMgr.h"
-#include <memory>
+#include "kiln/Compiler/Compiler.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Error.h"
 
 namespace mlir {
-class DialectRegistry;
+class TimingScope;
 namespace kiln {
 
-/// Every dialect, extension and LLVM IR translation a compiler tool needs.
-void registerCompilerDialects(DialectRegistry &registry);
+/// The category of every Kiln command-line option.
+llvm::cl::OptionCategory &getKilnOptionCategory();
 
-/// A parsed input file with the source manager that its diagnostics point
-/// into; keep it alive while passes run on the module.
-struct InputModule {
-  llvm::SourceMgr sourceMgr;
-  std::unique_ptr<SourceMgrDiagnosticHandler> diagnostics;
-  OwningOpRef<ModuleOp> module;
-};
+/// Registers the compiler options shared by kiln-compile and kiln-run
+/// (optimization level, target, graph and codegen switches, --freeze,
+/// --entry), plus MLIR's pass-manager, context, printing and timing options.
+void registerCompilerCLOptions();
 
-/// Parses `filename` ("-" for stdin). Fails with `error` set when the file
-/// cannot be read, or with diagnostics already emitted when it does not
-/// parse.
-LogicalResult parseInputFile(StringRef filename, MLIRContext &context,
-                             InputModule &input, std::string &error);
+/// The options registered by `registerCompilerCLOptions`, as given on the
+/// command line. Reads `--freeze NAME=FILE.npy` files; a bad one is an error
+/// naming it.
+llvm::Expected<CompilerOptions> getCompilerOptionsFromCL();
+
+/// Parses the command line of `tool`: sets up `--version`, and hides every
+/// option outside Kiln's category except the MLIR options users need
+/// (timing, IR printing, threading), which `--help-hidden` still lists.
+void parseToolCommandLine(int argc, char **argv, StringRef overview);
+
+/// Applies the MLIR command-line options (IR printing, crash reproducers,
+/// timing under `timing`) to every pass manager `session` creates.
+void applyCLOptionsToSession(CompilerSession &session, TimingScope &timing);
+
+/// Parses `NAME=FILE.npy` into a frozen ONNX input.
+llvm::Expected<std::pair<std::string, FrozenTensor>>
+parseFreezeArgument(StringRef argument);
 
 } // namespace kiln
 } // namespace mlir

@@ -30,7 +30,7 @@
 // HDR: void _mlir_ciface_kiln_scale(kiln_memref2_t *, kiln_memref2_t *);
 // HDR: static inline int kiln_scale(const float *x, int64_t x_d0, int64_t x_d1, float *result0, int64_t result0_d0, int64_t result0_d1)
 // HDR: if (x_d1 != 4)
-// BADOPT: kiln-compile: error: -O7 is not 0-3
+// BADOPT: kiln-compile: error: optimization level 7 is not 0-3
 func.func @scale(%x: tensor<?x4xf32> {kiln.name = "x"}) -> tensor<?x4xf32> {
   %c = kiln.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
   %0 = kiln.mul %x, %c : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>

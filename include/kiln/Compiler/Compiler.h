@@ -1,0 +1,182 @@
+//===- Compiler.h - The Kiln compiler session -------------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// One compiler session owns the order of compilation stages, in the manner
+// of Toy's `toyc -emit=`:
+//
+//   kiln -> linalg -> bufferized -> llvm-dialect -> llvm-ir -> asm | obj
+//
+// kiln-compile, kiln-run and the Python package all drive a session; none of
+// them sequences pipelines itself. A session validates its options (target,
+// optimization level, symbol prefix) when it is created, before any work,
+// loads a model (.onnx or .mlir), runs the registered pipeline builders up
+// to a stage, and emits the IR of any stage, an object file, a C header, or
+// JIT-compiled code.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_COMPILER_H
+#define KILN_COMPILER_COMPILER_H
+
+#include "kiln/Compiler/CompileReport.h"
+#include "kiln/Import/Onnx.h"
+#include "kiln/Pipelines/Pipelines.h"
+#include "kiln/Target/EntryPoints.h"
+#include "kiln/Target/TargetDescription.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/SourceMgr.h"
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+
+namespace llvm {
+class raw_ostream;
+class raw_pwrite_stream;
+} // namespace llvm
+
+namespace mlir {
+class PassManager;
+class TimingScope;
+namespace kiln {
+class JitModule;
+
+/// The stages a session passes through, in order.
+enum class Stage {
+  Kiln,        ///< the kiln dialect after the graph pipeline
+  Linalg,      ///< linalg on tensors, fused
+  Bufferized,  ///< memrefs with deallocation
+  LLVMDialect, ///< the LLVM dialect
+  LLVMIR,      ///< optimized LLVM IR
+  Asm,         ///< target assembly
+  Obj,         ///< an object file
+};
+
+/// The `--emit=` name of a stage ("kiln", "linalg", ..., "obj").
+StringRef getStageName(Stage stage);
+
+/// Everything that controls one compilation.
+struct CompilerOptions {
+  GraphOptions graph;
+  CodegenOptions codegen;
+  TargetOptions target;
+  /// LLVM optimization level, 0-3.
+  unsigned optLevel = 3;
+  /// Prefix of every symbol an AOT object exports and of the header's
+  /// functions: a C identifier.
+  std::string symbolPrefix = "kiln";
+  /// ONNX import: the entry point's name, whether to run onnx's checker, and
+  /// the graph inputs to freeze into constants.
+  std::string entryName;
+  bool checkOnnx = true;
+  std::map<std::string, FrozenTensor> frozenInputs;
+};
+
+/// Checks options that need no IR: the target (resolved against LLVM's
+/// tables), the optimization level and the symbol prefix.
+llvm::Expected<TargetDescription> validateOptions(const CompilerOptions &options);
+
+class CompilerSession {
+public:
+  /// Validates `options` and creates a session on `context`. Diagnostics of
+  /// later stages go to the context's handlers; the returned errors say
+  /// which stage failed.
+  static llvm::Expected<std::unique_ptr<CompilerSession>>
+  create(MLIRContext &context, CompilerOptions options);
+  ~CompilerSession();
+
+  /// Loads a model from a file (".onnx", ".mlir", ".mlirbc"; other names are
+  /// sniffed). `-` reads stdin.
+  llvm::Error loadFile(StringRef path);
+  /// Loads a model from memory: ONNX protobuf bytes, MLIR text or bytecode.
+  /// `name` is used in diagnostics.
+  llvm::Error loadBuffer(StringRef bytes, StringRef name,
+                         std::optional<bool> isOnnx = std::nullopt);
+  /// Takes an already parsed module.
+  llvm::Error setModule(OwningOpRef<ModuleOp> module);
+
+  /// Lowers the module up to and including `stage` (an IR stage:
+  /// Kiln..LLVMDialect). Stages already run are not run again.
+  llvm::Error runTo(Stage stage);
+
+  /// Writes the output of `stage`: the IR after it for Kiln..LLVMDialect,
+  /// textual LLVM IR, assembly, or an object file.
+  llvm::Error emit(Stage stage, llvm::raw_pwrite_stream &os);
+
+  /// Changes the prefix of the symbols later objects and headers export;
+  /// fails on a prefix that is not a valid C identifier.
+  llvm::Error setSymbolPrefix(StringRef prefix);
+
+  /// Writes the plain C header of the module's entry points.
+  llvm::Error emitHeader(llvm::raw_ostream &os);
+
+  /// Lowers to the LLVM dialect and JIT-compiles for this process. The
+  /// target must be the host's architecture.
+  llvm::Expected<std::unique_ptr<JitModule>> jit();
+
+  /// The module; its IR is that of `getStage()`.
+  ModuleOp getModule() const { return module.get(); }
+  /// The last stage run, or none before the graph pipeline ran.
+  std::optional<Stage> getStage() const { return stage; }
+  /// The public functions, collected after the graph pipeline.
+  ArrayRef<EntryPoint> getEntryPoints() const { return entries; }
+  const TargetDescription &getTarget() const { return target; }
+  const CompilerOptions &getOptions() const { return options; }
+  /// What the graph passes did; complete after the Kiln stage.
+  const CompileReport &getReport() const { return *report; }
+
+  /// The MLIR sources loaded, for a SourceMgrDiagnosticHandler that shows
+  /// the offending lines.
+  llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
+
+  /// Called on every pass manager the session creates, e.g. to apply the
+  /// `--mlir-print-ir-*` command-line options.
+  void setPassManagerHook(std::function<LogicalResult(PassManager &)> hook) {
+    passManagerHook = std::move(hook);
+  }
+  /// Times every stage under `root` (`--mlir-timing`).
+  void enableTiming(TimingScope &root) { timing = &root; }
+
+private:
+  CompilerSession(MLIRContext &context, CompilerOptions options,
+                  TargetDescription target);
+  llvm::Error runPipeline(Stage stage,
+                          function_ref<void(OpPassManager &)> build);
+
+  MLIRContext &context;
+  llvm::SourceMgr sourceMgr;
+  CompilerOptions options;
+  TargetDescription target;
+  OwningOpRef<ModuleOp> module;
+  std::optional<Stage> stage;
+  std::vector<EntryPoint> entries;
+  std::unique_ptr<CompileReport> report;
+  std::function<LogicalResult(PassManager &)> passManagerHook;
+  TimingScope *timing = nullptr;
+};
+
+/// Creates a session, loads `path` and runs it to `stopAfter`.
+llvm::Expected<std::unique_ptr<CompilerSession>>
+compile(MLIRContext &context, StringRef path, CompilerOptions options,
+        Stage stopAfter);
+
+/// Whether a model file is ONNX: by its extension (.onnx, or .mlir/.mlirbc
+/// for MLIR), else by content (binary protobuf, not MLIR text or bytecode).
+bool isOnnxModel(StringRef fileName, StringRef bytes);
+
+/// Kiln's version, e.g. "0.4.0"; also `kiln.__version__`.
+StringRef getKilnVersion();
+
+/// Registers every dialect, extension and translation a session needs.
+void registerCompilerDialects(DialectRegistry &registry);
+
+} // namespace kiln
+} // namespace mlir
+
+#endif // KILN_COMPILER_COMPILER_H

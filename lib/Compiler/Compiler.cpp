@@ -1,0 +1,388 @@
+//===- Compiler.cpp - The Kiln compiler session ---------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Compiler/Compiler.h"
+
+#include "Kiln/IR/KilnOps.h"
+#include "kiln/Runtime/Jit.h"
+#include "kiln/Target/CHeader.h"
+#include "kiln/Target/Emission.h"
+#include "kiln/Target/Symbols.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Remarks.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+#include <atomic>
+#include <mutex>
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+static llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+StringRef mlir::kiln::getStageName(Stage stage) {
+  switch (stage) {
+  case Stage::Kiln:
+    return "kiln";
+  case Stage::Linalg:
+    return "linalg";
+  case Stage::Bufferized:
+    return "bufferized";
+  case Stage::LLVMDialect:
+    return "llvm-dialect";
+  case Stage::LLVMIR:
+    return "llvm-ir";
+  case Stage::Asm:
+    return "asm";
+  case Stage::Obj:
+    return "obj";
+  }
+  llvm_unreachable("unknown stage");
+}
+
+bool mlir::kiln::isOnnxModel(StringRef fileName, StringRef bytes) {
+  if (fileName.ends_with(".onnx"))
+    return true;
+  if (fileName.ends_with(".mlir") || fileName.ends_with(".mlirbc") ||
+      bytes.starts_with("ML\xefR"))
+    return false;
+  // MLIR text (even generic ops, which start like a protobuf field) has no
+  // control characters; serialized protobuf does.
+  bool text = llvm::none_of(bytes.take_front(4096), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\r' &&
+           c != '\t' && c != '\f';
+  });
+  return !text && looksLikeOnnx(bytes);
+}
+
+StringRef mlir::kiln::getKilnVersion() { return KILN_VERSION; }
+
+void mlir::kiln::registerCompilerDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registerKilnDialects(registry);
+  registerKilnDialectTranslation(registry);
+}
+
+//===----------------------------------------------------------------------===//
+// Report collection
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Counts the optimization remarks Kiln's passes emit, by (category, name).
+/// Function passes run on several threads, hence the lock.
+class ReportRemarkStreamer final
+    : public remark::detail::MLIRRemarkStreamerBase {
+public:
+  ReportRemarkStreamer(CompileReport &report, std::mutex &lock)
+      : report(report), lock(lock) {}
+  void streamOptimizationRemark(const remark::detail::Remark &remark) override {
+    std::lock_guard<std::mutex> guard(lock);
+    ++report.rewrites[{remark.getCategoryName().str(),
+                       remark.getRemarkName().str()}];
+  }
+
+private:
+  CompileReport &report;
+  std::mutex &lock;
+};
+
+/// Observes the graph pipeline's canonicalizations: an op replaced by values
+/// that constants define was folded; an op erased without replacement was
+/// dead.
+class FoldCounter final : public RewriterBase::Listener {
+public:
+  void notifyOperationReplaced(Operation *op, ValueRange values) override {
+    if (op->hasTrait<OpTrait::ConstantLike>())
+      return;
+    bool allConstant = llvm::all_of(values, [](Value v) {
+      Operation *def = v.getDefiningOp();
+      return def && def->hasTrait<OpTrait::ConstantLike>();
+    });
+    if (allConstant && !values.empty())
+      ++folded;
+    lastReplaced = op;
+  }
+  void notifyOperationErased(Operation *op) override {
+    if (op != lastReplaced && !op->hasTrait<OpTrait::ConstantLike>())
+      ++dead;
+    lastReplaced = nullptr;
+  }
+  std::atomic<int64_t> folded{0}, dead{0};
+
+private:
+  static thread_local Operation *lastReplaced;
+};
+thread_local Operation *FoldCounter::lastReplaced = nullptr;
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Options
+//===----------------------------------------------------------------------===//
+
+llvm::Expected<TargetDescription>
+mlir::kiln::validateOptions(const CompilerOptions &options) {
+  if (options.optLevel > 3)
+    return makeError("optimization level " + llvm::Twine(options.optLevel) +
+                     " is not 0-3");
+  if (llvm::Error err = validateSymbolPrefix(options.symbolPrefix))
+    return std::move(err);
+  return resolveTarget(options.target);
+}
+
+//===----------------------------------------------------------------------===//
+// Session
+//===----------------------------------------------------------------------===//
+
+CompilerSession::CompilerSession(MLIRContext &context, CompilerOptions options,
+                                 TargetDescription target)
+    : context(context), options(std::move(options)),
+      target(std::move(target)), report(std::make_unique<CompileReport>()) {}
+
+CompilerSession::~CompilerSession() = default;
+
+llvm::Expected<std::unique_ptr<CompilerSession>>
+CompilerSession::create(MLIRContext &context, CompilerOptions options) {
+  llvm::Expected<TargetDescription> target = validateOptions(options);
+  if (!target)
+    return target.takeError();
+  context.loadDialect<KilnDialect>();
+  return std::unique_ptr<CompilerSession>(
+      new CompilerSession(context, std::move(options), std::move(*target)));
+}
+
+llvm::Error CompilerSession::loadFile(StringRef path) {
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(path, &error);
+  if (!file)
+    return makeError(error);
+  return loadBuffer(file->getBuffer(), path == "-" ? "<stdin>" : path,
+                    isOnnxModel(path, file->getBuffer()));
+}
+
+llvm::Error CompilerSession::loadBuffer(StringRef bytes, StringRef name,
+                                        std::optional<bool> isOnnx) {
+  bool onnx = isOnnx ? *isOnnx : isOnnxModel(name, bytes);
+  if (!onnx && !options.frozenInputs.empty())
+    return makeError("'" + name +
+                     "' is not an ONNX model; frozen inputs apply to ONNX "
+                     "graph inputs only");
+  OwningOpRef<ModuleOp> loaded;
+  if (onnx) {
+    OnnxImportOptions importOptions;
+    if (!options.entryName.empty())
+      importOptions.entryName = options.entryName;
+    importOptions.check = options.checkOnnx;
+    importOptions.frozenInputs = options.frozenInputs;
+    loaded = importOnnxModel(bytes, name, context, importOptions);
+    if (!loaded)
+      return makeError("cannot import '" + name + "'");
+  } else {
+    // The source manager owns the text that diagnostics point into.
+    sourceMgr.AddNewSourceBuffer(
+        llvm::MemoryBuffer::getMemBufferCopy(bytes, name), llvm::SMLoc());
+    ParserConfig config(&context);
+    loaded = parseSourceFile<ModuleOp>(sourceMgr, config);
+    if (!loaded)
+      return makeError("cannot parse '" + name + "'");
+  }
+  return setModule(std::move(loaded));
+}
+
+llvm::Error CompilerSession::setModule(OwningOpRef<ModuleOp> newModule) {
+  module = std::move(newModule);
+  stage.reset();
+  entries.clear();
+  *report = CompileReport();
+  // The module carries the target from here on. One it brings along (say,
+  // IR a previous --emit wrote) wins unless the options name a target.
+  StringRef name = KilnDialect::getTargetAttrName();
+  bool explicitTarget = !options.target.triple.empty() ||
+                        !options.target.cpu.empty() ||
+                        !options.target.features.empty();
+  if (auto existing = (*module)->getAttrOfType<TargetAttr>(name);
+      existing && !explicitTarget)
+    target = TargetDescription::fromAttr(existing);
+  else
+    (*module)->setAttr(name, target.toAttr(&context));
+  report->opsBefore = countOpsByName(*module);
+  return llvm::Error::success();
+}
+
+llvm::Error
+CompilerSession::runPipeline(Stage runStage,
+                             function_ref<void(OpPassManager &)> build) {
+  PassManager pm(&context);
+  std::optional<TimingScope> scope;
+  if (timing) {
+    scope.emplace(timing->nest(getStageName(runStage)));
+    pm.enableTiming(*scope);
+  }
+  if (passManagerHook && failed(passManagerHook(pm)))
+    return makeError("invalid pass manager options");
+  build(pm);
+  if (failed(pm.run(*module)))
+    return makeError("compilation failed in the " + getStageName(runStage) +
+                     " stage");
+  stage = runStage;
+  return llvm::Error::success();
+}
+
+llvm::Error CompilerSession::runTo(Stage until) {
+  if (!module)
+    return makeError("no model is loaded");
+  if (until > Stage::LLVMDialect)
+    until = Stage::LLVMDialect;
+  auto needs = [&](Stage s) { return s <= until && (!stage || *stage < s); };
+
+  if (needs(Stage::Kiln)) {
+    FoldCounter folds;
+    GraphOptions graph = options.graph;
+    graph.canonicalizeListener = &folds;
+    std::mutex lock;
+    remark::RemarkCategories categories;
+    categories.passed = "kiln-.*";
+    if (failed(remark::enableOptimizationRemarks(
+            context, std::make_unique<ReportRemarkStreamer>(*report, lock),
+            std::make_unique<remark::RemarkEmittingPolicyAll>(), categories)))
+      return makeError("cannot enable optimization remarks");
+    llvm::Error err = runPipeline(Stage::Kiln, [&](OpPassManager &pm) {
+      buildKilnGraphPipeline(pm, graph);
+    });
+    context.setRemarkEngine(nullptr);
+    if (err)
+      return err;
+    report->constantsFolded = folds.folded;
+    report->deadOpsErased = folds.dead;
+    report->opsAfter = countOpsByName(*module);
+    // Entry-point signatures are read on tensor types, before lowering.
+    FailureOr<std::vector<EntryPoint>> collected = collectEntryPoints(*module);
+    if (failed(collected))
+      return makeError("invalid entry points");
+    entries = std::move(*collected);
+  }
+  if (needs(Stage::Linalg))
+    if (llvm::Error err = runPipeline(Stage::Linalg, [&](OpPassManager &pm) {
+          buildKilnToLinalgPipeline(pm, options.codegen);
+        }))
+      return err;
+  if (needs(Stage::Bufferized))
+    if (llvm::Error err = runPipeline(Stage::Bufferized, [&](OpPassManager &pm) {
+          buildKilnBufferizePipeline(pm);
+        }))
+      return err;
+  if (needs(Stage::LLVMDialect))
+    if (llvm::Error err =
+            runPipeline(Stage::LLVMDialect, [&](OpPassManager &pm) {
+              buildKilnToLLVMPipeline(pm);
+            }))
+      return err;
+  return llvm::Error::success();
+}
+
+llvm::Error CompilerSession::emit(Stage emitStage, llvm::raw_pwrite_stream &os) {
+  if (llvm::Error err = runTo(emitStage))
+    return err;
+  if (emitStage <= Stage::LLVMDialect) {
+    if (*stage != emitStage)
+      return makeError("the module is already past the " +
+                       getStageName(emitStage) + " stage");
+    module->print(os);
+    return llvm::Error::success();
+  }
+
+  auto tm = createTargetMachine(target, options.optLevel);
+  if (!tm)
+    return tm.takeError();
+  std::optional<TimingScope> scope;
+  if (timing)
+    scope.emplace(timing->nest("llvm"));
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateToLLVMIR(*module, llvmContext, **tm);
+  if (!llvmModule)
+    return makeError("translation to LLVM IR failed");
+  // Only the prefixed C interfaces stay external, so that several models
+  // link into one program.
+  if (llvm::Error err = prefixAndInternalizeSymbols(*llvmModule, entries,
+                                                    options.symbolPrefix))
+    return err;
+  optimizeLLVMModule(*llvmModule, **tm, options.optLevel);
+  if (emitStage == Stage::LLVMIR) {
+    llvmModule->print(os, nullptr);
+    return llvm::Error::success();
+  }
+  std::string error;
+  if (failed(emitCode(*llvmModule, **tm,
+                      emitStage == Stage::Obj ? CodeKind::Object
+                                              : CodeKind::Assembly,
+                      os, error)))
+    return makeError(error);
+  return llvm::Error::success();
+}
+
+llvm::Error CompilerSession::setSymbolPrefix(StringRef prefix) {
+  if (llvm::Error err = validateSymbolPrefix(prefix))
+    return err;
+  options.symbolPrefix = prefix.str();
+  return llvm::Error::success();
+}
+
+llvm::Error CompilerSession::emitHeader(llvm::raw_ostream &os) {
+  if (llvm::Error err = runTo(Stage::Kiln))
+    return err;
+  emitCHeader(entries, options.symbolPrefix, os);
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<JitModule>> CompilerSession::jit() {
+  llvm::Triple triple(target.triple);
+  llvm::Triple host(llvm::sys::getDefaultTargetTriple());
+  if (triple.getArch() != host.getArch() || triple.getOS() != host.getOS())
+    return makeError("the module is compiled for '" + target.triple +
+                     "' and cannot run in this process (a '" + host.str() +
+                     "'); write an object file instead");
+  if (llvm::Error err = runTo(Stage::LLVMDialect))
+    return std::move(err);
+  std::optional<TimingScope> scope;
+  if (timing)
+    scope.emplace(timing->nest("jit"));
+  JitOptions jitOptions;
+  jitOptions.optLevel = options.optLevel;
+  jitOptions.target = target;
+  return JitModule::create(*module, entries, jitOptions);
+}
+
+llvm::Expected<std::unique_ptr<CompilerSession>>
+mlir::kiln::compile(MLIRContext &context, StringRef path,
+                    CompilerOptions options, Stage stopAfter) {
+  auto session = CompilerSession::create(context, std::move(options));
+  if (!session)
+    return session.takeError();
+  if (llvm::Error err = (*session)->loadFile(path))
+    return std::move(err);
+  if (llvm::Error err = (*session)->runTo(stopAfter))
+    return std::move(err);
+  return session;
+}

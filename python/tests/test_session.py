@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""The compiler session as Python sees it: version, target description,
+compile report, graph options, missing files and host-gated codegen."""
+
+import numpy as np
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+import kiln
+
+MLIR_CONV_BN = """
+func.func @block(%x: tensor<1x1x4x4xf32> {kiln.name = "x"}) -> tensor<1x2x4x4xf32> {
+  %w = kiln.constant dense<[[[[2.0]]], [[[3.0]]]]> : tensor<2x1x1x1xf32>
+  %half = kiln.constant dense<[0.5, 1.0]> : tensor<2xf32>
+  %scale = kiln.add %half, %half : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %beta = kiln.constant dense<[0.5, 0.0]> : tensor<2xf32>
+  %mean = kiln.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %var = kiln.constant dense<[3.0, 0.0]> : tensor<2xf32>
+  %0 = kiln.conv2d %x, %w : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %1 = kiln.batch_norm %0, %scale, %beta, %mean, %var {epsilon = 1.0 : f64} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  return %1 : tensor<1x2x4x4xf32>
+}
+"""
+
+
+def reference_conv_bn(x):
+    w = np.array([2.0, 3.0], np.float32).reshape(1, 2, 1, 1)
+    scale = np.array([1.0, 2.0], np.float32).reshape(1, 2, 1, 1)
+    beta = np.array([0.5, 0.0], np.float32).reshape(1, 2, 1, 1)
+    mean = np.array([1.0, 0.0], np.float32).reshape(1, 2, 1, 1)
+    var = np.array([3.0, 0.0], np.float32).reshape(1, 2, 1, 1)
+    return (x * w - mean) / np.sqrt(var + 1.0) * scale + beta
+
+
+def test_version():
+    parts = kiln.__version__.split(".")
+    assert len(parts) == 3 and all(p.isdigit() for p in parts)
+
+
+def test_report_counts_graph_rewrites():
+    m = kiln.compile(MLIR_CONV_BN)
+    r = m.report
+    assert r["constants_folded"] == 1
+    assert {"pass": "kiln-fold-batchnorm", "rewrite": "batchnorm-folded",
+            "count": 1} in r["rewrites"]
+    assert r["ops_before"]["kiln.batch_norm"] == 1
+    assert "kiln.batch_norm" not in r["ops_after"]
+    assert "batchnorm-folded (kiln-fold-batchnorm)" in m.report_text()
+    x = np.random.default_rng(0).standard_normal((1, 1, 4, 4)).astype(
+        np.float32)
+    np.testing.assert_allclose(m(x), reference_conv_bn(x), rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_graph_options_are_honoured():
+    m = kiln.compile(MLIR_CONV_BN, fold_batchnorm=False)
+    assert m.report["rewrites"] == []
+    assert "kiln.batch_norm" in m.mlir
+    x = np.ones((1, 1, 4, 4), np.float32)
+    np.testing.assert_allclose(m(x), reference_conv_bn(x), rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_target_description():
+    m = kiln.compile(MLIR_CONV_BN, cpu="znver3", target="x86_64-linux-gnu")
+    assert 'cpu = "znver3"' in m.target_description
+    assert "vector_bits = 256, vector_registers = 16" in m.target_description
+    a = kiln.compile(MLIR_CONV_BN, target="aarch64-linux-gnu")
+    assert "vector_bits = 128, vector_registers = 32" in a.target_description
+    with pytest.raises(ValueError, match="cannot run in this process"):
+        a(np.ones((1, 1, 4, 4), np.float32))
+
+
+def test_missing_file_without_extension():
+    with pytest.raises(FileNotFoundError, match="'model'"):
+        kiln.compile("model")
+
+
+@pytest.mark.parametrize("cpu", [
+    "x86-64",
+    pytest.param("x86-64-v3", marks=pytest.mark.requires_cpu("avx2", "fma")),
+    pytest.param("x86-64-v4", marks=pytest.mark.requires_cpu(
+        "avx512f", "avx512bw", "avx512dq", "avx512vl")),
+])
+def test_code_for_each_isa_level(cpu):
+    # Code for an ISA level runs on hosts that have it; the rest skip.
+    m = kiln.compile(MLIR_CONV_BN, cpu=cpu)
+    x = np.random.default_rng(1).standard_normal((1, 1, 4, 4)).astype(
+        np.float32)
+    np.testing.assert_allclose(m(x), reference_conv_bn(x), rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_freeze_and_onnx_shape_input():
+    g = helper.make_graph(
+        [helper.make_node("Reshape", ["x", "shape"], ["y"])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 6]),
+         helper.make_tensor_value_info("shape", TensorProto.INT64, [2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["h", "w"])])
+    model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    m = kiln.compile(model, freeze={"shape": np.array([3, 4], np.int64)})
+    x = np.arange(12, dtype=np.float32).reshape(2, 6)
+    np.testing.assert_array_equal(m(x), x.reshape(3, 4))
