@@ -6,8 +6,10 @@ AOT path, with no compiler-rt builtin left in the code.
 Usage: e2e_float_conversions.py <bin dir> <C compiler> <llvm-nm>
 
 One kiln model casts f64 -> f16, f64 -> bf16, f32 -> f16, f32 -> bf16,
-f16 -> f32 and f16 -> f64 (the bf16 results come back widened to f32, which
-is exact, because .npy has no bf16). The inputs are the special values (+-0,
+f16 -> f32, f16 -> f64, f16 -> bf16 and bf16 -> f16 (the bf16 results come
+back widened to f32, which is exact, because .npy has no bf16; the bf16
+input is every bf16 bit pattern, passed widened to f32 and narrowed back
+exactly in the model). The inputs are the special values (+-0,
 subnormals, the largest finite values, overflow to infinity, infinities,
 NaN), every tie between two neighbouring f16 or bf16 values together with
 the f64 values just beside it (where rounding f64 -> f32 -> f16 naively goes
@@ -130,12 +132,17 @@ def f16_inputs():
         np.float16)
 
 
-def model(n, m, k):
+def bf16_inputs():
+    """Every bf16 bit pattern, widened to f32 (exact)."""
+    return widen_bf16(np.arange(0, 2**16, dtype=np.uint32).astype(np.uint16))
+
+
+def model(n, m, k, j):
     t = lambda d, ty: f"tensor<{d}x{ty}>"
     return f"""func.func @model(%a0: {t(n, 'f64')}, %a1: {t(m, 'f32')},
-                  %a2: {t(k, 'f16')})
+                  %a2: {t(k, 'f16')}, %a3: {t(j, 'f32')})
     -> ({t(n, 'f16')}, {t(n, 'f32')}, {t(m, 'f16')}, {t(m, 'f32')},
-        {t(k, 'f32')}, {t(k, 'f64')}) {{
+        {t(k, 'f32')}, {t(k, 'f64')}, {t(k, 'f32')}, {t(j, 'f16')}) {{
   %0 = kiln.cast %a0 : ({t(n, 'f64')}) -> {t(n, 'f16')}
   %b0 = kiln.cast %a0 : ({t(n, 'f64')}) -> {t(n, 'bf16')}
   %1 = kiln.cast %b0 : ({t(n, 'bf16')}) -> {t(n, 'f32')}
@@ -144,8 +151,13 @@ def model(n, m, k):
   %3 = kiln.cast %b1 : ({t(m, 'bf16')}) -> {t(m, 'f32')}
   %4 = kiln.cast %a2 : ({t(k, 'f16')}) -> {t(k, 'f32')}
   %5 = kiln.cast %a2 : ({t(k, 'f16')}) -> {t(k, 'f64')}
-  return %0, %1, %2, %3, %4, %5 : {t(n, 'f16')}, {t(n, 'f32')},
-      {t(m, 'f16')}, {t(m, 'f32')}, {t(k, 'f32')}, {t(k, 'f64')}
+  %b2 = kiln.cast %a2 : ({t(k, 'f16')}) -> {t(k, 'bf16')}
+  %6 = kiln.cast %b2 : ({t(k, 'bf16')}) -> {t(k, 'f32')}
+  %b3 = kiln.cast %a3 : ({t(j, 'f32')}) -> {t(j, 'bf16')}
+  %7 = kiln.cast %b3 : ({t(j, 'bf16')}) -> {t(j, 'f16')}
+  return %0, %1, %2, %3, %4, %5, %6, %7 : {t(n, 'f16')}, {t(n, 'f32')},
+      {t(m, 'f16')}, {t(m, 'f32')}, {t(k, 'f32')}, {t(k, 'f64')},
+      {t(k, 'f32')}, {t(j, 'f16')}
 }}
 """
 
@@ -178,7 +190,7 @@ def c_driver(inputs, outputs):
 
 
 NAMES = ["f64->f16", "f64->bf16", "f32->f16", "f32->bf16", "f16->f32",
-         "f16->f64"]
+         "f16->f64", "f16->bf16", "bf16->f16"]
 
 
 def bits(v):
@@ -214,23 +226,27 @@ def main():
         sys.exit(__doc__)
     bindir, cc, nm = sys.argv[1:]
     x64, x32, x16 = f64_inputs(), f32_inputs(), f16_inputs()
+    xb16 = bf16_inputs()
     with np.errstate(over="ignore", invalid="ignore"):
         want = [x64.astype(np.float16), widen_bf16(bf16_reference(x64)),
                 x32.astype(np.float16),
                 widen_bf16(bf16_reference(x32.astype(np.float64))),
-                x16.astype(np.float32), x16.astype(np.float64)]
-        # The two f16 references must agree before they judge Kiln.
+                x16.astype(np.float32), x16.astype(np.float64),
+                widen_bf16(bf16_reference(x16.astype(np.float64))),
+                xb16.astype(np.float16)]
+        # The f16 references must agree before they judge Kiln.
         check = [f16_reference_check(x64),
-                 f16_reference_check(x32.astype(np.float64))]
-    assert not compare([check[0], check[1]], [want[0], want[2]],
-                       [x64, x32]), "numpy's f16 casts disagree"
-    inputs_of = [x64, x64, x32, x32, x16, x16]
-    inputs = [x64, x32, x16]
+                 f16_reference_check(x32.astype(np.float64)),
+                 f16_reference_check(xb16.astype(np.float64))]
+    assert not compare(check, [want[0], want[2], want[7]],
+                       [x64, x32, xb16]), "numpy's f16 casts disagree"
+    inputs_of = [x64, x64, x32, x32, x16, x16, x16, xb16]
+    inputs = [x64, x32, x16, xb16]
 
     failures = []
     with tempfile.TemporaryDirectory(prefix="kiln-float-conv-") as d:
         with open(os.path.join(d, "model.mlir"), "w") as f:
-            f.write(model(x64.size, x32.size, x16.size))
+            f.write(model(x64.size, x32.size, x16.size, xb16.size))
         for i, x in enumerate(inputs):
             np.save(os.path.join(d, f"in{i}.npy"), x)
             x.tofile(os.path.join(d, f"in{i}.bin"))

@@ -245,6 +245,13 @@ Value scalar(CastOp, OpBuilder &b, Location l, ValueRange a, Type to) {
     return x;
   unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
   if (isFloat(from) && isFloat(to)) {
+    // Neither of two distinct formats of one width (f16 and bf16) holds the
+    // other, so arith.extf/truncf cannot convert between them. Widening to
+    // f32 is exact for both, which leaves a single rounding.
+    if (fw == tw) {
+      x = arith::ExtFOp::create(b, l, b.getF32Type(), x);
+      return arith::TruncFOp::create(b, l, to, x);
+    }
     if (fw < tw)
       return arith::ExtFOp::create(b, l, to, x);
     return arith::TruncFOp::create(b, l, to, x);

@@ -137,6 +137,31 @@ func.func @casts(%f: tensor<4xf32>, %i: tensor<4xi64>, %b: tensor<4xi1>, %h: ten
 
 // -----
 
+// f16 and bf16 have the same width but neither holds the other: the casts
+// go through f32, which is exact for both, so only the truncf rounds.
+// CHECK-LABEL: func.func @same_width_float_casts
+// CHECK-SAME: %[[H:[a-zA-Z0-9]+]]: tensor<4xf16>, %[[B:[a-zA-Z0-9]+]]: tensor<4xbf16>
+// CHECK: %[[HB:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[H]] : tensor<4xf16>)
+// CHECK-NEXT: ^bb0(%[[HIN:.+]]: f16, %{{.*}}: bf16):
+// CHECK-NEXT: %[[HWIDE:.+]] = arith.extf %[[HIN]] : f16 to f32
+// CHECK-NEXT: %[[HNARROW:.+]] = arith.truncf %[[HWIDE]] : f32 to bf16
+// CHECK-NEXT: linalg.yield %[[HNARROW]] : bf16
+// CHECK: %[[BH:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[B]] : tensor<4xbf16>)
+// CHECK-NEXT: ^bb0(%[[BIN:.+]]: bf16, %{{.*}}: f16):
+// CHECK-NEXT: %[[BWIDE:.+]] = arith.extf %[[BIN]] : bf16 to f32
+// CHECK-NEXT: %[[BNARROW:.+]] = arith.truncf %[[BWIDE]] : f32 to f16
+// CHECK-NEXT: linalg.yield %[[BNARROW]] : f16
+// CHECK: return %[[HB]], %[[BH]]
+func.func @same_width_float_casts(%h: tensor<4xf16>, %b: tensor<4xbf16>) -> (tensor<4xbf16>, tensor<4xf16>) {
+  %0 = kiln.cast %h : (tensor<4xf16>) -> tensor<4xbf16>
+  %1 = kiln.cast %b : (tensor<4xbf16>) -> tensor<4xf16>
+  return %0, %1 : tensor<4xbf16>, tensor<4xf16>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @broadcast_to
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%{{.*}} : tensor<3x1xf32>) outs(%{{.*}} : tensor<2x3x5xf32>)
