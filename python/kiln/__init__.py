@@ -115,7 +115,7 @@ class Module:
     def report(self):
         """What the graph passes did, as a dict: constants folded, rewrites
         per pass (batch norms folded, chains recomposed) and op counts by
-        kind before and after (see docs/compile-report.md)."""
+        kind before and after (see docs/compiler.md)."""
         import json
         return json.loads(self._compiled.report(True))
 
