@@ -1,0 +1,422 @@
+//===- CompilerSessionTest.cpp - Stages, emission, report and JIT ---------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Compiler/Compiler.h"
+
+#include "Kiln/IR/KilnOps.h"
+#include "kiln/Runtime/Jit.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <cstring>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+namespace {
+/// A 1x1 convolution followed by a batch norm whose scale is itself a
+/// foldable `kiln.add` of constants (as in
+/// test/Tools/kiln-compile/report.mlir). With these constants the folded
+/// model computes channel 0 = x and channel 1 = 6 * x.
+constexpr const char *kConvBatchNorm = R"mlir(
+func.func @block(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = kiln.constant dense<[[[[2.0]]], [[[3.0]]]]> : tensor<2x1x1x1xf32>
+  %half = kiln.constant dense<[0.5, 1.0]> : tensor<2xf32>
+  %scale = kiln.add %half, %half : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %beta = kiln.constant dense<[0.5, 0.0]> : tensor<2xf32>
+  %mean = kiln.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %var = kiln.constant dense<[3.0, 0.0]> : tensor<2xf32>
+  %0 = kiln.conv2d %x, %w : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %1 = kiln.batch_norm %0, %scale, %beta, %mean, %var {epsilon = 1.0 : f64} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  return %1 : tensor<1x2x4x4xf32>
+}
+)mlir";
+
+/// A small elementwise model.
+constexpr const char *kAddRelu = R"mlir(
+func.func @model(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = kiln.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %1 = kiln.relu %0 : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
+)mlir";
+
+class CompilerSessionTest : public ::testing::Test {
+protected:
+  CompilerSessionTest() : context(makeRegistry()) {
+    // Diagnostics of failing stages land here instead of on stderr.
+    handler = std::make_unique<ScopedDiagnosticHandler>(
+        &context, [this](Diagnostic &diag) {
+          diagnostics.push_back(diag.str());
+          return success();
+        });
+  }
+
+  static DialectRegistry makeRegistry() {
+    DialectRegistry registry;
+    registerCompilerDialects(registry);
+    return registry;
+  }
+
+  /// A session that must be created.
+  std::unique_ptr<CompilerSession> create(CompilerOptions options = {}) {
+    auto session = CompilerSession::create(context, std::move(options));
+    if (!session) {
+      ADD_FAILURE() << llvm::toString(session.takeError());
+      return nullptr;
+    }
+    return std::move(*session);
+  }
+
+  /// A session with `source` loaded from memory as "model.mlir".
+  std::unique_ptr<CompilerSession> load(const char *source,
+                                        CompilerOptions options = {}) {
+    std::unique_ptr<CompilerSession> session = create(std::move(options));
+    if (!session)
+      return nullptr;
+    if (llvm::Error err = session->loadBuffer(source, "model.mlir")) {
+      ADD_FAILURE() << llvm::toString(std::move(err));
+      return nullptr;
+    }
+    return session;
+  }
+
+  /// The message of a create() that must fail.
+  std::string createError(CompilerOptions options) {
+    auto session = CompilerSession::create(context, std::move(options));
+    if (session) {
+      ADD_FAILURE() << "the session was created";
+      return "";
+    }
+    return llvm::toString(session.takeError());
+  }
+
+  /// The output of emit(stage), or the error message prefixed by "error: ".
+  static std::string emit(CompilerSession &session, Stage stage) {
+    llvm::SmallString<0> text;
+    llvm::raw_svector_ostream os(text);
+    if (llvm::Error err = session.emit(stage, os))
+      return "error: " + llvm::toString(std::move(err));
+    return text.str().str();
+  }
+
+  MLIRContext context;
+  std::unique_ptr<ScopedDiagnosticHandler> handler;
+  std::vector<std::string> diagnostics;
+};
+
+//===----------------------------------------------------------------------===//
+// Options
+//===----------------------------------------------------------------------===//
+
+TEST_F(CompilerSessionTest, CreateRejectsBadOptionsBeforeAnyWork) {
+  CompilerOptions badLevel;
+  badLevel.optLevel = 4;
+  EXPECT_THAT(createError(badLevel),
+              HasSubstr("optimization level 4 is not 0-3"));
+
+  CompilerOptions badPrefix;
+  badPrefix.symbolPrefix = "2fast";
+  EXPECT_THAT(createError(badPrefix),
+              HasSubstr("invalid symbol prefix '2fast'"));
+  badPrefix.symbolPrefix = "_mlir_x";
+  EXPECT_THAT(createError(badPrefix), HasSubstr("'_mlir'"));
+
+  CompilerOptions badCpu;
+  badCpu.target.triple = "x86_64-unknown-linux-gnu";
+  badCpu.target.cpu = "znver9";
+  EXPECT_THAT(createError(badCpu), HasSubstr("unknown CPU 'znver9'"));
+
+  // Nothing was done: no dialect was loaded and nothing was diagnosed.
+  EXPECT_EQ(context.getLoadedDialect<KilnDialect>(), nullptr);
+  EXPECT_TRUE(diagnostics.empty());
+}
+
+//===----------------------------------------------------------------------===//
+// Stages
+//===----------------------------------------------------------------------===//
+
+/// Whether any op of `module` below the module itself is in `dialect`.
+static bool hasOpsOf(ModuleOp module, StringRef dialect) {
+  bool found = false;
+  module.walk([&](Operation *op) {
+    if (op != module && op->getName().getDialectNamespace() == dialect)
+      found = true;
+  });
+  return found;
+}
+
+TEST_F(CompilerSessionTest, RunsEachStageInOrder) {
+  std::unique_ptr<CompilerSession> session = load(kAddRelu);
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->getStage(), std::nullopt);
+  StringRef targetName = KilnDialect::getTargetAttrName();
+  // The target is attached when the model is loaded.
+  EXPECT_TRUE(session->getModule()->hasAttr(targetName));
+
+  ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::Kiln)));
+  EXPECT_EQ(session->getStage(), Stage::Kiln);
+  EXPECT_TRUE(hasOpsOf(session->getModule(), "kiln"));
+  ASSERT_EQ(session->getEntryPoints().size(), 1u);
+  EXPECT_EQ(session->getEntryPoints()[0].name, "model");
+
+  ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::Linalg)));
+  EXPECT_EQ(session->getStage(), Stage::Linalg);
+  EXPECT_FALSE(hasOpsOf(session->getModule(), "kiln"));
+  EXPECT_TRUE(hasOpsOf(session->getModule(), "linalg"));
+  auto target = session->getModule()->getAttrOfType<TargetAttr>(targetName);
+  ASSERT_TRUE(target);
+  EXPECT_EQ(TargetDescription::fromAttr(target).triple,
+            session->getTarget().triple);
+
+  ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::Bufferized)));
+  EXPECT_EQ(session->getStage(), Stage::Bufferized);
+  EXPECT_FALSE(hasOpsOf(session->getModule(), "tensor"));
+  EXPECT_TRUE(hasOpsOf(session->getModule(), "memref"));
+
+  ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::LLVMDialect)));
+  EXPECT_EQ(session->getStage(), Stage::LLVMDialect);
+  EXPECT_FALSE(hasOpsOf(session->getModule(), "func"));
+  EXPECT_FALSE(hasOpsOf(session->getModule(), "linalg"));
+  EXPECT_TRUE(hasOpsOf(session->getModule(), "llvm"));
+
+  // Running to a stage already passed does nothing.
+  ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::Linalg)));
+  EXPECT_EQ(session->getStage(), Stage::LLVMDialect);
+  EXPECT_TRUE(diagnostics.empty());
+}
+
+TEST_F(CompilerSessionTest, RunToWithoutModuleIsAnError) {
+  std::unique_ptr<CompilerSession> session = create();
+  ASSERT_TRUE(session);
+  llvm::Error err = session->runTo(Stage::Kiln);
+  EXPECT_THAT(llvm::toString(std::move(err)), HasSubstr("no model is loaded"));
+}
+
+TEST_F(CompilerSessionTest, ParseErrorsAreDiagnosed) {
+  std::unique_ptr<CompilerSession> session = create();
+  ASSERT_TRUE(session);
+  llvm::Error err = session->loadBuffer("func.func @f( {", "broken.mlir");
+  EXPECT_THAT(llvm::toString(std::move(err)),
+              HasSubstr("cannot parse 'broken.mlir'"));
+  EXPECT_FALSE(diagnostics.empty());
+}
+
+TEST_F(CompilerSessionTest, FailingStageNamesItselfAndDiagnoses) {
+  // Arithmetic on i1 tensors has no linalg lowering.
+  std::unique_ptr<CompilerSession> session = load(R"mlir(
+    func.func @f(%m: tensor<4xi1>) -> tensor<4xi1> {
+      %0 = kiln.add %m, %m : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+      return %0 : tensor<4xi1>
+    })mlir");
+  ASSERT_TRUE(session);
+  ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::Kiln)));
+  llvm::Error err = session->runTo(Stage::Bufferized);
+  EXPECT_THAT(llvm::toString(std::move(err)),
+              HasSubstr("compilation failed in the linalg stage"));
+  EXPECT_EQ(session->getStage(), Stage::Kiln);
+  ASSERT_FALSE(diagnostics.empty());
+  EXPECT_THAT(diagnostics.front(), HasSubstr("cannot lower 1 kiln op(s)"));
+  EXPECT_THAT(diagnostics.front(), HasSubstr("kiln.add"));
+}
+
+//===----------------------------------------------------------------------===//
+// Emission
+//===----------------------------------------------------------------------===//
+
+TEST_F(CompilerSessionTest, EmitLLVMIRUsesTheSymbolPrefix) {
+  CompilerOptions options;
+  options.symbolPrefix = "net";
+  std::unique_ptr<CompilerSession> session = load(kAddRelu, options);
+  ASSERT_TRUE(session);
+  std::string ir = emit(*session, Stage::LLVMIR);
+  EXPECT_THAT(ir, HasSubstr("@_mlir_ciface_net_model("));
+  EXPECT_THAT(ir, Not(HasSubstr("@_mlir_ciface_kiln_model(")));
+
+  // A new prefix applies to later outputs; a bad one changes nothing.
+  ASSERT_FALSE(static_cast<bool>(session->setSymbolPrefix("other")));
+  EXPECT_THAT(llvm::toString(session->setSymbolPrefix("int")),
+              HasSubstr("keyword"));
+  EXPECT_EQ(session->getOptions().symbolPrefix, "other");
+  ir = emit(*session, Stage::LLVMIR);
+  EXPECT_THAT(ir, HasSubstr("@_mlir_ciface_other_model("));
+  EXPECT_THAT(ir, Not(HasSubstr("_mlir_ciface_net_model")));
+}
+
+TEST_F(CompilerSessionTest, EmitEachIRStage) {
+  std::unique_ptr<CompilerSession> session = load(kAddRelu);
+  ASSERT_TRUE(session);
+  EXPECT_THAT(emit(*session, Stage::Kiln), HasSubstr("kiln.add"));
+  std::string linalg = emit(*session, Stage::Linalg);
+  EXPECT_THAT(linalg, HasSubstr("linalg.generic"));
+  EXPECT_THAT(linalg, HasSubstr("kiln.target = #kiln.target<"));
+  EXPECT_THAT(emit(*session, Stage::Bufferized), HasSubstr("memref"));
+  EXPECT_THAT(emit(*session, Stage::LLVMDialect), HasSubstr("llvm.func"));
+}
+
+TEST_F(CompilerSessionTest, EmitOfAnEarlierStageIsAnError) {
+  std::unique_ptr<CompilerSession> session = load(kAddRelu);
+  ASSERT_TRUE(session);
+  ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::Bufferized)));
+  EXPECT_EQ(emit(*session, Stage::Linalg),
+            "error: the module is already past the linalg stage");
+  EXPECT_EQ(emit(*session, Stage::Kiln),
+            "error: the module is already past the kiln stage");
+  // The current stage and later ones can still be emitted.
+  EXPECT_THAT(emit(*session, Stage::Bufferized), HasSubstr("memref"));
+  EXPECT_THAT(emit(*session, Stage::LLVMIR), HasSubstr("define"));
+}
+
+//===----------------------------------------------------------------------===//
+// Report
+//===----------------------------------------------------------------------===//
+
+TEST_F(CompilerSessionTest, ReportCountsFoldsAndOps) {
+  std::unique_ptr<CompilerSession> session = load(kConvBatchNorm);
+  ASSERT_TRUE(session);
+  const CompileReport &report = session->getReport();
+  EXPECT_EQ(report.opsBefore.at("kiln.batch_norm"), 1);
+  EXPECT_EQ(report.opsBefore.at("kiln.add"), 1);
+  EXPECT_EQ(report.opsBefore.at("kiln.conv2d"), 1);
+  EXPECT_TRUE(report.opsAfter.empty()); // the graph pipeline has not run
+
+  ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::Kiln)));
+  // The kiln.add of constants is folded; the batch norm goes into the conv.
+  EXPECT_EQ(report.constantsFolded, 1);
+  std::pair<std::string, std::string> batchNorm = {"kiln-fold-batchnorm",
+                                                   "batchnorm-folded"};
+  ASSERT_EQ(report.rewrites.count(batchNorm), 1u);
+  EXPECT_EQ(report.rewrites.at(batchNorm), 1);
+  EXPECT_EQ(report.opsAfter.count("kiln.batch_norm"), 0u);
+  EXPECT_EQ(report.opsAfter.count("kiln.add"), 0u);
+  EXPECT_EQ(report.opsAfter.at("kiln.conv2d"), 1);
+
+  std::string json;
+  llvm::raw_string_ostream os(json);
+  report.printJSON(os);
+  EXPECT_THAT(json, HasSubstr("\"constants_folded\": 1"));
+}
+
+TEST_F(CompilerSessionTest, ReportWithoutBatchNormFolding) {
+  CompilerOptions options;
+  options.graph.foldBatchNorm = false;
+  std::unique_ptr<CompilerSession> session = load(kConvBatchNorm, options);
+  ASSERT_TRUE(session);
+  ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::Kiln)));
+  const CompileReport &report = session->getReport();
+  EXPECT_TRUE(report.rewrites.empty());
+  EXPECT_EQ(report.opsAfter.at("kiln.batch_norm"), 1);
+}
+
+//===----------------------------------------------------------------------===//
+// JIT
+//===----------------------------------------------------------------------===//
+
+TEST_F(CompilerSessionTest, JitRunsTheModel) {
+  std::unique_ptr<CompilerSession> session = load(kConvBatchNorm);
+  ASSERT_TRUE(session);
+  auto jit = session->jit();
+  ASSERT_TRUE(static_cast<bool>(jit)) << llvm::toString(jit.takeError());
+  EXPECT_EQ(session->getStage(), Stage::LLVMDialect);
+  const EntryPoint *entry = (*jit)->lookup("");
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(entry->name, "block");
+  EXPECT_EQ((*jit)->lookup("missing"), nullptr);
+
+  HostArray x{"f32", {1, 1, 4, 4}, std::vector<char>(16 * sizeof(float))};
+  float input[16];
+  for (int i = 0; i < 16; ++i)
+    input[i] = static_cast<float>(i) - 7.5f;
+  std::memcpy(x.data.data(), input, sizeof(input));
+
+  auto results = (*jit)->run(*entry, {x});
+  ASSERT_TRUE(static_cast<bool>(results))
+      << llvm::toString(results.takeError());
+  ASSERT_EQ(results->size(), 1u);
+  const HostArray &y = results->front();
+  EXPECT_EQ(y.elementType, "f32");
+  EXPECT_EQ(y.shape, (std::vector<int64_t>{1, 2, 4, 4}));
+  ASSERT_EQ(y.data.size(), 32 * sizeof(float));
+  float output[32];
+  std::memcpy(output, y.data.data(), sizeof(output));
+  for (int i = 0; i < 16; ++i) {
+    EXPECT_FLOAT_EQ(output[i], input[i]) << "channel 0, element " << i;
+    EXPECT_FLOAT_EQ(output[16 + i], 6 * input[i]) << "channel 1, element " << i;
+  }
+
+  // Inputs that do not fit the signature are refused, naming the input.
+  HostArray wrong{"f32", {1, 1, 4, 3}, std::vector<char>(12 * sizeof(float))};
+  auto refused = (*jit)->run(*entry, {wrong});
+  ASSERT_FALSE(static_cast<bool>(refused));
+  EXPECT_THAT(llvm::toString(refused.takeError()),
+              HasSubstr("block: input arg0 dim 3 is 3, expected 4"));
+}
+
+TEST_F(CompilerSessionTest, JitForAnotherArchitectureIsAnError) {
+  llvm::Triple host(llvm::sys::getDefaultTargetTriple());
+  CompilerOptions options;
+  options.target.triple =
+      host.isAArch64() ? "x86_64-unknown-linux-gnu" : "aarch64-linux-gnu";
+  std::unique_ptr<CompilerSession> session = load(kAddRelu, options);
+  ASSERT_TRUE(session);
+  auto jit = session->jit();
+  ASSERT_FALSE(static_cast<bool>(jit));
+  EXPECT_THAT(llvm::toString(jit.takeError()),
+              HasSubstr("cannot run in this process"));
+  // The check comes before any lowering.
+  EXPECT_EQ(session->getStage(), std::nullopt);
+}
+
+//===----------------------------------------------------------------------===//
+// Loading
+//===----------------------------------------------------------------------===//
+
+TEST_F(CompilerSessionTest, FrozenInputsNeedAnOnnxModel) {
+  CompilerOptions options;
+  options.frozenInputs["a"] = FrozenTensor{1, {3}, std::string(12, '\0')};
+  std::unique_ptr<CompilerSession> session = create(options);
+  ASSERT_TRUE(session);
+  llvm::Error err = session->loadBuffer(kAddRelu, "model.mlir");
+  EXPECT_THAT(llvm::toString(std::move(err)),
+              HasSubstr("'model.mlir' is not an ONNX model; frozen inputs "
+                        "apply to ONNX graph inputs only"));
+  EXPECT_EQ(session->getModule(), nullptr);
+}
+
+TEST(IsOnnxModel, ByNameThenByContent) {
+  // The extension decides.
+  EXPECT_TRUE(isOnnxModel("model.onnx", ""));
+  EXPECT_TRUE(isOnnxModel("model.onnx", "func.func @f() { return }"));
+  EXPECT_FALSE(isOnnxModel("model.mlir", "\x08\x07\x12\x04kiln"));
+  EXPECT_FALSE(isOnnxModel("model.mlirbc", "\x08\x07"));
+
+  // Without one, the content does.
+  EXPECT_FALSE(isOnnxModel("<stdin>", "func.func @f() {\n  return\n}\n"));
+  EXPECT_FALSE(isOnnxModel("<stdin>", "module {\n}\n"));
+  // Generic MLIR starts with '"' (0x22), which is also a protobuf tag.
+  EXPECT_FALSE(
+      isOnnxModel("<stdin>", "\"builtin.module\"() ({\n}) : () -> ()\n"));
+  EXPECT_FALSE(isOnnxModel("<stdin>", llvm::StringRef("ML\xefR\x00\x05", 6)));
+  // ir_version = 7, then a producer name: a serialized ModelProto.
+  EXPECT_TRUE(isOnnxModel("<stdin>", "\x08\x07\x12\x04kiln"));
+  EXPECT_FALSE(isOnnxModel("<stdin>", ""));
+}
+
+TEST(CompilerStages, Names) {
+  EXPECT_EQ(getStageName(Stage::Kiln), "kiln");
+  EXPECT_EQ(getStageName(Stage::LLVMDialect), "llvm-dialect");
+  EXPECT_EQ(getStageName(Stage::Obj), "obj");
+}
+} // namespace

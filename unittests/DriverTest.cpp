@@ -1,0 +1,128 @@
+//===- DriverTest.cpp - The tools' shared command line --------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Tools/Driver.h"
+
+#include "kiln/Runtime/Npy.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+using namespace mlir;
+using namespace mlir::kiln;
+using ::testing::HasSubstr;
+
+namespace {
+/// A temporary directory, removed with its files.
+class FreezeArgumentTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("kiln-driver", dir));
+  }
+  void TearDown() override {
+    for (const std::string &file : files)
+      llvm::sys::fs::remove(file);
+    llvm::sys::fs::remove(dir);
+  }
+
+  std::string path(StringRef name) {
+    llvm::SmallString<128> p(dir);
+    llvm::sys::path::append(p, name);
+    files.push_back(p.str().str());
+    return files.back();
+  }
+
+  std::string errorOf(StringRef argument) {
+    auto frozen = parseFreezeArgument(argument);
+    if (frozen) {
+      ADD_FAILURE() << "'" << argument.str() << "' was accepted";
+      return "";
+    }
+    return llvm::toString(frozen.takeError());
+  }
+
+  llvm::SmallString<128> dir;
+  std::vector<std::string> files;
+};
+
+TEST_F(FreezeArgumentTest, ReadsNpy) {
+  std::string file = path("shape.npy");
+  HostArray shape{"i64", {2}, std::vector<char>(16, 0)};
+  shape.data[0] = 3;
+  shape.data[8] = 5;
+  ASSERT_FALSE(static_cast<bool>(writeNpy(file, shape)));
+
+  auto frozen = parseFreezeArgument("target_shape=" + file);
+  ASSERT_TRUE(static_cast<bool>(frozen)) << llvm::toString(frozen.takeError());
+  EXPECT_EQ(frozen->first, "target_shape");
+  EXPECT_EQ(frozen->second.onnxElementType, 7); // TensorProto::INT64
+  EXPECT_EQ(frozen->second.shape, (std::vector<int64_t>{2}));
+  EXPECT_EQ(frozen->second.bytes,
+            std::string(shape.data.begin(), shape.data.end()));
+}
+
+TEST_F(FreezeArgumentTest, ElementTypes) {
+  std::string file = path("values.npy");
+  std::pair<const char *, int> types[] = {
+      {"f32", 1}, {"f16", 10}, {"f64", 11}, {"i1", 9}};
+  for (auto [type, onnx] : types) {
+    HostArray array{type, {1, 2}, {}};
+    array.data.resize(2 * HostArray::elementBytes(type));
+    ASSERT_FALSE(static_cast<bool>(writeNpy(file, array)));
+    auto frozen = parseFreezeArgument("x=" + file);
+    ASSERT_TRUE(static_cast<bool>(frozen))
+        << llvm::toString(frozen.takeError());
+    EXPECT_EQ(frozen->second.onnxElementType, onnx) << type;
+    EXPECT_EQ(frozen->second.shape, (std::vector<int64_t>{1, 2})) << type;
+  }
+}
+
+TEST_F(FreezeArgumentTest, MissingEquals) {
+  EXPECT_EQ(errorOf("shape.npy"),
+            "--freeze expects NAME=FILE.npy, got 'shape.npy'");
+  EXPECT_EQ(errorOf("=shape.npy"),
+            "--freeze expects NAME=FILE.npy, got '=shape.npy'");
+  EXPECT_EQ(errorOf("x="), "--freeze expects NAME=FILE.npy, got 'x='");
+}
+
+TEST_F(FreezeArgumentTest, MissingFile) {
+  std::string file = path("absent.npy");
+  std::string message = errorOf("x=" + file);
+  EXPECT_THAT(message, HasSubstr("--freeze x: "));
+  EXPECT_THAT(message, HasSubstr(file));
+  EXPECT_THAT(message, HasSubstr("No such file"));
+}
+
+TEST_F(FreezeArgumentTest, UnsupportedDtype) {
+  // numpy's complex64: an element type neither .npy reading nor ONNX import
+  // supports.
+  std::string file = path("complex.npy");
+  std::string dict =
+      "{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }";
+  // The data starts on a 64-byte boundary after the 10-byte preamble.
+  dict.append(128 - 10 - dict.size() - 1, ' ');
+  dict += '\n';
+  std::string bytes = "\x93NUMPY\x01";
+  bytes += '\0';
+  bytes += static_cast<char>(dict.size());
+  bytes += '\0';
+  bytes += dict;
+  bytes.append(8, '\0');
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(file, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    os << bytes;
+  }
+  std::string message = errorOf("x=" + file);
+  EXPECT_THAT(message, HasSubstr("--freeze x: "));
+  EXPECT_THAT(message, HasSubstr("unsupported dtype '<c8'"));
+}
+} // namespace
