@@ -289,6 +289,7 @@ llvm::Error CompilerSession::runTo(Stage until) {
       return err;
   if (needs(Stage::Bufferized))
     if (llvm::Error err = runPipeline(Stage::Bufferized, [&](OpPassManager &pm) {
+          buildKilnCPUCodegenPipeline(pm);
           buildKilnBufferizePipeline(pm);
         }))
       return err;

@@ -6,6 +6,7 @@
 
 #include "kiln/Pipelines/Pipelines.h"
 
+#include "kiln/Codegen/CPU/Passes.h"
 #include "kiln/Codegen/Common/Passes.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/Target/Passes.h"
@@ -34,6 +35,16 @@ void mlir::kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
   funcPm.addPass(createLinalgElementwiseOpFusionPass());
   if (options.approximateMath)
     funcPm.addPass(createKilnApproximateMathPass());
+  funcPm.addPass(createCanonicalizerPass());
+  funcPm.addPass(createCSEPass());
+  // The choice is recorded on each op, visible in --emit=linalg.
+  funcPm.addPass(createKilnCPUSelectStrategyPass());
+}
+
+void mlir::kiln::buildKilnCPUCodegenPipeline(OpPassManager &pm) {
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(createKilnCPUPackContractionsPass());
+  funcPm.addPass(createKilnCPUTileAndVectorizePass());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
 }
@@ -70,6 +81,7 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm) {
   // alloc + copy.
   pm.addPass(createConvertBufferizationToMemRefPass());
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(createKilnCPULowerVectorsPass());
   funcPm.addPass(createKilnLowerMemrefCopyPass());
   funcPm.addPass(createConvertLinalgToLoopsPass());
   funcPm.addPass(createLoopInvariantCodeMotionPass());
@@ -91,6 +103,7 @@ void mlir::kiln::buildKilnCPUPipeline(OpPassManager &pm,
                                       const TargetOptions &target) {
   buildKilnGraphPipeline(pm, graph);
   buildKilnToLinalgPipeline(pm, codegen, target);
+  buildKilnCPUCodegenPipeline(pm);
   buildKilnBufferizePipeline(pm);
   buildKilnToLLVMPipeline(pm);
 }

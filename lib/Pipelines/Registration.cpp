@@ -14,6 +14,7 @@
 
 #include "Kiln/IR/KilnOps.h"
 #include "Kiln/Transforms/Passes.h"
+#include "kiln/Codegen/CPU/Passes.h"
 #include "kiln/Codegen/Common/Passes.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/Target/Passes.h"
@@ -111,6 +112,8 @@ void mlir::kiln::printKilnPipelineReference() {
   describe("kiln-graph-pipeline", std::make_unique<GraphPipelineOptions>());
   describe("kiln-to-linalg-pipeline",
            std::make_unique<ToLinalgPipelineOptions>());
+  describe("kiln-cpu-codegen-pipeline",
+           std::unique_ptr<GraphPipelineOptions>());
   describe("kiln-bufferize-pipeline", std::unique_ptr<GraphPipelineOptions>());
   describe("kiln-to-llvm-pipeline", std::unique_ptr<GraphPipelineOptions>());
   describe("kiln-cpu-pipeline", std::make_unique<CPUPipelineOptions>());
@@ -125,6 +128,7 @@ void mlir::kiln::registerKilnPassesAndPipelines() {
   registerKilnTransformsPasses();
   registerKilnConversionPasses();
   registerKilnCodegenCommonPasses();
+  registerKilnCodegenCPUPasses();
   registerKilnTargetPasses();
   PassPipelineRegistration<GraphPipelineOptions>(
       "kiln-graph-pipeline",
@@ -139,6 +143,11 @@ void mlir::kiln::registerKilnPassesAndPipelines() {
       [](OpPassManager &pm, const ToLinalgPipelineOptions &options) {
         buildKilnToLinalgPipeline(pm, options.codegen(), options.target());
       });
+  PassPipelineRegistration<>(
+      "kiln-cpu-codegen-pipeline",
+      "Pack contractions, tile them to register tiles and vectorize, on "
+      "tensors",
+      [](OpPassManager &pm) { buildKilnCPUCodegenPipeline(pm); });
   PassPipelineRegistration<>(
       "kiln-bufferize-pipeline",
       "Bufferize linalg on tensors with deallocation",

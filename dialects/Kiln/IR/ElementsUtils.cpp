@@ -70,3 +70,35 @@ ElementsAttr mlir::kiln::makeFloatElements(RankedTensorType type,
   }
   return DenseElementsAttr::get(type, elements);
 }
+
+std::optional<ArrayRef<char>> mlir::kiln::getRawElementBytes(ElementsAttr attr) {
+  Type elementType = attr.getElementType();
+  if (!elementType.isIntOrFloat() ||
+      elementType.getIntOrFloatBitWidth() % 8 != 0)
+    return std::nullopt;
+  size_t expected = static_cast<size_t>(attr.getNumElements()) *
+                    (elementType.getIntOrFloatBitWidth() / 8);
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat())
+      return std::nullopt;
+    ArrayRef<char> raw = dense.getRawData();
+    return raw.size() == expected ? std::optional(raw) : std::nullopt;
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != expected)
+      return std::nullopt;
+    return blob->getData();
+  }
+  return std::nullopt;
+}
+
+ElementsAttr mlir::kiln::makeElementsFromBytes(RankedTensorType type,
+                                               ArrayRef<char> bytes,
+                                               StringRef blobName) {
+  if (type.getNumElements() <= kResourceElementThreshold)
+    return DenseElementsAttr::getFromRawBuffer(type, bytes);
+  // 64-byte alignment lets the object's loads of packed weights be aligned.
+  return DenseResourceElementsAttr::get(
+      type, blobName, HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, 64));
+}

@@ -32,6 +32,17 @@ std::optional<SmallVector<double>> readFloatElements(ElementsAttr attr);
 ElementsAttr makeFloatElements(RankedTensorType type, ArrayRef<double> values,
                                StringRef blobName);
 
+/// The raw little-endian bytes of a non-splat `dense` or a loaded
+/// `dense_resource` attribute of integers or floats with a whole number of
+/// bytes per element; std::nullopt for anything else (including splats).
+std::optional<ArrayRef<char>> getRawElementBytes(ElementsAttr attr);
+
+/// Builds elements of `type` holding `bytes` (as getRawElementBytes returns
+/// them): `dense` up to kResourceElementThreshold elements, else a
+/// `dense_resource` blob named after `blobName`.
+ElementsAttr makeElementsFromBytes(RankedTensorType type, ArrayRef<char> bytes,
+                                   StringRef blobName);
+
 } // namespace mlir::kiln
 
 #endif // KILN_IR_ELEMENTSUTILS_H

@@ -57,6 +57,11 @@ void buildKilnGraphPipeline(OpPassManager &pm, const GraphOptions &options);
 void buildKilnToLinalgPipeline(OpPassManager &pm, const CodegenOptions &options,
                                const TargetOptions &target = {});
 
+/// CPU code generation on tensors, for the strategies kiln-cpu-select-
+/// strategy recorded: pack contractions into tiled layouts (constant
+/// weights at compile time), tile them to register tiles and vectorize.
+void buildKilnCPUCodegenPipeline(OpPassManager &pm);
+
 /// linalg on tensors -> memrefs: empty-tensor elimination, one-shot
 /// bufferization across function boundaries (identity layouts) and
 /// ownership-based deallocation.

@@ -1,0 +1,103 @@
+//===- Passes.td - Kiln CPU codegen passes -----------------*- tablegen -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_CPU_PASSES_TD
+#define KILN_CODEGEN_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// On tensors
+//===----------------------------------------------------------------------===//
+
+def KilnCPUSelectStrategyPass
+    : Pass<"kiln-cpu-select-strategy", "::mlir::func::FuncOp"> {
+  let summary = "Choose and record a CPU codegen strategy for each heavy op";
+  let description = [{
+    Reads the module's `#kiln.target` and records on each f32 contraction
+    (`linalg.matmul`, `linalg.batch_matmul`, and generic contractions such
+    as the transposed-weight matmul of `kiln.linear`) the strategy the CPU
+    passes after it implement, as a `kiln.strategy` dictionary:
+
+    - `kind = "mmt4d"`: pack the operands into tiled layouts
+      (`[M/m0][K/k0][m0][k0]` and `[N/n0][K/k0][n0][k0]`), then multiply
+      register tile by register tile;
+    - `m0`, `n0`, `k0`: the register tile. `n0` is two vectors of the
+      target's width, and `m0` as many rows as leave registers for one
+      broadcast and the two loaded vectors: 6x16 on AVX2 (16 ymm), 8x32 on
+      AVX-512 (32 zmm), 8x8 on NEON.
+    - `kc`: the K block whose `kc x n0` slice of the packed right operand
+      fits in half of the L1 data cache.
+
+    The recorded choice is what `kiln-compile --emit=linalg` shows, and
+    what a transform-dialect schedule given with `--kiln-schedule` replaces.
+    Ops that already carry a `kiln.strategy` keep it.
+
+    ```mlir
+    %0 = linalg.matmul {kiln.strategy = {k0 = 1 : i64, kc = 256 : i64,
+        kind = "mmt4d", m0 = 6 : i64, n0 = 16 : i64}} ins(...) outs(...)
+    ```
+  }];
+}
+
+def KilnCPUPackContractionsPass
+    : Pass<"kiln-cpu-pack-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Pack the operands of mmt4d-strategy contractions";
+  let description = [{
+    Rewrites each contraction whose `kiln.strategy` is `mmt4d` into a
+    contraction on packed operands (`linalg.pack` of both inputs and the
+    accumulator, the packed contraction, `linalg.unpack` of the result),
+    padding M, N and K to multiples of the register tile. A pack of a
+    constant (frozen weights) is folded at compile time by permuting the raw
+    bytes, so packed weights are read-only data in the object and nothing is
+    packed per call.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect",
+  ];
+}
+
+def KilnCPUTileAndVectorizePass
+    : Pass<"kiln-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile packed contractions to register tiles and vectorize";
+  let description = [{
+    Tiles each packed contraction (marked by `kiln-cpu-pack-contractions`)
+    into loops over N tiles (outermost, so one packed right-hand panel stays
+    in cache), K blocks of `kc`, M tiles and K steps, and vectorizes the
+    `m0 x n0 x k0` register tile into a `vector.contract`. Lowers the
+    remaining `linalg.pack`/`linalg.unpack` ops into pads, reshapes and
+    transposes.
+  }];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// On memrefs
+//===----------------------------------------------------------------------===//
+
+def KilnCPULowerVectorsPass
+    : Pass<"kiln-cpu-lower-vectors", "::mlir::func::FuncOp"> {
+  let summary = "Hoist accumulators and lower contractions to FMAs";
+  let description = [{
+    After bufferization: folds subview chains into the vector transfers,
+    hoists the accumulator tile's read and write out of the K loop (so it
+    lives in registers), lowers `vector.contract` to outer products and
+    `vector.fma`, and lowers transfers to plain vector loads and stores.
+  }];
+  let dependentDialects = [
+    "::mlir::vector::VectorDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
+#endif // KILN_CODEGEN_CPU_PASSES_TD

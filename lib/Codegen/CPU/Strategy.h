@@ -1,0 +1,46 @@
+//===- Strategy.h - CPU codegen strategies ----------------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The strategy of an op is chosen once, from the target description, by
+// kiln-cpu-select-strategy and recorded on the op as `kiln.strategy`; the
+// passes after it only read it back. This header is that attribute's one
+// reader and writer.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_CPU_STRATEGY_H
+#define KILN_CODEGEN_CPU_STRATEGY_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Operation.h"
+#include <optional>
+
+namespace mlir::kiln {
+class TargetAttr;
+
+/// The discardable attribute holding an op's strategy.
+inline constexpr StringLiteral kStrategyAttrName = "kiln.strategy";
+/// Marks the contraction on packed operands that kiln-cpu-pack-contractions
+/// made (loops: [batch,] M1, N1, K1, m0, n0, k0).
+inline constexpr StringLiteral kPackedAttrName = "kiln.packed";
+
+/// Packed-operand register tiling (mmt4d): `m0 x n0 x k0` register tiles,
+/// K blocked by `kc`.
+struct ContractionStrategy {
+  int64_t m0 = 1, n0 = 1, k0 = 1, kc = 1;
+
+  /// Picks the tile for f32 on `target` (a generic 128-bit machine with 16
+  /// vector registers when there is no target).
+  static ContractionStrategy forTarget(TargetAttr target);
+
+  DictionaryAttr toAttr(MLIRContext *context) const;
+  /// The strategy recorded on `op`, if it is an mmt4d one.
+  static std::optional<ContractionStrategy> read(Operation *op);
+};
+
+} // namespace mlir::kiln
+
+#endif // KILN_CODEGEN_CPU_STRATEGY_H

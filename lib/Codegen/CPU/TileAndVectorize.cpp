@@ -1,0 +1,166 @@
+//===- TileAndVectorize.cpp - Register-tile packed contractions -----------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Codegen/CPU/Passes.h"
+
+#include "Strategy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNCPUTILEANDVECTORIZEPASS
+#include "kiln/Codegen/CPU/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+/// Tiles `op` by `sizes` (0: not tiled) with scf.for loops and returns the
+/// tiled op, replacing `op`.
+static FailureOr<TilingInterface> tile(RewriterBase &rewriter,
+                                       TilingInterface op,
+                                       ArrayRef<int64_t> sizes) {
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, op, options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return cast<TilingInterface>(tiled->tiledOps.back());
+}
+
+/// Tiles a packed contraction (loops [batch,] M1, N1, K1, m0, n0, k0) down
+/// to one register tile and vectorizes it. The loop nest is N1 (so a packed
+/// right-hand panel stays in cache across the M tiles), K blocks of kc, M1,
+/// then single K steps.
+static LogicalResult tileAndVectorize(RewriterBase &rewriter,
+                                      linalg::GenericOp op,
+                                      const ContractionStrategy &strategy) {
+  int64_t loops = op.getNumLoops();
+  int64_t batch = loops - 6;
+  if (batch < 0 || batch > 1)
+    return failure();
+  auto sizes = [&](int64_t b, int64_t m1, int64_t n1, int64_t k1) {
+    SmallVector<int64_t> s(loops, 0);
+    if (batch)
+      s[0] = b;
+    s[batch + 0] = m1;
+    s[batch + 1] = n1;
+    s[batch + 2] = k1;
+    return s;
+  };
+  auto current = cast<TilingInterface>(op.getOperation());
+  for (SmallVector<int64_t> level :
+       {sizes(1, 0, 1, 0), sizes(0, 0, 0, strategy.kc), sizes(0, 1, 0, 0),
+        sizes(0, 0, 0, 1)}) {
+    FailureOr<TilingInterface> tiled = tile(rewriter, current, level);
+    if (failed(tiled))
+      return failure();
+    current = *tiled;
+  }
+  // Drop the unit outer dims ([batch,] M1, N1, K1) so that the register
+  // tile vectorizes to a plain (m0 x k0) * (n0 x k0) contraction.
+  auto tiledGeneric = dyn_cast<linalg::GenericOp>(current.getOperation());
+  if (!tiledGeneric)
+    return failure();
+  linalg::ControlDropUnitDims control;
+  // Rank-reducing slices (not reshapes) fold into the vector transfers
+  // after bufferization, which hoisting the accumulator needs.
+  control.rankReductionStrategy =
+      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+  control.controlFn = [&](Operation *) {
+    return llvm::to_vector(llvm::seq<unsigned>(0, batch + 3));
+  };
+  rewriter.setInsertionPoint(tiledGeneric);
+  FailureOr<linalg::DropUnitDimsResult> dropped =
+      linalg::dropUnitDims(rewriter, tiledGeneric, control);
+  if (failed(dropped))
+    return failure();
+  rewriter.replaceOp(tiledGeneric, dropped->replacements);
+  Operation *tileOp = dropped->resultOp.getOperation();
+  rewriter.setInsertionPoint(tileOp);
+  FailureOr<linalg::VectorizationResult> vectorized =
+      linalg::vectorize(rewriter, tileOp);
+  if (failed(vectorized))
+    return failure();
+  rewriter.replaceOp(tileOp, vectorized->replacements);
+  return success();
+}
+
+namespace {
+struct KilnCPUTileAndVectorizePass final
+    : kiln::impl::KilnCPUTileAndVectorizePassBase<
+          KilnCPUTileAndVectorizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    IRRewriter rewriter(&getContext());
+    SmallVector<linalg::GenericOp> packed;
+    func.walk([&](linalg::GenericOp op) {
+      if (op->hasAttr(kPackedAttrName) && ContractionStrategy::read(op))
+        packed.push_back(op);
+    });
+    for (linalg::GenericOp op : packed) {
+      if (failed(tileAndVectorize(rewriter, op,
+                                  *ContractionStrategy::read(op)))) {
+        op.emitError("cannot tile and vectorize the packed contraction");
+        return signalPassFailure();
+      }
+    }
+
+    // Packs and unpacks of activations become pads, reshapes and
+    // transposes, which the rest of the pipeline lowers.
+    SmallVector<Operation *> relayouts;
+    func.walk([&](Operation *op) {
+      if (isa<linalg::PackOp, linalg::UnPackOp>(op))
+        relayouts.push_back(op);
+    });
+    for (Operation *op : relayouts) {
+      rewriter.setInsertionPoint(op);
+      if (auto pack = dyn_cast<linalg::PackOp>(op)) {
+        if (failed(linalg::lowerPack(rewriter, pack)))
+          return signalPassFailure();
+      } else if (failed(linalg::lowerUnPack(rewriter,
+                                            cast<linalg::UnPackOp>(op)))) {
+        return signalPassFailure();
+      }
+    }
+
+    // The vectorized tile is a multi_reduction of broadcasts; make it a
+    // matmul-like vector.contract (m0 x k0) * (n0 x k0) -> (m0 x n0) read
+    // straight from the tensors, as upstream's mmt4d-to-fma recipe does.
+    {
+      RewritePatternSet patterns(&getContext());
+      vector::populateVectorReductionToContractPatterns(patterns);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    vector::populateVectorReductionToContractPatterns(patterns);
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns,
+                                                        &getContext());
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns,
+                                                         &getContext());
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,37 @@
+// RUN: kiln-opt %s --kiln-cpu-pack-contractions --kiln-cpu-tile-and-vectorize --canonicalize --cse | FileCheck %s
+
+// The packed contraction becomes loops over N tiles, K blocks of kc, M
+// tiles and K steps around one m0 x n0 register tile, a vector.contract of
+// (m0 x k0) * (n0 x k0); packs and unpacks become transposes.
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME: (%[[A:.+]]: tensor<4x8xf32>, %[[B:.+]]: tensor<8x32xf32>, %[[C:.+]]: tensor<4x32xf32>)
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG: %[[C2:.+]] = arith.constant 2 : index
+// CHECK-DAG: %[[C4:.+]] = arith.constant 4 : index
+// CHECK-DAG: %[[C8:.+]] = arith.constant 8 : index
+// CHECK: %[[PA:.+]] = linalg.transpose ins(%{{.+}} : tensor<2x2x8x1xf32>) outs(%{{.+}} : tensor<2x8x2x1xf32>)
+// CHECK: %[[PB:.+]] = linalg.transpose ins(%{{.+}} : tensor<8x1x2x16xf32>) outs(%{{.+}} : tensor<2x8x16x1xf32>)
+// CHECK: scf.for %[[N1:.+]] = %{{.+}} to %[[C2]] step %[[C1]]
+// CHECK: scf.for %[[KB:.+]] = %{{.+}} to %[[C8]] step %[[C4]]
+// CHECK: scf.for %[[M1:.+]] = %{{.+}} to %[[C2]] step %[[C1]]
+// CHECK: scf.for %[[K:.+]] = %{{.+}} to %[[C4]] step %[[C1]]
+// CHECK: %[[KK:.+]] = affine.apply #{{.+}}()[%[[KB]], %[[K]]]
+// CHECK: %[[LHS:.+]] = vector.transfer_read %[[PA]][%[[M1]], %[[KK]], %{{.+}}, %{{.+}}]{{.*}} : tensor<2x8x2x1xf32>, vector<2x1xf32>
+// CHECK: %[[RHS:.+]] = vector.transfer_read %[[PB]][%[[N1]], %[[KK]], %{{.+}}, %{{.+}}]{{.*}} : tensor<2x8x16x1xf32>, vector<16x1xf32>
+// CHECK: %[[ACC:.+]] = vector.transfer_read {{.*}} vector<2x16xf32>
+// CHECK: vector.contract {{.*}} %[[LHS]], %[[RHS]], %[[ACC]] : vector<2x1xf32>, vector<16x1xf32> into vector<2x16xf32>
+// CHECK: linalg.transpose
+// CHECK: tensor.collapse_shape
+func.func @matmul(%a: tensor<4x8xf32>, %b: tensor<8x32xf32>, %c: tensor<4x32xf32>) -> tensor<4x32xf32> {
+  %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 2 : i64, n0 = 16 : i64, k0 = 1 : i64, kc = 4 : i64}} ins(%a, %b : tensor<4x8xf32>, tensor<8x32xf32>) outs(%c : tensor<4x32xf32>) -> tensor<4x32xf32>
+  return %0 : tensor<4x32xf32>
+}
+
+// Must not fire: a contraction that was not packed stays as it is.
+// CHECK-LABEL: func.func @unpacked
+// CHECK-NOT: vector.contract
+// CHECK: linalg.matmul
+func.func @unpacked(%a: tensor<4x4xf32>, %c: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %0 = linalg.matmul ins(%a, %a : tensor<4x4xf32>, tensor<4x4xf32>) outs(%c : tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
