@@ -21,7 +21,7 @@ end=$(date +%s.%N)
 printf "compiled in %.2f s: %s (%s bytes)\n" "$(echo "$end - $start" | bc)" \
   "$OUT/small_cnn.o" "$(stat -c %s "$OUT/small_cnn.o")"
 echo "== cc examples/c/classify.c $OUT/small_cnn.o"
-clang-22 -O2 -Wall -Werror -I"$OUT" examples/c/classify.c "$OUT/small_cnn.o" -lm \
+clang-22 -O2 -Wall -Werror -I"$OUT" examples/c/classify.c "$OUT/small_cnn.o" -lm -lomp \
   -o "$OUT/classify"
 echo "== $OUT/classify"
 "$OUT/classify"

@@ -4,7 +4,7 @@
  *
  *   kiln-compile examples/models/small_cnn.mlir -o small_cnn.o \
  *       --emit-header=small_cnn.h
- *   cc -I. examples/c/classify.c small_cnn.o -lm -o classify
+ *   cc -I. examples/c/classify.c small_cnn.o -lm -lomp -o classify
  *
  * and classifies a batch of synthetic 32x32 RGB images. No runtime beyond
  * libc and libm.

@@ -372,6 +372,7 @@ llvm::Expected<std::unique_ptr<JitModule>> CompilerSession::jit() {
   JitOptions jitOptions;
   jitOptions.optLevel = options.optLevel;
   jitOptions.target = target;
+  jitOptions.numThreads = options.numThreads;
   return JitModule::create(*module, entries, jitOptions);
 }
 

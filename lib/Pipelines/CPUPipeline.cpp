@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -80,6 +81,14 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm) {
   // Deallocation clones results that callers must own; clones become
   // alloc + copy.
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // Threads: the tile loops marked parallel (scf.forall) become OpenMP
+  // worksharing loops first, so that canonicalization can inline the
+  // alloca scopes that leaves before the register tiles are lowered (after
+  // that, it would fold their insert chains into n-D vector.from_elements,
+  // which the LLVM conversion does not take).
+  pm.nest<func::FuncOp>().addPass(createForallToParallelLoopPass());
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(createCanonicalizerPass());
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createKilnCPULowerVectorsPass());
   funcPm.addPass(createKilnLowerMemrefCopyPass());

@@ -6,6 +6,8 @@
 
 #include "kiln/Runtime/Jit.h"
 
+#include "kiln/Runtime/Threads.h"
+
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "llvm/Support/TargetSelect.h"
@@ -40,6 +42,9 @@ JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
   if (!optimizerTm)
     return optimizerTm.takeError();
 
+  if (llvm::Error err = setUpOpenMP(options.numThreads))
+    return std::move(err);
+
   std::unique_ptr<JitModule> jit(new JitModule());
   jit->optimizerTargetMachine = std::move(*optimizerTm);
   // The engine keeps a reference to the transformer; the module owns it.
@@ -68,6 +73,10 @@ JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
 }
 
 JitModule::~JitModule() = default;
+
+llvm::Error JitModule::setNumThreads(int numThreads) {
+  return setUpOpenMP(numThreads);
+}
 
 const EntryPoint *JitModule::lookup(StringRef name) const {
   if (name.empty())

@@ -105,6 +105,8 @@ mlir::kiln::getCHeaderNames(ArrayRef<EntryPoint> entries, StringRef prefix) {
   llvm::StringSet<> global = {includeGuard(prefix),
                               (prefix + "_error_message").str(),
                               (prefix + "_last_error").str(),
+                              (prefix + "_set_num_threads").str(),
+                              (prefix + "_init_threads").str(),
                               kResLocal,
                               kStatusLocal,
                               kCountLocal};
@@ -165,7 +167,8 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
      << prefix
      << "_last_error() then\n"
         " * says which. Link with the object file from the same\n"
-        " * kiln-compile run and with libc (malloc/free) and libm.\n"
+        " * kiln-compile run and with libc (malloc/free) and libm, and with\n"
+        " * LLVM's OpenMP runtime (-lomp) when the model runs threads.\n"
         " */\n";
   os << "#ifndef " << macro << "\n#define " << macro << "\n\n";
   os << "#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n"
@@ -186,6 +189,24 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
   os << "/** The message of the last failed call, or \"\". */\n";
   os << "static inline const char *" << prefix << "_last_error(void) {\n"
      << "  return " << errorBuffer << ";\n}\n\n";
+  // Threads: the OpenMP runtime is optional (weak), so models without
+  // parallel loops still link with libc and libm alone.
+  os << "#ifndef KILN_OPENMP_DECLARED\n#define KILN_OPENMP_DECLARED\n"
+        "extern void omp_set_num_threads(int) __attribute__((weak));\n"
+        "extern void kmp_set_blocktime(int) __attribute__((weak));\n"
+        "#endif\n";
+  os << "/** Sets the threads the model's parallel loops use (default: "
+        "KILN_NUM_THREADS,\n * else OMP_NUM_THREADS, else one per core). */\n";
+  os << "static inline void " << prefix
+     << "_set_num_threads(int n) {\n"
+        "  if (omp_set_num_threads && n > 0)\n"
+        "    omp_set_num_threads(n);\n}\n";
+  os << "static inline void " << prefix << "_init_threads(void) {\n"
+     << "  static int done;\n  if (done)\n    return;\n  done = 1;\n"
+     << "  /* Idle workers sleep instead of spinning (2-vCPU hosts). */\n"
+     << "  if (kmp_set_blocktime)\n    kmp_set_blocktime(0);\n"
+     << "  const char *n = getenv(\"KILN_NUM_THREADS\");\n"
+     << "  if (n)\n    " << prefix << "_set_num_threads(atoi(n));\n}\n\n";
 
   std::vector<CEntryNames> allNames = getCHeaderNames(entries, prefix);
   for (auto [index, e] : llvm::enumerate(entries)) {
@@ -331,6 +352,7 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
     }
     for (const std::string &n : names.inputs)
       callArgs.push_back("&" + n + "_m");
+    os << "  " << prefix << "_init_threads();\n";
     os << "  " << ciface << "(" << llvm::join(callArgs, ", ") << ");\n";
     // Check output dims, copy into the caller's buffers, free Kiln's.
     os << "  int " << kStatusLocal << " = 0;\n";

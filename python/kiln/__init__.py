@@ -111,6 +111,11 @@ class Module:
                                    _os.fspath(header) if header else "",
                                    prefix)
 
+    def set_num_threads(self, n):
+        """Sets the threads of the model's parallel loops for calls from
+        this thread."""
+        self._compiled.set_num_threads(int(n))
+
     @property
     def report(self):
         """What the graph passes did, as a dict: constants folded, rewrites
@@ -143,7 +148,8 @@ class Module:
 
 def compile(source, target="host", opt_level=3, *, cpu="", features="",
             approximate_math=True, infer_shapes=True, recompose=True,
-            fold_batchnorm=True, entry="", check=True, freeze=None):
+            fold_batchnorm=True, threads=0, entry="", check=True,
+            freeze=None):
     """Compiles a model.
 
     source: a path to a .onnx or .mlir file, MLIR text in the kiln dialect
@@ -155,6 +161,9 @@ def compile(source, target="host", opt_level=3, *, cpu="", features="",
         unknown target, CPU or feature raises ValueError before any work.
     approximate_math: polynomial exp/tanh/erf/log instead of libm.
     infer_shapes, recompose, fold_batchnorm: the graph passes to run.
+    threads: threads of the model's parallel loops (0: KILN_NUM_THREADS,
+        else OMP_NUM_THREADS, else one per core); see also
+        Module.set_num_threads.
     entry: the function name an ONNX graph is imported as (default
         "forward").
     check: run onnx's model checker on ONNX input.
@@ -175,7 +184,7 @@ def compile(source, target="host", opt_level=3, *, cpu="", features="",
     triple = "" if target in ("host", None, "") else target
     compiled = _kiln.compile(data, name, is_onnx, triple, cpu, features,
                              opt_level, approximate_math, infer_shapes,
-                             recompose, fold_batchnorm, entry, check,
+                             recompose, fold_batchnorm, threads, entry, check,
                              _frozen(freeze))
     return Module(compiled, target or "host")
 

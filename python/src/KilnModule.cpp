@@ -328,6 +328,16 @@ public:
 
   bool canRun() const { return static_cast<bool>(jit); }
 
+  void setNumThreads(int n) {
+    if (n < 1)
+      throw py::value_error("threads must be positive, got " +
+                            std::to_string(n));
+    if (!jit)
+      throw py::value_error("this module does not run in this process");
+    if (llvm::Error err = jit->setNumThreads(n))
+      throw std::runtime_error(llvm::toString(std::move(err)));
+  }
+
   std::string report(bool json) const {
     std::string s;
     llvm::raw_string_ostream os(s);
@@ -399,7 +409,7 @@ std::unique_ptr<CompiledModule>
 compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
         const std::string &triple, const std::string &cpu,
         const std::string &features, unsigned optLevel, bool approximateMath,
-        bool inferShapes, bool recompose, bool foldBatchNorm,
+        bool inferShapes, bool recompose, bool foldBatchNorm, int threads,
         const std::string &entryName, bool check,
         const std::map<std::string, py::array> &freeze) {
   CompilerOptions options;
@@ -409,6 +419,10 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
   options.graph.inferShapes = inferShapes;
   options.graph.recompose = recompose;
   options.graph.foldBatchNorm = foldBatchNorm;
+  if (threads < 0)
+    throw py::value_error("threads must be positive (0: the default), got " +
+                          std::to_string(threads));
+  options.numThreads = threads;
   options.entryName = entryName;
   options.checkOnnx = check;
   options.frozenInputs = toFrozen(freeze);
@@ -481,7 +495,7 @@ PYBIND11_MODULE(_kiln, m) {
         py::arg("is_onnx"), py::arg("triple"), py::arg("cpu"),
         py::arg("features"), py::arg("opt_level"), py::arg("approximate_math"),
         py::arg("infer_shapes"), py::arg("recompose"),
-        py::arg("fold_batchnorm"), py::arg("entry"), py::arg("check"), py::arg("freeze"));
+        py::arg("fold_batchnorm"), py::arg("threads"), py::arg("entry"), py::arg("check"), py::arg("freeze"));
   m.def("import_onnx", &importOnnx, py::arg("source"), py::arg("name"),
         py::arg("entry"), py::arg("check"), py::arg("freeze"));
   m.def("is_onnx_model", [](const std::string &name, const py::bytes &bytes) {
@@ -506,6 +520,7 @@ PYBIND11_MODULE(_kiln, m) {
            py::arg("inputs") = true)
       .def("entry_names", &CompiledModule::entryNames)
       .def("can_run", &CompiledModule::canRun)
+      .def("set_num_threads", &CompiledModule::setNumThreads)
       .def("report", &CompiledModule::report, py::arg("json"))
       .def("target", &CompiledModule::target);
 }

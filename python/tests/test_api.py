@@ -90,7 +90,7 @@ int main(void) {
 """)
     exe = tmp_path / "main"
     subprocess.run(["clang-22", "-I", str(tmp_path), str(driver), str(obj),
-                    "-lm", "-o", str(exe)], check=True)
+                    "-lm", "-lomp", "-o", str(exe)], check=True)
     out = subprocess.run([str(exe)], check=True, capture_output=True,
                          text=True).stdout.split()
     x = (np.arange(16, dtype=np.float32) / 16).reshape(2, 8)

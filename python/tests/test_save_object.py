@@ -126,7 +126,7 @@ int main(void) {
     exe = tmp_path / "main"
     subprocess.run(["clang-22", "-Wall", "-Werror", "-I", str(tmp_path),
                     str(driver), str(tmp_path / "s.o"), str(tmp_path / "t.o"),
-                    "-lm", "-o", str(exe)], check=True)
+                    "-lm", "-lomp", "-o", str(exe)], check=True)
     out = subprocess.run([str(exe)], check=True, capture_output=True,
                          text=True).stdout.split()
     got = np.array(out, np.float32).reshape(6, 2)

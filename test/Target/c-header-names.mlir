@@ -8,7 +8,7 @@
 // RUN: %cc -fsyntax-only -std=c++17 -Wall -Wextra -Wshadow -Werror -x c++ -include %t/names.h /dev/null
 // RUN: llvm-nm-22 --defined-only --extern-only --just-symbol-name %t/names.o > %t/names.syms
 // RUN: echo _mlir_ciface_kiln_names | diff - %t/names.syms
-// RUN: %cc -Wall -Werror -I%t %S/Inputs/names_main.c %t/names.o -lm -o %t/run
+// RUN: %cc -Wall -Werror -I%t %S/Inputs/names_main.c %t/names.o -lm -lomp -o %t/run
 // RUN: %t/run | FileCheck %s --check-prefix=EXEC
 
 // CHECK: typedef struct { kiln_memref1_t r0; kiln_memref1_t r1; } kiln_names_results_t;

@@ -8,7 +8,7 @@
 // RUN: echo _mlir_ciface_a_forward | diff - %t/a.syms
 // RUN: llvm-nm-22 --defined-only --extern-only --just-symbol-name %t/b.o > %t/b.syms
 // RUN: printf '_mlir_ciface_b_forward\n_mlir_ciface_b_twice\n' | diff - %t/b.syms
-// RUN: %cc -Wall -Werror -I%t %S/Inputs/two_models.c %t/a.o %t/b.o -lm -o %t/run
+// RUN: %cc -Wall -Werror -I%t %S/Inputs/two_models.c %t/a.o %t/b.o -lm -lomp -o %t/run
 // RUN: %t/run | FileCheck %s
 
 // CHECK: a_forward: 0 -3.5 -5 5.5 7

@@ -278,7 +278,7 @@ def main():
                 failures.append(f"AOT {name}: the object needs "
                                 f"{builtins or r.stderr.strip()}")
             r = run([cc, "-O1", "-Wall", "-Werror", "main.c", "model.o",
-                     "-lm", "-o", "main"], d)
+                     "-lm", "-lomp", "-o", "main"], d)
             if r.returncode:
                 failures.append(f"AOT {name} link: {r.stderr.strip()}")
                 continue

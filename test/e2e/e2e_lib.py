@@ -133,7 +133,7 @@ def check_case(case, tools, valgrind=False):
         with open(os.path.join(d, "driver.c"), "w") as f:
             f.write(c_driver(case))
         r = run([tools["cc"], "-O1", "-Wall", "-Werror", "driver.c", "model.o",
-                 "-lm", "-o", "driver"], d)
+                 "-lm", "-lomp", "-o", "driver"], d)
         if r.returncode != 0:
             failures.append(f"AOT link: {r.stderr.strip()}")
             return failures

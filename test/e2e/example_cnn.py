@@ -33,7 +33,7 @@ def main(bindir, cc):
                             *cpu], check=True)
             subprocess.run([cc, "-O2", "-Wall", "-Werror", f"-I{d}",
                             os.path.join(root, "examples/c/classify.c"),
-                            f"{d}/small_cnn.o", "-lm", "-o", f"{d}/classify"], check=True)
+                            f"{d}/small_cnn.o", "-lm", "-lomp", "-o", f"{d}/classify"], check=True)
             before = len(failures)
             r = subprocess.run(prefix + [f"{d}/classify"], capture_output=True, text=True)
             if r.returncode != 0:

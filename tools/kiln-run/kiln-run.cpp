@@ -164,6 +164,16 @@ std::string compare(const HostArray &got, const HostArray &want,
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerCompilerCLOptions();
+  // libLLVM registers a --threads of its own that does nothing here; Kiln's
+  // replaces it.
+  if (auto it = cl::getRegisteredOptions().find("threads");
+      it != cl::getRegisteredOptions().end())
+    it->second->removeArgument();
+  static cl::opt<int> threads(
+      "threads",
+      cl::desc("Threads of parallel loops (default: KILN_NUM_THREADS, else "
+               "OMP_NUM_THREADS, else one per core)"),
+      cl::init(0), cl::cat(kilnCat));
   parseToolCommandLine(argc, argv, "Kiln JIT runner\n");
 
   llvm::Expected<CompilerOptions> options = getCompilerOptionsFromCL();
@@ -173,6 +183,9 @@ int main(int argc, char **argv) {
   std::string entryName = options->entryName;
   if (!StringRef(inputFilename).ends_with(".onnx"))
     options->entryName.clear();
+  if (threads < 0)
+    return fail("--threads must be positive");
+  options->numThreads = threads;
 
   DialectRegistry registry;
   registerCompilerDialects(registry);

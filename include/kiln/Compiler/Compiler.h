@@ -68,6 +68,10 @@ struct CompilerOptions {
   TargetOptions target;
   /// LLVM optimization level, 0-3.
   unsigned optLevel = 3;
+  /// Threads of JIT-compiled parallel loops (<= 0: KILN_NUM_THREADS, else
+  /// OMP_NUM_THREADS, else one per core). AOT code asks its caller, through
+  /// the header's `<prefix>_set_num_threads`.
+  int numThreads = 0;
   /// Prefix of every symbol an AOT object exports and of the header's
   /// functions: a C identifier.
   std::string symbolPrefix = "kiln";

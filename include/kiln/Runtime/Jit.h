@@ -36,6 +36,9 @@ struct JitOptions {
   unsigned optLevel = 3; ///< LLVM optimization level, 0-3
   /// The CPU and features to generate code for; must be runnable here.
   TargetDescription target;
+  /// Threads of the parallel loops (<= 0: KILN_NUM_THREADS, else
+  /// OMP_NUM_THREADS, else one per core).
+  int numThreads = 0;
 };
 
 /// A compiled module, loaded in this process.
@@ -49,6 +52,9 @@ public:
   ~JitModule();
 
   ArrayRef<EntryPoint> getEntries() const { return entries; }
+
+  /// Sets the threads of the parallel loops started from this thread.
+  llvm::Error setNumThreads(int numThreads);
   /// The named entry point, or the first one for an empty name; null if none.
   const EntryPoint *lookup(StringRef name) const;
 

@@ -31,9 +31,12 @@ using namespace mlir::kiln;
 /// tiled op, replacing `op`.
 static FailureOr<TilingInterface> tile(RewriterBase &rewriter,
                                        TilingInterface op,
-                                       ArrayRef<int64_t> sizes) {
+                                       ArrayRef<int64_t> sizes,
+                                       bool parallel = false) {
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  if (parallel)
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled =
       scf::tileUsingSCF(rewriter, op, options);
@@ -46,7 +49,8 @@ static FailureOr<TilingInterface> tile(RewriterBase &rewriter,
 /// Tiles a packed contraction (loops [batch,] M1, N1, K1, m0, n0, k0) down
 /// to one register tile and vectorizes it. The loop nest is N1 (so a packed
 /// right-hand panel stays in cache across the M tiles), K blocks of kc, M1,
-/// then single K steps.
+/// then single K steps. The batch and N1 loop is an scf.forall, which
+/// becomes the OpenMP parallel loop.
 static LogicalResult tileAndVectorize(RewriterBase &rewriter,
                                       linalg::GenericOp op,
                                       const ContractionStrategy &strategy) {
@@ -64,13 +68,15 @@ static LogicalResult tileAndVectorize(RewriterBase &rewriter,
     return s;
   };
   auto current = cast<TilingInterface>(op.getOperation());
+  bool parallel = true;
   for (SmallVector<int64_t> level :
        {sizes(1, 0, 1, 0), sizes(0, 0, 0, strategy.kc), sizes(0, 1, 0, 0),
         sizes(0, 0, 0, 1)}) {
-    FailureOr<TilingInterface> tiled = tile(rewriter, current, level);
+    FailureOr<TilingInterface> tiled = tile(rewriter, current, level, parallel);
     if (failed(tiled))
       return failure();
     current = *tiled;
+    parallel = false;
   }
   // Drop the unit outer dims ([batch,] M1, N1, K1) so that the register
   // tile vectorizes to a plain (m0 x k0) * (n0 x k0) contraction.

@@ -5,7 +5,7 @@
 // RUN: kiln-compile %s --emit=asm | FileCheck %s --implicit-check-not=zmm
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: kiln-compile %s -o %t/model.o --emit-header=%t/model.h
-// RUN: %cc -Wall -Werror -I%t %S/Inputs/add_check.c %t/model.o -lm -o %t/run
+// RUN: %cc -Wall -Werror -I%t %S/Inputs/add_check.c %t/model.o -lm -lomp -o %t/run
 // RUN: %t/run | FileCheck %s --check-prefix=RESULT
 
 // CHECK: {{%ymm[0-9]+}}

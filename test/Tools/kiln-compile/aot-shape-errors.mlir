@@ -2,7 +2,7 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: kiln-compile %s -o %t/model.o --emit-header=%t/model.h
 // RUN: cp %inputs/shape_errors.c %t/
-// RUN: %cc -Wall -Werror -I%t %t/shape_errors.c %t/model.o -lm -o %t/run
+// RUN: %cc -Wall -Werror -I%t %t/shape_errors.c %t/model.o -lm -lomp -o %t/run
 // RUN: %t/run | FileCheck %s
 
 // CHECK: static: 1 model: input y dim 0 is 8, expected 7
