@@ -217,8 +217,10 @@ mlir::kiln::resolveTarget(const TargetOptions &options) {
     t.isHost = true;
     std::unique_ptr<llvm::MCSubtargetInfo> model(
         target->createMCSubtargetInfo(triple, t.cpu, ""));
+    // The map owns the names `host` points into; keep it alive.
+    llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
     SmallVector<std::pair<StringRef, bool>> host;
-    for (auto &entry : llvm::sys::getHostCPUFeatures())
+    for (auto &entry : hostFeatures)
       host.emplace_back(entry.first(), entry.second);
     llvm::sort(host);
     for (auto [name, enabled] : host) {
