@@ -9,6 +9,7 @@
 #include "kiln/Runtime/Npy.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringMap.h"
@@ -78,6 +79,9 @@ llvm::ManagedStatic<CompilerCLOptions> clOptions;
 
 void mlir::kiln::registerCompilerCLOptions() {
   *clOptions;
+  // --mlir-print-ir-after=<pass> and friends look passes up by argument.
+  registerAllPasses();
+  registerKilnPassesAndPipelines();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();

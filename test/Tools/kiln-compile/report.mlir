@@ -47,3 +47,6 @@ func.func @block(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %1 = kiln.batch_norm %0, %scale, %beta, %mean, %var {epsilon = 1.0 : f64} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   return %1 : tensor<1x2x4x4xf32>
 }
+// IR printing finds passes by their argument in kiln-compile too.
+// RUN: kiln-compile %s --emit=kiln -o /dev/null --mlir-print-ir-after=kiln-fold-batchnorm 2>&1 | FileCheck %s --check-prefix=PRINT
+// PRINT: IR Dump After KilnFoldBatchNormPass (kiln-fold-batchnorm)
