@@ -25,6 +25,7 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Target/TargetMachine.h"
@@ -148,6 +149,10 @@ mlir::kiln::validateOptions(const CompilerOptions &options) {
                      " is not 0-3");
   if (llvm::Error err = validateSymbolPrefix(options.symbolPrefix))
     return std::move(err);
+  if (!options.codegen.schedule.empty() &&
+      !llvm::sys::fs::exists(options.codegen.schedule))
+    return makeError("cannot open schedule '" + options.codegen.schedule +
+                     "': no such file");
   return resolveTarget(options.target);
 }
 

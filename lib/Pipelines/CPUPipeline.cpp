@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/Transform/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -38,8 +39,16 @@ void mlir::kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
     funcPm.addPass(createKilnApproximateMathPass());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
+  // A user schedule runs first and replaces the built-in strategy for the
+  // ops it transforms.
+  if (!options.schedule.empty()) {
+    transform::PreloadLibraryPassOptions library;
+    library.transformLibraryPaths = {options.schedule};
+    pm.addPass(transform::createPreloadLibraryPass(library));
+    pm.addPass(transform::createInterpreterPass());
+  }
   // The choice is recorded on each op, visible in --emit=linalg.
-  funcPm.addPass(createKilnCPUSelectStrategyPass());
+  pm.nest<func::FuncOp>().addPass(createKilnCPUSelectStrategyPass());
 }
 
 void mlir::kiln::buildKilnCPUCodegenPipeline(OpPassManager &pm) {

@@ -73,7 +73,14 @@ struct WithCodegenOptions : public Base {
   PipelineOption<std::string> features{
       *this, "features", llvm::cl::desc("Target features, e.g. +avx2,+fma")};
 
-  CodegenOptions codegen() const { return CodegenOptions{approximateMath}; }
+  PipelineOption<std::string> schedule{
+      *this, "schedule",
+      llvm::cl::desc("A transform-dialect schedule file applied before the "
+                     "built-in CPU strategy")};
+
+  CodegenOptions codegen() const {
+    return CodegenOptions{approximateMath, schedule};
+  }
   TargetOptions target() const { return TargetOptions{triple, cpu, features}; }
 };
 

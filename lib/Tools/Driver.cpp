@@ -61,6 +61,12 @@ struct CompilerCLOptions {
       "approximate-math",
       cl::desc("Polynomial exp/tanh/erf/log instead of libm (default true)"),
       cl::init(true), cl::cat(cat)};
+  cl::opt<std::string> schedule{
+      "kiln-schedule",
+      cl::desc("Apply this transform-dialect schedule (a __transform_main "
+               "sequence) instead of the built-in strategy to the ops it "
+               "matches"),
+      cl::value_desc("file.mlir"), cl::cat(cat)};
   cl::opt<std::string> entry{
       "entry",
       cl::desc("ONNX input: name of the entry point (default: forward); "
@@ -130,6 +136,7 @@ llvm::Expected<CompilerOptions> mlir::kiln::getCompilerOptionsFromCL() {
   options.graph.recompose = clOptions->recompose;
   options.graph.foldBatchNorm = clOptions->foldBatchNorm;
   options.codegen.approximateMath = clOptions->approximateMath;
+  options.codegen.schedule = clOptions->schedule;
   options.entryName = clOptions->entry;
   options.checkOnnx = !clOptions->noCheck;
   for (const std::string &argument : clOptions->freeze) {

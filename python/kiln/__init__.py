@@ -148,8 +148,8 @@ class Module:
 
 def compile(source, target="host", opt_level=3, *, cpu="", features="",
             approximate_math=True, infer_shapes=True, recompose=True,
-            fold_batchnorm=True, threads=0, entry="", check=True,
-            freeze=None):
+            fold_batchnorm=True, threads=0, schedule=None, entry="",
+            check=True, freeze=None):
     """Compiles a model.
 
     source: a path to a .onnx or .mlir file, MLIR text in the kiln dialect
@@ -164,6 +164,8 @@ def compile(source, target="host", opt_level=3, *, cpu="", features="",
     threads: threads of the model's parallel loops (0: KILN_NUM_THREADS,
         else OMP_NUM_THREADS, else one per core); see also
         Module.set_num_threads.
+    schedule: path of a transform-dialect schedule applied instead of the
+        built-in CPU strategy to the ops it matches (see docs/codegen-cpu.md).
     entry: the function name an ONNX graph is imported as (default
         "forward").
     check: run onnx's model checker on ONNX input.
@@ -184,7 +186,9 @@ def compile(source, target="host", opt_level=3, *, cpu="", features="",
     triple = "" if target in ("host", None, "") else target
     compiled = _kiln.compile(data, name, is_onnx, triple, cpu, features,
                              opt_level, approximate_math, infer_shapes,
-                             recompose, fold_batchnorm, threads, entry, check,
+                             recompose, fold_batchnorm, threads,
+                             _os.fspath(schedule) if schedule else "", entry,
+                             check,
                              _frozen(freeze))
     return Module(compiled, target or "host")
 

@@ -410,6 +410,7 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
         const std::string &triple, const std::string &cpu,
         const std::string &features, unsigned optLevel, bool approximateMath,
         bool inferShapes, bool recompose, bool foldBatchNorm, int threads,
+        const std::string &schedule,
         const std::string &entryName, bool check,
         const std::map<std::string, py::array> &freeze) {
   CompilerOptions options;
@@ -423,6 +424,7 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
     throw py::value_error("threads must be positive (0: the default), got " +
                           std::to_string(threads));
   options.numThreads = threads;
+  options.codegen.schedule = schedule;
   options.entryName = entryName;
   options.checkOnnx = check;
   options.frozenInputs = toFrozen(freeze);
@@ -495,7 +497,8 @@ PYBIND11_MODULE(_kiln, m) {
         py::arg("is_onnx"), py::arg("triple"), py::arg("cpu"),
         py::arg("features"), py::arg("opt_level"), py::arg("approximate_math"),
         py::arg("infer_shapes"), py::arg("recompose"),
-        py::arg("fold_batchnorm"), py::arg("threads"), py::arg("entry"), py::arg("check"), py::arg("freeze"));
+        py::arg("fold_batchnorm"), py::arg("threads"), py::arg("schedule"),
+        py::arg("entry"), py::arg("check"), py::arg("freeze"));
   m.def("import_onnx", &importOnnx, py::arg("source"), py::arg("name"),
         py::arg("entry"), py::arg("check"), py::arg("freeze"));
   m.def("is_onnx_model", [](const std::string &name, const py::bytes &bytes) {

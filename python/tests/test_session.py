@@ -2,6 +2,8 @@
 """The compiler session as Python sees it: version, target description,
 compile report, graph options, missing files and host-gated codegen."""
 
+import os
+
 import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
@@ -102,3 +104,42 @@ def test_freeze_and_onnx_shape_input():
     m = kiln.compile(model, freeze={"shape": np.array([3, 4], np.int64)})
     x = np.arange(12, dtype=np.float32).reshape(2, 6)
     np.testing.assert_array_equal(m(x), x.reshape(3, 4))
+
+
+def test_schedule_override(tmp_path):
+    schedule = os.path.join(os.path.dirname(__file__), "..", "..", "lib",
+                            "Codegen", "CPU", "Schedules",
+                            "matmul-register-tile.mlir")
+    src = """
+func.func @mm(%a: tensor<13x29xf32>, %b: tensor<29x17xf32>) -> tensor<13x17xf32> {
+  %0 = kiln.matmul %a, %b : (tensor<13x29xf32>, tensor<29x17xf32>) -> tensor<13x17xf32>
+  return %0 : tensor<13x17xf32>
+}
+"""
+    r = np.random.default_rng(2)
+    a = r.standard_normal((13, 29)).astype(np.float32)
+    b = r.standard_normal((29, 17)).astype(np.float32)
+    scheduled = kiln.compile(src, schedule=schedule)
+    np.testing.assert_allclose(scheduled(a, b), a @ b, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="cannot open schedule"):
+        kiln.compile(src, schedule=str(tmp_path / "missing.mlir"))
+
+
+def test_threads_do_not_change_results():
+    src = """
+func.func @mm(%a: tensor<?x131xf32>, %b: tensor<131x71xf32>) -> tensor<?x71xf32> {
+  %0 = kiln.matmul %a, %b : (tensor<?x131xf32>, tensor<131x71xf32>) -> tensor<?x71xf32>
+  return %0 : tensor<?x71xf32>
+}
+"""
+    r = np.random.default_rng(3)
+    a = r.standard_normal((53, 131)).astype(np.float32)
+    b = r.standard_normal((131, 71)).astype(np.float32)
+    m = kiln.compile(src, threads=1)
+    one = m(a, b)
+    m.set_num_threads(2)
+    two = m(a, b)
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_allclose(one, a @ b, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="threads must be positive"):
+        m.set_num_threads(0)

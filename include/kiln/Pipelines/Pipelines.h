@@ -44,6 +44,10 @@ struct CodegenOptions {
   /// Polynomial approximations of exp/tanh/erf/log (no libm calls in inner
   /// loops).
   bool approximateMath = true;
+  /// A transform-dialect schedule (a file with a `__transform_main` named
+  /// sequence) applied before the built-in strategy; ops it moves into
+  /// loops keep what it made.
+  std::string schedule;
 };
 
 /// Graph optimizations on the kiln dialect: canonicalization (which folds

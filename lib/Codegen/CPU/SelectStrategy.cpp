@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNCPUSELECTSTRATEGYPASS
@@ -37,6 +38,12 @@ static bool isPackableContraction(linalg::LinalgOp op) {
   });
 }
 
+/// An op inside loops was tiled by a user schedule (--kiln-schedule), which
+/// replaces the built-in strategy for it.
+static bool isScheduled(Operation *op) {
+  return op->getParentOfType<LoopLikeOpInterface>() != nullptr;
+}
+
 namespace {
 struct KilnCPUSelectStrategyPass final
     : kiln::impl::KilnCPUSelectStrategyPassBase<KilnCPUSelectStrategyPass> {
@@ -47,7 +54,8 @@ struct KilnCPUSelectStrategyPass final
         ContractionStrategy::forTarget(TargetAttr::lookup(getOperation()));
     DictionaryAttr attr = strategy.toAttr(&getContext());
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (!op->hasAttr(kStrategyAttrName) && isPackableContraction(op))
+      if (!op->hasAttr(kStrategyAttrName) && !isScheduled(op) &&
+          isPackableContraction(op))
         op->setAttr(kStrategyAttrName, attr);
     });
   }
