@@ -34,7 +34,7 @@ void mlir::kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
   pm.addPass(createConvertKilnToLinalgPass());
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createCanonicalizerPass());
-  funcPm.addPass(createLinalgElementwiseOpFusionPass());
+  funcPm.addPass(createKilnFuseElementwisePass());
   if (options.approximateMath)
     funcPm.addPass(createKilnApproximateMathPass());
   funcPm.addPass(createCanonicalizerPass());
@@ -47,6 +47,10 @@ void mlir::kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
     pm.addPass(transform::createPreloadLibraryPass(library));
     pm.addPass(transform::createInterpreterPass());
   }
+  // Unit dims (a batch of 1, ONNX's [seq, 1, hidden]) would hide that a
+  // contraction is a plain matmul.
+  pm.nest<func::FuncOp>().addPass(createLinalgFoldUnitExtentDimsPass());
+  pm.nest<func::FuncOp>().addPass(createKilnCPUCollapseContractionDimsPass());
   // The choice is recorded on each op, visible in --emit=linalg.
   pm.nest<func::FuncOp>().addPass(createKilnCPUSelectStrategyPass());
 }

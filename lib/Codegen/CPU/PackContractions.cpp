@@ -102,9 +102,19 @@ struct FoldPackOfConstant final : OpRewritePattern<linalg::PackOp> {
         index[d] = 0;
       }
     }
-    ElementsAttr packed = makeElementsFromBytes(dstType, out, "packed");
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(pack, dstType,
-                                                   cast<TypedAttr>(packed));
+    // The packed weights are a flat constant viewed in the packed shape:
+    // LLVM IR constants of n-D types are nested arrays, and with the
+    // packed layout's trailing dims (n0 x 1) translating them costs one
+    // constant object per element.
+    auto flatType =
+        RankedTensorType::get({total}, dstType.getElementType());
+    ElementsAttr packed = makeElementsFromBytes(flatType, out, "packed");
+    Value flat = arith::ConstantOp::create(rewriter, pack.getLoc(), flatType,
+                                           cast<TypedAttr>(packed));
+    ReassociationIndices all =
+        llvm::to_vector(llvm::seq<int64_t>(0, dstType.getRank()));
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        pack, dstType, flat, ArrayRef<ReassociationIndices>{all});
     return success();
   }
 };

@@ -13,6 +13,23 @@ include "mlir/Pass/PassBase.td"
 // On tensors
 //===----------------------------------------------------------------------===//
 
+def KilnCPUCollapseContractionDimsPass
+    : Pass<"kiln-cpu-collapse-contraction-dims", "::mlir::func::FuncOp"> {
+  let summary = "Make each of a contraction's M, N and K one loop";
+  let description = [{
+    A contraction whose M, N or K spans several loops that are contiguous
+    in every operand (attention's output projection reduces over heads x
+    head size, `[s, h, d] x [n, h, d]`) is rewritten with those loops
+    collapsed into one, with reshapes of its operands, so that it becomes a
+    plain matmul the packed GEMM path takes. Contractions whose dims are
+    not contiguous, and ops that are not contractions, are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def KilnCPUSelectStrategyPass
     : Pass<"kiln-cpu-select-strategy", "::mlir::func::FuncOp"> {
   let summary = "Choose and record a CPU codegen strategy for each heavy op";

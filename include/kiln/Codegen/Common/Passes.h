@@ -15,6 +15,13 @@ namespace arith {
 class ArithDialect;
 } // namespace arith
 
+namespace linalg {
+class LinalgDialect;
+} // namespace linalg
+namespace tensor {
+class TensorDialect;
+} // namespace tensor
+
 namespace kiln {
 class TargetAttr;
 

@@ -61,4 +61,21 @@ def KilnExpandFloatConversionsPass : Pass<"kiln-expand-float-conversions"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def KilnFuseElementwisePass : Pass<"kiln-fuse-elementwise"> {
+  let summary = "Fuse elementwise linalg ops, keeping contractions pure";
+  let description = [{
+    Upstream's elementwise fusion on tensors (producer into consumer), with
+    one exception: nothing is fused into an op with reduction loops. Fusing a
+    bias add or a GELU into the operand of a matmul would turn the matmul
+    into a generic contraction whose body the packed, vectorized GEMM path
+    cannot take, and recompute the producer once per use (K times per
+    element). Epilogues after a contraction are fused later, into its
+    register tiles.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // KILN_CODEGEN_COMMON_PASSES_TD

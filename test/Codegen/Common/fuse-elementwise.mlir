@@ -1,0 +1,52 @@
+// RUN: kiln-opt %s --kiln-fuse-elementwise | FileCheck %s
+
+// Elementwise producers fuse into elementwise consumers...
+// CHECK-LABEL: func.func @chain
+// CHECK-SAME: (%[[X:.+]]: tensor<16xf32>)
+// CHECK: %[[R:.+]] = linalg.generic {{.*}} ins(%[[X]] : tensor<16xf32>)
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[R]]
+#id = affine_map<(d0) -> (d0)>
+func.func @chain(%x: tensor<16xf32>) -> tensor<16xf32> {
+  %e = tensor.empty() : tensor<16xf32>
+  %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%x : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %1 = math.exp %a : f32
+    linalg.yield %1 : f32
+  } -> tensor<16xf32>
+  %2 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%0 : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %3 = arith.addf %a, %a : f32
+    linalg.yield %3 : f32
+  } -> tensor<16xf32>
+  return %2 : tensor<16xf32>
+}
+
+// ...but never into a contraction, which must stay a pure matmul for the
+// packed GEMM path.
+// CHECK-LABEL: func.func @gelu_into_matmul
+// CHECK: %[[G:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+// CHECK: math.erf
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%[[G]], %{{.+}} : tensor<8x32xf32>, tensor<16x32xf32>)
+// CHECK-NOT: math.erf
+#m = affine_map<(d0, d1) -> (d0, d1)>
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (n, k)>
+#out = affine_map<(m, n, k) -> (m, n)>
+func.func @gelu_into_matmul(%x: tensor<8x32xf32>, %w: tensor<16x32xf32>, %c: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  %e = tensor.empty() : tensor<8x32xf32>
+  %g = linalg.generic {indexing_maps = [#m, #m], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<8x32xf32>) outs(%e : tensor<8x32xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %1 = math.erf %a : f32
+    linalg.yield %1 : f32
+  } -> tensor<8x32xf32>
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]} ins(%g, %w : tensor<8x32xf32>, tensor<16x32xf32>) outs(%c : tensor<8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %1 = arith.mulf %a, %b : f32
+    %2 = arith.addf %acc, %1 : f32
+    linalg.yield %2 : f32
+  } -> tensor<8x16xf32>
+  return %0 : tensor<8x16xf32>
+}
