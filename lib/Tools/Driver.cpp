@@ -186,9 +186,29 @@ void mlir::kiln::parseToolCommandLine(int argc, char **argv,
   cl::ParseCommandLineOptions(argc, argv, overview);
 }
 
-void mlir::kiln::applyCLOptionsToSession(CompilerSession &session,
-                                         TimingScope &timing) {
-  session.setPassManagerHook(
+static DialectRegistry compilerRegistry() {
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  return registry;
+}
+
+ToolSession::ToolSession() : context(compilerRegistry()) {}
+
+llvm::Expected<std::unique_ptr<ToolSession>>
+ToolSession::create(CompilerOptions options, StringRef inputFilename) {
+  std::unique_ptr<ToolSession> tool(new ToolSession());
+  auto session = CompilerSession::create(tool->context, std::move(options));
+  if (!session)
+    return session.takeError();
+  tool->session = std::move(*session);
+  tool->diagnostics = std::make_unique<SourceMgrDiagnosticHandler>(
+      tool->session->getSourceMgr(), &tool->context);
+  applyDefaultTimingManagerCLOptions(tool->timingManager);
+  tool->timing.emplace(tool->timingManager.getRootScope());
+  tool->session->setPassManagerHook(
       [](PassManager &pm) { return applyPassManagerCLOptions(pm); });
-  session.enableTiming(timing);
+  tool->session->enableTiming(*tool->timing);
+  if (llvm::Error err = tool->session->loadFile(inputFilename))
+    return std::move(err);
+  return tool;
 }

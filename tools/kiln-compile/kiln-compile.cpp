@@ -100,20 +100,10 @@ int main(int argc, char **argv) {
       llvm::sys::Process::StandardOutIsDisplayed())
     return fail("refusing to write an object file to the terminal; use -o");
 
-  DialectRegistry registry;
-  registerCompilerDialects(registry);
-  MLIRContext context(registry);
-  auto session = CompilerSession::create(context, std::move(*options));
+  auto session = ToolSession::create(std::move(*options), inputFilename);
   if (!session)
     return fail(llvm::toString(session.takeError()));
-  SourceMgrDiagnosticHandler diagnostics((*session)->getSourceMgr(), &context);
-  DefaultTimingManager timingManager;
-  applyDefaultTimingManagerCLOptions(timingManager);
-  TimingScope timing = timingManager.getRootScope();
-  applyCLOptionsToSession(**session, timing);
-
-  if (llvm::Error err = (*session)->loadFile(inputFilename))
-    return fail(llvm::toString(std::move(err)));
+  CompilerSession &compiler = **(*session);
 
   // Outputs are kept only when everything succeeded, so that a failed run
   // leaves neither a partial object nor a header without its object.
@@ -126,10 +116,10 @@ int main(int argc, char **argv) {
     header = openOutputFile(headerFilename, &error);
     if (!header)
       return fail(error);
-    if (llvm::Error err = (*session)->emitHeader(header->os()))
+    if (llvm::Error err = compiler.emitHeader(header->os()))
       return fail(llvm::toString(std::move(err)));
   }
-  if (llvm::Error err = (*session)->emit(emit, output->os()))
+  if (llvm::Error err = compiler.emit(emit, output->os()))
     return fail(llvm::toString(std::move(err)));
 
   if (wantReport) {
@@ -141,9 +131,9 @@ int main(int argc, char **argv) {
     }
     llvm::raw_ostream &os = reportFile ? reportFile->os() : llvm::errs();
     if (report == "json")
-      (*session)->getReport().printJSON(os);
+      compiler.getReport().printJSON(os);
     else
-      (*session)->getReport().print(os);
+      compiler.getReport().print(os);
     if (reportFile)
       reportFile->keep();
   }

@@ -187,23 +187,14 @@ int main(int argc, char **argv) {
     return fail("--threads must be positive");
   options->numThreads = threads;
 
-  DialectRegistry registry;
-  registerCompilerDialects(registry);
-  MLIRContext context(registry);
-  auto session = CompilerSession::create(context, std::move(*options));
+  auto session = ToolSession::create(std::move(*options), inputFilename);
   if (!session)
     return fail(llvm::toString(session.takeError()));
-  SourceMgrDiagnosticHandler diagnostics((*session)->getSourceMgr(), &context);
-  DefaultTimingManager timingManager;
-  applyDefaultTimingManagerCLOptions(timingManager);
-  TimingScope timing = timingManager.getRootScope();
-  applyCLOptionsToSession(**session, timing);
-  if (llvm::Error err = (*session)->loadFile(inputFilename))
-    return fail(llvm::toString(std::move(err)));
-  if (llvm::Error err = (*session)->runTo(Stage::Kiln))
+  CompilerSession &compiler = **(*session);
+  if (llvm::Error err = compiler.runTo(Stage::Kiln))
     return fail(llvm::toString(std::move(err)));
 
-  ArrayRef<EntryPoint> entries = (*session)->getEntryPoints();
+  ArrayRef<EntryPoint> entries = compiler.getEntryPoints();
   if (entries.empty())
     return fail("the module has no public function to run");
   const EntryPoint *entry = &entries.front();
@@ -216,7 +207,7 @@ int main(int argc, char **argv) {
   }
   double flops = 0;
   if (auto func =
-          (*session)->getModule().lookupSymbol<func::FuncOp>(entry->name))
+          compiler.getModule().lookupSymbol<func::FuncOp>(entry->name))
     flops = estimateFlops(func).value_or(0);
 
   // Inputs: .npy files, or seeded random data.
@@ -263,7 +254,7 @@ int main(int argc, char **argv) {
 
   // Lower and JIT.
   EntryPoint chosen = *entry;
-  auto jit = (*session)->jit();
+  auto jit = compiler.jit();
   if (!jit)
     return fail(llvm::toString(jit.takeError()));
   entry = (*jit)->lookup(chosen.name);

@@ -16,11 +16,14 @@
 
 #include "kiln/Compiler/Compiler.h"
 
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
+#include <optional>
 
 namespace mlir {
-class TimingScope;
 namespace kiln {
 
 /// The category of every Kiln command-line option.
@@ -41,9 +44,30 @@ llvm::Expected<CompilerOptions> getCompilerOptionsFromCL();
 /// (timing, IR printing, threading), which `--help-hidden` still lists.
 void parseToolCommandLine(int argc, char **argv, StringRef overview);
 
-/// Applies the MLIR command-line options (IR printing, crash reproducers,
-/// timing under `timing`) to every pass manager `session` creates.
-void applyCLOptionsToSession(CompilerSession &session, TimingScope &timing);
+/// A compiler session as a command-line tool runs it: its own context,
+/// diagnostics printed with the offending source lines, and the MLIR
+/// command-line options (IR printing, crash reproducers, `--mlir-timing`,
+/// whose report prints when this is destroyed) on every pass manager.
+class ToolSession {
+public:
+  /// Creates the session for `options` and loads `inputFilename`.
+  static llvm::Expected<std::unique_ptr<ToolSession>>
+  create(CompilerOptions options, StringRef inputFilename);
+
+  CompilerSession &operator*() { return *session; }
+  CompilerSession *operator->() { return session.get(); }
+
+private:
+  ToolSession();
+
+  // Destroyed bottom-up: the timing scope before its manager, the
+  // diagnostic handler before the session whose sources it shows.
+  MLIRContext context;
+  std::unique_ptr<CompilerSession> session;
+  std::unique_ptr<SourceMgrDiagnosticHandler> diagnostics;
+  DefaultTimingManager timingManager;
+  std::optional<TimingScope> timing;
+};
 
 /// Parses `NAME=FILE.npy` into a frozen ONNX input.
 llvm::Expected<std::pair<std::string, FrozenTensor>>

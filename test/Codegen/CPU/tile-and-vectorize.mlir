@@ -11,7 +11,8 @@
 // CHECK-DAG: %[[C8:.+]] = arith.constant 8 : index
 // CHECK: %[[PA:.+]] = linalg.transpose ins(%{{.+}} : tensor<2x2x8x1xf32>) outs(%{{.+}} : tensor<2x8x2x1xf32>)
 // CHECK: %[[PB:.+]] = linalg.transpose ins(%{{.+}} : tensor<8x1x2x16xf32>) outs(%{{.+}} : tensor<2x8x16x1xf32>)
-// CHECK: scf.for %[[N1:.+]] = %{{.+}} to %[[C2]] step %[[C1]]
+// The N-tile loop is the parallel one (threads).
+// CHECK: scf.forall (%[[N1:.+]]) in (2)
 // CHECK: scf.for %[[KB:.+]] = %{{.+}} to %[[C8]] step %[[C4]]
 // CHECK: scf.for %[[M1:.+]] = %{{.+}} to %[[C2]] step %[[C1]]
 // CHECK: scf.for %[[K:.+]] = %{{.+}} to %[[C4]] step %[[C1]]
@@ -20,6 +21,7 @@
 // CHECK: %[[RHS:.+]] = vector.transfer_read %[[PB]][%[[N1]], %[[KK]], %{{.+}}, %{{.+}}]{{.*}} : tensor<2x8x16x1xf32>, vector<16x1xf32>
 // CHECK: %[[ACC:.+]] = vector.transfer_read {{.*}} vector<2x16xf32>
 // CHECK: vector.contract {{.*}} %[[LHS]], %[[RHS]], %[[ACC]] : vector<2x1xf32>, vector<16x1xf32> into vector<2x16xf32>
+// CHECK: scf.forall.in_parallel
 // CHECK: linalg.transpose
 // CHECK: tensor.collapse_shape
 func.func @matmul(%a: tensor<4x8xf32>, %b: tensor<8x32xf32>, %c: tensor<4x32xf32>) -> tensor<4x32xf32> {

@@ -15,7 +15,7 @@
 // KILN: kiln.mul
 // LINALG-LABEL: func.func @scale
 // LINALG: linalg.generic
-// LINALG-NOT: kiln.
+// LINALG-NOT: kiln.mul
 // BUF-LABEL: func.func @scale
 // BUF-SAME: memref<?x4xf32>
 // BUF: memref.alloc
