@@ -5,9 +5,16 @@ with torch's latency measured in the same run.
 
     PYTHONPATH=build/python_packages python3 bench/real_models.py [--runs N]
 
-Kiln runs single-threaded (it has no threading yet); torch runs with the
-thread count given (default 2, the machine's cores) and OMP_WAIT_POLICY=
-PASSIVE, as ../shared/BENCHMARKS.md recommends. Medians with min/max.
+Kiln runs with its own default thread count (see KILN_NUM_THREADS); torch
+runs with the thread count given (default 2, the machine's cores) and
+OMP_WAIT_POLICY=PASSIVE, as ../shared/BENCHMARKS.md recommends. Medians
+with min/max. The ratio column is Kiln's latency over torch's (below 1:
+Kiln is faster).
+
+bench/run.py (docs/benchmarks.md) supersedes this script: it also runs the
+AOT path, channels_last torch, batch 8, both thread counts and the GEMM and
+conv cases, checks every result, and writes JSON and a plot. Its ratios are
+the other way round (reference time / Kiln time).
 """
 
 import argparse
