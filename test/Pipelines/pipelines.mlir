@@ -15,11 +15,12 @@
 // GRAPH-NOT: kiln.batch_norm
 // GRAPH: kiln.conv2d
 
-// The target is attached before lowering; linalg replaces kiln.
+// The target is attached before lowering; linalg replaces kiln; the
+// convolution is a matmul (kiln-cpu-im2col) with its strategy recorded.
 // LINALG: module attributes {kiln.target = #kiln.target<{{.*}}cpu = "znver3"
 // LINALG-LABEL: func.func @block
 // LINALG-NOT: kiln.
-// LINALG: linalg.conv_2d_nchw_fchw
+// LINALG: linalg.matmul {kiln.strategy = {{.*}}kind = "mmt4d"
 // LINALG-NOT: math.exp
 // LINALG: return
 

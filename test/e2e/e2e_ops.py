@@ -324,6 +324,22 @@ add(conv_case("conv_depthwise_nhwc_stride2", rand(2, 6, 10, 10), rand(6, 1, 3, 3
 add(conv_case("conv_grouped_nchw", rand(1, 6, 7, 7), rand(4, 3, 3, 3), rand(4), groups=2))
 add(conv_case("conv_grouped_nhwc", rand(2, 6, 5, 5), rand(9, 2, 1, 1), nhwc=True, groups=3))
 add(conv_case("conv_1x1_size1", rand(1, 1, 1, 1), rand(1, 1, 1, 1)))
+# Regular convolutions run as im2col + a packed GEMM (kiln-cpu-im2col):
+# prime channels and spatial sizes, stride 2 with dilation 2, batches of 3
+# and dynamic, 1x1 with and without a gather, and a K larger than a K block.
+add(conv_case("conv_nchw_primes_s2_d2_batch3", rand(3, 7, 13, 11), rand(11, 7, 3, 3),
+              rand(11), stride=(2, 2), dil=(2, 2), pads=(1, 2, 1, 0)))
+add(conv_case("conv_nhwc_primes_s2_d2_dynamic_batch", rand(3, 7, 13, 11), rand(11, 7, 3, 3),
+              rand(11), nhwc=True, stride=(2, 2), dil=(2, 2), pads=(2, 1, 0, 1),
+              dyn_batch=True))
+add(conv_case("conv_nchw_dynamic_batch", rand(2, 5, 9, 7), rand(13, 5, 3, 3), rand(13),
+              pads=(1, 1, 1, 1), dyn_batch=True))
+add(conv_case("conv_nchw_1x1", rand(1, 17, 5, 7), rand(19, 17, 1, 1), rand(19)))
+add(conv_case("conv_nhwc_1x1_batch3", rand(3, 17, 5, 7), rand(19, 17, 1, 1), nhwc=True))
+add(conv_case("conv_nchw_1x1_stride2_batch3", rand(3, 5, 9, 9), rand(7, 5, 1, 1),
+              stride=(2, 2)))
+add(conv_case("conv_nchw_k333", rand(1, 37, 19, 17), rand(41, 37, 3, 3), rand(41),
+              pads=(0, 1, 0, 1)))
 
 
 def pool_case(name, x, kind, k, nhwc=False, **kw):

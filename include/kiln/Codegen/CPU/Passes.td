@@ -13,6 +13,47 @@ include "mlir/Pass/PassBase.td"
 // On tensors
 //===----------------------------------------------------------------------===//
 
+def KilnCPUIm2ColPass : Pass<"kiln-cpu-im2col", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite regular f32 2-D convolutions as im2col and a matmul";
+  let description = [{
+    Rewrites each f32 `linalg.conv_2d_nchw_fchw` and `linalg.conv_2d_nhwc_hwcf`
+    (static filter, channels and spatial dims; the batch may be dynamic)
+    into a gather of the input windows into a column matrix and one
+    `linalg.matmul`, which `kiln-cpu-select-strategy` then gives the
+    packed-GEMM strategy. The filter is only reshaped, never transposed:
+
+    - NCHW: `[F, C*KH*KW] x [C*KH*KW, N*OH*OW]`; with a batch other than a
+      static 1, the product is added to the accumulator while transposing
+      it back to `[N, F, OH, OW]`;
+    - NHWC: `[N*OH*OW, KH*KW*C] x [KH*KW*C, F]`, already in the output's
+      layout.
+
+    The gather is a `linalg.generic` copy whose input map does the window
+    arithmetic (strides, dilations). A 1x1 stride-1 convolution needs no
+    gather: its input is already the column matrix (NCHW only at batch 1).
+    The filter's reshape of a constant (frozen weights, `dense_resource`
+    blobs included) folds to a constant, so that packing the filter folds
+    at compile time too. Grouped and depthwise convolutions, other element
+    types, and convolutions a `--kiln-schedule` schedule tiled into loops
+    are left as they are.
+
+    ```mlir
+    // conv_2d_nchw_fchw 1x64x58x58 * 64x64x3x3 -> 1x64x56x56 becomes
+    %col = linalg.generic ... ins(%in : tensor<1x64x58x58xf32>)
+        outs(%e : tensor<64x3x3x1x56x56xf32>)
+    %c = tensor.collapse_shape %col [[0, 1, 2], [3, 4, 5]]
+        : tensor<64x3x3x1x56x56xf32> into tensor<576x3136xf32>
+    %r = linalg.matmul ins(%filter, %c : tensor<64x576xf32>,
+        tensor<576x3136xf32>) outs(%acc : tensor<64x3136xf32>)
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::arith::ArithDialect",
+  ];
+}
+
 def KilnCPUCollapseContractionDimsPass
     : Pass<"kiln-cpu-collapse-contraction-dims", "::mlir::func::FuncOp"> {
   let summary = "Make each of a contraction's M, N and K one loop";

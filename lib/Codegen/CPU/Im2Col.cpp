@@ -1,0 +1,294 @@
+//===- Im2Col.cpp - Convolutions as im2col and a matmul -------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Regular f32 2-D convolutions become a gather of the input windows into a
+// column matrix and one plain linalg.matmul, which kiln-cpu-select-strategy
+// then gives the packed-GEMM strategy. The layouts are chosen so that the
+// filter needs no transpose, only a reshape (folded for frozen weights):
+//
+//   NCHW:  out[F, N*OH*OW] = filter[F, C*KH*KW] x col[C*KH*KW, N*OH*OW]
+//   NHWC:  out[N*OH*OW, F] = col[N*OH*OW, KH*KW*C] x filter[KH*KW*C, F]
+//
+// NHWC's result already has the output's layout. NCHW's has it when the
+// batch is statically 1; otherwise one transposing add of the original
+// accumulator brings the batch back outside the channels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Codegen/CPU/Passes.h"
+
+#include "Kiln/IR/ElementsUtils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNCPUIM2COLPASS
+#include "kiln/Codegen/CPU/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+/// The geometry of a conv_2d_nchw_fchw or conv_2d_nhwc_hwcf.
+struct ConvGeometry {
+  int64_t c, f, kh, kw, h, w, oh, ow;
+  int64_t strides[2], dilations[2];
+
+  int64_t k() const { return c * kh * kw; }
+  /// A 1x1 window at stride 1: every input pixel is one row (NHWC) or
+  /// column (NCHW) of the column matrix, so no gather is needed.
+  bool isPointwise() const {
+    return kh == 1 && kw == 1 && strides[0] == 1 && strides[1] == 1 &&
+           oh == h && ow == w;
+  }
+};
+} // namespace
+
+/// Rewrites one convolution; `op` is a conv_2d_nchw_fchw (`nchw`) or a
+/// conv_2d_nhwc_hwcf.
+static LogicalResult rewriteConv(PatternRewriter &rewriter, linalg::LinalgOp op,
+                                 bool nchw, DenseIntElementsAttr strides,
+                                 DenseIntElementsAttr dilations) {
+  if (!op.hasPureTensorSemantics())
+    return rewriter.notifyMatchFailure(op, "not on tensors");
+  // A convolution inside loops was tiled by a user schedule
+  // (--kiln-schedule), which replaces the built-in strategy.
+  if (op->getParentOfType<LoopLikeOpInterface>())
+    return rewriter.notifyMatchFailure(op, "transformed by a schedule");
+  Value input = op.getDpsInputOperand(0)->get();
+  Value filter = op.getDpsInputOperand(1)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  auto inType = dyn_cast<RankedTensorType>(input.getType());
+  auto filterType = dyn_cast<RankedTensorType>(filter.getType());
+  auto outType = dyn_cast<RankedTensorType>(init.getType());
+  if (!inType || !filterType || !outType)
+    return rewriter.notifyMatchFailure(op, "unranked operands");
+  if (!llvm::all_of(TypeRange{inType, filterType, outType},
+                    [](Type t) { return getElementTypeOrSelf(t).isF32(); }))
+    return rewriter.notifyMatchFailure(op, "not f32");
+  // Only the batch may be dynamic: the column matrix and the window
+  // arithmetic are static.
+  if (!filterType.hasStaticShape() ||
+      llvm::any_of(inType.getShape().drop_front(), ShapedType::isDynamic) ||
+      llvm::any_of(outType.getShape().drop_front(), ShapedType::isDynamic))
+    return rewriter.notifyMatchFailure(op, "dynamic non-batch dims");
+
+  ConvGeometry g;
+  ArrayRef<int64_t> in = inType.getShape(), fs = filterType.getShape(),
+                    out = outType.getShape();
+  if (nchw) {
+    g.c = in[1], g.h = in[2], g.w = in[3];
+    g.f = fs[0], g.kh = fs[2], g.kw = fs[3];
+    g.oh = out[2], g.ow = out[3];
+  } else {
+    g.h = in[1], g.w = in[2], g.c = in[3];
+    g.kh = fs[0], g.kw = fs[1], g.f = fs[3];
+    g.oh = out[1], g.ow = out[2];
+  }
+  for (int i = 0; i < 2; ++i) {
+    g.strides[i] = strides.getValues<int64_t>()[i];
+    g.dilations[i] = dilations.getValues<int64_t>()[i];
+  }
+  int64_t batch = in[0];
+  bool batchOne = batch == 1;
+
+  Location loc = op.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  Type f32 = rewriter.getF32Type();
+  int64_t dynOrN = ShapedType::isDynamic(batch) ? ShapedType::kDynamic : batch;
+  // N * OH * OW, the matmul's pixel dim.
+  int64_t pixels =
+      ShapedType::isDynamic(batch) ? ShapedType::kDynamic : batch * g.oh * g.ow;
+  SmallVector<Value> dynBatch;
+  if (ShapedType::isDynamic(batch))
+    dynBatch.push_back(tensor::DimOp::create(rewriter, loc, input, 0));
+
+  // The filter as a matrix: a reshape, which folds for frozen weights.
+  Value filterMatrix =
+      nchw ? tensor::CollapseShapeOp::create(
+                 rewriter, loc, RankedTensorType::get({g.f, g.k()}, f32),
+                 filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}})
+           : tensor::CollapseShapeOp::create(
+                 rewriter, loc, RankedTensorType::get({g.k(), g.f}, f32),
+                 filter, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+
+  // The column matrix: NCHW [C*KH*KW, N*OH*OW], NHWC [N*OH*OW, KH*KW*C].
+  Value columns;
+  if (g.isPointwise() && (!nchw || batchOne)) {
+    columns =
+        nchw ? tensor::CollapseShapeOp::create(
+                   rewriter, loc, RankedTensorType::get({g.c, pixels}, f32),
+                   input, ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}})
+             : tensor::CollapseShapeOp::create(
+                   rewriter, loc, RankedTensorType::get({pixels, g.c}, f32),
+                   input, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+  } else {
+    // A copy whose input map does the window arithmetic, so the loops it
+    // lowers to have affine addresses and no per-element index math; the
+    // innermost loop runs along the input's rows (NCHW: output columns at
+    // the stride) or channels (NHWC: contiguous).
+    AffineExpr d0, d1, d2, d3, d4, d5;
+    bindDims(ctx, d0, d1, d2, d3, d4, d5);
+    SmallVector<int64_t> shape;
+    AffineMap inputMap;
+    if (nchw) {
+      // (c, kh, kw, n, oh, ow) -> input[n, c, oh*sh + kh*dh, ow*sw + kw*dw]
+      shape = {g.c, g.kh, g.kw, dynOrN, g.oh, g.ow};
+      inputMap =
+          AffineMap::get(6, 0,
+                         {d3, d0, d4 * g.strides[0] + d1 * g.dilations[0],
+                          d5 * g.strides[1] + d2 * g.dilations[1]},
+                         ctx);
+    } else {
+      // (n, oh, ow, kh, kw, c) -> input[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
+      shape = {dynOrN, g.oh, g.ow, g.kh, g.kw, g.c};
+      inputMap = AffineMap::get(6, 0,
+                                {d0, d1 * g.strides[0] + d3 * g.dilations[0],
+                                 d2 * g.strides[1] + d4 * g.dilations[1], d5},
+                                ctx);
+    }
+    Value empty = tensor::EmptyOp::create(rewriter, loc, shape, f32, dynBatch);
+    SmallVector<AffineMap> maps = {inputMap,
+                                   AffineMap::getMultiDimIdentityMap(6, ctx)};
+    SmallVector<utils::IteratorType> iterators(6,
+                                               utils::IteratorType::parallel);
+    Value gathered = linalg::GenericOp::create(
+                         rewriter, loc, TypeRange{empty.getType()},
+                         ValueRange{input}, ValueRange{empty}, maps, iterators,
+                         [](OpBuilder &b, Location l, ValueRange args) {
+                           linalg::YieldOp::create(b, l, args[0]);
+                         })
+                         .getResult(0);
+    auto columnsType = nchw ? RankedTensorType::get({g.k(), pixels}, f32)
+                            : RankedTensorType::get({pixels, g.k()}, f32);
+    columns = tensor::CollapseShapeOp::create(
+        rewriter, loc, columnsType, gathered,
+        ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+  }
+
+  Value result;
+  if (!nchw || batchOne) {
+    // The accumulator and the result are the output, reshaped.
+    SmallVector<ReassociationIndices> reassoc =
+        nchw ? SmallVector<ReassociationIndices>{{0, 1}, {2, 3}}
+             : SmallVector<ReassociationIndices>{{0, 1, 2}, {3}};
+    auto accType = nchw ? RankedTensorType::get({g.f, g.oh * g.ow}, f32)
+                        : RankedTensorType::get({pixels, g.f}, f32);
+    Value acc =
+        tensor::CollapseShapeOp::create(rewriter, loc, accType, init, reassoc);
+    Value lhs = nchw ? filterMatrix : columns;
+    Value rhs = nchw ? columns : filterMatrix;
+    Value product =
+        linalg::MatmulOp::create(rewriter, loc, TypeRange{accType},
+                                 ValueRange{lhs, rhs}, ValueRange{acc})
+            .getResult(0);
+    result = tensor::ExpandShapeOp::create(
+        rewriter, loc, outType, product, reassoc,
+        tensor::getMixedSizes(rewriter, loc, init));
+  } else {
+    // NCHW with a batch: the product is [F][N][OH][OW]; accumulate from
+    // zero and add it to the original accumulator while transposing.
+    SmallVector<int64_t> productShape = {g.f, dynOrN, g.oh, g.ow};
+    SmallVector<ReassociationIndices> reassoc = {{0}, {1, 2, 3}};
+    auto productType = RankedTensorType::get({g.f, pixels}, f32);
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getF32FloatAttr(0.0f));
+    Value empty =
+        tensor::EmptyOp::create(rewriter, loc, productShape, f32, dynBatch);
+    Value filled =
+        linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+    Value acc = tensor::CollapseShapeOp::create(rewriter, loc, productType,
+                                                filled, reassoc);
+    Value product = linalg::MatmulOp::create(
+                        rewriter, loc, TypeRange{productType},
+                        ValueRange{filterMatrix, columns}, ValueRange{acc})
+                        .getResult(0);
+    Value product4 = tensor::ExpandShapeOp::create(
+        rewriter, loc, empty.getType(), product, reassoc,
+        tensor::getMixedSizes(rewriter, loc, empty));
+    AffineExpr n, f, y, x;
+    bindDims(ctx, n, f, y, x);
+    SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {f, n, y, x}, ctx),
+                                   AffineMap::getMultiDimIdentityMap(4, ctx)};
+    SmallVector<utils::IteratorType> iterators(4,
+                                               utils::IteratorType::parallel);
+    result =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{outType}, ValueRange{product4},
+            ValueRange{init}, maps, iterators,
+            [](OpBuilder &b, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  b, l,
+                  arith::AddFOp::create(b, l, args[1], args[0]).getResult());
+            })
+            .getResult(0);
+  }
+  rewriter.replaceOp(op, result);
+  return success();
+}
+
+namespace {
+template <typename ConvOp>
+struct ConvToIm2Col final : OpRewritePattern<ConvOp> {
+  using OpRewritePattern<ConvOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    return rewriteConv(rewriter, cast<linalg::LinalgOp>(op.getOperation()),
+                       std::is_same_v<ConvOp, linalg::Conv2DNchwFchwOp>,
+                       op.getStrides(), op.getDilations());
+  }
+};
+
+/// A collapse_shape of a constant is the constant with the new shape: the
+/// same bytes. Upstream folds only `dense` constants; frozen weights are
+/// `dense_resource` blobs, and the packing of the filter matrix that
+/// kiln-cpu-pack-contractions folds needs to see the constant itself.
+/// (Expansions are left alone: kiln-cpu-pack-contractions keeps packed
+/// weights flat behind an expand_shape on purpose.)
+struct FoldCollapseOfConstant final
+    : OpRewritePattern<tensor::CollapseShapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::CollapseShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    ElementsAttr source;
+    if (!matchPattern(op.getSrc(), m_Constant(&source)))
+      return rewriter.notifyMatchFailure(op, "source is not a constant");
+    RankedTensorType type = op.getResultType();
+    if (!type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic result");
+    std::optional<ArrayRef<char>> bytes = getRawElementBytes(source);
+    if (!bytes)
+      return rewriter.notifyMatchFailure(op, "constant is not raw data");
+    ElementsAttr reshaped = makeElementsFromBytes(type, *bytes, "reshaped");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type,
+                                                   cast<TypedAttr>(reshaped));
+    return success();
+  }
+};
+
+struct KilnCPUIm2ColPass final
+    : kiln::impl::KilnCPUIm2ColPassBase<KilnCPUIm2ColPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns
+        .add<ConvToIm2Col<linalg::Conv2DNchwFchwOp>,
+             ConvToIm2Col<linalg::Conv2DNhwcHwcfOp>, FoldCollapseOfConstant>(
+            &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace
