@@ -60,6 +60,7 @@ void mlir::kiln::buildKilnCPUCodegenPipeline(OpPassManager &pm) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createKilnCPUPackContractionsPass());
   funcPm.addPass(createKilnCPUTileAndVectorizePass());
+  funcPm.addPass(createKilnCPUVectorizeElementwisePass());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
 }

@@ -469,6 +469,83 @@ add(Case("attention_float_mask", [q, k, vv, fmask],
          "tensor<2x3x7x4xf32>, tensor<5x7xf32>) -> tensor<2x3x5x4xf32>\n  return %r : tensor<2x3x5x4xf32>",
          [softmax(scores + fmask) @ ref(vv)]))
 
+# Vectorized elementwise ops and reductions (kiln-cpu-vectorize-elementwise):
+# whole vectors, static and dynamic remainders of every vector width (4, 8,
+# 16 lanes), and reductions whose masked lanes must not leak into the result
+# (a max of negatives, a min of positives, a product). Own generator, so that
+# the cases above keep their inputs.
+vrng = np.random.default_rng(7)
+
+
+def vrand(*shape, lo=-1.0, hi=1.0):
+    return vrng.uniform(lo, hi, shape).astype(f32)
+
+
+def gelu_ref(v):
+    return 0.5 * v * (1 + erf(v / math.sqrt(2)))
+
+
+vx, vb = vrand(2, 64, lo=-3, hi=3), vrand(64)
+add(Case("vec_add_gelu_relu_whole_vectors", [vx, vb],
+         "  %0 = kiln.add %a0, %a1 : (tensor<2x64xf32>, tensor<64xf32>) -> tensor<2x64xf32>\n"
+         "  %1 = kiln.gelu %0 : (tensor<2x64xf32>) -> tensor<2x64xf32>\n"
+         "  %r = kiln.relu %1 : (tensor<2x64xf32>) -> tensor<2x64xf32>\n"
+         "  return %r : tensor<2x64xf32>",
+         [np.maximum(gelu_ref(ref(vx) + ref(vb)), 0)]))
+add(binary("vec_add_bias_remainder", "add", np.add, vrand(3, 37), vrand(37)))
+add(binary("vec_mul_dynamic_remainder", "mul", np.multiply, vrand(2, 21), vrand(2, 21),
+           dyn=((0, 1), (0, 1))))
+add(unary("vec_sigmoid_collapsed_nchw", "sigmoid", lambda v: 1 / (1 + np.exp(-v)),
+          vrand(2, 3, 5, 7)))
+vi, vj = vrng.integers(-99, 99, (3, 37)).astype(np.int32), \
+    vrng.integers(-99, 99, (37,)).astype(np.int32)
+add(binary("vec_add_i32_remainder", "add", np.add, vi, vj))
+for name, op, fn, lo, hi in [("max_negative", "reduce_max", np.max, -9, -1),
+                             ("min_positive", "reduce_min", np.min, 1, 9),
+                             ("prod", "reduce_prod", np.prod, 0.9, 1.1),
+                             ("sum", "reduce_sum", np.sum, -1, 1)]:
+    vr = vrand(3, 37, lo=lo, hi=hi)
+    want = fn(ref(vr), axis=1)
+    add(Case(f"vec_{name}_remainder", [vr],
+             f"  %r = kiln.{op} %a0 {{axes = array<i64: -1>, keepdims = false}} : "
+             "(tensor<3x37xf32>) -> tensor<3xf32>\n  return %r : tensor<3xf32>", [want]))
+    add(Case(f"vec_{name}_dynamic", [vr],
+             f"  %r = kiln.{op} %a0 {{axes = array<i64: -1>, keepdims = false}} : "
+             "(tensor<?x?xf32>) -> tensor<?xf32>\n  return %r : tensor<?xf32>", [want],
+             [(0, 1)], out_dynamic=[(0,)]))
+vl = vrand(2, 1000)
+add(Case("vec_sum_long_rows", [vl],
+         "  %r = kiln.reduce_sum %a0 {axes = array<i64: 1>, keepdims = false} : "
+         "(tensor<2x?xf32>) -> tensor<2xf32>\n  return %r : tensor<2xf32>",
+         [ref(vl).sum(axis=1)], [(1,)]))
+vc = vrand(37, 21)
+add(Case("vec_sum_columns", [vc],
+         "  %r = kiln.reduce_sum %a0 {axes = array<i64: 0>, keepdims = false} : "
+         "(tensor<37x21xf32>) -> tensor<21xf32>\n  return %r : tensor<21xf32>",
+         [ref(vc).sum(axis=0)]))
+vsi = vrng.integers(-99, 99, (3, 37)).astype(np.int32)
+add(Case("vec_sum_i32_dynamic", [vsi],
+         "  %r = kiln.reduce_sum %a0 {axes = array<i64: 1>, keepdims = false} : "
+         "(tensor<3x?xi32>) -> tensor<3xi32>\n  return %r : tensor<3xi32>",
+         [vsi.sum(axis=1).astype(np.int32)], [(1,)]))
+vs = vrand(2, 3, 100, lo=-30, hi=30)
+add(Case("vec_softmax_long_rows", [vs],
+         "  %r = kiln.softmax %a0 : (tensor<2x3x100xf32>) -> tensor<2x3x100xf32>\n"
+         "  return %r : tensor<2x3x100xf32>", [softmax(ref(vs))]))
+add(Case("vec_softmax_dynamic_rows", [vs[0]],
+         "  %r = kiln.softmax %a0 : (tensor<?x?xf32>) -> tensor<?x?xf32>\n"
+         "  return %r : tensor<?x?xf32>", [softmax(ref(vs[0]))], [(0, 1)],
+         out_dynamic=[(0, 1)]))
+vn, vg, vbb = vrand(3, 37, lo=10, hi=11), vrand(37), vrand(37)
+add(Case("vec_layer_norm_offset_remainder", [vn, vg, vbb],
+         "  %r = kiln.layer_norm %a0 scale %a1 bias %a2 : (tensor<3x37xf32>, tensor<37xf32>, "
+         "tensor<37xf32>) -> tensor<3x37xf32>\n  return %r : tensor<3x37xf32>",
+         [layer_norm(ref(vn), 1, 1e-5, vg, vbb)], rtol=1e-3, atol=1e-4))
+vp = vrand(2, 5, 7, 7)
+add(Case("vec_global_avg_pool_7x7", [vp],
+         "  %r = kiln.global_avg_pool %a0 : (tensor<2x5x7x7xf32>) -> tensor<2x5x1x1xf32>\n"
+         "  return %r : tensor<2x5x1x1xf32>", [ref(vp).mean(axis=(2, 3), keepdims=True)]))
+
 if __name__ == "__main__":
     import os
     bindir, cc = os.path.abspath(sys.argv[1]), sys.argv[2]

@@ -83,6 +83,13 @@ struct KilnCPULowerVectorsPass final
     RewritePatternSet patterns(ctx);
     vector::populateVectorTransferLoweringPatterns(patterns,
                                                    /*maxTransferRank=*/1);
+    // Masks (of the remainders of vectorized elementwise ops with dynamic
+    // shapes) become 1-D compares of a step vector, which LLVM takes; a
+    // 1-D transfer that may run out of bounds gets such a mask too.
+    vector::populateVectorMaskOpLoweringPatterns(patterns);
+    vector::populateVectorMaskMaterializationPatterns(
+        patterns, /*force32BitVectorIndices=*/true);
+    vector::populateVectorStepLoweringPatterns(patterns);
     vector::populateVectorShapeCastLoweringPatterns(patterns);
     vector::populateVectorTransposeLoweringPatterns(
         patterns, vector::VectorTransposeLowering::EltWise);

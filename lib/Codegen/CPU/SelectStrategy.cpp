@@ -9,9 +9,12 @@
 #include "Strategy.h"
 
 #include "Kiln/IR/KilnOps.h"
+#include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
 
 namespace mlir::kiln {
@@ -38,6 +41,60 @@ static bool isPackableContraction(linalg::LinalgOp op) {
   });
 }
 
+/// A scalar type that fits a vector of the target's f32 lanes in one or a
+/// few registers: f32, and integers of 8 to 32 bits. (Vectors of i1 are bit
+/// masks in memory, while tensors of i1 hold a byte per element. f16 and
+/// bf16 arithmetic is widened to f32 after bufferization, scalar for now.)
+static bool isNarrowScalar(Type t) {
+  if (auto integer = dyn_cast<IntegerType>(t))
+    return integer.getWidth() >= 8 && integer.getWidth() <= 32;
+  return t.isF32();
+}
+
+/// An elementwise op or a reduction that kiln-cpu-vectorize-elementwise can
+/// tile so that its innermost loop is one vector: a generic on ranked
+/// tensors of narrow scalars, with projected-permutation maps that each
+/// either ignore the innermost loop or read it as their innermost dim, and
+/// a body of plain arith/math ops. A reduction has one result and a
+/// combiner with a neutral element (the partial accumulator's initial
+/// value); contractions and convolutions have strategies of their own.
+static bool isVectorizable(linalg::GenericOp op) {
+  int64_t loops = op.getNumLoops();
+  if (loops < 1 || !op.hasPureTensorSemantics())
+    return false;
+  if (!llvm::all_of(op->getOperandTypes(), [](Type t) {
+        auto tensor = dyn_cast<RankedTensorType>(t);
+        return tensor && isNarrowScalar(tensor.getElementType());
+      }))
+    return false;
+  for (AffineMap map : op.getIndexingMapsArray()) {
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/true))
+      return false;
+    std::optional<unsigned> pos =
+        map.getResultPosition(getAffineDimExpr(loops - 1, op.getContext()));
+    if (pos && *pos != map.getNumResults() - 1)
+      return false;
+  }
+  // Gathers (tensor.extract) and nested regions have no vector form here.
+  bool plainBody =
+      llvm::all_of(op.getBlock()->getOperations(), [](Operation &o) {
+        return isa<arith::ArithDialect, math::MathDialect>(o.getDialect()) ||
+               isa<linalg::IndexOp, linalg::YieldOp>(o);
+      });
+  if (!plainBody)
+    return false;
+  if (op.getNumReductionLoops() == 0)
+    return true;
+  if (op.getNumDpsInits() != 1 || linalg::isaContractionOpInterface(op) ||
+      linalg::isaConvolutionOpInterface(op))
+    return false;
+  SmallVector<Operation *> combiners;
+  if (!matchReduction(op.getRegionOutputArgs(), 0, combiners) ||
+      combiners.size() != 1)
+    return false;
+  return arith::getNeutralElement(combiners.front()).has_value();
+}
+
 /// An op inside loops was tiled by a user schedule (--kiln-schedule), which
 /// replaces the built-in strategy for it.
 static bool isScheduled(Operation *op) {
@@ -57,6 +114,14 @@ struct KilnCPUSelectStrategyPass final
       if (!op->hasAttr(kStrategyAttrName) && !isScheduled(op) &&
           isPackableContraction(op))
         op->setAttr(kStrategyAttrName, attr);
+    });
+    DictionaryAttr vectorize =
+        VectorizeStrategy::forTarget(TargetAttr::lookup(getOperation()))
+            .toAttr(&getContext());
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (!op->hasAttr(kStrategyAttrName) && !isScheduled(op) &&
+          isVectorizable(op))
+        op->setAttr(kStrategyAttrName, vectorize);
     });
   }
 };

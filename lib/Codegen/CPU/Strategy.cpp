@@ -60,3 +60,33 @@ std::optional<ContractionStrategy> ContractionStrategy::read(Operation *op) {
   }
   return s;
 }
+
+VectorizeStrategy VectorizeStrategy::forTarget(TargetAttr target) {
+  VectorizeStrategy s;
+  s.vectorSize =
+      std::max<int64_t>(target ? target.getVectorLanes(32) : 128 / 32, 1);
+  return s;
+}
+
+DictionaryAttr VectorizeStrategy::toAttr(MLIRContext *context) const {
+  Builder b(context);
+  return b.getDictionaryAttr({
+      b.getNamedAttr("kind", b.getStringAttr("vectorize")),
+      b.getNamedAttr("vector_size", b.getI64IntegerAttr(vectorSize)),
+  });
+}
+
+std::optional<VectorizeStrategy> VectorizeStrategy::read(Operation *op) {
+  auto dict = op->getAttrOfType<DictionaryAttr>(kStrategyAttrName);
+  if (!dict)
+    return std::nullopt;
+  auto kind = dict.getAs<StringAttr>("kind");
+  if (!kind || kind.getValue() != "vectorize")
+    return std::nullopt;
+  auto size = dict.getAs<IntegerAttr>("vector_size");
+  if (!size || size.getInt() < 1)
+    return std::nullopt;
+  VectorizeStrategy s;
+  s.vectorSize = size.getInt();
+  return s;
+}

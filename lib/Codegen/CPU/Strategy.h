@@ -41,6 +41,21 @@ struct ContractionStrategy {
   static std::optional<ContractionStrategy> read(Operation *op);
 };
 
+/// Elementwise ops and reductions: tiles whose innermost loop is one vector
+/// of `vectorSize` elements (the target's f32 lanes), vectorized; a
+/// reduction over the innermost loop keeps a vector accumulator and reduces
+/// it to a scalar once, after the loop.
+struct VectorizeStrategy {
+  int64_t vectorSize = 4;
+
+  /// One register of f32 on `target` (4 lanes when there is no target).
+  static VectorizeStrategy forTarget(TargetAttr target);
+
+  DictionaryAttr toAttr(MLIRContext *context) const;
+  /// The strategy recorded on `op`, if it is a vectorize one.
+  static std::optional<VectorizeStrategy> read(Operation *op);
+};
+
 } // namespace mlir::kiln
 
 #endif // KILN_CODEGEN_CPU_STRATEGY_H

@@ -52,3 +52,80 @@ func.func @not_selected(%a: tensor<4x4xf64>, %c: tensor<4x4xf64>, %x: tensor<4x4
   %1 = linalg.matmul {kiln.strategy = {kind = "loops"}} ins(%x, %x : tensor<4x4xf32>, tensor<4x4xf32>) outs(%x : tensor<4x4xf32>) -> tensor<4x4xf32>
   return %0, %1 : tensor<4x4xf64>, tensor<4x4xf32>
 }
+
+// Elementwise generics and reductions get one vector of the target's f32
+// lanes per tile.
+// AVX2-LABEL: func.func @elementwise_and_reduction
+// AVX2: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}}kiln.strategy = {kind = "vectorize", vector_size = 8 : i64}
+// AVX2: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]{{.*}}kiln.strategy = {kind = "vectorize", vector_size = 8 : i64}
+// AVX512-LABEL: func.func @elementwise_and_reduction
+// AVX512-COUNT-2: kind = "vectorize", vector_size = 16 : i64
+// NEON-LABEL: func.func @elementwise_and_reduction
+// NEON-COUNT-2: kind = "vectorize", vector_size = 4 : i64
+// GENERIC-LABEL: func.func @elementwise_and_reduction
+// GENERIC-COUNT-2: kind = "vectorize", vector_size = 4 : i64
+#ew_id = affine_map<(d0, d1) -> (d0, d1)>
+#ew_row = affine_map<(d0, d1) -> (d1)>
+#ew_col = affine_map<(d0, d1) -> (d0)>
+#ew_tr = affine_map<(d0, d1) -> (d1, d0)>
+func.func @elementwise_and_reduction(%x: tensor<4x100xf32>, %b: tensor<100xf32>, %init: tensor<4xf32>) -> (tensor<4x100xf32>, tensor<4xf32>) {
+  %e = tensor.empty() : tensor<4x100xf32>
+  %0 = linalg.generic {indexing_maps = [#ew_id, #ew_row, #ew_id], iterator_types = ["parallel", "parallel"]} ins(%x, %b : tensor<4x100xf32>, tensor<100xf32>) outs(%e : tensor<4x100xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %s = arith.addf %a, %c : f32
+    linalg.yield %s : f32
+  } -> tensor<4x100xf32>
+  %1 = linalg.generic {indexing_maps = [#ew_id, #ew_col], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x100xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.maximumf %a, %o : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  return %0, %1 : tensor<4x100xf32>, tensor<4xf32>
+}
+
+// Must not fire: f64, f16 and i1 tensors (vectors of i1 are bit masks in
+// memory), a gather (tensor.extract), a transpose (the innermost loop is
+// not the output's innermost dim), and a contraction that mmt4d does not
+// take (two K dims).
+// AVX2-LABEL: func.func @not_vectorized
+// AVX2-NOT: kind = "vectorize"
+// AVX2: return
+#k2_lhs = affine_map<(m, n, k1, k2) -> (m, k1, k2)>
+#k2_rhs = affine_map<(m, n, k1, k2) -> (n, k1, k2)>
+#k2_out = affine_map<(m, n, k1, k2) -> (m, n)>
+func.func @not_vectorized(%d: tensor<4x8xf64>, %h: tensor<4x8xf16>, %m: tensor<4x8xi1>, %x: tensor<4x8xf32>, %ids: tensor<4x8xindex>, %lhs: tensor<4x2x8xf32>, %rhs: tensor<6x2x8xf32>, %acc: tensor<4x6xf32>) -> (tensor<4x8xf64>, tensor<4x8xf16>, tensor<4x8xi1>, tensor<4x8xf32>, tensor<8x4xf32>, tensor<4x6xf32>) {
+  %0 = linalg.generic {indexing_maps = [#ew_id, #ew_id], iterator_types = ["parallel", "parallel"]} ins(%d : tensor<4x8xf64>) outs(%d : tensor<4x8xf64>) {
+  ^bb0(%a: f64, %o: f64):
+    %r = arith.negf %a : f64
+    linalg.yield %r : f64
+  } -> tensor<4x8xf64>
+  %h1 = linalg.generic {indexing_maps = [#ew_id, #ew_id], iterator_types = ["parallel", "parallel"]} ins(%h : tensor<4x8xf16>) outs(%h : tensor<4x8xf16>) {
+  ^bb0(%a: f16, %o: f16):
+    %r = arith.negf %a : f16
+    linalg.yield %r : f16
+  } -> tensor<4x8xf16>
+  %1 = linalg.generic {indexing_maps = [#ew_id, #ew_id], iterator_types = ["parallel", "parallel"]} ins(%m : tensor<4x8xi1>) outs(%m : tensor<4x8xi1>) {
+  ^bb0(%a: i1, %o: i1):
+    %t = arith.constant true
+    %r = arith.xori %a, %t : i1
+    linalg.yield %r : i1
+  } -> tensor<4x8xi1>
+  %2 = linalg.generic {indexing_maps = [#ew_id, #ew_id], iterator_types = ["parallel", "parallel"]} ins(%ids : tensor<4x8xindex>) outs(%x : tensor<4x8xf32>) {
+  ^bb0(%i: index, %o: f32):
+    %c0 = arith.constant 0 : index
+    %r = tensor.extract %x[%c0, %i] : tensor<4x8xf32>
+    linalg.yield %r : f32
+  } -> tensor<4x8xf32>
+  %e = tensor.empty() : tensor<8x4xf32>
+  %3 = linalg.generic {indexing_maps = [#ew_id, #ew_tr], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x8xf32>) outs(%e : tensor<8x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<8x4xf32>
+  %4 = linalg.generic {indexing_maps = [#k2_lhs, #k2_rhs, #k2_out], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%lhs, %rhs : tensor<4x2x8xf32>, tensor<6x2x8xf32>) outs(%acc : tensor<4x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4x6xf32>
+  return %0, %h1, %1, %2, %3, %4 : tensor<4x8xf64>, tensor<4x8xf16>, tensor<4x8xi1>, tensor<4x8xf32>, tensor<8x4xf32>, tensor<4x6xf32>
+}

@@ -90,6 +90,11 @@ def KilnCPUSelectStrategyPass
     - `kc`: the K block whose `kc x n0` slice of the packed right operand
       fits in half of the L1 data cache.
 
+    Elementwise generics and reductions (f32 or 8- to 32-bit integers, a
+    body of arith/math ops, each operand read along the innermost loop or
+    not at all) get `{kind = "vectorize", vector_size = N}`, N the target's
+    f32 lanes, which `kiln-cpu-vectorize-elementwise` implements.
+
     The recorded choice is what `kiln-compile --emit=linalg` shows, and
     what a transform-dialect schedule given with `--kiln-schedule` replaces.
     Ops that already carry a `kiln.strategy` keep it.
@@ -135,6 +140,59 @@ def KilnCPUTileAndVectorizePass
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect",
     "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def KilnCPUVectorizeElementwisePass
+    : Pass<"kiln-cpu-vectorize-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Tile elementwise ops and reductions to vectors and vectorize";
+  let description = [{
+    Implements the `vectorize` strategy that `kiln-cpu-select-strategy`
+    records on elementwise `linalg.generic` ops and reductions on f32 and
+    8- to 32-bit integers (`{kind = "vectorize", vector_size = N}`, N the
+    target's f32 lanes: 8 on AVX2, 16 on AVX-512, 4 on NEON):
+
+    - the innermost loops of one iterator type that every operand reads
+      contiguously are merged into one (an NCHW epilogue, a reduction over
+      H and W), unless the body reads loop indices;
+    - the outer loops are tiled by 1 and the innermost loop by N, so that
+      each tile is one vector, and the remainder that no vector fills is
+      peeled off: a static remainder is one shorter vector, a dynamic one a
+      masked vector;
+    - a reduction over the innermost loop keeps a vector accumulator of N
+      lanes in a register, combined lane by lane in the loop and reduced
+      to a scalar once after it (one horizontal reduction per row, and N
+      partial sums, which round less than one running sum). A static tail
+      is reduced into that scalar; a dynamic one updates the accumulator
+      under a mask, so its idle lanes keep the neutral value;
+    - reads that do not change along the vector loop (a broadcast bias, a
+      softmax row's max) are hoisted out of it.
+
+    Ops whose tiles cannot be vectorized stay scalar loops.
+
+    ```mlir
+    // The row sums of %x: tensor<8x100xf32>, vector_size = 16: six vectors
+    // into a register accumulator, one horizontal add, the tail of 4.
+    scf.for %i = %c0 to %c8 step %c1 iter_args(%out = %init) -> (tensor<8xf32>) {
+      %acc = scf.for %j = %c0 to %c96 step %c16 iter_args(%a = %zeros) -> (vector<16xf32>) {
+        %v = vector.transfer_read %x[%i, %j], %pad {in_bounds = [true]} : tensor<8x100xf32>, vector<16xf32>
+        %s = arith.addf %v, %a : vector<16xf32>
+        scf.yield %s : vector<16xf32>
+      }
+      %old = tensor.extract %out[%i] : tensor<8xf32>
+      %r = vector.reduction <add>, %acc, %old : vector<16xf32> into f32
+      %tail = vector.transfer_read %x[%i, %c96], %pad {in_bounds = [true]} : tensor<8x100xf32>, vector<4xf32>
+      %sum = vector.reduction <add>, %tail, %r : vector<4xf32> into f32
+      ...
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 
