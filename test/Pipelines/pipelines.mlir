@@ -19,7 +19,7 @@
 // convolution is a matmul (kiln-cpu-im2col) with its strategy recorded.
 // LINALG: module attributes {kiln.target = #kiln.target<{{.*}}cpu = "znver3"
 // LINALG-LABEL: func.func @block
-// LINALG-NOT: kiln.
+// LINALG-NOT: = kiln.
 // LINALG: linalg.matmul {kiln.strategy = {{.*}}kind = "mmt4d"
 // LINALG-NOT: math.exp
 // LINALG: return
