@@ -27,6 +27,9 @@ namespace mlir::kiln {
 using namespace mlir;
 using namespace mlir::kiln;
 
+/// Contractions of fewer FLOPs run on one thread.
+static constexpr double kMinParallelFlops = 2e7;
+
 /// Tiles `op` by `sizes` (0: not tiled) with scf.for loops and returns the
 /// tiled op, replacing `op`.
 static FailureOr<TilingInterface> tile(RewriterBase &rewriter,
@@ -47,10 +50,10 @@ static FailureOr<TilingInterface> tile(RewriterBase &rewriter,
 }
 
 /// Tiles a packed contraction (loops [batch,] M1, N1, K1, m0, n0, k0) down
-/// to one register tile and vectorizes it. The loop nest is N1 (so a packed
-/// right-hand panel stays in cache across the M tiles), K blocks of kc, M1,
-/// then single K steps. The batch and N1 loop is an scf.forall, which
-/// becomes the OpenMP parallel loop.
+/// to one register tile and vectorizes it. The loop nest is batch and N1
+/// (an scf.forall, which becomes the OpenMP parallel loop, unless the
+/// contraction is too small to share), K blocks of kc, M1, then single K
+/// steps.
 static LogicalResult tileAndVectorize(RewriterBase &rewriter,
                                       linalg::GenericOp op,
                                       const ContractionStrategy &strategy) {
@@ -67,16 +70,35 @@ static LogicalResult tileAndVectorize(RewriterBase &rewriter,
     s[batch + 2] = k1;
     return s;
   };
-  auto current = cast<TilingInterface>(op.getOperation());
+  // Small contractions run on one thread: waking a sleeping worker costs
+  // more than they take. (A dynamic size may be large.)
   bool parallel = true;
-  for (SmallVector<int64_t> level :
-       {sizes(1, 0, 1, 0), sizes(0, 0, 0, strategy.kc), sizes(0, 1, 0, 0),
-        sizes(0, 0, 0, 1)}) {
-    FailureOr<TilingInterface> tiled = tile(rewriter, current, level, parallel);
+  if (std::optional<SmallVector<int64_t>> ranges = op.getStaticLoopRanges();
+      ranges && llvm::none_of(*ranges, ShapedType::isDynamic)) {
+    double flops = 2;
+    for (int64_t r : *ranges)
+      flops *= r;
+    parallel = flops >= kMinParallelFlops;
+  }
+  auto current = cast<TilingInterface>(op.getOperation());
+  struct Level {
+    SmallVector<int64_t> sizes;
+    bool parallel;
+  };
+  // N tiles outermost (the threads' loop): the packed right-hand panel of
+  // a tile, and the accumulator column it updates, stay in cache across
+  // the K blocks and M tiles. (K blocks outermost reuse the left operand
+  // better at 2048^3 but sweep the whole accumulator once per block, which
+  // loses at 1024^3 and below.)
+  for (const Level &level :
+       {Level{sizes(1, 0, 1, 0), parallel},
+        Level{sizes(0, 0, 0, strategy.kc), false},
+        Level{sizes(0, 1, 0, 0), false}, Level{sizes(0, 0, 0, 1), false}}) {
+    FailureOr<TilingInterface> tiled =
+        tile(rewriter, current, level.sizes, level.parallel);
     if (failed(tiled))
       return failure();
     current = *tiled;
-    parallel = false;
   }
   // Drop the unit outer dims ([batch,] M1, N1, K1) so that the register
   // tile vectorizes to a plain (m0 x k0) * (n0 x k0) contraction.

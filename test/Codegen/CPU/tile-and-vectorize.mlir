@@ -11,8 +11,9 @@
 // CHECK-DAG: %[[C8:.+]] = arith.constant 8 : index
 // CHECK: %[[PA:.+]] = linalg.transpose ins(%{{.+}} : tensor<2x2x8x1xf32>) outs(%{{.+}} : tensor<2x8x2x1xf32>)
 // CHECK: %[[PB:.+]] = linalg.transpose ins(%{{.+}} : tensor<8x1x2x16xf32>) outs(%{{.+}} : tensor<2x8x16x1xf32>)
-// The N-tile loop is the parallel one (threads).
-// CHECK: scf.forall (%[[N1:.+]]) in (2)
+// The N-tile loop is the threads' loop, except for contractions too small
+// to share (this one: 2 KFLOP), which stay on one thread.
+// CHECK: scf.for %[[N1:.+]] = %{{.+}} to %[[C2]] step %[[C1]]
 // CHECK: scf.for %[[KB:.+]] = %{{.+}} to %[[C8]] step %[[C4]]
 // CHECK: scf.for %[[M1:.+]] = %{{.+}} to %[[C2]] step %[[C1]]
 // CHECK: scf.for %[[K:.+]] = %{{.+}} to %[[C4]] step %[[C1]]
@@ -21,12 +22,22 @@
 // CHECK: %[[RHS:.+]] = vector.transfer_read %[[PB]][%[[N1]], %[[KK]], %{{.+}}, %{{.+}}]{{.*}} : tensor<2x8x16x1xf32>, vector<16x1xf32>
 // CHECK: %[[ACC:.+]] = vector.transfer_read {{.*}} vector<2x16xf32>
 // CHECK: vector.contract {{.*}} %[[LHS]], %[[RHS]], %[[ACC]] : vector<2x1xf32>, vector<16x1xf32> into vector<2x16xf32>
-// CHECK: scf.forall.in_parallel
 // CHECK: linalg.transpose
 // CHECK: tensor.collapse_shape
 func.func @matmul(%a: tensor<4x8xf32>, %b: tensor<8x32xf32>, %c: tensor<4x32xf32>) -> tensor<4x32xf32> {
   %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 2 : i64, n0 = 16 : i64, k0 = 1 : i64, kc = 4 : i64}} ins(%a, %b : tensor<4x8xf32>, tensor<8x32xf32>) outs(%c : tensor<4x32xf32>) -> tensor<4x32xf32>
   return %0 : tensor<4x32xf32>
+}
+
+// A large one (2 x 128 x 512 x 256 = 34 MFLOP) shares its N tiles among
+// threads.
+// CHECK-LABEL: func.func @large
+// CHECK: scf.forall (%{{.+}}) in (16)
+// CHECK: vector.contract
+// CHECK: scf.forall.in_parallel
+func.func @large(%a: tensor<128x256xf32>, %b: tensor<256x512xf32>, %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
+  %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 8 : i64, n0 = 32 : i64, k0 = 1 : i64, kc = 128 : i64}} ins(%a, %b : tensor<128x256xf32>, tensor<256x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
+  return %0 : tensor<128x512xf32>
 }
 
 // Must not fire: a contraction that was not packed stays as it is.
