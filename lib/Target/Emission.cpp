@@ -44,7 +44,15 @@ void mlir::kiln::optimizeLLVMModule(llvm::Module &module,
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(&tm);
+  // As clang -O2/-O3 (and MLIR's JIT transformer) do: the loop and SLP
+  // vectorizers, which PassBuilder leaves to its caller, vectorize what
+  // Kiln leaves scalar (packing transposes, gathers, epilogues).
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopUnrolling = optLevel >= 1;
+  tuning.LoopInterleaving = optLevel >= 2;
+  tuning.LoopVectorization = optLevel >= 2;
+  tuning.SLPVectorization = optLevel >= 2;
+  llvm::PassBuilder pb(&tm, tuning);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
