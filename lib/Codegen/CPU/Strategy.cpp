@@ -27,37 +27,52 @@ ContractionStrategy ContractionStrategy::forTarget(TargetAttr target) {
   s.k0 = 1;
   // A kc x n0 slice of the packed right operand fills half of L1.
   int64_t kc = (l1 / 2) / (s.n0 * 4);
-  s.kc = std::max<int64_t>(16, static_cast<int64_t>(llvm::bit_floor(static_cast<uint64_t>(std::max<int64_t>(kc, 1)))));
+  uint64_t kcFloor =
+      llvm::bit_floor(static_cast<uint64_t>(std::max<int64_t>(kc, 1)));
+  s.kc = std::max<int64_t>(16, static_cast<int64_t>(kcFloor));
   return s;
 }
 
-DictionaryAttr ContractionStrategy::toAttr(MLIRContext *context) const {
+/// `{kind = <kind>, <name> = <value> : i64, ...}`.
+static DictionaryAttr
+makeStrategyAttr(MLIRContext *context, StringRef kind,
+                 ArrayRef<std::pair<StringRef, int64_t>> fields) {
   Builder b(context);
-  return b.getDictionaryAttr({
-      b.getNamedAttr("kind", b.getStringAttr("mmt4d")),
-      b.getNamedAttr("m0", b.getI64IntegerAttr(m0)),
-      b.getNamedAttr("n0", b.getI64IntegerAttr(n0)),
-      b.getNamedAttr("k0", b.getI64IntegerAttr(k0)),
-      b.getNamedAttr("kc", b.getI64IntegerAttr(kc)),
-  });
+  SmallVector<NamedAttribute> entries = {
+      b.getNamedAttr("kind", b.getStringAttr(kind))};
+  for (auto [name, value] : fields)
+    entries.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(value)));
+  return b.getDictionaryAttr(entries);
+}
+
+/// Reads the positive integer fields of `op`'s strategy of `kind` into
+/// `fields`; false when `op` has no such strategy or a field is missing.
+static bool readStrategyAttr(Operation *op, StringRef kind,
+                             ArrayRef<std::pair<StringRef, int64_t *>> fields) {
+  auto dict = op->getAttrOfType<DictionaryAttr>(kStrategyAttrName);
+  auto kindAttr = dict ? dict.getAs<StringAttr>("kind") : StringAttr();
+  if (!kindAttr || kindAttr.getValue() != kind)
+    return false;
+  for (auto [name, field] : fields) {
+    auto value = dict.getAs<IntegerAttr>(name);
+    if (!value || value.getInt() < 1)
+      return false;
+    *field = value.getInt();
+  }
+  return true;
+}
+
+DictionaryAttr ContractionStrategy::toAttr(MLIRContext *context) const {
+  return makeStrategyAttr(context, "mmt4d",
+                          {{"m0", m0}, {"n0", n0}, {"k0", k0}, {"kc", kc}});
 }
 
 std::optional<ContractionStrategy> ContractionStrategy::read(Operation *op) {
-  auto dict = op->getAttrOfType<DictionaryAttr>(kStrategyAttrName);
-  if (!dict)
-    return std::nullopt;
-  auto kind = dict.getAs<StringAttr>("kind");
-  if (!kind || kind.getValue() != "mmt4d")
-    return std::nullopt;
   ContractionStrategy s;
-  for (auto [name, field] :
-       {std::pair{"m0", &s.m0}, std::pair{"n0", &s.n0},
-        std::pair{"k0", &s.k0}, std::pair{"kc", &s.kc}}) {
-    auto value = dict.getAs<IntegerAttr>(name);
-    if (!value || value.getInt() < 1)
-      return std::nullopt;
-    *field = value.getInt();
-  }
+  if (!readStrategyAttr(
+          op, "mmt4d",
+          {{"m0", &s.m0}, {"n0", &s.n0}, {"k0", &s.k0}, {"kc", &s.kc}}))
+    return std::nullopt;
   return s;
 }
 
@@ -69,24 +84,12 @@ VectorizeStrategy VectorizeStrategy::forTarget(TargetAttr target) {
 }
 
 DictionaryAttr VectorizeStrategy::toAttr(MLIRContext *context) const {
-  Builder b(context);
-  return b.getDictionaryAttr({
-      b.getNamedAttr("kind", b.getStringAttr("vectorize")),
-      b.getNamedAttr("vector_size", b.getI64IntegerAttr(vectorSize)),
-  });
+  return makeStrategyAttr(context, "vectorize", {{"vector_size", vectorSize}});
 }
 
 std::optional<VectorizeStrategy> VectorizeStrategy::read(Operation *op) {
-  auto dict = op->getAttrOfType<DictionaryAttr>(kStrategyAttrName);
-  if (!dict)
-    return std::nullopt;
-  auto kind = dict.getAs<StringAttr>("kind");
-  if (!kind || kind.getValue() != "vectorize")
-    return std::nullopt;
-  auto size = dict.getAs<IntegerAttr>("vector_size");
-  if (!size || size.getInt() < 1)
-    return std::nullopt;
   VectorizeStrategy s;
-  s.vectorSize = size.getInt();
+  if (!readStrategyAttr(op, "vectorize", {{"vector_size", &s.vectorSize}}))
+    return std::nullopt;
   return s;
 }
