@@ -5,7 +5,8 @@
 # CMake, Ninja, GoogleTest, onnx (C++ library, Python package and the backend
 # test data), pybind11, Python with numpy, pytest, torch and torchvision (the
 # real-model tests), OpenBLAS (so numpy and torch do not fall back to the
-# reference BLAS), and valgrind (memory tests). Installs only what is missing,
+# reference BLAS), valgrind (memory tests), and matplotlib and threadpoolctl
+# (the benchmark harness, bench/run.py). Installs only what is missing,
 # so it is cheap to run before every build.
 set -euo pipefail
 
@@ -17,6 +18,7 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata python3-onnx
   pybind11-dev python3-pybind11
   python3-torch python3-torchvision libopenblas0-pthread
+  python3-matplotlib python3-threadpoolctl
 )
 
 missing=()
