@@ -16,7 +16,10 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <thread>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -362,6 +365,101 @@ TEST_F(CompilerSessionTest, JitRunsTheModel) {
   ASSERT_FALSE(static_cast<bool>(refused));
   EXPECT_THAT(llvm::toString(refused.takeError()),
               HasSubstr("block: input arg0 dim 3 is 3, expected 4"));
+}
+
+/// Two matmuls with a ReLU between them: packed operands and the hidden
+/// activation are temporaries in the function's cached workspace.
+static std::string twoMatmuls(int m, int k, int n, int o) {
+  auto weight = [](int rows, int cols, int salt) {
+    std::string text = "dense<[";
+    for (int i = 0; i < rows; ++i) {
+      text += i ? ", [" : "[";
+      for (int j = 0; j < cols; ++j)
+        text += (j ? ", " : "") +
+                std::to_string(((i * 7 + j * 3 + salt) % 9 - 4) * 0.125);
+      text += "]";
+    }
+    return text + "]>";
+  };
+  auto type = [](int a, int b) {
+    return "tensor<" + std::to_string(a) + "x" + std::to_string(b) + "xf32>";
+  };
+  return "func.func @mlp(%x: " + type(m, k) + ") -> " + type(m, o) + " {\n" +
+         "  %w1 = kiln.constant " + weight(k, n, 1) + " : " + type(k, n) +
+         "\n  %w2 = kiln.constant " + weight(n, o, 2) + " : " + type(n, o) +
+         "\n  %h = kiln.matmul %x, %w1 : (" + type(m, k) + ", " + type(k, n) +
+         ") -> " + type(m, n) + "\n  %r = kiln.relu %h : (" + type(m, n) +
+         ") -> " + type(m, n) + "\n  %y = kiln.matmul %r, %w2 : (" +
+         type(m, n) + ", " + type(n, o) + ") -> " + type(m, o) +
+         "\n  return %y : " + type(m, o) + "\n}\n";
+}
+
+TEST_F(CompilerSessionTest, ConcurrentCallsDoNotShareTheWorkspace) {
+  constexpr int m = 13, k = 37, n = 41, o = 19;
+  std::string source = twoMatmuls(m, k, n, o);
+  std::unique_ptr<CompilerSession> session = load(source.c_str());
+  ASSERT_TRUE(session);
+  auto jit = session->jit();
+  ASSERT_TRUE(static_cast<bool>(jit)) << llvm::toString(jit.takeError());
+  const EntryPoint *entry = (*jit)->lookup("mlp");
+  ASSERT_NE(entry, nullptr);
+
+  auto w = [](int i, int j, int salt) {
+    return static_cast<float>(((i * 7 + j * 3 + salt) % 9 - 4) * 0.125);
+  };
+  auto input = [&](int call) {
+    std::vector<float> x(m * k);
+    for (int i = 0; i < m * k; ++i)
+      x[i] = static_cast<float>((i * 13 + call * 5) % 17 - 8) * 0.25f;
+    return x;
+  };
+  auto reference = [&](const std::vector<float> &x) {
+    std::vector<float> y(m * o, 0.0f);
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; j < n; ++j) {
+        float h = 0;
+        for (int l = 0; l < k; ++l)
+          h += x[i * k + l] * w(l, j, 1);
+        h = std::max(h, 0.0f);
+        for (int c = 0; c < o; ++c)
+          y[i * o + c] += h * w(j, c, 2);
+      }
+    return y;
+  };
+
+  // Every thread runs different inputs; a workspace shared between two
+  // calls in flight would mix their temporaries.
+  constexpr int threads = 4, calls = 12;
+  std::vector<std::string> failures(threads);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (int c = 0; c < calls && failures[t].empty(); ++c) {
+        std::vector<float> x = input(t * calls + c);
+        HostArray in{"f32", {m, k}, std::vector<char>(x.size() * sizeof(float))};
+        std::memcpy(in.data.data(), x.data(), in.data.size());
+        auto results = (*jit)->run(*entry, {in});
+        if (!results) {
+          failures[t] = llvm::toString(results.takeError());
+          return;
+        }
+        std::vector<float> y(m * o);
+        std::memcpy(y.data(), results->front().data.data(),
+                    y.size() * sizeof(float));
+        std::vector<float> expected = reference(x);
+        for (int i = 0; i < m * o; ++i)
+          if (std::abs(y[i] - expected[i]) > 1e-3f * (1 + std::abs(expected[i]))) {
+            failures[t] = "call " + std::to_string(c) + " element " +
+                          std::to_string(i) + ": " + std::to_string(y[i]) +
+                          " != " + std::to_string(expected[i]);
+            return;
+          }
+      }
+    });
+  for (std::thread &thread : pool)
+    thread.join();
+  for (int t = 0; t < threads; ++t)
+    EXPECT_EQ(failures[t], "") << "thread " << t;
 }
 
 TEST_F(CompilerSessionTest, JitForAnotherArchitectureIsAnError) {

@@ -106,6 +106,10 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createKilnCPULowerVectorsPass());
+  // Temporaries share one workspace, planned at compile time. Views of one
+  // workspace may alias as far as later analyses can tell, so this follows
+  // the accumulator hoisting, which must prove that they do not.
+  funcPm.addPass(kiln::createKilnPlanBuffersPass());
   funcPm.addPass(createKilnLowerMemrefCopyPass());
   funcPm.addPass(createConvertLinalgToLoopsPass());
   funcPm.addPass(createLoopInvariantCodeMotionPass());
@@ -116,6 +120,8 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(arith::createArithExpandOpsPass());
   pm.nest<func::FuncOp>().addPass(LLVM::createLLVMRequestCWrappersPass());
+  // Workspaces stay allocated across calls: their pages fault in once.
+  pm.addPass(kiln::createKilnCacheWorkspacePass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());

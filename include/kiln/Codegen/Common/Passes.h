@@ -15,9 +15,18 @@ namespace arith {
 class ArithDialect;
 } // namespace arith
 
+namespace func {
+class FuncOp;
+} // namespace func
 namespace linalg {
 class LinalgDialect;
 } // namespace linalg
+namespace LLVM {
+class LLVMDialect;
+} // namespace LLVM
+namespace memref {
+class MemRefDialect;
+} // namespace memref
 namespace tensor {
 class TensorDialect;
 } // namespace tensor

@@ -78,4 +78,85 @@ def KilnFuseElementwisePass : Pass<"kiln-fuse-elementwise"> {
   ];
 }
 
+
+//===----------------------------------------------------------------------===//
+// Buffers
+//===----------------------------------------------------------------------===//
+
+def KilnPlanBuffersPass : Pass<"kiln-plan-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Place a function's temporary buffers in one planned workspace";
+  let description = [{
+    After bufferization and deallocation, a model's entry function allocates
+    and frees every intermediate tensor on every call. Large blocks come
+    from `mmap` and go back to the kernel, so each call pays page faults
+    for all of them (a third of resnet18's time at batch 1).
+
+    This pass plans them at compile time. Every `memref.alloc` in the
+    function's entry block with a static shape, an identity layout, the
+    default memory space and an integer or float element type, which is
+    freed by exactly one `memref.dealloc` of the same value in the same
+    block, lives from its `alloc` to the last op of the block that uses it
+    or an alias of it (deallocation itself frees at the end of the block).
+    Every memref result of an op that uses the buffer counts as an alias,
+    as does the result of an op whose region yields it; a buffer that is
+    returned or passed to a branch is left alone. Buffers whose lifetimes
+    overlap get disjoint byte ranges of one workspace: the largest buffer is
+    placed first, each at the lowest offset (a multiple of `alignment`)
+    that overlaps no placed buffer alive at the same time. Each `alloc`
+    becomes a `memref.view` of the workspace, its `dealloc` disappears, and
+    the workspace is one `memref.alloc {kiln.workspace}` at the top of the
+    function, freed before its return. Buffers that are returned, freed
+    elsewhere, dynamically shaped or allocated inside loops are left alone.
+
+    The workspace is a plain allocation; `kiln-cache-workspace` then keeps
+    it across calls.
+
+    ```mlir
+    // kiln-opt --kiln-plan-buffers
+    %a = memref.alloc() : memref<1024xf32>
+    "test.use"(%a) : (memref<1024xf32>) -> ()  // last use of %a
+    %b = memref.alloc() : memref<1024xf32>     // reuses %a's bytes
+    "test.use"(%b) : (memref<1024xf32>) -> ()
+    memref.dealloc %a : memref<1024xf32>
+    memref.dealloc %b : memref<1024xf32>
+    // becomes
+    %ws = memref.alloc() {alignment = 64 : i64, kiln.workspace} : memref<4096xi8>
+    %a = memref.view %ws[%c0][] : memref<4096xi8> to memref<1024xf32>
+    %b = memref.view %ws[%c0][] : memref<4096xi8> to memref<1024xf32>
+    ```
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Byte alignment of the workspace and of every buffer in it">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
+def KilnCacheWorkspacePass : Pass<"kiln-cache-workspace", "::mlir::ModuleOp"> {
+  let summary = "Keep each function's workspace allocated across calls";
+  let description = [{
+    Lowers the workspace of `kiln-plan-buffers` (`memref.alloc` marked
+    `kiln.workspace`, and its `memref.dealloc`) to LLVM calls that reuse
+    one block per function across calls, so that its pages are faulted in
+    once, not on every call.
+
+    Each function gets an internal pointer-sized slot. On entry the function
+    atomically takes the block from its slot (`atomicrmw xchg` with null),
+    and calls `aligned_alloc` only when the slot was empty: on the first
+    call, or while another thread runs the same function. On return it puts
+    the block back with a `cmpxchg` from null, or frees it when the slot
+    has been refilled meanwhile. Concurrent calls therefore never share a
+    workspace. A module destructor (`llvm.mlir.global_dtors`) frees what
+    the slots hold when the object is unloaded or the program exits.
+
+    The memref is rebuilt from the pointer with an
+    `unrealized_conversion_cast` of its LLVM descriptor, which the LLVM
+    conversion folds away, so this runs just before `convert-to-llvm`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // KILN_CODEGEN_COMMON_PASSES_TD
