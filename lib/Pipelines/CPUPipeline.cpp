@@ -48,6 +48,7 @@ void mlir::kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
     pm.addPass(transform::createInterpreterPass());
   }
   pm.nest<func::FuncOp>().addPass(createKilnCPUIm2ColPass());
+  pm.nest<func::FuncOp>().addPass(createKilnCPUDecomposeWindowsPass());
   // Unit dims (a batch of 1, ONNX's [seq, 1, hidden]) would hide that a
   // contraction is a plain matmul.
   pm.nest<func::FuncOp>().addPass(createLinalgFoldUnitExtentDimsPass());

@@ -297,7 +297,7 @@ def conv_case(name, x, w, b=None, nhwc=False, stride=(1, 1), pads=(0, 0, 0, 0),
         xin = x.transpose(0, 2, 3, 1).copy()
         win = w.transpose(2, 3, 1, 0).copy()
         want = want.transpose(0, 2, 3, 1)
-    want = want.astype(f32)
+    want = np.ascontiguousarray(want, dtype=f32)
     ins = [xin, win] + ([b] if b is not None else [])
     dyn = [(0,) if dyn_batch else (), ()] + ([()] if b is not None else [])
     attrs = (f"{{strides = array<i64: {stride[0]}, {stride[1]}>, pads = array<i64: "
@@ -321,6 +321,19 @@ add(conv_case("conv_depthwise_nchw", rand(1, 8, 9, 9), rand(8, 1, 3, 3), rand(8)
               groups=8, pads=(1, 1, 1, 1)))
 add(conv_case("conv_depthwise_nhwc_stride2", rand(2, 6, 10, 10), rand(6, 1, 3, 3),
               nhwc=True, groups=6, stride=(2, 2), pads=(1, 1, 1, 1)))
+# Depthwise convolutions and pooling run as sums of strided taps
+# (kiln-cpu-decompose-windows), vectorized along the output's innermost
+# dim: widths that no vector fills, a width of 1, dilation with stride,
+# 5x5, and dynamic batches.
+add(conv_case("conv_depthwise_nchw_s2_width37", rand(1, 5, 17, 73), rand(5, 1, 3, 3),
+              rand(5), groups=5, stride=(2, 2), pads=(1, 1, 1, 1)))
+add(conv_case("conv_depthwise_nchw_d2_5x5_dynamic_batch", rand(2, 3, 19, 23),
+              rand(3, 1, 5, 5), rand(3), groups=3, dil=(2, 2), stride=(1, 2),
+              pads=(4, 3, 4, 2), dyn_batch=True))
+add(conv_case("conv_depthwise_nhwc_c37_width1", rand(1, 37, 5, 3), rand(37, 1, 3, 3),
+              rand(37), nhwc=True, groups=37))
+add(conv_case("conv_depthwise_nhwc_dynamic_batch", rand(3, 19, 9, 8), rand(19, 1, 3, 3),
+              nhwc=True, groups=19, pads=(1, 1, 1, 1), dyn_batch=True))
 add(conv_case("conv_grouped_nchw", rand(1, 6, 7, 7), rand(4, 3, 3, 3), rand(4), groups=2))
 add(conv_case("conv_grouped_nhwc", rand(2, 6, 5, 5), rand(9, 2, 1, 1), nhwc=True, groups=3))
 add(conv_case("conv_1x1_size1", rand(1, 1, 1, 1), rand(1, 1, 1, 1)))
@@ -374,6 +387,11 @@ add(pool_case("avgpool_include_pad", px, "avg", (3, 2), stride=(1, 2), pads=(1, 
               include_pad=True))
 add(pool_case("avgpool_ceil_dilated", px, "avg", (2, 2), stride=(3, 3), dil=(2, 2), ceil=True))
 add(pool_case("avgpool_nhwc", px, "avg", (2, 3), nhwc=True, stride=(2, 2)))
+add(pool_case("maxpool_width41_s1", rand(1, 3, 7, 43), "max", (3, 3), pads=(1, 0, 1, 0)))
+add(pool_case("maxpool_nhwc_c35_dilated", rand(2, 35, 9, 9), "max", (2, 2), nhwc=True,
+              dil=(2, 2)))
+add(pool_case("avgpool_7x7_to_1", rand(1, 19, 7, 7), "avg", (7, 7)))
+
 gx = rand(2, 5, 7, 3)
 add(Case("global_avg_pool_nchw_dynamic", [gx],
          "  %r = kiln.global_avg_pool %a0 : (tensor<?x5x?x3xf32>) -> tensor<?x5x1x1xf32>\n"

@@ -54,6 +54,49 @@ def KilnCPUIm2ColPass : Pass<"kiln-cpu-im2col", "::mlir::func::FuncOp"> {
   ];
 }
 
+def KilnCPUDecomposeWindowsPass
+    : Pass<"kiln-cpu-decompose-windows", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite depthwise convolutions and pooling as sums of taps";
+  let description = [{
+    A depthwise convolution or a pooling window has no reduction across
+    channels, so it is no GEMM; as loops it runs one scalar multiply-add at
+    a time. This pass rewrites it into one elementwise `linalg.generic` over
+    the output, whose inputs are the KH x KW strided windows of the input
+    (one `tensor.extract_slice` per tap: offset `(kh * dh, kw * dw)`,
+    stride `(sh, sw)`) and, for a convolution, the tap's filter column over
+    the channels. The body applies the op's own body once per tap, in
+    `(kh, kw)` order, to a running accumulator that starts from the output
+    operand, so results round as the op's loops do. The generic then takes
+    the `vectorize` strategy: vectors along the output's innermost dim (the
+    output width in NCHW, the channels in NHWC), with the filter values
+    broadcast.
+
+    Handled: `linalg.depthwise_conv_2d_nchw_chw`,
+    `linalg.depthwise_conv_2d_nhwc_hwc`, `linalg.pooling_nchw_max`,
+    `linalg.pooling_nhwc_max`, `linalg.pooling_nchw_sum` and
+    `linalg.pooling_nhwc_sum`, on tensors, with a static window of at most
+    `max-taps` taps. Larger windows (a global pooling) and ops a
+    `--kiln-schedule` schedule tiled into loops are left alone.
+
+    ```mlir
+    // depthwise_conv_2d_nchw_chw {strides = 2} 1x32x113x113 * 32x3x3
+    %t0 = tensor.extract_slice %in[0, 0, 0, 0] [1, 32, 56, 56] [1, 1, 2, 2]
+    %w0 = tensor.extract_slice %filter[0, 0, 0] [32, 1, 1] [1, 1, 1]
+        : tensor<32x3x3xf32> to tensor<32xf32>
+    ...
+    %r = linalg.generic ins(%t0, ..., %t8, %w0, ..., %w8) outs(%acc)
+    ```
+  }];
+  let options = [
+    Option<"maxTaps", "max-taps", "int64_t", /*default=*/"64",
+           "Largest window (KH * KW) to decompose">,
+  ];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def KilnCPUCollapseContractionDimsPass
     : Pass<"kiln-cpu-collapse-contraction-dims", "::mlir::func::FuncOp"> {
   let summary = "Make each of a contraction's M, N and K one loop";
