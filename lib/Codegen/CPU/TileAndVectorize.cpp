@@ -6,6 +6,7 @@
 
 #include "kiln/Codegen/CPU/Passes.h"
 
+#include "Distribute.h"
 #include "Strategy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -17,6 +18,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::kiln {
@@ -29,6 +31,9 @@ using namespace mlir::kiln;
 
 /// Contractions of fewer FLOPs run on one thread.
 static constexpr double kMinParallelFlops = 2e7;
+/// Parallel tasks a contraction is split into, at least, when it has enough
+/// M tiles.
+static constexpr int64_t kMinTasks = 16;
 
 /// Tiles `op` by `sizes` (0: not tiled) with scf.for loops and returns the
 /// tiled op, replacing `op`.
@@ -73,12 +78,23 @@ static LogicalResult tileAndVectorize(RewriterBase &rewriter,
   // Small contractions run on one thread: waking a sleeping worker costs
   // more than they take. (A dynamic size may be large.)
   bool parallel = true;
-  if (std::optional<SmallVector<int64_t>> ranges = op.getStaticLoopRanges();
-      ranges && llvm::none_of(*ranges, ShapedType::isDynamic)) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::none_of(ranges, ShapedType::isDynamic)) {
     double flops = 2;
-    for (int64_t r : *ranges)
+    for (int64_t r : ranges)
       flops *= r;
     parallel = flops >= kMinParallelFlops;
+  }
+  // The threads share N tiles and, where there are few of those (a 7x7
+  // convolution has two), chunks of M tiles too, so that a few threads get
+  // even shares: at least kMinTasks (M chunk, N tile) pairs.
+  int64_t mChunk = 0;
+  int64_t m1 = ranges[batch], n1 = ranges[batch + 1];
+  if (parallel && !ShapedType::isDynamic(m1) && !ShapedType::isDynamic(n1) &&
+      n1 < kMinTasks) {
+    int64_t chunks =
+        std::min<int64_t>(m1, llvm::divideCeil(kMinTasks, n1));
+    mChunk = static_cast<int64_t>(llvm::divideCeil(m1, chunks));
   }
   auto current = cast<TilingInterface>(op.getOperation());
   struct Level {
@@ -91,7 +107,7 @@ static LogicalResult tileAndVectorize(RewriterBase &rewriter,
   // better at 2048^3 but sweep the whole accumulator once per block, which
   // loses at 1024^3 and below.)
   for (const Level &level :
-       {Level{sizes(1, 0, 1, 0), parallel},
+       {Level{sizes(1, mChunk, 1, 0), parallel},
         Level{sizes(0, 0, 0, strategy.kc), false},
         Level{sizes(0, 1, 0, 0), false}, Level{sizes(0, 0, 0, 1), false}}) {
     FailureOr<TilingInterface> tiled =
@@ -160,8 +176,27 @@ struct KilnCPUTileAndVectorizePass final
     });
     for (Operation *op : relayouts) {
       rewriter.setInsertionPoint(op);
+      // Large packs of operands run on all threads. Not those of the
+      // accumulator, nor unpacks: their subviews of the accumulator's
+      // buffer would keep the accumulator hoisting from proving that the
+      // register tile's reads and writes are the only accesses in the K
+      // loop.
       if (auto pack = dyn_cast<linalg::PackOp>(op)) {
-        if (failed(linalg::lowerPack(rewriter, pack)))
+        // The tiled contraction's loops carry its accumulator.
+        bool accumulator = llvm::any_of(pack->getUses(), [](OpOperand &use) {
+          Operation *user = use.getOwner();
+          auto dps = dyn_cast<DestinationStyleOpInterface>(user);
+          return isa<LoopLikeOpInterface>(user) ||
+                 (dps && dps.isDpsInit(&use));
+        });
+        FailureOr<linalg::LowerPackResult> lowered =
+            linalg::lowerPack(rewriter, pack);
+        if (failed(lowered))
+          return signalPassFailure();
+        if (!accumulator && lowered->transposeOp &&
+            failed(distributeOverThreads(
+                rewriter, cast<linalg::LinalgOp>(
+                              lowered->transposeOp.getOperation()))))
           return signalPassFailure();
       } else if (failed(linalg::lowerUnPack(rewriter,
                                             cast<linalg::UnPackOp>(op)))) {

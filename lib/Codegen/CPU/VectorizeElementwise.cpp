@@ -17,6 +17,7 @@
 
 #include "kiln/Codegen/CPU/Passes.h"
 
+#include "Distribute.h"
 #include "Strategy.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -59,6 +60,12 @@ static linalg::GenericOp collapseInnermostLoops(RewriterBase &rewriter,
   // indices of a merged loop would cost a division per element.
   if (op.hasIndexSemantics() || !llvm::all_of(maps, [](AffineMap m) {
         return m.isProjectedPermutation();
+      }))
+    return op;
+  // A slice (the strided windows of a decomposed depthwise convolution) is
+  // not contiguous: merging its dims would copy it whole first.
+  if (llvm::any_of(op->getOperands(), [](Value v) {
+        return v.getDefiningOp<tensor::ExtractSliceOp>() != nullptr;
       }))
     return op;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
@@ -135,7 +142,10 @@ static LogicalResult tileForVectors(RewriterBase &rewriter,
   Attribute attr = op->getAttr(kStrategyAttrName);
   op = collapseInnermostLoops(rewriter, op);
   int64_t loops = op.getNumLoops();
-  linalg::LinalgOp current = op;
+  FailureOr<linalg::LinalgOp> distributed = distributeOverThreads(rewriter, op);
+  if (failed(distributed))
+    return failure();
+  linalg::LinalgOp current = *distributed;
   if (loops > 1) {
     SmallVector<int64_t> sizes(loops, 1);
     sizes.back() = 0;

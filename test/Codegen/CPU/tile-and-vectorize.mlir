@@ -48,3 +48,20 @@ func.func @unpacked(%a: tensor<4x4xf32>, %c: tensor<4x4xf32>) -> tensor<4x4xf32>
   %0 = linalg.matmul ins(%a, %a : tensor<4x4xf32>, tensor<4x4xf32>) outs(%c : tensor<4x4xf32>) -> tensor<4x4xf32>
   return %0 : tensor<4x4xf32>
 }
+
+// With few N tiles (here 2), the threads also share chunks of M tiles, so
+// that a few threads get even shares: 8 chunks of 4 M tiles x 2 N tiles.
+// The large pack of the left operand runs on all threads too, but not the
+// accumulator's, whose views would defeat the accumulator hoisting.
+// CHECK-LABEL: func.func @few_n_tiles
+// CHECK: scf.forall (%{{.+}}) in (32) shared_outs
+// CHECK: linalg.transpose ins(%{{.+}} : tensor<1x8x2048x1xf32>) outs(%{{.+}} : tensor<1x2048x8x1xf32>)
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: scf.forall
+// CHECK: %[[PC:.+]] = linalg.transpose ins(%{{.+}} : tensor<32x8x2x32xf32>) outs(%{{.+}} : tensor<32x2x8x32xf32>)
+// CHECK: scf.forall (%[[MC:.+]], %[[NT:.+]]) = (0, 0) to (32, 2) step (4, 1) shared_outs(%{{.+}} = %[[PC]])
+// CHECK: vector.contract
+func.func @few_n_tiles(%a: tensor<256x2048xf32>, %b: tensor<2048x64xf32>, %c: tensor<256x64xf32>) -> tensor<256x64xf32> {
+  %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 8 : i64, n0 = 32 : i64, k0 = 1 : i64, kc = 128 : i64}} ins(%a, %b : tensor<256x2048xf32>, tensor<2048x64xf32>) outs(%c : tensor<256x64xf32>) -> tensor<256x64xf32>
+  return %0 : tensor<256x64xf32>
+}

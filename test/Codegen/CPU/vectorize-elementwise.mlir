@@ -212,3 +212,43 @@ func.func @not_vectorized(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<
   } -> tensor<4x8xf32>
   return %0, %1, %2 : tensor<4x16xf32>, tensor<4x8xf64>, tensor<4x8xf32>
 }
+
+// Work enough to wake a second thread (2^19 iterations x 1 op): the
+// merged loop of 1048576 elements is split into 32 chunks of 32768 for
+// the threads, each its own vector loop.
+// CHECK-LABEL: func.func @large_shared
+// CHECK: scf.forall (%[[CH:.+]]) = (0) to (1048576) step (32768)
+// CHECK: scf.for {{.*}} step %{{.+}}
+// CHECK: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: scf.forall.in_parallel
+func.func @large_shared(%x: tensor<64x128x128xf32>) -> tensor<64x128x128xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x128x128xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<64x128x128xf32>) outs(%e : tensor<64x128x128xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.maximumf %a, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<64x128x128xf32>
+  return %0 : tensor<64x128x128xf32>
+}
+
+// Strided windows (a decomposed depthwise convolution) are not contiguous:
+// their loops are not merged, which would copy them, and the threads share
+// the channels. Must not fire: a collapse_shape of a window.
+// CHECK-LABEL: func.func @strided_windows
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: scf.forall (%{{.+}}) in (32)
+// CHECK: vector.transfer_read {{.*}} : tensor<1x32x64x128xf32>, vector<16xf32>
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: return
+func.func @strided_windows(%x: tensor<1x32x128x256xf32>, %acc: tensor<1x32x64x128xf32>) -> tensor<1x32x64x128xf32> {
+  %w0 = tensor.extract_slice %x[0, 0, 0, 0] [1, 32, 64, 128] [1, 1, 2, 2] : tensor<1x32x128x256xf32> to tensor<1x32x64x128xf32>
+  %w1 = tensor.extract_slice %x[0, 0, 1, 1] [1, 32, 64, 128] [1, 1, 2, 2] : tensor<1x32x128x256xf32> to tensor<1x32x64x128xf32>
+  %0 = linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%w0, %w1 : tensor<1x32x64x128xf32>, tensor<1x32x64x128xf32>) outs(%acc : tensor<1x32x64x128xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.maximumf %a, %b : f32
+    %r = arith.maximumf %m, %o : f32
+    linalg.yield %r : f32
+  } -> tensor<1x32x64x128xf32>
+  return %0 : tensor<1x32x64x128xf32>
+}

@@ -1,0 +1,54 @@
+//===- Distribute.cpp - Share an op's outer loop between threads ----------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "Distribute.h"
+
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+
+FailureOr<linalg::LinalgOp>
+mlir::kiln::distributeOverThreads(RewriterBase &rewriter, linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.empty() || llvm::any_of(ranges, ShapedType::isDynamic))
+    return op;
+  int64_t work = std::max<int64_t>(
+      1, static_cast<int64_t>(op.getBlock()->getOperations().size()) - 1);
+  for (int64_t r : ranges)
+    work *= r;
+  if (work < kMinParallelWork)
+    return op;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  // A single loop (a fully merged elementwise op) is split into chunks of
+  // whole cache lines, each then its own vector loop.
+  int64_t last = ranges.size() == 1 ? 1 : ranges.size() - 1;
+  for (int64_t d = 0; d < last; ++d) {
+    if (!(iterators[d] == utils::IteratorType::parallel) || ranges[d] < 2)
+      continue;
+    SmallVector<int64_t> sizes(ranges.size(), 0);
+    sizes[d] = static_cast<int64_t>(
+        llvm::divideCeil(ranges[d], std::min(ranges[d], kMaxChunks)));
+    if (ranges.size() == 1)
+      sizes[d] = static_cast<int64_t>(llvm::alignTo(sizes[d], kChunkAlign));
+    scf::SCFTilingOptions options;
+    options.setTileSizes(
+        getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return failure();
+    rewriter.replaceOp(op, tiled->replacements);
+    auto inner = cast<linalg::LinalgOp>(tiled->tiledOps.back());
+    for (NamedAttribute attr : op->getDiscardableAttrs())
+      inner->setAttr(attr.getName(), attr.getValue());
+    return inner;
+  }
+  return op;
+}
