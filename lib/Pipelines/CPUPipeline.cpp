@@ -104,6 +104,7 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm) {
   // which the LLVM conversion does not take).
   pm.nest<func::FuncOp>().addPass(createForallToParallelLoopPass());
   pm.addPass(createConvertSCFToOpenMPPass());
+  pm.nest<func::FuncOp>().addPass(createKilnCPUScheduleThreadsPass());
   pm.addPass(createCanonicalizerPass());
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createKilnCPULowerVectorsPass());

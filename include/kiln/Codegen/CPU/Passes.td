@@ -243,6 +243,34 @@ def KilnCPUVectorizeElementwisePass
 // On memrefs
 //===----------------------------------------------------------------------===//
 
+def KilnCPUScheduleThreadsPass
+    : Pass<"kiln-cpu-schedule-threads", "::mlir::func::FuncOp"> {
+  let summary = "Hand out the iterations of OpenMP loops as threads ask";
+  let description = [{
+    Sets the schedule of every `omp.wsloop` (the threads' loops, from
+    `scf.forall` through `convert-scf-to-openmp`) that has none.
+
+    Idle workers sleep at once (`kmp_set_blocktime(0)`, see
+    docs/codegen-cpu.md), so a worker joins a parallel loop tens of
+    microseconds after the thread that starts it. With the static default,
+    its share waits for it and the starting thread then sleeps at the join;
+    a model with dozens of parallel loops ran slower on two threads than on
+    one. With `dynamic`, the starting thread takes chunks until the worker
+    arrives, and no share waits for a late thread. Each iteration is a whole
+    output tile either way, so results do not depend on the schedule.
+
+    A loop that is the last op of its `omp.parallel` region also gets
+    `nowait`: the region's end is a barrier already, and each barrier costs
+    sleeping threads a wake-up.
+  }];
+  let options = [
+    Option<"schedule", "schedule", "std::string", /*default=*/"\"dynamic\"",
+           "'dynamic' (chunks of one iteration as threads ask), 'guided' "
+           "or 'static'">,
+  ];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect"];
+}
+
 def KilnCPULowerVectorsPass
     : Pass<"kiln-cpu-lower-vectors", "::mlir::func::FuncOp"> {
   let summary = "Hoist accumulators and lower contractions to FMAs";
