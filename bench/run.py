@@ -65,7 +65,11 @@ CONV_QUICK = {"tiny_3x3": (8, 16, 3, 1, 1, 16),
 
 MODELS = ["resnet18", "mobilenet_v2", "bert_layer"]
 MODELS_QUICK = ["tiny_cnn"]
-CNNS = {"resnet18", "mobilenet_v2", "tiny_cnn"}
+# Compiled only (compile time and peak RSS), for the compile-time targets:
+# a model of 100 MB of weights and one of 440 MB (BERT-base sized: twelve
+# encoder layers and a 30522-word output projection, random weights).
+MODELS_COMPILE = ["resnet50", "bert_base_440mb"]
+CNNS = {"resnet18", "mobilenet_v2", "tiny_cnn", "resnet50"}
 
 SIDES = {
     "gemm": ["kiln-jit", "kiln-jit-const", "kiln-aot", "kiln-aot-const",
@@ -112,6 +116,10 @@ def parse_args(argv):
     ap.add_argument("--models", default="",
                     help="models: resnet18, mobilenet_v2, bert_layer, "
                     "tiny_cnn")
+    ap.add_argument("--compile-models", default=",".join(MODELS_COMPILE),
+                    help="models only compiled by --cases compile, besides "
+                    "--models (default: %s; '' for none)" %
+                    ",".join(MODELS_COMPILE))
     ap.add_argument("--batches", default="1,8",
                     help="model batch sizes (default 1,8)")
     ap.add_argument("--tol", type=float, default=1e-4,
@@ -1088,7 +1096,7 @@ class Runner:
     def build_model(self, name):
         torch = self.torch
         torch.manual_seed(0)
-        if name in ("resnet18", "mobilenet_v2"):
+        if name in ("resnet18", "mobilenet_v2", "resnet50"):
             import torchvision
             model = getattr(torchvision.models, name)()
             g = torch.Generator().manual_seed(1)
@@ -1103,6 +1111,26 @@ class Runner:
         elif name == "bert_layer":
             model = torch.nn.TransformerEncoderLayer(768, 12, 3072,
                                                      batch_first=True)
+            shape = (128, 768)
+        elif name == "bert_base_440mb":
+            nn = torch.nn
+            layer = nn.TransformerEncoderLayer(768, 12, 3072, batch_first=True)
+
+            class Bert(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.enc = nn.TransformerEncoder(
+                        layer, 12, enable_nested_tensor=False)
+                    self.head = nn.Linear(768, 30522)
+
+                def forward(self, x):
+                    return self.head(self.enc(x))
+            model = Bert()
+            # Distinct weights per layer: the exporter shares equal ones.
+            g = torch.Generator().manual_seed(2)
+            with torch.no_grad():
+                for p in model.parameters():
+                    p.copy_(torch.randn(p.shape, generator=g) * 0.02)
             shape = (128, 768)
         elif name == "tiny_cnn":
             nn = torch.nn
@@ -1638,7 +1666,9 @@ def main(argv=None):
     allc = dict(CONV_LAYERS, **CONV_QUICK)
     bad = [n for n in args.conv.split(",") if n and n not in allc] + \
         [n for n in args.models.split(",")
-         if n and n not in MODELS + MODELS_QUICK]
+         if n and n not in MODELS + MODELS_QUICK] + \
+        [n for n in args.compile_models.split(",")
+         if n and n not in MODELS_COMPILE + MODELS + MODELS_QUICK]
     if bad:
         raise SystemExit("unknown conv layer or model: %s (see --list)" %
                          ", ".join(bad))
@@ -1648,6 +1678,7 @@ def main(argv=None):
                                           GEMM_SHAPES))
         print("conv layers: " + ", ".join(CONV_LAYERS))
         print("models: " + ", ".join(MODELS + MODELS_QUICK))
+        print("compile-only models: " + ", ".join(MODELS_COMPILE))
         for k, v in SIDES.items():
             print("%s sides: %s (off unless --sides: %s)" % (
                 k, ", ".join(v), ", ".join(x for x in v if x in DEFAULT_OFF)
@@ -1690,7 +1721,9 @@ def main(argv=None):
         if "models" in cases:
             runner.models(names, int_list(args.batches), "compile" in cases)
         if "compile" in cases:
-            runner.compile_only(names)
+            extra = [] if args.quick else \
+                [n for n in args.compile_models.split(",") if n]
+            runner.compile_only(names + [n for n in extra if n not in names])
         # The peak again, now that the run is over: on a shared host the
         # first measurement may have met a busy neighbour. The higher of
         # the two counts (% of peak above used the first; recomputed here).

@@ -35,8 +35,9 @@ namespace {
 /// tools that register them (as MLIR does with its own CL options).
 struct CompilerCLOptions {
   cl::OptionCategory &cat = getKilnOptionCategory();
-  cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level (0-3)"),
-                             cl::Prefix, cl::init(3), cl::cat(cat)};
+  cl::opt<unsigned> optLevel{
+      "O", cl::desc("LLVM optimization level (0-3, default 2)"), cl::Prefix,
+      cl::init(2), cl::cat(cat)};
   cl::opt<std::string> triple{
       "target-triple", cl::desc("Target triple (default: the host)"),
       cl::value_desc("triple"), cl::cat(cat)};

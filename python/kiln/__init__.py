@@ -146,7 +146,7 @@ class Module:
                                                    self.target)
 
 
-def compile(source, target="host", opt_level=3, *, cpu="", features="",
+def compile(source, target="host", opt_level=2, *, cpu="", features="",
             approximate_math=True, infer_shapes=True, recompose=True,
             fold_batchnorm=True, threads=0, schedule=None, entry="",
             check=True, freeze=None):

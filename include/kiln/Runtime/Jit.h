@@ -33,7 +33,7 @@ class ExecutionEngine;
 namespace kiln {
 
 struct JitOptions {
-  unsigned optLevel = 3; ///< LLVM optimization level, 0-3
+  unsigned optLevel = 2; ///< LLVM optimization level, 0-3
   /// The CPU and features to generate code for; must be runnable here.
   TargetDescription target;
   /// Threads of the parallel loops (<= 0: KILN_NUM_THREADS, else
