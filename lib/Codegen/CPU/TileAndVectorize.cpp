@@ -9,6 +9,8 @@
 #include "Distribute.h"
 #include "Strategy.h"
 
+#include "Kiln/IR/KilnOps.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -145,6 +147,40 @@ static LogicalResult tileAndVectorize(RewriterBase &rewriter,
   return success();
 }
 
+/// Makes the transpose of an operand's pack an elementwise generic without
+/// unit dims. When its innermost loop copies rows that are contiguous on
+/// both sides (the right operand's n0-wide rows), it is marked to be
+/// vectorized and shared between threads like any elementwise op;
+/// otherwise (the left operand's m0-wide columns gather across rows) it
+/// stays scalar and is only shared between threads.
+static LogicalResult vectorizeRelayout(RewriterBase &rewriter,
+                                       linalg::TransposeOp transpose,
+                                       DictionaryAttr strategy) {
+  rewriter.setInsertionPoint(transpose);
+  FailureOr<linalg::GenericOp> generic =
+      linalg::generalizeNamedOp(rewriter, transpose);
+  if (failed(generic))
+    return failure();
+  auto result = cast<linalg::LinalgOp>(generic->getOperation());
+  rewriter.setInsertionPoint(*generic);
+  linalg::ControlDropUnitDims control;
+  if (FailureOr<linalg::DropUnitDimsResult> dropped =
+          linalg::dropUnitDims(rewriter, *generic, control);
+      succeeded(dropped)) {
+    rewriter.replaceOp(*generic, dropped->replacements);
+    result = cast<linalg::LinalgOp>(dropped->resultOp.getOperation());
+  }
+  AffineMap input = result.getIndexingMapsArray().front();
+  unsigned loops = result.getNumLoops();
+  if (loops > 0 && input.getNumResults() > 0 &&
+      input.getResults().back() ==
+          getAffineDimExpr(loops - 1, rewriter.getContext())) {
+    result->setAttr(kStrategyAttrName, strategy);
+    return success();
+  }
+  return distributeOverThreads(rewriter, result);
+}
+
 namespace {
 struct KilnCPUTileAndVectorizePass final
     : kiln::impl::KilnCPUTileAndVectorizePassBase<
@@ -169,6 +205,9 @@ struct KilnCPUTileAndVectorizePass final
 
     // Packs and unpacks of activations become pads, reshapes and
     // transposes, which the rest of the pipeline lowers.
+    DictionaryAttr vectorize =
+        VectorizeStrategy::forTarget(TargetAttr::lookup(func))
+            .toAttr(&getContext());
     SmallVector<Operation *> relayouts;
     func.walk([&](Operation *op) {
       if (isa<linalg::PackOp, linalg::UnPackOp>(op))
@@ -194,9 +233,8 @@ struct KilnCPUTileAndVectorizePass final
         if (failed(lowered))
           return signalPassFailure();
         if (!accumulator && lowered->transposeOp &&
-            failed(distributeOverThreads(
-                rewriter, cast<linalg::LinalgOp>(
-                              lowered->transposeOp.getOperation()))))
+            failed(vectorizeRelayout(rewriter, lowered->transposeOp,
+                                     vectorize)))
           return signalPassFailure();
       } else if (failed(linalg::lowerUnPack(rewriter,
                                             cast<linalg::UnPackOp>(op)))) {

@@ -2,15 +2,20 @@
 
 // The packed contraction becomes loops over N tiles, K blocks of kc, M
 // tiles and K steps around one m0 x n0 register tile, a vector.contract of
-// (m0 x k0) * (n0 x k0); packs and unpacks become transposes.
+// (m0 x k0) * (n0 x k0); packs and unpacks become transposes. The right
+// operand's pack copies n0-wide rows, contiguous on both sides: it becomes
+// an elementwise generic without unit dims, marked to be vectorized. The
+// left operand's gathers m0-wide columns and stays scalar.
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: (%[[A:.+]]: tensor<4x8xf32>, %[[B:.+]]: tensor<8x32xf32>, %[[C:.+]]: tensor<4x32xf32>)
 // CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
 // CHECK-DAG: %[[C2:.+]] = arith.constant 2 : index
 // CHECK-DAG: %[[C4:.+]] = arith.constant 4 : index
 // CHECK-DAG: %[[C8:.+]] = arith.constant 8 : index
-// CHECK: %[[PA:.+]] = linalg.transpose ins(%{{.+}} : tensor<2x2x8x1xf32>) outs(%{{.+}} : tensor<2x8x2x1xf32>)
-// CHECK: %[[PB:.+]] = linalg.transpose ins(%{{.+}} : tensor<8x1x2x16xf32>) outs(%{{.+}} : tensor<2x8x16x1xf32>)
+// CHECK: %[[PA0:.+]] = linalg.generic {{.*}} ins(%{{.+}} : tensor<2x2x8xf32>) outs(%{{.+}} : tensor<2x8x2xf32>) {
+// CHECK: %[[PA:.+]] = tensor.expand_shape %[[PA0]] {{.*}} into tensor<2x8x2x1xf32>
+// CHECK: %[[PB0:.+]] = linalg.generic {{.*}} ins(%{{.+}} : tensor<8x2x16xf32>) outs(%{{.+}} : tensor<2x8x16xf32>) attrs = {kiln.strategy = {kind = "vectorize"
+// CHECK: %[[PB:.+]] = tensor.expand_shape %[[PB0]] {{.*}} into tensor<2x8x16x1xf32>
 // The N-tile loop is the threads' loop, except for contractions too small
 // to share (this one: 2 KFLOP), which stay on one thread.
 // CHECK: scf.for %[[N1:.+]] = %{{.+}} to %[[C2]] step %[[C1]]
@@ -51,12 +56,14 @@ func.func @unpacked(%a: tensor<4x4xf32>, %c: tensor<4x4xf32>) -> tensor<4x4xf32>
 
 // With few N tiles (here 2), the threads also share chunks of M tiles, so
 // that a few threads get even shares: 8 chunks of 4 M tiles x 2 N tiles.
-// The large pack of the left operand runs on all threads too, but not the
-// accumulator's, whose views would defeat the accumulator hoisting.
+// The large pack of the left operand runs on all threads too (the right
+// one's will, as an elementwise op), but not the accumulator's, whose
+// views would defeat the accumulator hoisting.
 // CHECK-LABEL: func.func @few_n_tiles
 // CHECK: scf.forall (%{{.+}}) in (32) shared_outs
-// CHECK: linalg.transpose ins(%{{.+}} : tensor<1x8x2048x1xf32>) outs(%{{.+}} : tensor<1x2048x8x1xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.+}} : tensor<1x8x2048xf32>) outs(%{{.+}} : tensor<1x2048x8xf32>)
 // CHECK: scf.forall.in_parallel
+// CHECK: linalg.generic {{.*}} ins(%{{.+}} : tensor<2048x2x32xf32>) outs(%{{.+}} : tensor<2x2048x32xf32>) attrs = {kiln.strategy = {kind = "vectorize"
 // CHECK-NOT: scf.forall
 // CHECK: %[[PC:.+]] = linalg.transpose ins(%{{.+}} : tensor<32x8x2x32xf32>) outs(%{{.+}} : tensor<32x2x8x32xf32>)
 // CHECK: scf.forall (%[[MC:.+]], %[[NT:.+]]) = (0, 0) to (32, 2) step (4, 1) shared_outs(%{{.+}} = %[[PC]])
