@@ -30,7 +30,6 @@ ContractionStrategy ContractionStrategy::forTarget(TargetAttr target) {
   uint64_t kcFloor =
       llvm::bit_floor(static_cast<uint64_t>(std::max<int64_t>(kc, 1)));
   s.kc = std::max<int64_t>(16, static_cast<int64_t>(kcFloor));
-  if (getenv("XKC")) s.kc = atoi(getenv("XKC"));
   return s;
 }
 
