@@ -181,6 +181,65 @@ static LogicalResult vectorizeRelayout(RewriterBase &rewriter,
   return distributeOverThreads(rewriter, result);
 }
 
+/// An unpack without padding into a static destination, as one transpose
+/// into the destination itself: upstream's lowering transposes into a new
+/// tensor and copies that into the destination.
+static FailureOr<linalg::TransposeOp>
+unpackInPlace(RewriterBase &rewriter, linalg::UnPackOp unpack) {
+  RankedTensorType destType = unpack.getDestType();
+  RankedTensorType sourceType = unpack.getSourceType();
+  if (!destType.hasStaticShape() || !sourceType.hasStaticShape() ||
+      !unpack.getOuterDimsPerm().empty())
+    return failure();
+  int64_t rank = destType.getRank();
+  ArrayRef<int64_t> innerPos = unpack.getInnerDimsPos();
+  SmallVector<int64_t> tiles = unpack.getStaticTiles();
+  // Each tiled dim: outer x inner, exactly (no padding).
+  SmallVector<int64_t> tileOf(rank, 0);
+  for (auto [pos, tile] : llvm::zip(innerPos, tiles)) {
+    if (ShapedType::isDynamic(tile) || tileOf[pos] ||
+        destType.getDimSize(pos) % tile != 0)
+      return failure();
+    tileOf[pos] = tile;
+  }
+  // The destination expanded to [d0 (/ t0, t0), d1 (/ t1, t1), ...], and
+  // the permutation that takes the source [outer..., inner...] to it.
+  SmallVector<ReassociationIndices> groups;
+  SmallVector<int64_t> expandedShape, permutation;
+  for (int64_t d = 0; d < rank; ++d) {
+    ReassociationIndices group;
+    group.push_back(expandedShape.size());
+    permutation.push_back(d);
+    if (!tileOf[d]) {
+      expandedShape.push_back(destType.getDimSize(d));
+    } else {
+      expandedShape.push_back(destType.getDimSize(d) / tileOf[d]);
+      group.push_back(expandedShape.size());
+      expandedShape.push_back(tileOf[d]);
+      int64_t inner = llvm::find(innerPos, d) - innerPos.begin();
+      permutation.push_back(rank + inner);
+    }
+    groups.push_back(group);
+  }
+  if (static_cast<int64_t>(permutation.size()) != sourceType.getRank())
+    return failure();
+  for (auto [i, from] : llvm::enumerate(permutation))
+    if (sourceType.getDimSize(from) != expandedShape[i])
+      return failure();
+  Location loc = unpack.getLoc();
+  rewriter.setInsertionPoint(unpack);
+  auto expandedType =
+      RankedTensorType::get(expandedShape, destType.getElementType());
+  Value expanded = tensor::ExpandShapeOp::create(rewriter, loc, expandedType,
+                                                 unpack.getDest(), groups);
+  auto transpose = linalg::TransposeOp::create(
+      rewriter, loc, unpack.getSource(), expanded, permutation);
+  Value collapsed = tensor::CollapseShapeOp::create(
+      rewriter, loc, destType, transpose->getResult(0), groups);
+  rewriter.replaceOp(unpack, collapsed);
+  return transpose;
+}
+
 namespace {
 struct KilnCPUTileAndVectorizePass final
     : kiln::impl::KilnCPUTileAndVectorizePassBase<
@@ -236,9 +295,16 @@ struct KilnCPUTileAndVectorizePass final
             failed(vectorizeRelayout(rewriter, lowered->transposeOp,
                                      vectorize)))
           return signalPassFailure();
-      } else if (failed(linalg::lowerUnPack(rewriter,
-                                            cast<linalg::UnPackOp>(op)))) {
-        return signalPassFailure();
+      } else {
+        auto unpack = cast<linalg::UnPackOp>(op);
+        FailureOr<linalg::TransposeOp> direct =
+            unpackInPlace(rewriter, unpack);
+        if (succeeded(direct)) {
+          if (failed(vectorizeRelayout(rewriter, *direct, vectorize)))
+            return signalPassFailure();
+        } else if (failed(linalg::lowerUnPack(rewriter, unpack))) {
+          return signalPassFailure();
+        }
       }
     }
 

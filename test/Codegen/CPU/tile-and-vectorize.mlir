@@ -16,6 +16,7 @@
 // CHECK: %[[PA:.+]] = tensor.expand_shape %[[PA0]] {{.*}} into tensor<2x8x2x1xf32>
 // CHECK: %[[PB0:.+]] = linalg.generic {{.*}} ins(%{{.+}} : tensor<8x2x16xf32>) outs(%{{.+}} : tensor<2x8x16xf32>) attrs = {kiln.strategy = {kind = "vectorize"
 // CHECK: %[[PB:.+]] = tensor.expand_shape %[[PB0]] {{.*}} into tensor<2x8x16x1xf32>
+// CHECK: %[[DEST:.+]] = tensor.expand_shape %[[C]] {{\[}}[0, 1], [2, 3]] output_shape [2, 2, 2, 16]
 // The N-tile loop is the threads' loop, except for contractions too small
 // to share (this one: 2 KFLOP), which stay on one thread.
 // CHECK: scf.for %[[N1:.+]] = %{{.+}} to %[[C2]] step %[[C1]]
@@ -27,8 +28,10 @@
 // CHECK: %[[RHS:.+]] = vector.transfer_read %[[PB]][%[[N1]], %[[KK]], %{{.+}}, %{{.+}}]{{.*}} : tensor<2x8x16x1xf32>, vector<16x1xf32>
 // CHECK: %[[ACC:.+]] = vector.transfer_read {{.*}} vector<2x16xf32>
 // CHECK: vector.contract {{.*}} %[[LHS]], %[[RHS]], %[[ACC]] : vector<2x1xf32>, vector<16x1xf32> into vector<2x16xf32>
-// CHECK: linalg.transpose
-// CHECK: tensor.collapse_shape
+// The unpack (no padding) transposes straight into the destination, by
+// rows of n0: a vectorized elementwise copy.
+// CHECK: %[[T:.+]] = linalg.generic {{.*}} outs(%[[DEST]] : tensor<2x2x2x16xf32>) attrs = {kiln.strategy = {kind = "vectorize"
+// CHECK: tensor.collapse_shape %[[T]] {{\[}}[0, 1], [2, 3]] : tensor<2x2x2x16xf32> into tensor<4x32xf32>
 func.func @matmul(%a: tensor<4x8xf32>, %b: tensor<8x32xf32>, %c: tensor<4x32xf32>) -> tensor<4x32xf32> {
   %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 2 : i64, n0 = 16 : i64, k0 = 1 : i64, kc = 4 : i64}} ins(%a, %b : tensor<4x8xf32>, tensor<8x32xf32>) outs(%c : tensor<4x32xf32>) -> tensor<4x32xf32>
   return %0 : tensor<4x32xf32>
@@ -71,4 +74,17 @@ func.func @unpacked(%a: tensor<4x4xf32>, %c: tensor<4x4xf32>) -> tensor<4x4xf32>
 func.func @few_n_tiles(%a: tensor<256x2048xf32>, %b: tensor<2048x64xf32>, %c: tensor<256x64xf32>) -> tensor<256x64xf32> {
   %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 8 : i64, n0 = 32 : i64, k0 = 1 : i64, kc = 128 : i64}} ins(%a, %b : tensor<256x2048xf32>, tensor<2048x64xf32>) outs(%c : tensor<256x64xf32>) -> tensor<256x64xf32>
   return %0 : tensor<256x64xf32>
+}
+
+// Must not fire: an unpack that drops padding (M = 5 in tiles of 2) keeps
+// upstream's lowering, a transpose and a copy of the unpadded part.
+// CHECK-LABEL: func.func @padded_unpack
+// CHECK: vector.contract
+// CHECK: %[[T:.+]] = linalg.transpose ins(%{{.+}} : tensor<3x2x2x16xf32>)
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[T]]
+// CHECK: %[[PART:.+]] = tensor.extract_slice %[[FLAT]][0, 0] [5, 32] [1, 1]
+// CHECK: linalg.copy ins(%[[PART]] : tensor<5x32xf32>)
+func.func @padded_unpack(%a: tensor<5x8xf32>, %b: tensor<8x32xf32>, %c: tensor<5x32xf32>) -> tensor<5x32xf32> {
+  %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 2 : i64, n0 = 16 : i64, k0 = 1 : i64, kc = 4 : i64}} ins(%a, %b : tensor<5x8xf32>, tensor<8x32xf32>) outs(%c : tensor<5x32xf32>) -> tensor<5x32xf32>
+  return %0 : tensor<5x32xf32>
 }
