@@ -119,6 +119,120 @@ struct FoldPackOfConstant final : OpRewritePattern<linalg::PackOp> {
   }
 };
 
+/// Packs an accumulator that starts as a broadcast (a convolution's or a
+/// linear layer's bias) by broadcasting straight into the packed layout:
+///
+///   pack(collapse?(generic broadcast(%bias)))  [M1, N1, m0, n0]
+///   -> generic(pack(%bias)) over [M1, N1, m0, n0]
+///
+/// Each input of the broadcast must be a scalar or a 1-D tensor read along
+/// the accumulator's M or N dim; it is packed by that dim's tile (a
+/// constant bias folds at compile time). The padding the pack would have
+/// zeroed holds broadcast values instead, which the unpack drops.
+struct PackBroadcastAccumulator final : OpRewritePattern<linalg::PackOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::PackOp pack,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType srcType = pack.getSourceType();
+    SmallVector<int64_t> tiles = pack.getStaticTiles();
+    if (srcType.getRank() != 2 || !pack.getOuterDimsPerm().empty() ||
+        pack.getInnerDimsPos() != ArrayRef<int64_t>{0, 1} ||
+        llvm::any_of(tiles, ShapedType::isDynamic))
+      return failure();
+    bool accumulator = llvm::any_of(pack->getUses(), [](OpOperand &use) {
+      auto op = dyn_cast<linalg::LinalgOp>(use.getOwner());
+      return op && op->hasAttr(kPackedAttrName) && op.isDpsInit(&use);
+    });
+    if (!accumulator)
+      return failure();
+    // The broadcast, possibly seen through a collapse of its dims into M
+    // and N: group[i] are its dims that make accumulator dim i.
+    Value source = pack.getSource();
+    SmallVector<ReassociationIndices> groups = {{0}, {1}};
+    if (auto collapse = source.getDefiningOp<tensor::CollapseShapeOp>()) {
+      groups = collapse.getReassociationIndices();
+      source = collapse.getSrc();
+    }
+    auto broadcast = source.getDefiningOp<linalg::GenericOp>();
+    if (!broadcast || broadcast.getNumDpsInits() != 1 ||
+        broadcast.getNumReductionLoops() != 0 ||
+        !broadcast.getMatchingIndexingMap(broadcast.getDpsInitOperand(0))
+             .isIdentity() ||
+        broadcast.payloadUsesValueFromOperand(broadcast.getDpsInitOperand(0)))
+      return failure();
+
+    MLIRContext *ctx = rewriter.getContext();
+    Location loc = pack.getLoc();
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (OpOperand *in : broadcast.getDpsInputOperands()) {
+      AffineMap map = broadcast.getMatchingIndexingMap(in);
+      auto inType = dyn_cast<RankedTensorType>(in->get().getType());
+      if (!inType || inType.getRank() != map.getNumResults() ||
+          map.getNumResults() > 1)
+        return failure();
+      if (map.getNumResults() == 0) {
+        inputs.push_back(in->get());
+        maps.push_back(AffineMap::get(4, 0, {}, ctx));
+        continue;
+      }
+      auto dim = dyn_cast<AffineDimExpr>(map.getResult(0));
+      if (!dim || inType.isDynamicDim(0))
+        return failure();
+      // Which accumulator dim (0: M, 1: N) the input runs along.
+      int64_t which = -1;
+      for (auto [i, group] : llvm::enumerate(groups))
+        if (group.size() == 1 && group[0] == dim.getPosition())
+          which = i;
+      if (which < 0)
+        return failure();
+      int64_t tile = tiles[which];
+      int64_t length = inType.getDimSize(0);
+      auto packedType = RankedTensorType::get(
+          {static_cast<int64_t>(llvm::divideCeil(length, tile)), tile},
+          inType.getElementType());
+      Value dest = tensor::EmptyOp::create(rewriter, loc, packedType.getShape(),
+                                           packedType.getElementType());
+      Value zero = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getZeroAttr(inType.getElementType()));
+      inputs.push_back(linalg::PackOp::create(
+          rewriter, loc, in->get(), dest, /*innerDimsPos=*/{0},
+          getAsIndexOpFoldResult(ctx, ArrayRef<int64_t>{tile}), zero));
+      maps.push_back(AffineMap::get(
+          4, 0,
+          {getAffineDimExpr(which, ctx), getAffineDimExpr(which + 2, ctx)},
+          ctx));
+    }
+    maps.push_back(AffineMap::getMultiDimIdentityMap(4, ctx));
+    SmallVector<utils::IteratorType> iterators(4,
+                                               utils::IteratorType::parallel);
+    auto packed = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{pack.getDestType()}, inputs,
+        ValueRange{pack.getDest()}, maps, iterators);
+    rewriter.cloneRegionBefore(broadcast.getRegion(), packed.getRegion(),
+                               packed.getRegion().begin());
+    if (Attribute strategy = broadcast->getAttr(kStrategyAttrName))
+      packed->setAttr(kStrategyAttrName, strategy);
+    // The unpack of the result overwrites the whole accumulator; its
+    // destination's broadcast values are never read.
+    for (Operation *user : llvm::make_early_inc_range(
+             pack.getSource().getUsers())) {
+      auto unpack = dyn_cast<linalg::UnPackOp>(user);
+      if (!unpack || unpack.getDest() != pack.getSource() ||
+          !srcType.hasStaticShape())
+        continue;
+      rewriter.setInsertionPoint(unpack);
+      Value empty = tensor::EmptyOp::create(rewriter, loc, srcType.getShape(),
+                                            srcType.getElementType());
+      rewriter.modifyOpInPlace(
+          unpack, [&] { unpack.getDestMutable().assign(empty); });
+    }
+    rewriter.replaceOp(pack, packed.getResults());
+    return success();
+  }
+};
+
 struct KilnCPUPackContractionsPass final
     : kiln::impl::KilnCPUPackContractionsPassBase<
           KilnCPUPackContractionsPass> {
@@ -150,7 +264,7 @@ struct KilnCPUPackContractionsPass final
     }
 
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldPackOfConstant>(&getContext());
+    patterns.add<FoldPackOfConstant, PackBroadcastAccumulator>(&getContext());
     linalg::populateFoldIntoPackAndUnpackPatterns(patterns);
     linalg::PackOp::getCanonicalizationPatterns(patterns, &getContext());
     linalg::UnPackOp::getCanonicalizationPatterns(patterns, &getContext());

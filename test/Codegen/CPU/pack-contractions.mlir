@@ -44,3 +44,65 @@ func.func @no_strategy(%a: tensor<4x4xf32>, %c: tensor<4x4xf32>) -> (tensor<4x4x
   %1 = linalg.matmul {kiln.strategy = {kind = "loops"}} ins(%a, %a : tensor<4x4xf32>, tensor<4x4xf32>) outs(%c : tensor<4x4xf32>) -> tensor<4x4xf32>
   return %0, %1 : tensor<4x4xf32>, tensor<4x4xf32>
 }
+
+// -----
+
+// An accumulator that starts as a broadcast of a bias along M (an NCHW
+// convolution after im2col, the spatial dims collapsed into N) is
+// broadcast straight into the packed layout, from the bias packed by m0 (a
+// constant: folded). The unpack's destination is never read: it becomes
+// empty, and the unpacked broadcast is gone.
+// CHECK: #[[$MROW:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
+// CHECK-LABEL: func.func @bias_along_m
+// CHECK-DAG: %[[BIAS:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 2.000000e+00], [3.000000e+00, 4.000000e+00], [5.000000e+00, 0.000000e+00]]> : tensor<3x2xf32>
+// CHECK: %[[ACC:.+]] = linalg.generic {indexing_maps = [#[[$MROW]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[BIAS]] : tensor<3x2xf32>) outs(%{{.+}} : tensor<3x1x2x16xf32>) attrs = {kiln.strategy = {kind = "vectorize"
+// CHECK: %[[R:.+]] = linalg.generic {{.*}} outs(%[[ACC]] : tensor<3x1x2x16xf32>)
+// CHECK: %[[DEST:.+]] = tensor.empty() : tensor<5x12xf32>
+// CHECK: linalg.unpack %[[R]] {{.*}} into %[[DEST]]
+func.func @bias_along_m(%a: tensor<5x8xf32>, %col: tensor<8x3x4xf32>) -> tensor<5x12xf32> {
+  %bias = arith.constant dense<[1.0, 2.0, 3.0, 4.0, 5.0]> : tensor<5xf32>
+  %e = tensor.empty() : tensor<5x3x4xf32>
+  %b = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%bias : tensor<5xf32>) outs(%e : tensor<5x3x4xf32>) attrs = {kiln.strategy = {kind = "vectorize", vector_size = 16 : i64}} {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<5x3x4xf32>
+  %acc = tensor.collapse_shape %b [[0], [1, 2]] : tensor<5x3x4xf32> into tensor<5x12xf32>
+  %cols = tensor.collapse_shape %col [[0], [1, 2]] : tensor<8x3x4xf32> into tensor<8x12xf32>
+  %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 2 : i64, n0 = 16 : i64, k0 = 1 : i64, kc = 4 : i64}} ins(%a, %cols : tensor<5x8xf32>, tensor<8x12xf32>) outs(%acc : tensor<5x12xf32>) -> tensor<5x12xf32>
+  return %0 : tensor<5x12xf32>
+}
+
+// -----
+
+// A bias along N (a linear layer) is packed by n0, at run time here.
+// CHECK: #[[$NROW:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// CHECK-LABEL: func.func @bias_along_n
+// CHECK-SAME: %[[B:[a-zA-Z0-9]+]]: tensor<20xf32>)
+// CHECK: %[[PB:.+]] = linalg.pack %[[B]] padding_value(%{{.+}} : f32) inner_dims_pos = [0] inner_tiles = [16] into %{{.+}} : tensor<20xf32> -> tensor<2x16xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$NROW]], #{{.+}}], {{.*}} ins(%[[PB]] : tensor<2x16xf32>) outs(%{{.+}} : tensor<2x2x2x16xf32>)
+func.func @bias_along_n(%a: tensor<4x8xf32>, %w: tensor<8x20xf32>, %bias: tensor<20xf32>) -> tensor<4x20xf32> {
+  %e = tensor.empty() : tensor<4x20xf32>
+  %acc = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%bias : tensor<20xf32>) outs(%e : tensor<4x20xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<4x20xf32>
+  %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 2 : i64, n0 = 16 : i64, k0 = 1 : i64, kc = 4 : i64}} ins(%a, %w : tensor<4x8xf32>, tensor<8x20xf32>) outs(%acc : tensor<4x20xf32>) -> tensor<4x20xf32>
+  return %0 : tensor<4x20xf32>
+}
+
+// -----
+
+// Must not fire: an accumulator that is read (a residual added in place)
+// is packed as it is.
+// CHECK-LABEL: func.func @accumulator_read
+// CHECK: %[[ACC:.+]] = linalg.generic
+// CHECK: linalg.pack %[[ACC]] inner_dims_pos = [0, 1] inner_tiles = [2, 16]
+func.func @accumulator_read(%a: tensor<4x8xf32>, %w: tensor<8x16xf32>, %r: tensor<4x16xf32>, %bias: tensor<16xf32>) -> tensor<4x16xf32> {
+  %acc = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%bias : tensor<16xf32>) outs(%r : tensor<4x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %in, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 2 : i64, n0 = 16 : i64, k0 = 1 : i64, kc = 4 : i64}} ins(%a, %w : tensor<4x8xf32>, tensor<8x16xf32>) outs(%acc : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
