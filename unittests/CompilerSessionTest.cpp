@@ -462,6 +462,47 @@ TEST_F(CompilerSessionTest, ConcurrentCallsDoNotShareTheWorkspace) {
     EXPECT_EQ(failures[t], "") << "thread " << t;
 }
 
+TEST_F(CompilerSessionTest, RunInPlaceReadsViewsAndHandsOverBuffers) {
+  std::unique_ptr<CompilerSession> session = load(kConvBatchNorm);
+  ASSERT_TRUE(session);
+  auto jit = session->jit();
+  ASSERT_TRUE(static_cast<bool>(jit)) << llvm::toString(jit.takeError());
+  const EntryPoint *entry = (*jit)->lookup("");
+  ASSERT_NE(entry, nullptr);
+
+  float input[16];
+  for (int i = 0; i < 16; ++i)
+    input[i] = static_cast<float>(i) * 0.5f - 3.0f;
+  std::vector<int64_t> shape = {1, 1, 4, 4};
+  ArrayView x{"f32", shape, input, sizeof(input)};
+  auto results = (*jit)->runInPlace(*entry, {x});
+  ASSERT_TRUE(static_cast<bool>(results))
+      << llvm::toString(results.takeError());
+  ASSERT_EQ(results->size(), 1u);
+  ResultBuffer &y = results->front();
+  EXPECT_EQ(y.shape, (std::vector<int64_t>{1, 2, 4, 4}));
+  ASSERT_NE(y.allocated, nullptr);
+  const float *out = reinterpret_cast<const float *>(y.data);
+  for (int i = 0; i < 16; ++i) {
+    EXPECT_FLOAT_EQ(out[i], input[i]) << "channel 0, element " << i;
+    EXPECT_FLOAT_EQ(out[16 + i], 6 * input[i]) << "channel 1, element " << i;
+  }
+  free(y.allocated);
+
+  // A view too small for its shape, or without data, is refused.
+  ArrayView shortView{"f32", shape, input, sizeof(input) - 4};
+  auto refused = (*jit)->runInPlace(*entry, {shortView});
+  ASSERT_FALSE(static_cast<bool>(refused));
+  EXPECT_THAT(llvm::toString(refused.takeError()),
+              HasSubstr("block: input arg0 holds 60 bytes, fewer than its "
+                        "shape needs"));
+  ArrayView null{"f32", shape, nullptr, sizeof(input)};
+  auto refusedNull = (*jit)->runInPlace(*entry, {null});
+  ASSERT_FALSE(static_cast<bool>(refusedNull));
+  EXPECT_THAT(llvm::toString(refusedNull.takeError()),
+              HasSubstr("block: input arg0 holds 0 bytes"));
+}
+
 TEST_F(CompilerSessionTest, JitForAnotherArchitectureIsAnError) {
   llvm::Triple host(llvm::sys::getDefaultTargetTriple());
   CompilerOptions options;

@@ -89,6 +89,14 @@ const EntryPoint *JitModule::lookup(StringRef name) const {
 
 std::string mlir::kiln::checkInputs(const EntryPoint &entry,
                                     ArrayRef<HostArray> inputs) {
+  SmallVector<ArrayView> views;
+  for (const HostArray &a : inputs)
+    views.push_back(ArrayView::of(a));
+  return checkInputs(entry, views);
+}
+
+std::string mlir::kiln::checkInputs(const EntryPoint &entry,
+                                    ArrayRef<ArrayView> inputs) {
   if (inputs.size() != entry.inputs.size())
     return entry.name + " takes " + std::to_string(entry.inputs.size()) +
            " inputs but " + std::to_string(inputs.size()) + " were given";
@@ -96,12 +104,14 @@ std::string mlir::kiln::checkInputs(const EntryPoint &entry,
   for (auto [i, spec] : llvm::enumerate(entry.inputs)) {
     if (inputs[i].elementType != spec.elementType)
       return entry.name + ": input " + spec.name + " has element type " +
-             inputs[i].elementType + ", expected " + spec.elementType;
-    uint64_t bytes = static_cast<uint64_t>(inputs[i].numElements()) *
-                     HostArray::elementBytes(spec.elementType);
-    if (inputs[i].data.size() < bytes)
+             inputs[i].elementType.str() + ", expected " + spec.elementType;
+    uint64_t elements = 1;
+    for (int64_t d : inputs[i].shape)
+      elements *= static_cast<uint64_t>(std::max<int64_t>(d, 0));
+    uint64_t bytes = elements * HostArray::elementBytes(spec.elementType);
+    if (inputs[i].bytes < bytes || (bytes && !inputs[i].data))
       return entry.name + ": input " + spec.name + " holds " +
-             std::to_string(inputs[i].data.size()) +
+             std::to_string(inputs[i].data ? inputs[i].bytes : 0) +
              " bytes, fewer than its shape needs";
     shapes.emplace_back(inputs[i].shape.begin(), inputs[i].shape.end());
   }
@@ -123,11 +133,11 @@ static std::vector<int64_t> makeDescriptor(const void *data,
 }
 
 llvm::Error JitModule::invoke(const EntryPoint &entry,
-                              ArrayRef<HostArray> inputs,
+                              ArrayRef<ArrayView> inputs,
                               std::vector<int64_t> &resultWords) {
   std::vector<std::vector<int64_t>> descriptors;
-  for (const HostArray &a : inputs)
-    descriptors.push_back(makeDescriptor(a.data.data(), a.shape));
+  for (const ArrayView &a : inputs)
+    descriptors.push_back(makeDescriptor(a.data, a.shape));
   size_t words = 0;
   for (const TensorSpec &r : entry.results)
     words += 3 + 2 * r.shape.size();
@@ -144,48 +154,77 @@ llvm::Error JitModule::invoke(const EntryPoint &entry,
   return engine->invokePacked("_mlir_ciface_" + entry.name, packed);
 }
 
-/// Reads the results out of their descriptors and frees Kiln's buffers
-/// (ownership passes to the caller); copies the data when `keep`.
+/// Reads the results out of their descriptors; the caller owns the
+/// buffers.
+static std::vector<ResultBuffer> resultBuffers(const EntryPoint &entry,
+                                               ArrayRef<int64_t> words) {
+  std::vector<ResultBuffer> results;
+  size_t w = 0;
+  for (const TensorSpec &spec : entry.results) {
+    size_t rank = spec.shape.size();
+    ResultBuffer r;
+    r.elementType = spec.elementType;
+    r.shape.assign(words.begin() + w + 3, words.begin() + w + 3 + rank);
+    r.allocated = reinterpret_cast<void *>(words[w]);
+    unsigned width = HostArray::elementBytes(spec.elementType);
+    r.data = reinterpret_cast<const char *>(words[w + 1]) + words[w + 2] * width;
+    results.push_back(std::move(r));
+    w += 3 + 2 * rank;
+  }
+  return results;
+}
+
+/// Reads the results out of their descriptors and frees Kiln's buffers;
+/// copies the data when `keep`.
 static std::vector<HostArray> collectResults(const EntryPoint &entry,
                                              ArrayRef<int64_t> words,
                                              bool keep) {
   std::vector<HostArray> results;
-  size_t w = 0;
-  for (const TensorSpec &spec : entry.results) {
-    size_t rank = spec.shape.size();
-    auto *allocated = reinterpret_cast<void *>(words[w]);
-    auto *aligned = reinterpret_cast<const char *>(words[w + 1]);
-    int64_t offset = words[w + 2];
+  for (ResultBuffer &r : resultBuffers(entry, words)) {
     HostArray a;
-    a.elementType = spec.elementType;
-    a.shape.assign(words.begin() + w + 3, words.begin() + w + 3 + rank);
-    if (keep) {
-      unsigned width = HostArray::elementBytes(a.elementType);
-      const char *src = aligned + offset * width;
-      a.data.assign(src, src + a.numElements() * width);
-    }
-    free(allocated);
+    a.elementType = r.elementType;
+    a.shape = r.shape;
+    if (keep)
+      a.data.assign(r.data, r.data + a.numElements() *
+                                         HostArray::elementBytes(r.elementType));
+    free(r.allocated);
     results.push_back(std::move(a));
-    w += 3 + 2 * rank;
   }
   return results;
 }
 
 llvm::Expected<std::vector<HostArray>>
 JitModule::run(const EntryPoint &entry, ArrayRef<HostArray> inputs) {
+  SmallVector<ArrayView> views;
+  for (const HostArray &a : inputs)
+    views.push_back(ArrayView::of(a));
+  std::string problem = checkInputs(entry, views);
+  if (!problem.empty())
+    return makeError(problem);
+  std::vector<int64_t> words;
+  if (llvm::Error err = invoke(entry, views, words))
+    return std::move(err);
+  return collectResults(entry, words, /*keep=*/true);
+}
+
+llvm::Expected<std::vector<ResultBuffer>>
+JitModule::runInPlace(const EntryPoint &entry, ArrayRef<ArrayView> inputs) {
   std::string problem = checkInputs(entry, inputs);
   if (!problem.empty())
     return makeError(problem);
   std::vector<int64_t> words;
   if (llvm::Error err = invoke(entry, inputs, words))
     return std::move(err);
-  return collectResults(entry, words, /*keep=*/true);
+  return resultBuffers(entry, words);
 }
 
 llvm::Error JitModule::runUnchecked(const EntryPoint &entry,
                                     ArrayRef<HostArray> inputs) {
+  SmallVector<ArrayView> views;
+  for (const HostArray &a : inputs)
+    views.push_back(ArrayView::of(a));
   std::vector<int64_t> words;
-  if (llvm::Error err = invoke(entry, inputs, words))
+  if (llvm::Error err = invoke(entry, views, words))
     return err;
   collectResults(entry, words, /*keep=*/false);
   return llvm::Error::success();

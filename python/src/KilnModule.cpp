@@ -180,7 +180,10 @@ public:
                            std::to_string(e.inputs.size()) + " inputs (" +
                            inputNames(e) + ") but " +
                            std::to_string(arrays.size()) + " were given");
-    std::vector<HostArray> inputs;
+    // The inputs are read in place (kept alive here), and the results are
+    // handed to numpy in the buffers Kiln allocated: no copies.
+    std::vector<py::array> keep;
+    std::vector<std::vector<int64_t>> shapes;
     for (auto [i, spec] : llvm::enumerate(e.inputs)) {
       py::array a = py::array::ensure(arrays[i]);
       if (!a)
@@ -196,31 +199,33 @@ public:
             ") must be " + numpyKind(spec.elementType) + ", got " +
             py::str(a.dtype()).cast<std::string>());
       a = py::array::ensure(a, py::array::c_style);
-      HostArray h;
-      h.elementType = spec.elementType;
+      std::vector<int64_t> shape;
       for (py::ssize_t d = 0; d < a.ndim(); ++d)
-        h.shape.push_back(a.shape(d));
-      const char *p = static_cast<const char *>(a.data());
-      h.data.assign(p, p + a.nbytes());
-      inputs.push_back(std::move(h));
+        shape.push_back(a.shape(d));
+      shapes.push_back(std::move(shape));
+      keep.push_back(std::move(a));
     }
+    std::vector<ArrayView> inputs;
+    for (auto [i, spec] : llvm::enumerate(e.inputs))
+      inputs.push_back({spec.elementType, shapes[i], keep[i].data(),
+                        static_cast<uint64_t>(keep[i].nbytes())});
     std::string problem = checkInputs(e, inputs);
     if (!problem.empty())
       throw py::value_error(problem);
-    llvm::Expected<std::vector<HostArray>> results =
-        std::vector<HostArray>();
+    llvm::Expected<std::vector<ResultBuffer>> results =
+        std::vector<ResultBuffer>();
     {
       py::gil_scoped_release release;
-      results = jit->run(e, inputs);
+      results = jit->runInPlace(e, inputs);
     }
     if (!results)
       throw std::runtime_error(llvm::toString(results.takeError()));
     py::list out;
-    for (HostArray &r : *results) {
+    for (ResultBuffer &r : *results) {
       std::vector<py::ssize_t> shape(r.shape.begin(), r.shape.end());
-      py::array a(numpyDtype(r.elementType), shape);
-      std::memcpy(a.mutable_data(), r.data.data(), r.data.size());
-      out.append(a);
+      // The array owns Kiln's buffer and frees it with itself.
+      py::capsule owner(r.allocated, [](void *p) { free(p); });
+      out.append(py::array(numpyDtype(r.elementType), shape, r.data, owner));
     }
     return out;
   }

@@ -41,6 +41,30 @@ struct JitOptions {
   int numThreads = 0;
 };
 
+
+/// A caller's array, read in place: `data` holds at least `bytes` bytes in
+/// C order, and stays valid during the call.
+struct ArrayView {
+  StringRef elementType;
+  ArrayRef<int64_t> shape;
+  const void *data = nullptr;
+  uint64_t bytes = 0;
+
+  static ArrayView of(const HostArray &array) {
+    return {array.elementType, array.shape, array.data.data(),
+            array.data.size()};
+  }
+};
+
+/// A result left in the buffer Kiln allocated: its elements start at
+/// `data`, inside `allocated`, which the owner releases with `free`.
+struct ResultBuffer {
+  std::string elementType;
+  std::vector<int64_t> shape;
+  void *allocated = nullptr;
+  const char *data = nullptr;
+};
+
 /// A compiled module, loaded in this process.
 class JitModule {
 public:
@@ -67,9 +91,14 @@ public:
   /// has accepted the same inputs.
   llvm::Error runUnchecked(const EntryPoint &entry, ArrayRef<HostArray> inputs);
 
+  /// As `run`, without copying: the inputs are read where they are, and the
+  /// results stay in the buffers Kiln allocated, which the caller owns.
+  llvm::Expected<std::vector<ResultBuffer>>
+  runInPlace(const EntryPoint &entry, ArrayRef<ArrayView> inputs);
+
 private:
   JitModule() = default;
-  llvm::Error invoke(const EntryPoint &entry, ArrayRef<HostArray> inputs,
+  llvm::Error invoke(const EntryPoint &entry, ArrayRef<ArrayView> inputs,
                      std::vector<int64_t> &resultWords);
 
   std::unique_ptr<llvm::TargetMachine> optimizerTargetMachine;
@@ -80,6 +109,7 @@ private:
 
 /// The check `JitModule::run` does on its inputs; empty when they are fine.
 std::string checkInputs(const EntryPoint &entry, ArrayRef<HostArray> inputs);
+std::string checkInputs(const EntryPoint &entry, ArrayRef<ArrayView> inputs);
 
 } // namespace kiln
 } // namespace mlir
