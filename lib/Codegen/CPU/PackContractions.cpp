@@ -214,6 +214,7 @@ struct PackBroadcastAccumulator final : OpRewritePattern<linalg::PackOp> {
                                packed.getRegion().begin());
     if (Attribute strategy = broadcast->getAttr(kStrategyAttrName))
       packed->setAttr(kStrategyAttrName, strategy);
+    packed->setAttr(kAccumulatorAttrName, rewriter.getUnitAttr());
     // The unpack of the result overwrites the whole accumulator; its
     // destination's broadcast values are never read.
     for (Operation *user : llvm::make_early_inc_range(

@@ -26,6 +26,12 @@ inline constexpr StringLiteral kStrategyAttrName = "kiln.strategy";
 /// Marks the contraction on packed operands that kiln-cpu-pack-contractions
 /// made (loops: [batch,] M1, N1, K1, m0, n0, k0).
 inline constexpr StringLiteral kPackedAttrName = "kiln.packed";
+/// Marks an elementwise op that writes a packed contraction's accumulator.
+/// Its loops are neither merged nor shared between threads: a collapsed or
+/// per-thread view of the accumulator's buffer keeps the accumulator
+/// hoisting from proving that the register tile's accesses are the only
+/// ones in the K loop.
+inline constexpr StringLiteral kAccumulatorAttrName = "kiln.accumulator";
 
 /// Packed-operand register tiling (mmt4d): `m0 x n0 x k0` register tiles,
 /// K blocked by `kc`.

@@ -140,12 +140,18 @@ static LogicalResult tileForVectors(RewriterBase &rewriter,
                                     linalg::GenericOp op,
                                     const VectorizeStrategy &strategy) {
   Attribute attr = op->getAttr(kStrategyAttrName);
-  op = collapseInnermostLoops(rewriter, op);
+  bool accumulator = op->hasAttr(kAccumulatorAttrName);
+  if (!accumulator)
+    op = collapseInnermostLoops(rewriter, op);
   int64_t loops = op.getNumLoops();
-  FailureOr<linalg::LinalgOp> distributed = distributeOverThreads(rewriter, op);
-  if (failed(distributed))
-    return failure();
-  linalg::LinalgOp current = *distributed;
+  linalg::LinalgOp current = op;
+  if (!accumulator) {
+    FailureOr<linalg::LinalgOp> distributed =
+        distributeOverThreads(rewriter, op);
+    if (failed(distributed))
+      return failure();
+    current = *distributed;
+  }
   if (loops > 1) {
     SmallVector<int64_t> sizes(loops, 1);
     sizes.back() = 0;

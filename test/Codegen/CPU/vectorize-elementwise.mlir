@@ -252,3 +252,20 @@ func.func @strided_windows(%x: tensor<1x32x128x256xf32>, %acc: tensor<1x32x64x12
   } -> tensor<1x32x64x128xf32>
   return %0 : tensor<1x32x64x128xf32>
 }
+
+// Must not fire: the loops of an op that writes a packed contraction's
+// accumulator are neither merged nor shared between threads (a merged or
+// per-thread view of the accumulator would defeat its hoisting).
+// CHECK-LABEL: func.func @accumulator_init
+// CHECK-NOT: tensor.collapse_shape
+// CHECK-NOT: scf.forall
+// CHECK: scf.for
+// CHECK: vector.transfer_write {{.*}} : vector<16xf32>, tensor<1x1x1x16xf32>
+func.func @accumulator_init(%acc: tensor<64x64x8x32xf32>) -> tensor<64x64x8x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%acc : tensor<64x64x8x32xf32>) attrs = {kiln.accumulator, kiln.strategy = {kind = "vectorize", vector_size = 16 : i64}} {
+  ^bb0(%o: f32):
+    linalg.yield %zero : f32
+  } -> tensor<64x64x8x32xf32>
+  return %0 : tensor<64x64x8x32xf32>
+}
