@@ -55,7 +55,7 @@ func.func @no_strategy(%a: tensor<4x4xf32>, %c: tensor<4x4xf32>) -> (tensor<4x4x
 // CHECK: #[[$MROW:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2)>
 // CHECK-LABEL: func.func @bias_along_m
 // CHECK-DAG: %[[BIAS:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 2.000000e+00], [3.000000e+00, 4.000000e+00], [5.000000e+00, 0.000000e+00]]> : tensor<3x2xf32>
-// CHECK: %[[ACC:.+]] = linalg.generic {indexing_maps = [#[[$MROW]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[BIAS]] : tensor<3x2xf32>) outs(%{{.+}} : tensor<3x1x2x16xf32>) attrs = {kiln.strategy = {kind = "vectorize"
+// CHECK: %[[ACC:.+]] = linalg.generic {indexing_maps = [#[[$MROW]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[BIAS]] : tensor<3x2xf32>) outs(%{{.+}} : tensor<3x1x2x16xf32>) attrs = {kiln.accumulator, kiln.strategy = {kind = "vectorize"
 // CHECK: %[[R:.+]] = linalg.generic {{.*}} outs(%[[ACC]] : tensor<3x1x2x16xf32>)
 // CHECK: %[[DEST:.+]] = tensor.empty() : tensor<5x12xf32>
 // CHECK: linalg.unpack %[[R]] {{.*}} into %[[DEST]]
