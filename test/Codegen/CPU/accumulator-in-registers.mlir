@@ -1,5 +1,5 @@
-// RUN: kiln-compile %s --cpu=sapphirerapids --emit=llvm-dialect -o /dev/null --mlir-print-ir-after=kiln-cpu-lower-vectors 2>&1 | FileCheck %s
-// RUN: kiln-compile %s --cpu=znver3 --emit=llvm-dialect -o /dev/null --mlir-print-ir-after=kiln-cpu-lower-vectors 2>&1 | FileCheck %s --check-prefix=AVX2
+// RUN: kiln-compile %s --cpu=sapphirerapids --emit=llvm-dialect -o /dev/null --mlir-disable-threading --mlir-print-ir-after=kiln-cpu-lower-vectors 2>&1 | FileCheck %s
+// RUN: kiln-compile %s --cpu=znver3 --emit=llvm-dialect -o /dev/null --mlir-disable-threading --mlir-print-ir-after=kiln-cpu-lower-vectors 2>&1 | FileCheck %s --check-prefix=AVX2
 
 // Whatever initializes a packed contraction's accumulator (zeros, a bias
 // broadcast along N or along M) and however the work is shared between
