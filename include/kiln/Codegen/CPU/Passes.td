@@ -160,6 +160,13 @@ def KilnCPUPackContractionsPass
     constant (frozen weights) is folded at compile time by permuting the raw
     bytes, so packed weights are read-only data in the object and nothing is
     packed per call.
+
+    An accumulator that starts as a broadcast (a convolution's bias along M
+    after im2col, a linear layer's along N) is not broadcast and then
+    packed: the broadcast operand is packed by that dim's register tile
+    (folded when constant) and broadcast straight into the packed layout,
+    and the unpack's destination, which it overwrites whole, becomes
+    `tensor.empty`.
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect",
