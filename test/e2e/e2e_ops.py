@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-from e2e_lib import Case, main
+from e2e_lib import Case, conv_nchw, main
 
 rng = np.random.default_rng(42)
 f32 = np.float32
@@ -54,28 +54,6 @@ def erf(x):
 
 
 # --- numpy references of the layered ops -----------------------------------
-
-def conv_nchw(x, w, b=None, stride=(1, 1), pads=(0, 0, 0, 0), dil=(1, 1), groups=1):
-    x, w = ref(x), ref(w)
-    n, c, h, wd = x.shape
-    f, cg, kh, kw = w.shape
-    xp = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
-    oh = (h + pads[0] + pads[2] - dil[0] * (kh - 1) - 1) // stride[0] + 1
-    ow = (wd + pads[1] + pads[3] - dil[1] * (kw - 1) - 1) // stride[1] + 1
-    out = np.zeros((n, f, oh, ow))
-    fg = f // groups
-    for g in range(groups):
-        xs = xp[:, g * cg:(g + 1) * cg]
-        ws = w[g * fg:(g + 1) * fg]
-        for i in range(kh):
-            for j in range(kw):
-                patch = xs[:, :, i * dil[0]:i * dil[0] + stride[0] * (oh - 1) + 1:stride[0],
-                           j * dil[1]:j * dil[1] + stride[1] * (ow - 1) + 1:stride[1]]
-                out[:, g * fg:(g + 1) * fg] += np.einsum("nchw,fc->nfhw", patch, ws[:, :, i, j])
-    if b is not None:
-        out += ref(b)[None, :, None, None]
-    return out
-
 
 def pool_nchw(x, kind, k, stride=(1, 1), pads=(0, 0, 0, 0), dil=(1, 1),
               ceil=False, include_pad=False):

@@ -102,6 +102,25 @@ static LogicalResult rewriteConv(PatternRewriter &rewriter, linalg::LinalgOp op,
   bool batchOne = batch == 1;
 
   Location loc = op.getLoc();
+  // Rows and columns past the last window (the bottom and right padding
+  // of a strided convolution) are cut off: the gather's input map must
+  // cover its input exactly, or dropping a unit output dim later leaves a
+  // map whose bare window dim no longer matches the input's extent.
+  int64_t needH = (g.oh - 1) * g.strides[0] + (g.kh - 1) * g.dilations[0] + 1;
+  int64_t needW = (g.ow - 1) * g.strides[1] + (g.kw - 1) * g.dilations[1] + 1;
+  if (needH < g.h || needW < g.w) {
+    SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, input);
+    SmallVector<OpFoldResult> steps(4, rewriter.getIndexAttr(1));
+    int64_t hDim = nchw ? 2 : 1;
+    sizes[hDim] = rewriter.getIndexAttr(needH);
+    sizes[hDim + 1] = rewriter.getIndexAttr(needW);
+    input = tensor::ExtractSliceOp::create(rewriter, loc, input, offsets, sizes,
+                                           steps);
+    g.h = needH;
+    g.w = needW;
+  }
   MLIRContext *ctx = rewriter.getContext();
   Type f32 = rewriter.getF32Type();
   int64_t dynOrN = ShapedType::isDynamic(batch) ? ShapedType::kDynamic : batch;

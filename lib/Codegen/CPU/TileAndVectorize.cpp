@@ -156,6 +156,19 @@ static LogicalResult tileAndVectorize(RewriterBase &rewriter,
 static LogicalResult vectorizeRelayout(RewriterBase &rewriter,
                                        linalg::TransposeOp transpose,
                                        DictionaryAttr strategy) {
+  // A transpose that only moves unit dims (a pack with K = 1) moves no
+  // data. As a copy it would fold away, leaving the packed operand a chain
+  // of reshapes of the padded one, through which the later folding of
+  // vector reads into their source views computes wrong indices; it stays
+  // a transpose into a buffer of its own.
+  ArrayRef<int64_t> permutation = transpose.getPermutation();
+  ArrayRef<int64_t> outShape = transpose.getInit().getType().getShape();
+  SmallVector<int64_t> moved;
+  for (auto [i, from] : llvm::enumerate(permutation))
+    if (outShape[i] != 1)
+      moved.push_back(from);
+  if (llvm::is_sorted(moved))
+    return success();
   rewriter.setInsertionPoint(transpose);
   FailureOr<linalg::GenericOp> generic =
       linalg::generalizeNamedOp(rewriter, transpose);

@@ -88,3 +88,14 @@ func.func @padded_unpack(%a: tensor<5x8xf32>, %b: tensor<8x32xf32>, %c: tensor<5
   %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 2 : i64, n0 = 16 : i64, k0 = 1 : i64, kc = 4 : i64}} ins(%a, %b : tensor<5x8xf32>, tensor<8x32xf32>) outs(%c : tensor<5x32xf32>) -> tensor<5x32xf32>
   return %0 : tensor<5x32xf32>
 }
+
+// Must not fire: with K = 1 the left operand's pack only moves unit dims.
+// It stays a transpose into a buffer of its own rather than a copy that
+// would fold into a chain of reshapes of the padded operand.
+// CHECK-LABEL: func.func @unit_k
+// CHECK: linalg.transpose ins(%{{.+}} : tensor<2x8x1x1xf32>) outs(%{{.+}} : tensor<2x1x8x1xf32>) permutation = [0, 2, 1, 3]
+// CHECK: vector.contract
+func.func @unit_k(%a: tensor<10x1xf32>, %b: tensor<1x1xf32>, %c: tensor<10x1xf32>) -> tensor<10x1xf32> {
+  %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 8 : i64, n0 = 32 : i64, k0 = 1 : i64, kc = 128 : i64}} ins(%a, %b : tensor<10x1xf32>, tensor<1x1xf32>) outs(%c : tensor<10x1xf32>) -> tensor<10x1xf32>
+  return %0 : tensor<10x1xf32>
+}
