@@ -312,6 +312,9 @@ add(conv_case("conv_depthwise_nhwc_c37_width1", rand(1, 37, 5, 3), rand(37, 1, 3
               rand(37), nhwc=True, groups=37))
 add(conv_case("conv_depthwise_nhwc_dynamic_batch", rand(3, 19, 9, 8), rand(19, 1, 3, 3),
               nhwc=True, groups=19, pads=(1, 1, 1, 1), dyn_batch=True))
+# Grouped NCHW at batch 1: one batch_matmul over the groups (im2col).
+add(conv_case("conv_grouped_nchw_s2_g4", rand(1, 16, 9, 11), rand(12, 4, 3, 3), rand(12),
+              groups=4, stride=(2, 2), pads=(1, 0, 1, 1)))
 add(conv_case("conv_grouped_nchw", rand(1, 6, 7, 7), rand(4, 3, 3, 3), rand(4), groups=2))
 add(conv_case("conv_grouped_nhwc", rand(2, 6, 5, 5), rand(9, 2, 1, 1), nhwc=True, groups=3))
 add(conv_case("conv_1x1_size1", rand(1, 1, 1, 1), rand(1, 1, 1, 1)))

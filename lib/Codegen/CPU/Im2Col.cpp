@@ -255,6 +255,90 @@ static LogicalResult rewriteConv(PatternRewriter &rewriter, linalg::LinalgOp op,
   return success();
 }
 
+/// A grouped NCHW convolution at batch 1 (`linalg.conv_2d_ngchw_gfchw`:
+/// input [1, G, C, H, W], filter [G, F, C, KH, KW]) as one batch_matmul over
+/// the groups: [G, F, C*KH*KW] x [G, C*KH*KW, OH*OW] -> [G, F, OH*OW], which
+/// the packed-GEMM strategy takes with the group as its batch dim.
+static LogicalResult rewriteGroupedConv(RewriterBase &rewriter,
+                                        linalg::Conv2DNgchwGfchwOp op) {
+  if (!op.hasPureTensorSemantics())
+    return rewriter.notifyMatchFailure(op, "not on tensors");
+  if (op->getParentOfType<LoopLikeOpInterface>())
+    return rewriter.notifyMatchFailure(op, "transformed by a schedule");
+  Value input = op.getDpsInputOperand(0)->get();
+  Value filter = op.getDpsInputOperand(1)->get();
+  Value init = op.getDpsInitOperand(0)->get();
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  auto outType = cast<RankedTensorType>(init.getType());
+  if (!inType.hasStaticShape() || !filterType.hasStaticShape() ||
+      !outType.hasStaticShape() || inType.getDimSize(0) != 1 ||
+      !llvm::all_of(TypeRange{inType, filterType, outType},
+                    [](Type t) { return getElementTypeOrSelf(t).isF32(); }))
+    return rewriter.notifyMatchFailure(op, "not static f32 at batch 1");
+  ArrayRef<int64_t> in = inType.getShape(), fs = filterType.getShape(),
+                    out = outType.getShape();
+  int64_t groups = in[1], c = in[2], f = fs[1], kh = fs[3], kw = fs[4];
+  int64_t oh = out[3], ow = out[4];
+  int64_t sh = op.getStrides().getValues<int64_t>()[0];
+  int64_t sw = op.getStrides().getValues<int64_t>()[1];
+  int64_t dh = op.getDilations().getValues<int64_t>()[0];
+  int64_t dw = op.getDilations().getValues<int64_t>()[1];
+  Location loc = op.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  Type f32 = rewriter.getF32Type();
+
+  // The input without its batch, cut to the extent the windows read.
+  Value image = tensor::CollapseShapeOp::create(
+      rewriter, loc, RankedTensorType::get({groups, c, in[3], in[4]}, f32),
+      input, ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+  int64_t needH = (oh - 1) * sh + (kh - 1) * dh + 1;
+  int64_t needW = (ow - 1) * sw + (kw - 1) * dw + 1;
+  if (needH < in[3] || needW < in[4])
+    image = tensor::ExtractSliceOp::create(
+        rewriter, loc, image,
+        getAsIndexOpFoldResult(ctx, ArrayRef<int64_t>{0, 0, 0, 0}),
+        getAsIndexOpFoldResult(ctx,
+                               ArrayRef<int64_t>{groups, c, needH, needW}),
+        getAsIndexOpFoldResult(ctx, ArrayRef<int64_t>{1, 1, 1, 1}));
+
+  // (g, c, kh, kw, oh, ow) -> image[g, c, oh*sh + kh*dh, ow*sw + kw*dw]
+  AffineExpr d0, d1, d2, d3, d4, d5;
+  bindDims(ctx, d0, d1, d2, d3, d4, d5);
+  AffineMap gather = AffineMap::get(
+      6, 0, {d0, d1, d4 * sh + d2 * dh, d5 * sw + d3 * dw}, ctx);
+  Value empty =
+      tensor::EmptyOp::create(rewriter, loc, {groups, c, kh, kw, oh, ow}, f32);
+  Value gathered =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{empty.getType()}, ValueRange{image},
+          ValueRange{empty},
+          ArrayRef<AffineMap>{gather, AffineMap::getMultiDimIdentityMap(6, ctx)},
+          SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+          [](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(b, l, args[0]);
+          })
+          .getResult(0);
+  int64_t k = c * kh * kw;
+  Value columns = tensor::CollapseShapeOp::create(
+      rewriter, loc, RankedTensorType::get({groups, k, oh * ow}, f32),
+      gathered, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+  Value weights = tensor::CollapseShapeOp::create(
+      rewriter, loc, RankedTensorType::get({groups, f, k}, f32), filter,
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3, 4}});
+  SmallVector<ReassociationIndices> outReassoc = {{0, 1}, {2}, {3, 4}};
+  auto accType = RankedTensorType::get({groups, f, oh * ow}, f32);
+  Value acc =
+      tensor::CollapseShapeOp::create(rewriter, loc, accType, init, outReassoc);
+  Value product = linalg::BatchMatmulOp::create(
+                      rewriter, loc, TypeRange{accType},
+                      ValueRange{weights, columns}, ValueRange{acc})
+                      .getResult(0);
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, outType, product,
+                                                     outReassoc);
+  return success();
+}
+
 namespace {
 template <typename ConvOp>
 struct ConvToIm2Col final : OpRewritePattern<ConvOp> {
@@ -265,6 +349,16 @@ struct ConvToIm2Col final : OpRewritePattern<ConvOp> {
     return rewriteConv(rewriter, cast<linalg::LinalgOp>(op.getOperation()),
                        std::is_same_v<ConvOp, linalg::Conv2DNchwFchwOp>,
                        op.getStrides(), op.getDilations());
+  }
+};
+
+struct GroupedConvToIm2Col final
+    : OpRewritePattern<linalg::Conv2DNgchwGfchwOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::Conv2DNgchwGfchwOp op,
+                                PatternRewriter &rewriter) const override {
+    return rewriteGroupedConv(rewriter, op);
   }
 };
 
@@ -304,7 +398,8 @@ struct KilnCPUIm2ColPass final
     RewritePatternSet patterns(&getContext());
     patterns
         .add<ConvToIm2Col<linalg::Conv2DNchwFchwOp>,
-             ConvToIm2Col<linalg::Conv2DNhwcHwcfOp>, FoldCollapseOfConstant>(
+             ConvToIm2Col<linalg::Conv2DNhwcHwcfOp>, GroupedConvToIm2Col,
+             FoldCollapseOfConstant>(
             &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

@@ -169,8 +169,9 @@ func.func @frozen_filter(%in: tensor<1x2x3x2xf32>, %acc: tensor<1x2x3x2xf32>) ->
 
 // -----
 
-// Depthwise and grouped convolutions and other element types keep the
-// loops path.
+// Depthwise convolutions (sums of taps, kiln-cpu-decompose-windows),
+// grouped ones at a batch other than 1, and other element types keep their
+// own paths.
 // CHECK-LABEL: func.func @depthwise
 // CHECK: linalg.depthwise_conv_2d_nchw_chw
 // CHECK-NOT: linalg.matmul
@@ -179,12 +180,34 @@ func.func @depthwise(%in: tensor<1x8x9x9xf32>, %w: tensor<8x3x3xf32>, %acc: tens
   return %0 : tensor<1x8x7x7xf32>
 }
 
+// -----
+
+// A grouped NCHW convolution at batch 1 is one batch_matmul over the groups:
+// [G, F, C*KH*KW] x [G, C*KH*KW, OH*OW]. The window gather cuts the input to
+// the rows and columns the windows read (stride 2: 7 of 8).
+// CHECK-DAG: #[[GGATHER:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4 * 2 + d2, d5 * 2 + d3)>
 // CHECK-LABEL: func.func @grouped
+// CHECK-SAME: (%[[IN:[a-zA-Z0-9]+]]: tensor<1x2x3x8x8xf32>, %[[W:[a-zA-Z0-9]+]]: tensor<2x4x3x3x3xf32>, %[[ACC:[a-zA-Z0-9]+]]: tensor<1x2x4x3x3xf32>)
+// CHECK-DAG: %[[IMG:.+]] = tensor.collapse_shape %[[IN]] {{\[\[}}0, 1], [2], [3], [4]] : tensor<1x2x3x8x8xf32> into tensor<2x3x8x8xf32>
+// CHECK-DAG: %[[CUT:.+]] = tensor.extract_slice %[[IMG]][0, 0, 0, 0] [2, 3, 7, 7] [1, 1, 1, 1]
+// CHECK: %[[G:.+]] = linalg.generic {indexing_maps = [#[[GGATHER]], #{{.+}}]{{.*}} ins(%[[CUT]] : tensor<2x3x7x7xf32>) outs(%{{.+}} : tensor<2x3x3x3x3x3xf32>)
+// CHECK: %[[COL:.+]] = tensor.collapse_shape %[[G]] {{\[\[}}0], [1, 2, 3], [4, 5]] : tensor<2x3x3x3x3x3xf32> into tensor<2x27x9xf32>
+// CHECK: %[[WM:.+]] = tensor.collapse_shape %[[W]] {{\[\[}}0], [1], [2, 3, 4]] : tensor<2x4x3x3x3xf32> into tensor<2x4x27xf32>
+// CHECK: %[[A:.+]] = tensor.collapse_shape %[[ACC]] {{\[\[}}0, 1], [2], [3, 4]] : tensor<1x2x4x3x3xf32> into tensor<2x4x9xf32>
+// CHECK: %[[MM:.+]] = linalg.batch_matmul ins(%[[WM]], %[[COL]] : tensor<2x4x27xf32>, tensor<2x27x9xf32>) outs(%[[A]] : tensor<2x4x9xf32>)
+// CHECK: %[[R:.+]] = tensor.expand_shape %[[MM]] {{\[\[}}0, 1], [2], [3, 4]] output_shape [1, 2, 4, 3, 3]
+// CHECK: return %[[R]]
+func.func @grouped(%in: tensor<1x2x3x8x8xf32>, %w: tensor<2x4x3x3x3xf32>, %acc: tensor<1x2x4x3x3xf32>) -> tensor<1x2x4x3x3xf32> {
+  %0 = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%in, %w : tensor<1x2x3x8x8xf32>, tensor<2x4x3x3x3xf32>) outs(%acc : tensor<1x2x4x3x3xf32>) -> tensor<1x2x4x3x3xf32>
+  return %0 : tensor<1x2x4x3x3xf32>
+}
+
+// CHECK-LABEL: func.func @grouped_batch2
 // CHECK: linalg.conv_2d_ngchw_gfchw
-// CHECK-NOT: linalg.matmul
-func.func @grouped(%in: tensor<1x2x3x7x7xf32>, %w: tensor<2x2x3x3x3xf32>, %acc: tensor<1x2x2x5x5xf32>) -> tensor<1x2x2x5x5xf32> {
-  %0 = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : tensor<1x2x3x7x7xf32>, tensor<2x2x3x3x3xf32>) outs(%acc : tensor<1x2x2x5x5xf32>) -> tensor<1x2x2x5x5xf32>
-  return %0 : tensor<1x2x2x5x5xf32>
+// CHECK-NOT: linalg.batch_matmul
+func.func @grouped_batch2(%in: tensor<2x2x3x7x7xf32>, %w: tensor<2x2x3x3x3xf32>, %acc: tensor<2x2x2x5x5xf32>) -> tensor<2x2x2x5x5xf32> {
+  %0 = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : tensor<2x2x3x7x7xf32>, tensor<2x2x3x3x3xf32>) outs(%acc : tensor<2x2x2x5x5xf32>) -> tensor<2x2x2x5x5xf32>
+  return %0 : tensor<2x2x2x5x5xf32>
 }
 
 // CHECK-LABEL: func.func @f64

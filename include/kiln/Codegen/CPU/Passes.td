@@ -33,7 +33,11 @@ def KilnCPUIm2ColPass : Pass<"kiln-cpu-im2col", "::mlir::func::FuncOp"> {
     gather: its input is already the column matrix (NCHW only at batch 1).
     The filter's reshape of a constant (frozen weights, `dense_resource`
     blobs included) folds to a constant, so that packing the filter folds
-    at compile time too. Grouped and depthwise convolutions, other element
+    at compile time too. A grouped NCHW convolution at batch 1
+    (`linalg.conv_2d_ngchw_gfchw`) becomes one `linalg.batch_matmul` over
+    the groups, `[G, F, C*KH*KW] x [G, C*KH*KW, OH*OW]`. Rows and columns
+    of the input past the last window are cut off first. Depthwise
+    convolutions, grouped ones in NHWC or at another batch, other element
     types, and convolutions a `--kiln-schedule` schedule tiled into loops
     are left as they are.
 
