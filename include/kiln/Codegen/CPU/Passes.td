@@ -186,9 +186,23 @@ def KilnCPUTileAndVectorizePass
     Tiles each packed contraction (marked by `kiln-cpu-pack-contractions`)
     into loops over N tiles (outermost, so one packed right-hand panel stays
     in cache), K blocks of `kc`, M tiles and K steps, and vectorizes the
-    `m0 x n0 x k0` register tile into a `vector.contract`. Lowers the
-    remaining `linalg.pack`/`linalg.unpack` ops into pads, reshapes and
-    transposes.
+    `m0 x n0 x k0` register tile into a `vector.contract`. The N-tile loop
+    is an `scf.forall` (the threads' loop) for contractions of at least
+    2e7 FLOPs; with fewer than 16 N tiles, chunks of M tiles join it.
+
+    Lowers the remaining `linalg.pack`/`linalg.unpack` ops into pads,
+    reshapes and transposes:
+
+    - an unpack without padding becomes one transpose into its destination;
+    - a transpose that moves rows contiguous on both sides (the right
+      operand's n0-wide rows, an unpack's) becomes an elementwise generic
+      without unit dims, marked `vectorize` for
+      `kiln-cpu-vectorize-elementwise`;
+    - a pack that gathers across rows (the left operand's) becomes such a
+      generic too, but scalar, shared between threads when large;
+    - a transpose that moves only unit dims (K = 1) stays a transpose, and
+      so do the accumulator's packs: a copy of either would leave views of
+      the packed buffers that later folding or hoisting mishandles.
   }];
   let dependentDialects = [
     "::mlir::scf::SCFDialect",
@@ -221,6 +235,15 @@ def KilnCPUVectorizeElementwisePass
       under a mask, so its idle lanes keep the neutral value;
     - reads that do not change along the vector loop (a broadcast bias, a
       softmax row's max) are hoisted out of it.
+
+    Ops with at least 2^19 units of work (iterations times body ops) get
+    an `scf.forall` over their outermost parallel loop (the threads' loop),
+    in at most 32 chunks; a single merged loop is split into chunks of whole
+    cache lines. Ops marked `kiln.accumulator` (they write a packed
+    contraction's accumulator) are neither merged nor shared: a merged or
+    per-thread view of the accumulator defeats its hoisting. Windows of a
+    decomposed depthwise convolution (strided `tensor.extract_slice`
+    operands) are not merged either, which would copy them.
 
     Ops whose tiles cannot be vectorized stay scalar loops.
 
