@@ -116,6 +116,10 @@ def edge_gemms(s):
         for n in (15, 16, 17, 31, 32, 33):
             k = [1, 127, 129, 257][(m + n) % 4]
             s.gemm(m, k, n, const_b=(m + n) % 2 == 0)
+    # M beyond one L2 block (mc: 252 rows on Zen 3, 1024 on Zen 4, 2048 on
+    # Sapphire Rapids), so that M is walked in blocks, with a ragged last one.
+    s.gemm(1100, 64, 300, const_b=True)
+    s.gemm(2100, 40, 200)
     # Dynamic dims, an M of 0 (a batch of nothing) included.
     s.gemm(13, 40, 37, dyn="m")
     s.gemm(13, 40, 37, dyn="m", run_m=0)

@@ -30,6 +30,9 @@ ContractionStrategy ContractionStrategy::forTarget(TargetAttr target) {
   uint64_t kcFloor =
       llvm::bit_floor(static_cast<uint64_t>(std::max<int64_t>(kc, 1)));
   s.kc = std::max<int64_t>(16, static_cast<int64_t>(kcFloor));
+  // An mc x kc block of the packed left operand fills half of L2.
+  int64_t l2 = target && target.getL2Cache() ? *target.getL2Cache() : 262144;
+  s.mc = std::max<int64_t>(s.m0, (l2 / 2) / (s.kc * 4) / s.m0 * s.m0);
   return s;
 }
 
@@ -63,8 +66,11 @@ static bool readStrategyAttr(Operation *op, StringRef kind,
 }
 
 DictionaryAttr ContractionStrategy::toAttr(MLIRContext *context) const {
-  return makeStrategyAttr(context, "mmt4d",
-                          {{"m0", m0}, {"n0", n0}, {"k0", k0}, {"kc", kc}});
+  SmallVector<std::pair<StringRef, int64_t>> fields = {
+      {"m0", m0}, {"n0", n0}, {"k0", k0}, {"kc", kc}};
+  if (mc)
+    fields.push_back({"mc", mc});
+  return makeStrategyAttr(context, "mmt4d", fields);
 }
 
 std::optional<ContractionStrategy> ContractionStrategy::read(Operation *op) {
@@ -73,6 +79,14 @@ std::optional<ContractionStrategy> ContractionStrategy::read(Operation *op) {
           op, "mmt4d",
           {{"m0", &s.m0}, {"n0", &s.n0}, {"k0", &s.k0}, {"kc", &s.kc}}))
     return std::nullopt;
+  // mc is optional (a schedule's or a test's dictionary may leave it out:
+  // no M blocks); a present one must be a positive multiple of m0.
+  auto dict = op->getAttrOfType<DictionaryAttr>(kStrategyAttrName);
+  if (auto mc = dict.getAs<IntegerAttr>("mc")) {
+    if (mc.getInt() < s.m0 || mc.getInt() % s.m0 != 0)
+      return std::nullopt;
+    s.mc = mc.getInt();
+  }
   return s;
 }
 

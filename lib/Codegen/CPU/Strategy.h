@@ -34,9 +34,11 @@ inline constexpr StringLiteral kPackedAttrName = "kiln.packed";
 inline constexpr StringLiteral kAccumulatorAttrName = "kiln.accumulator";
 
 /// Packed-operand register tiling (mmt4d): `m0 x n0 x k0` register tiles,
-/// K blocked by `kc`.
+/// K blocked by `kc`, and M blocked by `mc` rows (a multiple of m0; 0: no
+/// M blocks) so that a block of the packed left operand stays in L2 while
+/// a task's N tiles reuse it.
 struct ContractionStrategy {
-  int64_t m0 = 1, n0 = 1, k0 = 1, kc = 1;
+  int64_t m0 = 1, n0 = 1, k0 = 1, kc = 1, mc = 0;
 
   /// Picks the tile for f32 on `target` (a generic 128-bit machine with 16
   /// vector registers when there is no target).

@@ -108,10 +108,25 @@ static LogicalResult tileAndVectorize(RewriterBase &rewriter,
   // the K blocks and M tiles. (K blocks outermost reuse the left operand
   // better at 2048^3 but sweep the whole accumulator once per block, which
   // loses at 1024^3 and below.)
-  for (const Level &level :
-       {Level{sizes(1, mChunk, 1, 0), parallel},
-        Level{sizes(0, 0, 0, strategy.kc), false},
-        Level{sizes(0, 1, 0, 0), false}, Level{sizes(0, 0, 0, 1), false}}) {
+  // When M has more tiles than one L2 block (strategy.mc rows), each task
+  // takes a chunk of N tiles and, within a K block, walks M in L2 blocks,
+  // each reused across the chunk's N tiles (whose right panels stay in L2
+  // too): loops N chunk, K block, M block, N tile, M tile, k.
+  int64_t nChunk = 1, mBlock = 0;
+  if (strategy.mc && !ShapedType::isDynamic(m1) &&
+      !ShapedType::isDynamic(n1) && m1 > strategy.mc / strategy.m0) {
+    mBlock = strategy.mc / strategy.m0;
+    nChunk = std::max<int64_t>(1, n1 / kMinTasks);
+  }
+  SmallVector<Level> levels = {Level{sizes(1, mChunk, nChunk, 0), parallel},
+                               Level{sizes(0, 0, 0, strategy.kc), false}};
+  if (mBlock) {
+    levels.push_back(Level{sizes(0, mBlock, 0, 0), false});
+    levels.push_back(Level{sizes(0, 0, 1, 0), false});
+  }
+  levels.push_back(Level{sizes(0, 1, 0, 0), false});
+  levels.push_back(Level{sizes(0, 0, 0, 1), false});
+  for (const Level &level : levels) {
     FailureOr<TilingInterface> tiled =
         tile(rewriter, current, level.sizes, level.parallel);
     if (failed(tiled))

@@ -36,6 +36,17 @@ func.func @linear_zero_bias(%x: tensor<128x768xf32>, %w: tensor<768x768xf32>) ->
   return %r : tensor<128x768xf32>
 }
 
+// With M blocks: 2048 rows are one L2 block on Sapphire Rapids (2 MB L2,
+// mc = 2048) but nine on Zen 3 (512 KB L2, mc = 252).
+// CHECK-LABEL: func.func @m_blocks
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8x32xf32>)
+// AVX2-LABEL: func.func @m_blocks
+// AVX2: scf.for {{.*}} iter_args({{.*}}) -> (vector<6x16xf32>)
+func.func @m_blocks(%x: tensor<2048x512xf32>, %w: tensor<512x1024xf32>) -> tensor<2048x1024xf32> {
+  %r = kiln.matmul %x, %w : (tensor<2048x512xf32>, tensor<512x1024xf32>) -> tensor<2048x1024xf32>
+  return %r : tensor<2048x1024xf32>
+}
+
 // CHECK-LABEL: func.func @conv_bias
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8x32xf32>)
 // AVX2-LABEL: func.func @conv_bias

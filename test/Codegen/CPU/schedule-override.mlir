@@ -10,7 +10,7 @@
 // RUN: not kiln-compile %s --kiln-schedule=%t.missing.mlir 2>&1 | FileCheck %s --check-prefix=MISSING
 
 // BUILTIN-LABEL: func.func @mm
-// BUILTIN: linalg.matmul {kiln.strategy = {{{.*}}kind = "mmt4d", m0 = 6 : i64, n0 = 16 : i64}}
+// BUILTIN: linalg.matmul {kiln.strategy = {{{.*}}kind = "mmt4d", m0 = 6 : i64, {{.*}}n0 = 16 : i64}}
 
 // SCHEDULE-LABEL: func.func @mm
 // SCHEDULE: scf.for

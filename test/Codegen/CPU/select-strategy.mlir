@@ -1,17 +1,20 @@
-// kiln-cpu-select-strategy sizes register tiles from the module's target.
+// kiln-cpu-select-strategy sizes register tiles from the module's target:
+// kc from L1 (a kc x n0 right panel in half of it), mc from L2 (an mc x kc
+// left block in half of it, a multiple of m0): Zen 3 512 KB, Sapphire
+// Rapids 2 MB, 256 KB where the target does not say.
 // RUN: kiln-opt %s --kiln-attach-target="cpu=znver3" --kiln-cpu-select-strategy | FileCheck %s --check-prefix=AVX2
 // RUN: kiln-opt %s --kiln-attach-target="cpu=sapphirerapids" --kiln-cpu-select-strategy | FileCheck %s --check-prefix=AVX512
 // RUN: kiln-opt %s --kiln-attach-target="triple=aarch64-linux-gnu" --kiln-cpu-select-strategy | FileCheck %s --check-prefix=NEON
 // RUN: kiln-opt %s --kiln-cpu-select-strategy | FileCheck %s --check-prefix=GENERIC
 
 // AVX2-LABEL: func.func @matmul
-// AVX2: linalg.matmul {kiln.strategy = {k0 = 1 : i64, kc = 256 : i64, kind = "mmt4d", m0 = 6 : i64, n0 = 16 : i64}}
+// AVX2: linalg.matmul {kiln.strategy = {k0 = 1 : i64, kc = 256 : i64, kind = "mmt4d", m0 = 6 : i64, mc = 252 : i64, n0 = 16 : i64}}
 // AVX512-LABEL: func.func @matmul
-// AVX512: linalg.matmul {kiln.strategy = {k0 = 1 : i64, kc = 128 : i64, kind = "mmt4d", m0 = 8 : i64, n0 = 32 : i64}}
+// AVX512: linalg.matmul {kiln.strategy = {k0 = 1 : i64, kc = 128 : i64, kind = "mmt4d", m0 = 8 : i64, mc = 2048 : i64, n0 = 32 : i64}}
 // NEON-LABEL: func.func @matmul
-// NEON: linalg.matmul {kiln.strategy = {k0 = 1 : i64, kc = 512 : i64, kind = "mmt4d", m0 = 8 : i64, n0 = 8 : i64}}
+// NEON: linalg.matmul {kiln.strategy = {k0 = 1 : i64, kc = 512 : i64, kind = "mmt4d", m0 = 8 : i64, mc = 64 : i64, n0 = 8 : i64}}
 // GENERIC-LABEL: func.func @matmul
-// GENERIC: linalg.matmul {kiln.strategy = {k0 = 1 : i64, kc = 512 : i64, kind = "mmt4d", m0 = 6 : i64, n0 = 8 : i64}}
+// GENERIC: linalg.matmul {kiln.strategy = {k0 = 1 : i64, kc = 512 : i64, kind = "mmt4d", m0 = 6 : i64, mc = 60 : i64, n0 = 8 : i64}}
 func.func @matmul(%a: tensor<?x64xf32>, %b: tensor<64x48xf32>, %c: tensor<?x48xf32>) -> tensor<?x48xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x48xf32>) outs(%c : tensor<?x48xf32>) -> tensor<?x48xf32>
   return %0 : tensor<?x48xf32>

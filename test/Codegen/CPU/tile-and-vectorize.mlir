@@ -99,3 +99,20 @@ func.func @unit_k(%a: tensor<10x1xf32>, %b: tensor<1x1xf32>, %c: tensor<10x1xf32
   %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 8 : i64, n0 = 32 : i64, k0 = 1 : i64, kc = 128 : i64}} ins(%a, %b : tensor<10x1xf32>, tensor<1x1xf32>) outs(%c : tensor<10x1xf32>) -> tensor<10x1xf32>
   return %0 : tensor<10x1xf32>
 }
+
+// When M has more register tiles than one L2 block (mc = 16 rows: 2 tiles
+// of 8), each task takes a chunk of N tiles (64 / 16 = 4) and, within a K
+// block, walks M in blocks reused across the chunk's N tiles: N chunk
+// (threads), K block, M block, N tile, M tile, K step.
+// CHECK-LABEL: func.func @m_blocks
+// CHECK: scf.forall (%{{.+}}) = (0) to (64) step (4)
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[KC:.+]] iter_args
+// CHECK: scf.for %[[MB:.+]] = %{{.+}} to %{{.+}} step %[[C2:[a-z0-9_]+]] iter_args
+// CHECK: scf.for %[[NT:.+]] = %{{.+}} to %{{.+}} step %[[C1:[a-z0-9_]+]] iter_args
+// CHECK: scf.for %[[MT:.+]] = %{{.+}} to %{{.+}} step %[[C1]] iter_args
+// CHECK: scf.for %[[K:.+]] = %{{.+}} to %{{.+}} step %[[C1]] iter_args
+// CHECK: vector.contract
+func.func @m_blocks(%a: tensor<64x256xf32>, %b: tensor<256x2048xf32>, %c: tensor<64x2048xf32>) -> tensor<64x2048xf32> {
+  %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 8 : i64, n0 = 32 : i64, k0 = 1 : i64, kc = 128 : i64, mc = 16 : i64}} ins(%a, %b : tensor<64x256xf32>, tensor<256x2048xf32>) outs(%c : tensor<64x2048xf32>) -> tensor<64x2048xf32>
+  return %0 : tensor<64x2048xf32>
+}

@@ -136,6 +136,9 @@ def KilnCPUSelectStrategyPass
       AVX-512 (32 zmm), 8x8 on NEON.
     - `kc`: the K block whose `kc x n0` slice of the packed right operand
       fits in half of the L1 data cache.
+    - `mc`: the M block (a multiple of `m0`) whose `mc x kc` block of the
+      packed left operand fits in half of L2. Optional when read back: a
+      dictionary without it blocks no M.
 
     Elementwise generics and reductions (f32 or 8- to 32-bit integers, a
     body of arith/math ops, each operand read along the innermost loop or
@@ -148,7 +151,8 @@ def KilnCPUSelectStrategyPass
 
     ```mlir
     %0 = linalg.matmul {kiln.strategy = {k0 = 1 : i64, kc = 256 : i64,
-        kind = "mmt4d", m0 = 6 : i64, n0 = 16 : i64}} ins(...) outs(...)
+        kind = "mmt4d", m0 = 6 : i64, mc = 252 : i64, n0 = 16 : i64}}
+        ins(...) outs(...)
     ```
   }];
 }
@@ -188,7 +192,10 @@ def KilnCPUTileAndVectorizePass
     in cache), K blocks of `kc`, M tiles and K steps, and vectorizes the
     `m0 x n0 x k0` register tile into a `vector.contract`. The N-tile loop
     is an `scf.forall` (the threads' loop) for contractions of at least
-    2e7 FLOPs; with fewer than 16 N tiles, chunks of M tiles join it.
+    2e7 FLOPs; with fewer than 16 N tiles, chunks of M tiles join it. When
+    M has more rows than the strategy's `mc` (an L2-sized block of the
+    packed left operand), each task takes a chunk of N tiles and, within a
+    K block, walks M in `mc` blocks reused across the chunk's N tiles.
 
     Lowers the remaining `linalg.pack`/`linalg.unpack` ops into pads,
     reshapes and transposes:
