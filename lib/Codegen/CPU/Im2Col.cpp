@@ -53,28 +53,92 @@ struct ConvGeometry {
 };
 } // namespace
 
+/// The operands of a convolution that im2col can rewrite: on tensors, not
+/// tiled into loops by a user schedule (--kiln-schedule, which replaces the
+/// built-in strategy), and all ranked f32.
+struct ConvOperands {
+  Value input, filter, init;
+  RankedTensorType inType, filterType, outType;
+};
+
+static FailureOr<ConvOperands> matchConvOperands(RewriterBase &rewriter,
+                                                 linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics())
+    return rewriter.notifyMatchFailure(op, "not on tensors");
+  if (op->getParentOfType<LoopLikeOpInterface>())
+    return rewriter.notifyMatchFailure(op, "transformed by a schedule");
+  ConvOperands c;
+  c.input = op.getDpsInputOperand(0)->get();
+  c.filter = op.getDpsInputOperand(1)->get();
+  c.init = op.getDpsInitOperand(0)->get();
+  c.inType = dyn_cast<RankedTensorType>(c.input.getType());
+  c.filterType = dyn_cast<RankedTensorType>(c.filter.getType());
+  c.outType = dyn_cast<RankedTensorType>(c.init.getType());
+  if (!c.inType || !c.filterType || !c.outType)
+    return rewriter.notifyMatchFailure(op, "unranked operands");
+  if (!llvm::all_of(TypeRange{c.inType, c.filterType, c.outType},
+                    [](Type t) { return getElementTypeOrSelf(t).isF32(); }))
+    return rewriter.notifyMatchFailure(op, "not f32");
+  return c;
+}
+
+/// The rows (or columns) of input that `out` windows of `k` taps read.
+static int64_t windowExtent(int64_t out, int64_t k, int64_t stride,
+                            int64_t dilation) {
+  return (out - 1) * stride + (k - 1) * dilation + 1;
+}
+
+/// `image` (4-D, spatial dims `hDim` and `hDim + 1`) cut to `needH x needW`
+/// where the windows read less of it. Rows and columns past the last window
+/// (the bottom and right padding of a strided convolution) must go: the
+/// gather's input map must cover its input exactly, or dropping a unit
+/// output dim later leaves a map whose bare window dim no longer matches
+/// the input's extent.
+static Value cropToWindows(RewriterBase &rewriter, Location loc, Value image,
+                           int64_t hDim, int64_t needH, int64_t needW) {
+  auto type = cast<RankedTensorType>(image.getType());
+  if (needH >= type.getDimSize(hDim) && needW >= type.getDimSize(hDim + 1))
+    return image;
+  SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, image);
+  SmallVector<OpFoldResult> steps(4, rewriter.getIndexAttr(1));
+  sizes[hDim] = rewriter.getIndexAttr(needH);
+  sizes[hDim + 1] = rewriter.getIndexAttr(needW);
+  return tensor::ExtractSliceOp::create(rewriter, loc, image, offsets, sizes,
+                                        steps);
+}
+
+/// A copy of `image` into a new 6-D tensor of `shape` (dynamic dims from
+/// `dynamicSizes`) whose input map does the window arithmetic, so the loops
+/// it lowers to have affine addresses and no per-element index math.
+static Value gatherWindows(RewriterBase &rewriter, Location loc, Value image,
+                           ArrayRef<int64_t> shape, AffineMap imageMap,
+                           ValueRange dynamicSizes) {
+  MLIRContext *ctx = rewriter.getContext();
+  Value empty = tensor::EmptyOp::create(rewriter, loc, shape,
+                                        rewriter.getF32Type(), dynamicSizes);
+  return linalg::GenericOp::create(
+             rewriter, loc, TypeRange{empty.getType()}, ValueRange{image},
+             ValueRange{empty},
+             ArrayRef<AffineMap>{imageMap,
+                                 AffineMap::getMultiDimIdentityMap(6, ctx)},
+             SmallVector<utils::IteratorType>(6,
+                                              utils::IteratorType::parallel),
+             [](OpBuilder &b, Location l, ValueRange args) {
+               linalg::YieldOp::create(b, l, args[0]);
+             })
+      .getResult(0);
+}
+
 /// Rewrites one convolution; `op` is a conv_2d_nchw_fchw (`nchw`) or a
 /// conv_2d_nhwc_hwcf.
 static LogicalResult rewriteConv(PatternRewriter &rewriter, linalg::LinalgOp op,
                                  bool nchw, DenseIntElementsAttr strides,
                                  DenseIntElementsAttr dilations) {
-  if (!op.hasPureTensorSemantics())
-    return rewriter.notifyMatchFailure(op, "not on tensors");
-  // A convolution inside loops was tiled by a user schedule
-  // (--kiln-schedule), which replaces the built-in strategy.
-  if (op->getParentOfType<LoopLikeOpInterface>())
-    return rewriter.notifyMatchFailure(op, "transformed by a schedule");
-  Value input = op.getDpsInputOperand(0)->get();
-  Value filter = op.getDpsInputOperand(1)->get();
-  Value init = op.getDpsInitOperand(0)->get();
-  auto inType = dyn_cast<RankedTensorType>(input.getType());
-  auto filterType = dyn_cast<RankedTensorType>(filter.getType());
-  auto outType = dyn_cast<RankedTensorType>(init.getType());
-  if (!inType || !filterType || !outType)
-    return rewriter.notifyMatchFailure(op, "unranked operands");
-  if (!llvm::all_of(TypeRange{inType, filterType, outType},
-                    [](Type t) { return getElementTypeOrSelf(t).isF32(); }))
-    return rewriter.notifyMatchFailure(op, "not f32");
+  FailureOr<ConvOperands> operands = matchConvOperands(rewriter, op);
+  if (failed(operands))
+    return failure();
+  auto [input, filter, init, inType, filterType, outType] = *operands;
   // Only the batch may be dynamic: the column matrix and the window
   // arithmetic are static.
   if (!filterType.hasStaticShape() ||
@@ -102,25 +166,11 @@ static LogicalResult rewriteConv(PatternRewriter &rewriter, linalg::LinalgOp op,
   bool batchOne = batch == 1;
 
   Location loc = op.getLoc();
-  // Rows and columns past the last window (the bottom and right padding
-  // of a strided convolution) are cut off: the gather's input map must
-  // cover its input exactly, or dropping a unit output dim later leaves a
-  // map whose bare window dim no longer matches the input's extent.
-  int64_t needH = (g.oh - 1) * g.strides[0] + (g.kh - 1) * g.dilations[0] + 1;
-  int64_t needW = (g.ow - 1) * g.strides[1] + (g.kw - 1) * g.dilations[1] + 1;
-  if (needH < g.h || needW < g.w) {
-    SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, input);
-    SmallVector<OpFoldResult> steps(4, rewriter.getIndexAttr(1));
-    int64_t hDim = nchw ? 2 : 1;
-    sizes[hDim] = rewriter.getIndexAttr(needH);
-    sizes[hDim + 1] = rewriter.getIndexAttr(needW);
-    input = tensor::ExtractSliceOp::create(rewriter, loc, input, offsets, sizes,
-                                           steps);
-    g.h = needH;
-    g.w = needW;
-  }
+  int64_t needH = windowExtent(g.oh, g.kh, g.strides[0], g.dilations[0]);
+  int64_t needW = windowExtent(g.ow, g.kw, g.strides[1], g.dilations[1]);
+  input = cropToWindows(rewriter, loc, input, nchw ? 2 : 1, needH, needW);
+  g.h = std::min(g.h, needH);
+  g.w = std::min(g.w, needW);
   MLIRContext *ctx = rewriter.getContext();
   Type f32 = rewriter.getF32Type();
   int64_t dynOrN = ShapedType::isDynamic(batch) ? ShapedType::kDynamic : batch;
@@ -151,10 +201,8 @@ static LogicalResult rewriteConv(PatternRewriter &rewriter, linalg::LinalgOp op,
                    rewriter, loc, RankedTensorType::get({pixels, g.c}, f32),
                    input, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
   } else {
-    // A copy whose input map does the window arithmetic, so the loops it
-    // lowers to have affine addresses and no per-element index math; the
-    // innermost loop runs along the input's rows (NCHW: output columns at
-    // the stride) or channels (NHWC: contiguous).
+    // The innermost loop of the gather runs along the input's rows (NCHW:
+    // output columns at the stride) or channels (NHWC: contiguous).
     AffineExpr d0, d1, d2, d3, d4, d5;
     bindDims(ctx, d0, d1, d2, d3, d4, d5);
     SmallVector<int64_t> shape;
@@ -175,18 +223,8 @@ static LogicalResult rewriteConv(PatternRewriter &rewriter, linalg::LinalgOp op,
                                  d2 * g.strides[1] + d4 * g.dilations[1], d5},
                                 ctx);
     }
-    Value empty = tensor::EmptyOp::create(rewriter, loc, shape, f32, dynBatch);
-    SmallVector<AffineMap> maps = {inputMap,
-                                   AffineMap::getMultiDimIdentityMap(6, ctx)};
-    SmallVector<utils::IteratorType> iterators(6,
-                                               utils::IteratorType::parallel);
-    Value gathered = linalg::GenericOp::create(
-                         rewriter, loc, TypeRange{empty.getType()},
-                         ValueRange{input}, ValueRange{empty}, maps, iterators,
-                         [](OpBuilder &b, Location l, ValueRange args) {
-                           linalg::YieldOp::create(b, l, args[0]);
-                         })
-                         .getResult(0);
+    Value gathered =
+        gatherWindows(rewriter, loc, input, shape, inputMap, dynBatch);
     auto columnsType = nchw ? RankedTensorType::get({g.k(), pixels}, f32)
                             : RankedTensorType::get({pixels, g.k()}, f32);
     columns = tensor::CollapseShapeOp::create(
@@ -261,21 +299,14 @@ static LogicalResult rewriteConv(PatternRewriter &rewriter, linalg::LinalgOp op,
 /// the packed-GEMM strategy takes with the group as its batch dim.
 static LogicalResult rewriteGroupedConv(RewriterBase &rewriter,
                                         linalg::Conv2DNgchwGfchwOp op) {
-  if (!op.hasPureTensorSemantics())
-    return rewriter.notifyMatchFailure(op, "not on tensors");
-  if (op->getParentOfType<LoopLikeOpInterface>())
-    return rewriter.notifyMatchFailure(op, "transformed by a schedule");
-  Value input = op.getDpsInputOperand(0)->get();
-  Value filter = op.getDpsInputOperand(1)->get();
-  Value init = op.getDpsInitOperand(0)->get();
-  auto inType = cast<RankedTensorType>(input.getType());
-  auto filterType = cast<RankedTensorType>(filter.getType());
-  auto outType = cast<RankedTensorType>(init.getType());
+  FailureOr<ConvOperands> operands =
+      matchConvOperands(rewriter, cast<linalg::LinalgOp>(op.getOperation()));
+  if (failed(operands))
+    return failure();
+  auto [input, filter, init, inType, filterType, outType] = *operands;
   if (!inType.hasStaticShape() || !filterType.hasStaticShape() ||
-      !outType.hasStaticShape() || inType.getDimSize(0) != 1 ||
-      !llvm::all_of(TypeRange{inType, filterType, outType},
-                    [](Type t) { return getElementTypeOrSelf(t).isF32(); }))
-    return rewriter.notifyMatchFailure(op, "not static f32 at batch 1");
+      !outType.hasStaticShape() || inType.getDimSize(0) != 1)
+    return rewriter.notifyMatchFailure(op, "not static at batch 1");
   ArrayRef<int64_t> in = inType.getShape(), fs = filterType.getShape(),
                     out = outType.getShape();
   int64_t groups = in[1], c = in[2], f = fs[1], kh = fs[3], kw = fs[4];
@@ -292,33 +323,17 @@ static LogicalResult rewriteGroupedConv(RewriterBase &rewriter,
   Value image = tensor::CollapseShapeOp::create(
       rewriter, loc, RankedTensorType::get({groups, c, in[3], in[4]}, f32),
       input, ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
-  int64_t needH = (oh - 1) * sh + (kh - 1) * dh + 1;
-  int64_t needW = (ow - 1) * sw + (kw - 1) * dw + 1;
-  if (needH < in[3] || needW < in[4])
-    image = tensor::ExtractSliceOp::create(
-        rewriter, loc, image,
-        getAsIndexOpFoldResult(ctx, ArrayRef<int64_t>{0, 0, 0, 0}),
-        getAsIndexOpFoldResult(ctx,
-                               ArrayRef<int64_t>{groups, c, needH, needW}),
-        getAsIndexOpFoldResult(ctx, ArrayRef<int64_t>{1, 1, 1, 1}));
+  image = cropToWindows(rewriter, loc, image, /*hDim=*/2,
+                        windowExtent(oh, kh, sh, dh),
+                        windowExtent(ow, kw, sw, dw));
 
   // (g, c, kh, kw, oh, ow) -> image[g, c, oh*sh + kh*dh, ow*sw + kw*dw]
   AffineExpr d0, d1, d2, d3, d4, d5;
   bindDims(ctx, d0, d1, d2, d3, d4, d5);
   AffineMap gather = AffineMap::get(
       6, 0, {d0, d1, d4 * sh + d2 * dh, d5 * sw + d3 * dw}, ctx);
-  Value empty =
-      tensor::EmptyOp::create(rewriter, loc, {groups, c, kh, kw, oh, ow}, f32);
-  Value gathered =
-      linalg::GenericOp::create(
-          rewriter, loc, TypeRange{empty.getType()}, ValueRange{image},
-          ValueRange{empty},
-          ArrayRef<AffineMap>{gather, AffineMap::getMultiDimIdentityMap(6, ctx)},
-          SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
-          [](OpBuilder &b, Location l, ValueRange args) {
-            linalg::YieldOp::create(b, l, args[0]);
-          })
-          .getResult(0);
+  Value gathered = gatherWindows(rewriter, loc, image,
+                                 {groups, c, kh, kw, oh, ow}, gather, {});
   int64_t k = c * kh * kw;
   Value columns = tensor::CollapseShapeOp::create(
       rewriter, loc, RankedTensorType::get({groups, k, oh * ow}, f32),
