@@ -1,4 +1,4 @@
-//===- Distribute.cpp - Share an op's outer loop between threads ----------===//
+//===- Distribute.cpp - Tile loops, and share them between threads --------===//
 //
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
@@ -11,6 +11,23 @@
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
+
+FailureOr<TilingInterface> mlir::kiln::tileLoops(RewriterBase &rewriter,
+                                                 TilingInterface op,
+                                                 ArrayRef<int64_t> sizes,
+                                                 bool parallel) {
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  if (parallel)
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, op, options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return cast<TilingInterface>(tiled->tiledOps.back());
+}
 
 FailureOr<linalg::LinalgOp>
 mlir::kiln::distributeOverThreads(RewriterBase &rewriter, linalg::LinalgOp op) {
@@ -28,25 +45,22 @@ mlir::kiln::distributeOverThreads(RewriterBase &rewriter, linalg::LinalgOp op) {
   // whole cache lines, each then its own vector loop.
   int64_t last = ranges.size() == 1 ? 1 : ranges.size() - 1;
   for (int64_t d = 0; d < last; ++d) {
-    if (!(iterators[d] == utils::IteratorType::parallel) || ranges[d] < 2)
+    if (iterators[d] != utils::IteratorType::parallel || ranges[d] < 2)
       continue;
     SmallVector<int64_t> sizes(ranges.size(), 0);
     sizes[d] = static_cast<int64_t>(
         llvm::divideCeil(ranges[d], std::min(ranges[d], kMaxChunks)));
     if (ranges.size() == 1)
       sizes[d] = static_cast<int64_t>(llvm::alignTo(sizes[d], kChunkAlign));
-    scf::SCFTilingOptions options;
-    options.setTileSizes(
-        getAsIndexOpFoldResult(rewriter.getContext(), sizes));
-    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    // The discardable attributes (the strategy) survive on the tiled op.
+    SmallVector<NamedAttribute> attrs(op->getDiscardableAttrs());
+    FailureOr<TilingInterface> tiled = tileLoops(
+        rewriter, cast<TilingInterface>(op.getOperation()), sizes,
+        /*parallel=*/true);
     if (failed(tiled))
       return failure();
-    rewriter.replaceOp(op, tiled->replacements);
-    auto inner = cast<linalg::LinalgOp>(tiled->tiledOps.back());
-    for (NamedAttribute attr : op->getDiscardableAttrs())
+    auto inner = cast<linalg::LinalgOp>(tiled->getOperation());
+    for (NamedAttribute attr : attrs)
       inner->setAttr(attr.getName(), attr.getValue());
     return inner;
   }

@@ -1,4 +1,4 @@
-//===- Distribute.h - Share an op's outer loop between threads --*- C++ -*-===//
+//===- Distribute.h - Tile loops, and share them between threads -*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
@@ -9,8 +9,16 @@
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
 
 namespace mlir::kiln {
+
+/// Tiles `op` by `sizes` (0: not tiled) with scf.for loops, or one
+/// scf.forall when `parallel`, replacing it; returns the tiled op.
+FailureOr<TilingInterface> tileLoops(RewriterBase &rewriter,
+                                     TilingInterface op,
+                                     ArrayRef<int64_t> sizes,
+                                     bool parallel = false);
 
 /// Ops with less work than this (iterations times the ops in their body, at
 /// least one) run on one thread: waking a sleeping worker (idle workers

@@ -14,7 +14,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -36,25 +35,6 @@ static constexpr double kMinParallelFlops = 2e7;
 /// Parallel tasks a contraction is split into, at least, when it has enough
 /// M tiles.
 static constexpr int64_t kMinTasks = 16;
-
-/// Tiles `op` by `sizes` (0: not tiled) with scf.for loops and returns the
-/// tiled op, replacing `op`.
-static FailureOr<TilingInterface> tile(RewriterBase &rewriter,
-                                       TilingInterface op,
-                                       ArrayRef<int64_t> sizes,
-                                       bool parallel = false) {
-  scf::SCFTilingOptions options;
-  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
-  if (parallel)
-    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, op, options);
-  if (failed(tiled))
-    return failure();
-  rewriter.replaceOp(op, tiled->replacements);
-  return cast<TilingInterface>(tiled->tiledOps.back());
-}
 
 /// Tiles a packed contraction (loops [batch,] M1, N1, K1, m0, n0, k0) down
 /// to one register tile and vectorizes it. The loop nest is batch and N1
@@ -128,7 +108,7 @@ static LogicalResult tileAndVectorize(RewriterBase &rewriter,
   levels.push_back(Level{sizes(0, 0, 0, 1), false});
   for (const Level &level : levels) {
     FailureOr<TilingInterface> tiled =
-        tile(rewriter, current, level.sizes, level.parallel);
+        tileLoops(rewriter, current, level.sizes, level.parallel);
     if (failed(tiled))
       return failure();
     current = *tiled;
