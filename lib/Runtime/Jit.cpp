@@ -87,12 +87,14 @@ const EntryPoint *JitModule::lookup(StringRef name) const {
   return nullptr;
 }
 
+/// Views of host arrays, read in place.
+static SmallVector<ArrayView> viewsOf(ArrayRef<HostArray> arrays) {
+  return llvm::map_to_vector(arrays, ArrayView::of);
+}
+
 std::string mlir::kiln::checkInputs(const EntryPoint &entry,
                                     ArrayRef<HostArray> inputs) {
-  SmallVector<ArrayView> views;
-  for (const HostArray &a : inputs)
-    views.push_back(ArrayView::of(a));
-  return checkInputs(entry, views);
+  return checkInputs(entry, viewsOf(inputs));
 }
 
 std::string mlir::kiln::checkInputs(const EntryPoint &entry,
@@ -195,9 +197,7 @@ static std::vector<HostArray> collectResults(const EntryPoint &entry,
 
 llvm::Expected<std::vector<HostArray>>
 JitModule::run(const EntryPoint &entry, ArrayRef<HostArray> inputs) {
-  SmallVector<ArrayView> views;
-  for (const HostArray &a : inputs)
-    views.push_back(ArrayView::of(a));
+  SmallVector<ArrayView> views = viewsOf(inputs);
   std::string problem = checkInputs(entry, views);
   if (!problem.empty())
     return makeError(problem);
@@ -220,9 +220,7 @@ JitModule::runInPlace(const EntryPoint &entry, ArrayRef<ArrayView> inputs) {
 
 llvm::Error JitModule::runUnchecked(const EntryPoint &entry,
                                     ArrayRef<HostArray> inputs) {
-  SmallVector<ArrayView> views;
-  for (const HostArray &a : inputs)
-    views.push_back(ArrayView::of(a));
+  SmallVector<ArrayView> views = viewsOf(inputs);
   std::vector<int64_t> words;
   if (llvm::Error err = invoke(entry, views, words))
     return err;

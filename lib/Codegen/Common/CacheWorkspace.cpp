@@ -30,7 +30,7 @@ constexpr StringLiteral kFreeAllName = "__kiln_workspace_free_all";
 
 /// `ptr acquire(ptr slot, i64 size, i64 alignment)`: takes the block the
 /// slot holds, or allocates one.
-LLVM::LLVMFuncOp buildAcquire(OpBuilder &b, ModuleOp module, Location loc,
+LLVM::LLVMFuncOp buildAcquire(OpBuilder &b, Location loc,
                               LLVM::LLVMFuncOp alignedAlloc) {
   auto ptr = LLVM::LLVMPointerType::get(b.getContext());
   auto i64 = b.getI64Type();
@@ -66,7 +66,7 @@ LLVM::LLVMFuncOp buildAcquire(OpBuilder &b, ModuleOp module, Location loc,
 
 /// `void release(ptr slot, ptr block)`: puts the block back into an empty
 /// slot, or frees it.
-LLVM::LLVMFuncOp buildRelease(OpBuilder &b, ModuleOp module, Location loc,
+LLVM::LLVMFuncOp buildRelease(OpBuilder &b, Location loc,
                               LLVM::LLVMFuncOp freeFn) {
   MLIRContext *ctx = b.getContext();
   auto ptr = LLVM::LLVMPointerType::get(ctx);
@@ -170,10 +170,10 @@ struct KilnCacheWorkspacePass final
       return signalPassFailure();
     }
     b.setInsertionPointToEnd(module.getBody());
-    LLVM::LLVMFuncOp acquire = buildAcquire(b, module, loc, *alignedAlloc);
+    LLVM::LLVMFuncOp acquire = buildAcquire(b, loc, *alignedAlloc);
     symbols.insert(acquire);
     b.setInsertionPointToEnd(module.getBody());
-    LLVM::LLVMFuncOp release = buildRelease(b, module, loc, *freeFn);
+    LLVM::LLVMFuncOp release = buildRelease(b, loc, *freeFn);
     symbols.insert(release);
 
     LLVMTypeConverter converter(ctx);
