@@ -1098,15 +1098,13 @@ class Runner:
         torch.manual_seed(0)
         if name in ("resnet18", "mobilenet_v2", "resnet50"):
             import torchvision
-            model = getattr(torchvision.models, name)()
-            g = torch.Generator().manual_seed(1)
-            for m in model.modules():  # as python/tests/models.py
-                if isinstance(m, torch.nn.BatchNorm2d):
-                    n = m.num_features
-                    m.running_mean.copy_(torch.randn(n, generator=g) * 0.1)
-                    m.running_var.copy_(torch.rand(n, generator=g) + 0.5)
-                    m.weight.data.copy_(torch.rand(n, generator=g) + 0.5)
-                    m.bias.data.copy_(torch.randn(n, generator=g) * 0.1)
+            # The same weights as the Python package's model tests.
+            tests = os.path.join(REPO, "python", "tests")
+            if tests not in sys.path:
+                sys.path.insert(0, tests)
+            from models import randomize_batchnorm
+            model = randomize_batchnorm(
+                getattr(torchvision.models, name)(), 1)
             shape = (3, 224, 224)
         elif name == "bert_layer":
             model = torch.nn.TransformerEncoderLayer(768, 12, 3072,

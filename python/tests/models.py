@@ -8,9 +8,10 @@ import torch
 import torchvision
 
 
-def _randomize_batchnorm(model, seed):
+def randomize_batchnorm(model, seed):
     """Random running statistics and affine parameters, so that the
-    network's outputs are far from the degenerate default init."""
+    network's outputs are far from the degenerate default init. The
+    benchmark harness (bench/run.py) uses it too."""
     g = torch.Generator().manual_seed(seed)
     for m in model.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
@@ -41,7 +42,7 @@ def build(name, dynamic_batch=False):
     """Returns (torch model, example inputs, ONNX bytes, opset)."""
     torch.manual_seed(0)
     if name in ("resnet18", "mobilenet_v2"):
-        model = _randomize_batchnorm(getattr(torchvision.models, name)(), 1)
+        model = randomize_batchnorm(getattr(torchvision.models, name)(), 1)
         args = (torch.randn(1, 3, 224, 224),)
         names, opset = ["x"], 14
     elif name == "bert_layer":
