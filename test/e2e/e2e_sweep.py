@@ -23,14 +23,14 @@ import sys
 import numpy as np
 
 import kiln
+import e2e_lib
 from e2e_lib import conv_nchw
 
 F32 = np.float32
 
 
 def ttype(shape, dynamic=()):
-    dims = ["?" if i in dynamic else str(d) for i, d in enumerate(shape)]
-    return "tensor<%sxf32>" % "x".join(dims) if dims else "tensor<f32>"
+    return e2e_lib.ttype(shape, F32, dynamic)
 
 
 def hex_dense(a):
