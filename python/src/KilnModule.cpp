@@ -189,6 +189,11 @@ public:
       if (!a)
         throw py::type_error("input '" + spec.name + "' (argument " +
                              std::to_string(i) + ") is not an array");
+      // Kiln reads native byte order; a byte-swapped array ('>f4' on a
+      // little-endian host) is converted, not misread.
+      if (!a.dtype().attr("isnative").cast<bool>())
+        a = py::array::ensure(
+            a.attr("astype")(a.dtype().attr("newbyteorder")("=")));
       std::string got = kilnElementType(a.dtype());
       if (spec.elementType == "bf16" && a.dtype().kind() == 'u' &&
           a.dtype().itemsize() == 2)

@@ -161,6 +161,31 @@ def test_non_contiguous_input_is_accepted(mlp_model):
                                atol=1e-6)
 
 
+@pytest.mark.parametrize("order", [">", "<", "="])
+def test_any_byte_order_is_read_by_value(mlp_model, order):
+    """A big-endian '>f4' array used to be read as little-endian: a silently
+    wrong answer. Inputs are converted to native order by value."""
+    model, w, b = mlp_model
+    m = kiln.compile(model)
+    x = np.random.default_rng(2).standard_normal((3, 8)).astype(np.float32)
+    swapped = x.astype(x.dtype.newbyteorder(order))
+    np.testing.assert_allclose(m(swapped), np.maximum(x @ w + b, 0),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_byte_swapped_integer_indices_are_read_by_value():
+    m = kiln.compile("""
+func.func @take(%t: tensor<5x2xf32>, %i: tensor<3xi64>) -> tensor<3x2xf32> {
+  %0 = kiln.gather %t, %i {axis = 0 : i64} : (tensor<5x2xf32>, tensor<3xi64>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}""")
+    table = np.arange(10, dtype=">f4").reshape(5, 2)
+    idx = np.array([4, 0, 2], dtype=">i8")
+    np.testing.assert_array_equal(m(table, idx),
+                                  np.arange(10, dtype=np.float32).reshape(
+                                      5, 2)[[4, 0, 2]])
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="opt_level"):
         kiln.compile(MLIR_ADD, opt_level=4)

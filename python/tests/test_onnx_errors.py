@@ -108,3 +108,117 @@ def test_initializer_with_wrong_byte_count():
         [tensor("x", [2, 4])], [tensor("y", [2, 5])], [w])
     with pytest.raises(kiln.CompileError, match="bytes"):
         kiln.compile(model, check=False)
+
+
+# --- attributes that onnx's shape inference would divide by -----------------
+
+def _window_model(op, **attrs):
+    """A Conv, ConvTranspose or pool over a 1x3x8x8 input with `attrs`; the
+    output shape is left to inference (named dims)."""
+    inputs, inits = ["x"], []
+    if op in ("Conv", "ConvTranspose"):
+        shape = (4, 3, 3, 3) if op == "Conv" else (3, 4, 3, 3)
+        inputs.append("W")
+        inits.append(init("W", np.ones(shape, np.float32)))
+    elif "kernel_shape" not in attrs:
+        attrs["kernel_shape"] = [2, 2]
+    return make_model([helper.make_node(op, inputs, ["y"], name="win", **attrs)],
+                      [tensor("x", [1, 3, 8, 8])],
+                      [tensor("y", ["n", "c", "h", "w"])], inits)
+
+
+WINDOW_ATTRS = [("strides", 2), ("dilations", 2), ("kernel_shape", 2),
+                ("pads", 4)]
+
+
+@pytest.mark.parametrize("op", ["Conv", "ConvTranspose", "MaxPool",
+                                "AveragePool", "LpPool"])
+@pytest.mark.parametrize("attr,count", WINDOW_ATTRS)
+@pytest.mark.parametrize("value", [0, -1, -(2 ** 62)])
+def test_window_attribute_out_of_range_is_an_error(op, attr, count, value):
+    """strides=[0,0] used to kill the process with SIGFPE inside libonnx's
+    shape inference; every window attribute is now checked first."""
+    if attr == "pads" and value == 0:
+        pytest.skip("zero padding is valid")
+    if attr == "dilations" and op in ("AveragePool", "LpPool"):
+        pytest.skip("%s has no dilations in opset 14" % op)
+    model = _window_model(op, **{attr: [value] * count})
+    expected = "non-negative" if attr == "pads" else "positive"
+    with pytest.raises(kiln.CompileError,
+                       match="node 'win' \\(%s\\): attribute '%s' must be %s, "
+                       "got %d" % (op, attr, expected, value)):
+        kiln.import_onnx(model)
+
+
+@pytest.mark.parametrize("op,attr", [("Conv", "group"),
+                                     ("ConvTranspose", "group"),
+                                     ("ConvTranspose", "output_padding"),
+                                     ("ConvTranspose", "output_shape"),
+                                     ("LpPool", "p"),
+                                     ("MaxPool", "storage_order")])
+def test_other_window_attributes_out_of_range(op, attr):
+    value = -1
+    if attr in ("output_padding", "output_shape"):
+        value = [-1, -1]
+    model = _window_model(op, **{attr: value})
+    with pytest.raises(kiln.CompileError,
+                       match="node 'win' \\(%s\\): attribute '%s' must be" %
+                       (op, attr)):
+        kiln.import_onnx(model)
+
+
+@pytest.mark.parametrize("op", ["DepthToSpace", "SpaceToDepth"])
+@pytest.mark.parametrize("value", [0, -2])
+def test_blocksize_out_of_range(op, value):
+    model = make_model([helper.make_node(op, ["x"], ["y"], name="b",
+                                         blocksize=value)],
+                       [tensor("x", [1, 4, 8, 8])],
+                       [tensor("y", ["n", "c", "h", "w"])])
+    with pytest.raises(kiln.CompileError,
+                       match="attribute 'blocksize' must be positive"):
+        kiln.import_onnx(model)
+
+
+def _resize_model(scales=None, sizes=None, **attrs):
+    inputs, inits = ["x", "", ""], []
+    if scales is not None:
+        inputs[2] = "s"
+        inits.append(init("s", np.array(scales, np.float32)))
+    if sizes is not None:
+        inputs = ["x", "", "", "z"]
+        inits.append(init("z", np.array(sizes, np.int64)))
+    return make_model([helper.make_node("Resize", inputs, ["y"], name="rz",
+                                        **attrs)],
+                      [tensor("x", [1, 3, 8, 8])],
+                      [tensor("y", ["n", "c", "h", "w"])], inits)
+
+
+@pytest.mark.parametrize("model", [
+    _resize_model(scales=[1, 1, 0, 0]),
+    _resize_model(scales=[1, 1, -2, -2]),
+    _resize_model(sizes=[1, 3, 0, 0]),
+    _resize_model(sizes=[1, 3, -4, -4]),
+    _resize_model(scales=[1, 1, 2, 2], exclude_outside=-1),
+], ids=["scales0", "scales-neg", "sizes0", "sizes-neg", "exclude_outside"])
+def test_resize_out_of_range_is_an_error(model):
+    with pytest.raises(kiln.CompileError, match="rz|Resize"):
+        kiln.import_onnx(model)
+
+
+def test_conv_kernel_shape_must_match_the_weight():
+    model = _window_model("Conv", kernel_shape=[5, 5])
+    with pytest.raises(kiln.CompileError,
+                       match="kernel_shape \\[5, 5\\] does not match the "
+                       "weight's spatial dims \\[3, 3\\]"):
+        kiln.import_onnx(model)
+
+
+@pytest.mark.parametrize("dim", [0, -3])
+def test_graph_input_dims_must_be_positive(dim):
+    """A dim of 0 or -3 used to become a dynamic dim silently."""
+    model = make_model([helper.make_node("Relu", ["x"], ["y"])],
+                       [tensor("x", [2, dim])], [tensor("y", [2, "d"])])
+    with pytest.raises(kiln.CompileError,
+                       match="graph input 'x' has dim 1 = %d; ONNX dims are "
+                       "positive" % dim):
+        kiln.import_onnx(model)

@@ -733,6 +733,103 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
 }
 
 //===----------------------------------------------------------------------===//
+// Validation before onnx's shape inference
+//===----------------------------------------------------------------------===//
+
+/// onnx's shape inference trusts attributes that feed its arithmetic: a
+/// Conv or pool with `strides = [0, 0]` divides by zero inside libonnx
+/// (SIGFPE), which no exception handler catches. These checks run first,
+/// on every node of the graph and of its subgraphs, and name the node and
+/// attribute.
+namespace {
+struct AttributeRule {
+  StringRef attr;
+  int64_t min; ///< every entry must be >= min
+};
+
+ArrayRef<AttributeRule> attributeRules(StringRef opType) {
+  static const AttributeRule conv[] = {{"strides", 1},   {"dilations", 1},
+                                       {"kernel_shape", 1}, {"pads", 0},
+                                       {"group", 1},     {"output_padding", 0},
+                                       {"output_shape", 1}};
+  static const AttributeRule pool[] = {{"strides", 1},      {"dilations", 1},
+                                       {"kernel_shape", 1}, {"pads", 0},
+                                       {"p", 1},            {"storage_order", 0}};
+  static const AttributeRule blocks[] = {{"blocksize", 1}};
+  static const AttributeRule resize[] = {{"exclude_outside", 0}};
+  if (opType == "Conv" || opType == "ConvTranspose" ||
+      opType == "ConvInteger" || opType == "QLinearConv")
+    return conv;
+  if (opType == "MaxPool" || opType == "AveragePool" || opType == "LpPool" ||
+      opType == "MaxUnpool")
+    return pool;
+  if (opType == "DepthToSpace" || opType == "SpaceToDepth")
+    return blocks;
+  if (opType == "Resize" || opType == "Upsample")
+    return resize;
+  return {};
+}
+
+std::string describeNode(const onnx::NodeProto &n, int index) {
+  std::string name = n.name().empty() ? "#" + std::to_string(index) : n.name();
+  return "node '" + name + "' (" + n.op_type() + ")";
+}
+
+/// Returns a message for the first invalid attribute or graph input dim
+/// in `graph`, or an empty string.
+std::string validateBeforeShapeInference(const onnx::GraphProto &graph,
+                                         bool isMainGraph) {
+  if (isMainGraph) {
+    llvm::StringSet<> initializers;
+    for (const auto &t : graph.initializer())
+      initializers.insert(t.name());
+    for (const auto &in : graph.input()) {
+      if (initializers.count(in.name()) || !in.type().has_tensor_type() ||
+          !in.type().tensor_type().has_shape())
+        continue;
+      for (auto [d, dim] :
+           llvm::enumerate(in.type().tensor_type().shape().dim()))
+        if (dim.has_dim_value() && dim.dim_value() <= 0)
+          return "graph input '" + in.name() + "' has dim " +
+                 std::to_string(d) + " = " + std::to_string(dim.dim_value()) +
+                 "; ONNX dims are positive (give a dynamic dim a dim_param, "
+                 "or leave it unset)";
+    }
+  }
+  for (auto [index, n] : llvm::enumerate(graph.node())) {
+    for (const AttributeRule &rule : attributeRules(n.op_type())) {
+      for (const auto &a : n.attribute()) {
+        if (a.name() != rule.attr)
+          continue;
+        SmallVector<int64_t> values(a.ints().begin(), a.ints().end());
+        if (a.type() == onnx::AttributeProto::INT)
+          values.push_back(a.i());
+        for (int64_t v : values)
+          if (v < rule.min)
+            return describeNode(n, index) + ": attribute '" + a.name().c_str() +
+                   "' must be " +
+                   (rule.min == 0 ? std::string("non-negative")
+                    : rule.min == 1 ? std::string("positive")
+                                    : ">= " + std::to_string(rule.min)) +
+                   ", got " + std::to_string(v);
+      }
+    }
+    for (const auto &a : n.attribute()) {
+      std::string nested;
+      if (a.has_g())
+        nested = validateBeforeShapeInference(a.g(), false);
+      for (const auto &g : a.graphs())
+        if (nested.empty())
+          nested = validateBeforeShapeInference(g, false);
+      if (!nested.empty())
+        return nested;
+    }
+  }
+  return "";
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
 // Public API
 //===----------------------------------------------------------------------===//
 
@@ -782,6 +879,12 @@ mlir::kiln::importOnnxModel(StringRef bytes, StringRef sourceName,
                        << " of the default domain; Kiln supports opsets "
                        << kMinOnnxOpset << " to " << kMaxOnnxOpset
                        << " (convert it with onnx.version_converter)";
+    return {};
+  }
+  std::string invalid = validateBeforeShapeInference(model.graph(), true);
+  if (!invalid.empty()) {
+    emitError(fileLoc) << "'" << sourceName << "' is not a valid ONNX model: "
+                       << invalid;
     return {};
   }
   try {

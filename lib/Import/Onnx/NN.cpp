@@ -93,6 +93,17 @@ LogicalResult Importer::importConv(const onnx::NodeProto &n) {
     return error("only 2-D convolution (4-D input and weight) is supported; "
                  "the input has rank " + Twine(xt.getRank()));
   SmallVector<int64_t> kernel = {wt.getDimSize(2), wt.getDimSize(3)};
+  if (std::optional<SmallVector<int64_t>> declared =
+          attrInts(n, "kernel_shape")) {
+    bool matches = declared->size() == 2;
+    for (size_t i = 0; matches && i < 2; ++i)
+      matches = ShapedType::isDynamic(kernel[i]) || (*declared)[i] == kernel[i];
+    if (!matches)
+      return error("kernel_shape [")
+             << ArrayRef<int64_t>(*declared)
+             << "] does not match the weight's spatial dims ["
+             << ArrayRef<int64_t>(kernel) << "]";
+  }
   SmallVector<int64_t> strides =
       attrInts(n, "strides").value_or(SmallVector<int64_t>{1, 1});
   SmallVector<int64_t> dilations =
