@@ -190,14 +190,15 @@ TEST(CHeaderNamesTest, ClashesWithTheHeadersOwnNames) {
       "f",
       {tensor("kiln_res_"), tensor("kiln_status_"),
        tensor("kiln_error_message"), tensor("KILN_H"), tensor("kiln_memref1_t"),
-       tensor("KILN_MEMREF1_DEFINED"), tensor("_mlir_ciface_kiln_f")},
+       tensor("KILN_MEMREF1_DEFINED"), tensor("_mlir_ciface_kiln_f"),
+       tensor("kiln_bad_"), tensor("kiln_mul_size_")},
       {tensor("kiln_r0_"), tensor("kiln_r1_"), tensor("kiln_n_")})};
   std::vector<CEntryNames> names = getCHeaderNames(entries, "kiln");
   EXPECT_EQ(names[0].inputs,
             (std::vector<std::string>{
                 "kiln_res__2", "kiln_status__2", "kiln_error_message_2",
                 "KILN_H_2", "kiln_memref1_t_2", "KILN_MEMREF1_DEFINED_2",
-                "_mlir_ciface_kiln_f_2"}));
+                "_mlir_ciface_kiln_f_2", "kiln_bad__2", "kiln_mul_size__2"}));
   EXPECT_EQ(names[0].results, (std::vector<std::string>{
                                   "kiln_r0__2", "kiln_r1__2", "kiln_n__2"}));
   // Another prefix has other names of its own.
@@ -213,7 +214,10 @@ TEST(CHeaderNamesTest, HeaderUsesTheNames) {
   llvm::raw_string_ostream os(text);
   emitCHeader(entries, "m", os);
   EXPECT_NE(text.find("#ifndef M_H"), std::string::npos);
-  EXPECT_NE(text.find("void _mlir_ciface_m_my_fn(kiln_memref1_t *, "
+  EXPECT_NE(text.find("typedef struct { kiln_memref1_t r0; const char "
+                      "*status; } m_my_fn_results_t;"),
+            std::string::npos);
+  EXPECT_NE(text.find("void _mlir_ciface_m_my_fn(m_my_fn_results_t *, "
                       "kiln_memref1_t *, kiln_memref1_t *);"),
             std::string::npos);
   EXPECT_NE(text.find("/** my_fn (\"my.fn\"): double_ (\"double\") f32[4] x "
@@ -227,6 +231,12 @@ TEST(CHeaderNamesTest, HeaderUsesTheNames) {
             std::string::npos);
   EXPECT_NE(text.find("\"my_fn: input double_ dim 0 is %lld, expected 4\""),
             std::string::npos);
+  // NULL pointers, byte counts and the kernel's status are checked.
+  EXPECT_NE(text.find("if (double_ == NULL && kiln_n_ != 0)"),
+            std::string::npos);
+  EXPECT_NE(text.find("kiln_n_ = kiln_mul_size_(kiln_n_, x_2_d0, &kiln_bad_);"),
+            std::string::npos);
+  EXPECT_NE(text.find("if (kiln_res_.status) {"), std::string::npos);
 }
 
 //===----------------------------------------------------------------------===//

@@ -115,7 +115,9 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm) {
   funcPm.addPass(createKilnLowerMemrefCopyPass());
   funcPm.addPass(createConvertLinalgToLoopsPass());
   funcPm.addPass(createLoopInvariantCodeMotionPass());
-  addFloatConversionPasses(funcPm);
+  // Failed allocations and data-dependent checks return a status.
+  pm.addPass(kiln::createKilnRuntimeChecksPass());
+  addFloatConversionPasses(pm.nest<func::FuncOp>());
   // expand-strided-metadata emits affine.apply, so it precedes lower-affine.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

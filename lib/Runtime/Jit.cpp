@@ -107,10 +107,16 @@ std::string mlir::kiln::checkInputs(const EntryPoint &entry,
     if (inputs[i].elementType != spec.elementType)
       return entry.name + ": input " + spec.name + " has element type " +
              inputs[i].elementType.str() + ", expected " + spec.elementType;
-    uint64_t elements = 1;
+    uint64_t bytes = HostArray::elementBytes(spec.elementType);
+    bool overflow = false;
     for (int64_t d : inputs[i].shape)
-      elements *= static_cast<uint64_t>(std::max<int64_t>(d, 0));
-    uint64_t bytes = elements * HostArray::elementBytes(spec.elementType);
+      overflow |= __builtin_mul_overflow(
+          bytes, static_cast<uint64_t>(std::max<int64_t>(d, 0)), &bytes);
+    if (llvm::is_contained(inputs[i].shape, 0))
+      bytes = 0, overflow = false;
+    if (overflow || bytes > static_cast<uint64_t>(INT64_MAX))
+      return entry.name + ": input " + spec.name +
+             " has more bytes than fit in 64 bits";
     if (inputs[i].bytes < bytes || (bytes && !inputs[i].data))
       return entry.name + ": input " + spec.name + " holds " +
              std::to_string(inputs[i].data ? inputs[i].bytes : 0) +
@@ -140,20 +146,32 @@ llvm::Error JitModule::invoke(const EntryPoint &entry,
   std::vector<std::vector<int64_t>> descriptors;
   for (const ArrayView &a : inputs)
     descriptors.push_back(makeDescriptor(a.data, a.shape));
-  size_t words = 0;
+  // The results' descriptors, then the status word (kiln-runtime-checks):
+  // null, or a message naming the check that failed.
+  size_t words = 1;
   for (const TensorSpec &r : entry.results)
     words += 3 + 2 * r.shape.size();
-  resultWords.assign(std::max<size_t>(words, 1), 0);
+  resultWords.assign(words, 0);
   void *resultPtr = resultWords.data();
   std::vector<void *> descPtrs;
   for (auto &d : descriptors)
     descPtrs.push_back(d.data());
+  // With tensor results the C interface returns a struct through its first
+  // argument; with only the status it returns the pointer by value, which
+  // invokePacked stores through its last argument.
   SmallVector<void *> packed;
   if (!entry.results.empty())
     packed.push_back(&resultPtr);
   for (void *&p : descPtrs)
     packed.push_back(&p);
-  return engine->invokePacked("_mlir_ciface_" + entry.name, packed);
+  if (entry.results.empty())
+    packed.push_back(resultPtr);
+  if (llvm::Error err =
+          engine->invokePacked("_mlir_ciface_" + entry.name, packed))
+    return err;
+  if (const char *status = reinterpret_cast<const char *>(resultWords.back()))
+    return makeError(status);
+  return llvm::Error::success();
 }
 
 /// Reads the results out of their descriptors; the caller owns the

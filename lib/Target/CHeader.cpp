@@ -55,6 +55,9 @@ std::string resultLocal(size_t i) { return "kiln_r" + std::to_string(i) + "_"; }
 constexpr StringLiteral kResLocal = "kiln_res_";
 constexpr StringLiteral kStatusLocal = "kiln_status_";
 constexpr StringLiteral kCountLocal = "kiln_n_";
+constexpr StringLiteral kBadLocal = "kiln_bad_";
+constexpr StringLiteral kMulSize = "kiln_mul_size_";
+constexpr StringLiteral kMulSizeMacro = "KILN_MUL_SIZE_DEFINED";
 
 std::set<size_t> ranksOf(ArrayRef<EntryPoint> entries) {
   std::set<size_t> ranks;
@@ -109,7 +112,10 @@ mlir::kiln::getCHeaderNames(ArrayRef<EntryPoint> entries, StringRef prefix) {
                               (prefix + "_init_threads").str(),
                               kResLocal,
                               kStatusLocal,
-                              kCountLocal};
+                              kCountLocal,
+                              kBadLocal,
+                              kMulSize,
+                              kMulSizeMacro};
   for (size_t r : ranksOf(entries)) {
     global.insert(descriptorType(r));
     global.insert(descriptorMacro(r));
@@ -162,8 +168,12 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
         " *\n"
         " * Kiln AOT ABI: each entry point takes a pointer and all dims of\n"
         " * every input (row-major, contiguous), then a caller-allocated\n"
-        " * buffer and all dims of every output. It returns 0 on success and\n"
-        " * nonzero when a shape does not match; "
+        " * buffer and all dims of every output. It returns 0 on success;\n"
+        " * 1 when an argument is rejected before anything runs (a shape,\n"
+        " * a NULL pointer with a nonzero size, a size that overflows), 2\n"
+        " * when an output buffer's dims differ from the result's, and 3\n"
+        " * when a run-time check fails (an index out of range, out of\n"
+        " * memory); "
      << prefix
      << "_last_error() then\n"
         " * says which. Link with the object file from the same\n"
@@ -185,6 +195,14 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
       os << " int64_t sizes[" << r << "]; int64_t strides[" << r << "];";
     os << " } " << descriptorType(r) << ";\n#endif\n";
   }
+  os << "\n#ifndef " << kMulSizeMacro << "\n#define " << kMulSizeMacro << "\n"
+     << "/* a * d, or *bad = 1 when d < 0 or the product overflows. */\n"
+     << "static inline size_t " << kMulSize
+     << "(size_t a, int64_t d, int *bad) {\n"
+     << "  size_t r;\n"
+     << "  if (d < 0 || __builtin_mul_overflow(a, (size_t)d, &r) ||\n"
+     << "      r > (size_t)INT64_MAX) {\n"
+     << "    *bad = 1;\n    return 0;\n  }\n  return r;\n}\n#endif\n";
   os << "\nstatic char " << errorBuffer << "[512];\n";
   os << "/** The message of the last failed call, or \"\". */\n";
   os << "static inline const char *" << prefix << "_last_error(void) {\n"
@@ -218,19 +236,19 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
     auto inDim = [&](size_t i, size_t d) { return dimName(inName(i), d); };
 
     // The C interface the object file exports.
+    // The results' descriptors and the status: null, or the message of
+    // the run-time check that failed (kiln-runtime-checks).
     std::string resultStruct = resultStructType(prefix, entry);
-    if (e.results.size() > 1) {
+    if (!e.results.empty()) {
       os << "typedef struct {";
       for (auto [i, r] : llvm::enumerate(e.results))
         os << " " << descriptorType(r.shape.size()) << " r" << i << ";";
-      os << " } " << resultStruct << ";\n";
+      os << " const char *status; } " << resultStruct << ";\n";
     }
     std::string ciface = getCifaceSymbolName(prefix, entry);
-    os << "void " << ciface << "(";
+    os << (e.results.empty() ? "const char *" : "void ") << ciface << "(";
     SmallVector<std::string> params;
-    if (e.results.size() == 1)
-      params.push_back(descriptorType(e.results[0].shape.size()) + " *");
-    else if (e.results.size() > 1)
+    if (!e.results.empty())
       params.push_back(resultStruct + " *");
     for (const TensorSpec &in : e.inputs)
       params.push_back(descriptorType(in.shape.size()) + " *");
@@ -312,6 +330,32 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
       }
       os << "  }\n";
     }
+    // Every tensor's byte size fits in 64 bits, and a NULL pointer is
+    // accepted only for a tensor with no elements.
+    auto checkBuffer = [&](const TensorSpec &s, StringRef cName, bool input) {
+      std::string kind = input ? "input " : "output ";
+      os << "  {\n    int " << kBadLocal << " = 0;\n    size_t " << kCountLocal
+         << " = sizeof(" << cType(s) << ");\n";
+      for (size_t d = 0; d < s.shape.size(); ++d)
+        os << "    " << kCountLocal << " = " << kMulSize << "(" << kCountLocal
+           << ", " << dimName(cName, d) << ", &" << kBadLocal << ");\n";
+      for (size_t d = 0; d < s.shape.size(); ++d)
+        os << "    if (" << dimName(cName, d) << " == 0)\n      " << kBadLocal
+           << " = 0, " << kCountLocal << " = 0;\n";
+      os << "    if (" << kBadLocal << ") {\n  ";
+      fail(kind + cName.str() +
+               " has more bytes than fit in 64 bits (or a negative dim)",
+           "");
+      os << "    }\n    if (" << cName << " == NULL && " << kCountLocal
+         << " != 0) {\n  ";
+      fail(kind + cName.str() + " is NULL but its dims give %zu bytes",
+           ", " + kCountLocal.str());
+      os << "    }\n  }\n";
+    };
+    for (auto [s, cName] : llvm::zip_equal(e.inputs, names.inputs))
+      checkBuffer(s, cName, /*input=*/true);
+    for (auto [s, cName] : llvm::zip_equal(e.results, names.results))
+      checkBuffer(s, cName, /*input=*/false);
     // Descriptors for the inputs (contiguous, row-major).
     for (auto [i, s] : llvm::enumerate(e.inputs)) {
       size_t r = s.shape.size();
@@ -335,25 +379,28 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
       os << "};\n";
     }
     SmallVector<std::string> callArgs;
-    if (e.results.size() == 1) {
-      std::string type = descriptorType(e.results[0].shape.size());
-      os << "  " << type << " " << kResLocal << ";\n";
-      os << "  " << type << " *" << resultLocal(0) << " = &" << kResLocal
-         << ";\n";
-      callArgs.push_back(("&" + kResLocal).str());
-    } else if (e.results.size() > 1) {
+    if (!e.results.empty()) {
       os << "  " << resultStruct << " " << kResLocal << ";\n";
       for (size_t i = 0; i < e.results.size(); ++i)
         os << "  " << descriptorType(e.results[i].shape.size()) << " *"
            << resultLocal(i) << " = &" << kResLocal << ".r" << i << ";\n";
       callArgs.push_back(("&" + kResLocal).str());
-    } else {
-      os << "  /* no results */\n";
     }
     for (const std::string &n : names.inputs)
       callArgs.push_back("&" + n + "_m");
     os << "  " << prefix << "_init_threads();\n";
-    os << "  " << ciface << "(" << llvm::join(callArgs, ", ") << ");\n";
+    std::string call = ciface + "(" + llvm::join(callArgs, ", ") + ")";
+    if (e.results.empty())
+      os << "  const char *" << kResLocal << " = " << call << ";\n";
+    else
+      os << "  " << call << ";\n";
+    // A failed run-time check: the results were not computed (and hold
+    // nothing to free).
+    std::string status =
+        (e.results.empty() ? kResLocal : kResLocal + ".status").str();
+    os << "  if (" << status << ") {\n    snprintf(" << errorBuffer
+       << ", sizeof(" << errorBuffer << "), \"%s\", " << status
+       << ");\n    return 3;\n  }\n";
     // Check output dims, copy into the caller's buffers, free Kiln's.
     os << "  int " << kStatusLocal << " = 0;\n";
     for (auto [i, s] : llvm::enumerate(e.results)) {

@@ -219,3 +219,43 @@ def test_supported_ops_list():
                "QuantizeLinear"):
         assert op in ops
     assert (kiln.MIN_OPSET, kiln.MAX_OPSET) == (11, 17)
+
+
+def test_gather_out_of_range_raises():
+    """Ids 150 and 10^12 on a 100-row embedding used to be clamped to row 99
+    silently; they are a run-time error now, like numpy.take's."""
+    from onnx import TensorProto, helper
+    from conftest import init, make_model, tensor
+    table = np.arange(400, dtype=np.float32).reshape(100, 4)
+    model = make_model(
+        [helper.make_node("Gather", ["E", "ids"], ["y"], name="embed")],
+        [tensor("ids", ["n"], TensorProto.INT64)], [tensor("y", ["n", 4])],
+        [init("E", table)])
+    m = kiln.compile(model)
+    ids = np.array([1, 99, -100, -1], np.int64)
+    np.testing.assert_array_equal(m(ids), np.take(table, ids, axis=0))
+    for bad in ([1, 150, 3], [10 ** 12], [-101]):
+        with pytest.raises(RuntimeError,
+                           match="node 'embed' \\(Gather\\): an index is out "
+                           "of range for dim 0"):
+            m(np.array(bad, np.int64))
+    # The module still works after a failed call.
+    np.testing.assert_array_equal(m(ids), np.take(table, ids, axis=0))
+
+
+def test_allocation_failure_raises():
+    """A result too large for the address space is an error, not a crash."""
+    m = kiln.compile("""
+func.func @outer(%x: tensor<?x1xf32>, %y: tensor<1x?xf32>) -> tensor<?x?xf32> {
+  %0 = kiln.add %x, %y : (tensor<?x1xf32>, tensor<1x?xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}""")
+    # 2^23 x 2^23 floats = 256 TiB: the inputs are 32 MiB each.
+    n = 1 << 23
+    x = np.zeros((n, 1), np.float32)
+    y = np.zeros((1, n), np.float32)
+    with pytest.raises(RuntimeError, match="out of memory allocating a "
+                       "buffer of type memref<\\?x\\?xf32>"):
+        m(x, y)
+    small = m(np.ones((2, 1), np.float32), np.ones((1, 3), np.float32))
+    np.testing.assert_array_equal(small, np.full((2, 3), 2, np.float32))

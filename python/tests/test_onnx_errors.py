@@ -213,12 +213,23 @@ def test_conv_kernel_shape_must_match_the_weight():
         kiln.import_onnx(model)
 
 
-@pytest.mark.parametrize("dim", [0, -3])
-def test_graph_input_dims_must_be_positive(dim):
-    """A dim of 0 or -3 used to become a dynamic dim silently."""
+@pytest.mark.parametrize("dim", [-1, -3])
+def test_graph_input_dims_must_not_be_negative(dim):
+    """A dim of -3 used to become a dynamic dim silently."""
     model = make_model([helper.make_node("Relu", ["x"], ["y"])],
                        [tensor("x", [2, dim])], [tensor("y", [2, "d"])])
     with pytest.raises(kiln.CompileError,
                        match="graph input 'x' has dim 1 = %d; ONNX dims are "
-                       "positive" % dim):
+                       "non-negative" % dim):
         kiln.import_onnx(model)
+
+
+def test_graph_input_zero_dim_stays_static():
+    """A dim of 0 (an empty tensor, as ONNX's own tests use) used to become
+    a dynamic dim; it is a static 0 now."""
+    model = make_model([helper.make_node("Relu", ["x"], ["y"])],
+                       [tensor("x", [2, 0])], [tensor("y", [2, 0])])
+    assert "tensor<2x0xf32>" in kiln.import_onnx(model)
+    m = kiln.compile(model)
+    assert m.inputs[0].shape == (2, 0)
+    assert m(np.zeros((2, 0), np.float32)).shape == (2, 0)

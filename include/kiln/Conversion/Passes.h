@@ -17,6 +17,9 @@ class TypeConverter;
 namespace arith {
 class ArithDialect;
 } // namespace arith
+namespace cf {
+class ControlFlowDialect;
+} // namespace cf
 namespace linalg {
 class LinalgDialect;
 } // namespace linalg

@@ -26,9 +26,17 @@ def ConvertKilnToLinalgPass : Pass<"convert-kiln-to-linalg", "::mlir::ModuleOp">
     Before rewriting anything the pass checks every kiln op it would lower,
     and when some cannot be lowered it reports all of them in one error,
     grouped by op name with their locations, and changes nothing.
+
+    Ops that index with data check the indices at run time: `kiln.gather`
+    reduces its indices to one "all in range" flag and asserts it
+    (`cf.assert`, at the function's top level), which `kiln-runtime-checks`
+    turns into a status the caller sees. The gather itself still clamps,
+    so it never reads out of bounds. Constant indices that are all in
+    range need no check.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::cf::ControlFlowDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect",

@@ -141,9 +141,10 @@ struct KilnCacheWorkspacePass final
         return WalkResult::interrupt();
       }
       for (Operation *user : alloc->getUsers())
-        if (!isa<memref::ViewOp, memref::DeallocOp>(user)) {
+        if (!isa<memref::ViewOp, memref::DeallocOp,
+                 memref::ExtractAlignedPointerAsIndexOp>(user)) {
           user->emitError("kiln-cache-workspace: a kiln.workspace may only "
-                          "be viewed and freed, not used by ")
+                          "be viewed, freed and null-checked, not used by ")
               << user->getName();
           return WalkResult::interrupt();
         }

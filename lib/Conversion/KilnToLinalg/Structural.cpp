@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -243,9 +244,61 @@ struct PadLowering final : OpConversionPattern<PadOp> {
   }
 };
 
+/// Whether every index in `indices` lies in [-axisSize, axisSize), as
+/// far as the compiler can tell: constant indices against a static dim.
+bool indicesKnownInRange(Value indices, int64_t axisSize) {
+  DenseIntElementsAttr values;
+  if (ShapedType::isDynamic(axisSize) ||
+      !matchPattern(indices, m_Constant(&values)))
+    return false;
+  return llvm::all_of(values.getValues<APInt>(), [&](const APInt &v) {
+    int64_t i = v.getSExtValue();
+    return i >= -axisSize && i < axisSize;
+  });
+}
+
+/// Asserts at run time that every index lies in [-axisDim, axisDim): a
+/// reduction of the indices to one flag, then `cf.assert`, which
+/// kiln-runtime-checks turns into a status.
+void assertIndicesInRange(OpBuilder &b, Location loc, Value indices,
+                          Value axisDim, int64_t axis) {
+  auto idxType = cast<RankedTensorType>(indices.getType());
+  int64_t rank = idxType.getRank();
+  MLIRContext *ctx = b.getContext();
+  Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{},
+                                       b.getI1Type());
+  Value yes = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1);
+  init = linalg::FillOp::create(b, loc, yes, init).getResult(0);
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 AffineMap::get(rank, 0, {}, ctx)};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::reduction);
+  auto all = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{indices}, ValueRange{init},
+      maps, iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value idx =
+            arith::IndexCastOp::create(nb, l, nb.getIndexType(), args[0]);
+        Value low = arith::SubIOp::create(
+            nb, l, arith::ConstantIndexOp::create(nb, l, 0), axisDim);
+        Value aboveLow =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, idx, low);
+        Value belowHigh = arith::CmpIOp::create(
+            nb, l, arith::CmpIPredicate::slt, idx, axisDim);
+        Value inRange = arith::AndIOp::create(nb, l, aboveLow, belowHigh);
+        linalg::YieldOp::create(
+            nb, l, arith::AndIOp::create(nb, l, args[1], inRange).getResult());
+      });
+  Value ok = tensor::ExtractOp::create(b, loc, all.getResult(0), ValueRange{});
+  cf::AssertOp::create(b, loc, ok,
+                       "an index is out of range for dim " +
+                           std::to_string(axis) +
+                           " of the gathered tensor (valid: -n to n-1)");
+}
+
 /// gather = a generic over the result that reads the index operand and
-/// extracts from `data`. Negative indices count from the end; indices are
-/// clamped into range so a bad index can never read out of bounds.
+/// extracts from `data`. Negative indices count from the end. Indices are
+/// checked at run time (assertIndicesInRange) and still clamped into
+/// range, so a bad index can never read out of bounds.
 struct GatherLowering final : OpConversionPattern<GatherOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -268,6 +321,8 @@ struct GatherLowering final : OpConversionPattern<GatherOp> {
       dims.push_back(getDim(rewriter, loc, data, d));
     Value init = createEmpty(rewriter, loc, outType, dims);
     Value axisDim = getDimValue(rewriter, loc, data, axis);
+    if (!indicesKnownInRange(indices, dataType.getDimSize(axis)))
+      assertIndicesInRange(rewriter, loc, indices, axisDim, axis);
 
     SmallVector<AffineExpr> idxExprs;
     for (int64_t d = axis; d < axis + q; ++d)

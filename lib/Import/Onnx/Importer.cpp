@@ -645,9 +645,8 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     }
     SmallVector<int64_t> shape;
     for (const auto &d : tt.shape().dim())
-      shape.push_back(d.has_dim_value() && d.dim_value() > 0
-                          ? d.dim_value()
-                          : ShapedType::kDynamic);
+      shape.push_back(d.has_dim_value() ? d.dim_value()
+                                        : ShapedType::kDynamic);
     argTypes.push_back(RankedTensorType::get(shape, *elem));
     inputNames.push_back(in.name());
   }
@@ -789,11 +788,11 @@ std::string validateBeforeShapeInference(const onnx::GraphProto &graph,
         continue;
       for (auto [d, dim] :
            llvm::enumerate(in.type().tensor_type().shape().dim()))
-        if (dim.has_dim_value() && dim.dim_value() <= 0)
+        if (dim.has_dim_value() && dim.dim_value() < 0)
           return "graph input '" + in.name() + "' has dim " +
                  std::to_string(d) + " = " + std::to_string(dim.dim_value()) +
-                 "; ONNX dims are positive (give a dynamic dim a dim_param, "
-                 "or leave it unset)";
+                 "; ONNX dims are non-negative (give a dynamic dim a "
+                 "dim_param, or leave it unset)";
     }
   }
   for (auto [index, n] : llvm::enumerate(graph.node())) {

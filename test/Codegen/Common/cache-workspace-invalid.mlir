@@ -11,7 +11,7 @@ func.func @not_bytes() {
 
 func.func @other_use(%x: memref<64xi8>) {
   %ws = memref.alloc() {kiln.workspace} : memref<64xi8>
-  // expected-error @below {{kiln-cache-workspace: a kiln.workspace may only be viewed and freed, not used by memref.copy}}
+  // expected-error @below {{kiln-cache-workspace: a kiln.workspace may only be viewed, freed and null-checked, not used by memref.copy}}
   memref.copy %x, %ws : memref<64xi8> to memref<64xi8>
   memref.dealloc %ws : memref<64xi8>
   return

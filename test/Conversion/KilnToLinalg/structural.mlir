@@ -60,16 +60,47 @@ func.func @pad(%x: tensor<7x11xf32>) -> tensor<10x14xf32> {
 
 // -----
 
-// Gather reads indices in a generic, wraps negative ones and clamps into
-// range before tensor.extract.
+// Gather first asserts that every index is in [-10, 10) (a reduction to
+// one flag), then reads indices in a generic, wraps negative ones and
+// clamps into range before tensor.extract.
 // CHECK-LABEL: func.func @gather
+// CHECK-SAME: %[[T:[a-z0-9]+]]: tensor<10x6xf32>, %[[I:[a-z0-9]+]]: tensor<?x3xi64>
+// CHECK-DAG: %[[C10:.+]] = arith.constant 10 : index
+// CHECK: %[[INIT:.+]] = linalg.fill ins(%{{.+}} : i1) outs(%{{.+}} : tensor<i1>)
+// CHECK: %[[ALL:.+]] = linalg.generic {{.+}}iterator_types = ["reduction", "reduction"]{{.+}} ins(%[[I]] : tensor<?x3xi64>) outs(%[[INIT]] : tensor<i1>)
+// CHECK: ^bb0(%[[IDX:.+]]: i64, %[[ACC:.+]]: i1):
+// CHECK: %[[CAST:.+]] = arith.index_cast %[[IDX]] : i64 to index
+// CHECK: %[[LOW:.+]] = arith.subi %{{.+}}, %[[C10]]
+// CHECK: arith.cmpi sge, %[[CAST]], %[[LOW]]
+// CHECK: arith.cmpi slt, %[[CAST]], %[[C10]]
+// CHECK: %[[OK:.+]] = tensor.extract %[[ALL]][] : tensor<i1>
+// CHECK: cf.assert %[[OK]], "an index is out of range for dim 0 of the gathered tensor (valid: -n to n-1)"
 // CHECK: linalg.generic
 // CHECK: arith.index_cast
 // CHECK: arith.select
 // CHECK: arith.maxsi
 // CHECK: arith.minsi
-// CHECK: tensor.extract
+// CHECK: tensor.extract %[[T]]
 func.func @gather(%t: tensor<10x6xf32>, %i: tensor<?x3xi64>) -> tensor<?x3x6xf32> {
   %0 = kiln.gather %t, %i : (tensor<10x6xf32>, tensor<?x3xi64>) -> tensor<?x3x6xf32>
   return %0 : tensor<?x3x6xf32>
+}
+
+// Constant indices that are all in range need no run-time check.
+// CHECK-LABEL: func.func @gather_constant_in_range
+// CHECK-NOT: cf.assert
+// CHECK: return
+func.func @gather_constant_in_range(%t: tensor<10x6xf32>) -> tensor<3x6xf32> {
+  %i = kiln.constant dense<[0, -10, 9]> : tensor<3xi64>
+  %0 = kiln.gather %t, %i : (tensor<10x6xf32>, tensor<3xi64>) -> tensor<3x6xf32>
+  return %0 : tensor<3x6xf32>
+}
+
+// Constant indices out of range keep the check (it fails at run time).
+// CHECK-LABEL: func.func @gather_constant_out_of_range
+// CHECK: cf.assert
+func.func @gather_constant_out_of_range(%t: tensor<10x6xf32>) -> tensor<2x6xf32> {
+  %i = kiln.constant dense<[0, 10]> : tensor<2xi64>
+  %0 = kiln.gather %t, %i : (tensor<10x6xf32>, tensor<2xi64>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
 }

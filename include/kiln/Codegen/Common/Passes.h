@@ -14,6 +14,9 @@ class RewritePatternSet;
 namespace arith {
 class ArithDialect;
 } // namespace arith
+namespace cf {
+class ControlFlowDialect;
+} // namespace cf
 
 namespace func {
 class FuncOp;
@@ -30,6 +33,9 @@ class MemRefDialect;
 namespace tensor {
 class TensorDialect;
 } // namespace tensor
+namespace ub {
+class UBDialect;
+} // namespace ub
 
 namespace kiln {
 class TargetAttr;

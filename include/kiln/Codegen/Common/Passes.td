@@ -159,4 +159,40 @@ def KilnCacheWorkspacePass : Pass<"kiln-cache-workspace", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def KilnRuntimeChecksPass : Pass<"kiln-runtime-checks", "::mlir::ModuleOp"> {
+  let summary = "Give entry points a status result; failed run-time checks return it";
+  let description = [{
+    Makes run-time failures a status instead of a crash. Every public
+    function gets one more result, an `!llvm.ptr`: null on success, else a
+    constant, NUL-terminated message that names what failed and where. The
+    C header (`kiln_last_error()`), the JIT and the Python package report it.
+
+    The checks, each in the function's entry block (top level):
+
+    - `cf.assert %ok, "msg"`, as the lowering of data-dependent ops emits
+      them (the bounds of `kiln.gather`'s indices);
+    - every `memref.alloc`: a dynamic size must be non-negative and its
+      byte count must not overflow 64 bits, checked before the allocation;
+      a non-empty allocation must not return null, checked after it.
+
+    A failed check returns at once: the buffers allocated so far in the
+    entry block (and not yet freed there) are freed, the other results are
+    `ub.poison`, and the status points at the message. Callers must not read
+    the results of a failed call. Asserts and allocations nested in loops
+    are left alone (asserts then abort, as upstream lowers them), so the
+    lowering of checkable ops keeps its checks at the top level.
+
+    Runs on bufferized, structured IR (before `scf` is lowered to
+    branches), after the buffer planning, so that the planned workspace's
+    allocation is checked too.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::cf::ControlFlowDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::ub::UBDialect",
+  ];
+}
+
 #endif // KILN_CODEGEN_COMMON_PASSES_TD
