@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "kiln/Compiler/Bisect.h"
 #include "kiln/Compiler/Compiler.h"
 
 #include "Kiln/IR/KilnOps.h"
@@ -199,6 +200,42 @@ TEST_F(CompilerSessionTest, RunsEachStageInOrder) {
   ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::Linalg)));
   EXPECT_EQ(session->getStage(), Stage::LLVMDialect);
   EXPECT_TRUE(diagnostics.empty());
+}
+
+TEST_F(CompilerSessionTest, LoweringStepsAreTheStagePipelinesFlattened) {
+  std::unique_ptr<CompilerSession> session = load(kAddRelu);
+  ASSERT_TRUE(session);
+  auto steps = getLoweringSteps(*session);
+  ASSERT_TRUE(static_cast<bool>(steps)) << llvm::toString(steps.takeError());
+  auto find = [&](StringRef name) -> const PipelineStep * {
+    for (const PipelineStep &s : *steps)
+      if (s.name() == name)
+        return &s;
+    return nullptr;
+  };
+  // Lowering passes are required; Kiln's optimizations are optional;
+  // nested passes keep their anchor and options.
+  const PipelineStep *toLinalg = find("convert-kiln-to-linalg");
+  ASSERT_NE(toLinalg, nullptr);
+  EXPECT_FALSE(toLinalg->optional);
+  EXPECT_EQ(toLinalg->anchor, "builtin.module");
+  const PipelineStep *tile = find("kiln-cpu-tile-and-vectorize");
+  ASSERT_NE(tile, nullptr);
+  EXPECT_TRUE(tile->optional);
+  EXPECT_EQ(tile->anchor, "func.func");
+  for (StringRef required : {"kiln-attach-target", "kiln-cpu-lower-vectors",
+                             "kiln-runtime-checks", "kiln-cache-workspace",
+                             "one-shot-bufferize", "convert-to-llvm"}) {
+    const PipelineStep *step = find(required);
+    ASSERT_NE(step, nullptr) << required.str();
+    EXPECT_FALSE(step->optional) << required.str();
+  }
+  const PipelineStep *canonicalize = find("canonicalize");
+  ASSERT_NE(canonicalize, nullptr);
+  EXPECT_THAT(canonicalize->pass, HasSubstr("canonicalize{"));
+  // The order is the stages' order.
+  EXPECT_LT(toLinalg - steps->data(), tile - steps->data());
+  EXPECT_LT(tile - steps->data(), find("convert-to-llvm") - steps->data());
 }
 
 TEST_F(CompilerSessionTest, RunToWithoutModuleIsAnError) {

@@ -287,24 +287,39 @@ llvm::Error CompilerSession::runTo(Stage until) {
       return makeError("invalid entry points");
     entries = std::move(*collected);
   }
-  if (needs(Stage::Linalg))
-    if (llvm::Error err = runPipeline(Stage::Linalg, [&](OpPassManager &pm) {
-          buildKilnToLinalgPipeline(pm, options.codegen);
-        }))
-      return err;
-  if (needs(Stage::Bufferized))
-    if (llvm::Error err = runPipeline(Stage::Bufferized, [&](OpPassManager &pm) {
-          buildKilnCPUCodegenPipeline(pm);
-          buildKilnBufferizePipeline(pm);
-        }))
-      return err;
-  if (needs(Stage::LLVMDialect))
-    if (llvm::Error err =
-            runPipeline(Stage::LLVMDialect, [&](OpPassManager &pm) {
-              buildKilnToLLVMPipeline(pm);
-            }))
-      return err;
+  for (Stage s : {Stage::Linalg, Stage::Bufferized, Stage::LLVMDialect})
+    if (needs(s))
+      if (llvm::Error err = runPipeline(s, [&](OpPassManager &pm) {
+            buildLoweringPipeline(s, pm);
+          }))
+        return err;
   return llvm::Error::success();
+}
+
+void CompilerSession::buildLoweringPipeline(Stage lowering,
+                                            OpPassManager &pm) const {
+  switch (lowering) {
+  case Stage::Linalg:
+    buildKilnToLinalgPipeline(pm, options.codegen);
+    return;
+  case Stage::Bufferized:
+    buildKilnCPUCodegenPipeline(pm);
+    buildKilnBufferizePipeline(pm);
+    return;
+  case Stage::LLVMDialect:
+    buildKilnToLLVMPipeline(pm);
+    return;
+  default:
+    llvm_unreachable("not a lowering stage");
+  }
+}
+
+JitOptions CompilerSession::getJitOptions() const {
+  JitOptions jitOptions;
+  jitOptions.optLevel = options.optLevel;
+  jitOptions.target = target;
+  jitOptions.numThreads = options.numThreads;
+  return jitOptions;
 }
 
 llvm::Error CompilerSession::emit(Stage emitStage, llvm::raw_pwrite_stream &os) {
@@ -374,11 +389,7 @@ llvm::Expected<std::unique_ptr<JitModule>> CompilerSession::jit() {
   std::optional<TimingScope> scope;
   if (timing)
     scope.emplace(timing->nest("jit"));
-  JitOptions jitOptions;
-  jitOptions.optLevel = options.optLevel;
-  jitOptions.target = target;
-  jitOptions.numThreads = options.numThreads;
-  return JitModule::create(*module, entries, jitOptions);
+  return JitModule::create(*module, entries, getJitOptions());
 }
 
 llvm::Expected<std::unique_ptr<CompilerSession>>

@@ -13,7 +13,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "kiln/Compiler/Bisect.h"
 #include "kiln/Compiler/Compiler.h"
+#include "kiln/Runtime/Compare.h"
 #include "kiln/Runtime/Jit.h"
 #include "kiln/Runtime/Npy.h"
 #include "kiln/Tools/Driver.h"
@@ -56,14 +58,27 @@ cl::list<std::string> outputs("o", cl::desc("Output .npy, one per result"),
 cl::list<std::string> expected("expect",
                                cl::desc("Expected .npy, one per result"),
                                cl::value_desc("file"), cl::cat(kilnCat));
-cl::opt<double> rtol("rtol", cl::desc("Relative tolerance"), cl::init(1e-5),
+cl::opt<double> rtolOpt("rtol", cl::desc("Relative tolerance"), cl::init(1e-5),
                      cl::cat(kilnCat));
-cl::opt<double> atol("atol", cl::desc("Absolute tolerance"), cl::init(1e-6),
+cl::opt<double> atolOpt("atol", cl::desc("Absolute tolerance"), cl::init(1e-6),
                      cl::cat(kilnCat));
 cl::opt<unsigned> bench("bench",
                         cl::desc("Time N runs after warm-up; print median, "
                                  "min and GFLOP/s"),
                         cl::init(0), cl::cat(kilnCat));
+
+cl::opt<std::string> verifyEach(
+    "verify-each",
+    cl::desc("'reference': run the model after each optimization of the "
+             "lowering (added one at a time to the reference lowering) and "
+             "report the first pass whose output differs, with the IR "
+             "before and after it"),
+    cl::value_desc("reference"), cl::cat(kilnCat));
+cl::opt<std::string> bisectDir(
+    "bisect-dir",
+    cl::desc("With --verify-each: where to write before.mlir and after.mlir "
+             "of the first differing pass"),
+    cl::cat(kilnCat));
 
 int fail(const llvm::Twine &message) {
   llvm::errs() << "kiln-run: error: " << message << "\n";
@@ -93,70 +108,6 @@ HostArray randomArray(const TensorSpec &spec, ArrayRef<int64_t> shape,
     }
   }
   return a;
-}
-
-double elementAsDouble(const HostArray &a, int64_t i) {
-  const char *p = a.data.data() + i * HostArray::elementBytes(a.elementType);
-  if (a.elementType == "f32") {
-    float v;
-    std::memcpy(&v, p, 4);
-    return v;
-  }
-  if (a.elementType == "f64") {
-    double v;
-    std::memcpy(&v, p, 8);
-    return v;
-  }
-  if (a.elementType == "i64") {
-    int64_t v;
-    std::memcpy(&v, p, 8);
-    return static_cast<double>(v);
-  }
-  if (a.elementType == "i32") {
-    int32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
-  }
-  if (a.elementType == "i16") {
-    int16_t v;
-    std::memcpy(&v, p, 2);
-    return v;
-  }
-  if (a.elementType == "i8")
-    return static_cast<int8_t>(*p);
-  return static_cast<uint8_t>(*p); // i1
-}
-
-/// Compares with numpy.allclose semantics; returns a message on mismatch.
-std::string compare(const HostArray &got, const HostArray &want,
-                    StringRef name) {
-  if (got.shape != want.shape)
-    return (name + ": shape differs from the expected array").str();
-  int64_t bad = 0, worst = -1;
-  double maxErr = 0;
-  for (int64_t i = 0, n = got.numElements(); i < n; ++i) {
-    double g = elementAsDouble(got, i), w = elementAsDouble(want, i);
-    double err = std::fabs(g - w);
-    bool ok = err <= atol + rtol * std::fabs(w) ||
-              (std::isnan(g) && std::isnan(w)) || g == w;
-    if (!ok) {
-      ++bad;
-      if (err > maxErr || std::isnan(err)) {
-        maxErr = err;
-        worst = i;
-      }
-    }
-  }
-  if (!bad)
-    return "";
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << name << ": " << bad << " of " << got.numElements()
-     << " elements differ; worst at flat index " << worst << ": got "
-     << elementAsDouble(got, worst) << ", expected "
-     << elementAsDouble(want, worst) << " (rtol " << rtol << ", atol " << atol
-     << ")";
-  return s;
 }
 
 } // namespace
@@ -252,6 +203,45 @@ int main(int argc, char **argv) {
   if (!shapeError.empty())
     return fail(shapeError);
 
+  if (!verifyEach.empty()) {
+    if (verifyEach != "reference")
+      return fail("--verify-each takes 'reference', not '" + verifyEach + "'");
+    BisectOptions bisect;
+    bisect.rtol = rtolOpt;
+    bisect.atol = atolOpt;
+    bisect.dumpDir = bisectDir;
+    for (const std::string &path : expected) {
+      auto want = readNpy(path);
+      if (!want)
+        return fail(llvm::toString(want.takeError()));
+      bisect.expected.push_back(std::move(*want));
+    }
+    auto result =
+        bisectLowering(compiler, entry->name, args, bisect, llvm::outs());
+    if (!result)
+      return fail(llvm::toString(result.takeError()));
+    if (!result->culprit) {
+      if (!result->mismatch.empty()) {
+        llvm::outs() << "verify-each: " << result->mismatch << "\n";
+        return 1;
+      }
+      llvm::outs() << "verify-each: every pass matches the reference\n";
+      return 0;
+    }
+    const PipelineStep &step = result->steps[*result->culprit];
+    llvm::outs() << "verify-each: first differing pass: step "
+                 << *result->culprit << ", " << step.anchor << "("
+                 << step.pass << ")";
+    if (result->firstOfGroup != *result->culprit)
+      llvm::outs() << ", enabled together with steps from "
+                   << result->firstOfGroup;
+    llvm::outs() << "\n  " << result->mismatch << "\n";
+    if (!bisectDir.empty())
+      llvm::outs() << "  IR before and after: " << bisectDir
+                   << "/before.mlir, " << bisectDir << "/after.mlir\n";
+    return 1;
+  }
+
   // Lower and JIT.
   EntryPoint chosen = *entry;
   auto jit = compiler.jit();
@@ -275,7 +265,8 @@ int main(int argc, char **argv) {
       auto want = readNpy(expected[i]);
       if (!want)
         return fail(llvm::toString(want.takeError()));
-      std::string mismatch = compare(r, *want, entry->results[i].name);
+      std::string mismatch =
+          compareArrays(r, *want, rtolOpt, atolOpt, entry->results[i].name);
       if (!mismatch.empty()) {
         llvm::errs() << "kiln-run: MISMATCH " << mismatch << "\n";
         status = 1;

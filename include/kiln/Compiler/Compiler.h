@@ -42,10 +42,12 @@ class raw_pwrite_stream;
 } // namespace llvm
 
 namespace mlir {
+class OpPassManager;
 class PassManager;
 class TimingScope;
 namespace kiln {
 class JitModule;
+struct JitOptions;
 
 /// The stages a session passes through, in order.
 enum class Stage {
@@ -125,6 +127,12 @@ public:
   /// Lowers to the LLVM dialect and JIT-compiles for this process. The
   /// target must be the host's architecture.
   llvm::Expected<std::unique_ptr<JitModule>> jit();
+
+  /// Adds the passes that produce `lowering` (Linalg, Bufferized or
+  /// LLVMDialect) from the stage before it, with this session's options.
+  void buildLoweringPipeline(Stage lowering, OpPassManager &pm) const;
+  /// How jit() compiles: the optimization level, target and threads.
+  JitOptions getJitOptions() const;
 
   /// The module; its IR is that of `getStage()`.
   ModuleOp getModule() const { return module.get(); }
