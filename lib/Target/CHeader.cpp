@@ -115,7 +115,8 @@ mlir::kiln::getCHeaderNames(ArrayRef<EntryPoint> entries, StringRef prefix) {
                               kCountLocal,
                               kBadLocal,
                               kMulSize,
-                              kMulSizeMacro};
+                              kMulSizeMacro,
+                              "KILN_THREAD_LOCAL"};
   for (size_t r : ranksOf(entries)) {
     global.insert(descriptorType(r));
     global.insert(descriptorMacro(r));
@@ -176,7 +177,9 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
         " * memory); "
      << prefix
      << "_last_error() then\n"
-        " * says which. Link with the object file from the same\n"
+        " * says which. Entry points are reentrant and thread-safe; the\n"
+        " * message and the thread settings are per calling thread.\n"
+        " * Link with the object file from the same\n"
         " * kiln-compile run and with libc (malloc/free) and libm, and with\n"
         " * LLVM's OpenMP runtime (-lomp) when the model runs threads.\n"
         " */\n";
@@ -203,8 +206,13 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
      << "  if (d < 0 || __builtin_mul_overflow(a, (size_t)d, &r) ||\n"
      << "      r > (size_t)INT64_MAX) {\n"
      << "    *bad = 1;\n    return 0;\n  }\n  return r;\n}\n#endif\n";
-  os << "\nstatic char " << errorBuffer << "[512];\n";
-  os << "/** The message of the last failed call, or \"\". */\n";
+  // Per-thread state: the message and the OpenMP settings, which the
+  // OpenMP runtime keeps per calling thread too.
+  os << "\n#ifndef KILN_THREAD_LOCAL\n#ifdef __cplusplus\n"
+        "#define KILN_THREAD_LOCAL thread_local\n#else\n"
+        "#define KILN_THREAD_LOCAL _Thread_local\n#endif\n#endif\n";
+  os << "static KILN_THREAD_LOCAL char " << errorBuffer << "[512];\n";
+  os << "/** The message of this thread's last failed call, or \"\". */\n";
   os << "static inline const char *" << prefix << "_last_error(void) {\n"
      << "  return " << errorBuffer << ";\n}\n\n";
   // Threads: the OpenMP runtime is optional (weak), so models without
@@ -220,7 +228,8 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
         "  if (omp_set_num_threads && n > 0)\n"
         "    omp_set_num_threads(n);\n}\n";
   os << "static inline void " << prefix << "_init_threads(void) {\n"
-     << "  static int done;\n  if (done)\n    return;\n  done = 1;\n"
+     << "  static KILN_THREAD_LOCAL int done;\n  if (done)\n    return;\n"
+     << "  done = 1;\n"
      << "  /* Idle workers sleep instead of spinning (2-vCPU hosts). */\n"
      << "  if (kmp_set_blocktime)\n    kmp_set_blocktime(0);\n"
      << "  const char *n = getenv(\"KILN_NUM_THREADS\");\n"
