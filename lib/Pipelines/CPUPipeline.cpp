@@ -97,6 +97,8 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm) {
   // Deallocation clones results that callers must own; clones become
   // alloc + copy.
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // Callers free every result: no two may share an allocation.
+  pm.nest<func::FuncOp>().addPass(kiln::createKilnDistinctResultsPass());
   // Threads: the tile loops marked parallel (scf.forall) become OpenMP
   // worksharing loops first, so that canonicalization can inline the
   // alloca scopes that leaves before the register tiles are lowered (after

@@ -259,3 +259,23 @@ func.func @outer(%x: tensor<?x1xf32>, %y: tensor<1x?xf32>) -> tensor<?x?xf32> {
         m(x, y)
     small = m(np.ones((2, 1), np.float32), np.ones((1, 3), np.float32))
     np.testing.assert_array_equal(small, np.full((2, 3), 2, np.float32))
+
+
+def test_results_that_share_a_buffer_are_separate_arrays():
+    """`return %v, %v` and a tensor returned with its reshape used to hand
+    one buffer out twice, which was freed twice (abort in free())."""
+    m = kiln.compile("""
+func.func @f(%a: tensor<?x4xf32>) -> (tensor<?x4xf32>, tensor<?x4xf32>, tensor<?xf32>) {
+  %0 = kiln.relu %a : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  %1 = kiln.reshape %0 [-1] : (tensor<?x4xf32>) -> tensor<?xf32>
+  return %0, %0, %1 : tensor<?x4xf32>, tensor<?x4xf32>, tensor<?xf32>
+}""")
+    x = np.arange(-6, 6, dtype=np.float32).reshape(3, 4)
+    r0, r1, r2 = m(x)
+    want = np.maximum(x, 0)
+    np.testing.assert_array_equal(r0, want)
+    np.testing.assert_array_equal(r1, want)
+    np.testing.assert_array_equal(r2, want.reshape(-1))
+    r0[0, 0] = 42  # separate buffers
+    assert r1[0, 0] == 0 and r2[0] == 0
+    del r0, r1, r2

@@ -37,6 +37,10 @@ int main(void) {
   report("take -5", kiln_take(table, 4, 2, below, 1, out, 1, 2));
   int s = kiln_take(table, 4, 2, neg, 2, out, 2, 2);
   printf("take -4 -1: %d %g %g %g %g\n", s, out[0], out[1], out[2], out[3]);
+  /* Three results from one buffer: each is its own copy. */
+  float o1[8], o2[8], o3[8];
+  s = kiln_twice(x, 8, o1, 8, o2, 8, o3, 4, 2);
+  printf("twice: %d %g %g %g\n", s, o1[1], o2[1], o3[7]);
   /* Still correct after the failures. */
   s = kiln_relu(x, 8, out, 8);
   printf("relu ok: %d %g %g %g %g\n", s, out[0], out[1], out[2], out[3]);

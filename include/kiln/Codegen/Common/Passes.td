@@ -195,4 +195,21 @@ def KilnRuntimeChecksPass : Pass<"kiln-runtime-checks", "::mlir::ModuleOp"> {
   ];
 }
 
+def KilnDistinctResultsPass : Pass<"kiln-distinct-results", "::mlir::func::FuncOp"> {
+  let summary = "Give every returned buffer its own allocation";
+  let description = [{
+    Callers own, and free, every buffer a public function returns. A
+    function that returns one buffer twice (`return %v, %v`), or a buffer
+    and a view of it (a tensor and its reshape), would hand the same
+    allocation out twice, and the caller would free it twice. This pass
+    follows each returned memref through view-like ops to its root, and
+    replaces a result whose root an earlier result already returns with a
+    fresh allocation and a copy.
+
+    Runs on bufferized IR, after the deallocation pipeline (which clones
+    returned arguments and globals already).
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // KILN_CODEGEN_COMMON_PASSES_TD
