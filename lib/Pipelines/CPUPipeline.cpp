@@ -121,6 +121,9 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(kiln::createKilnRuntimeChecksPass());
   addFloatConversionPasses(pm.nest<func::FuncOp>());
   // expand-strided-metadata emits affine.apply, so it precedes lower-affine.
+  // MLIR 22's crashes on expand_shapes with two `?` dims in one group.
+  pm.nest<func::FuncOp>().addPass(
+      kiln::createKilnExpandShapeToReinterpretCastPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

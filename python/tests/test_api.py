@@ -279,3 +279,16 @@ func.func @f(%a: tensor<?x4xf32>) -> (tensor<?x4xf32>, tensor<?x4xf32>, tensor<?
     r0[0, 0] = 42  # separate buffers
     assert r1[0, 0] == 0 and r2[0] == 0
     del r0, r1, r2
+
+
+def test_reshape_element_count_is_checked_at_run_time():
+    m = kiln.compile("""
+func.func @f(%a: tensor<?x4xf32>) -> tensor<2x6xf32> {
+  %0 = kiln.reshape %a [2, 6] : (tensor<?x4xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}""")
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    np.testing.assert_array_equal(m(x), x.reshape(2, 6))
+    with pytest.raises(RuntimeError, match="reshape: the input's element "
+                       "count does not fit the result shape"):
+        m(np.zeros((2, 4), np.float32))

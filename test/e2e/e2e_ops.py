@@ -197,6 +197,29 @@ one = rand(1, 1)
 add(Case("reshape_to_scalar", [one],
          "  %r = kiln.reshape %a0 [] : (tensor<1x1xf32>) -> tensor<f32>\n"
          "  return %r : tensor<f32>", [one.reshape(())]))
+# Regressions found by kiln-smith: a dynamic input reshaped to a static
+# shape, a rank-1 tensor to a scalar, and two `?` dims in and out (which
+# crashed MLIR 22's expand-strided-metadata).
+x34 = rand(3, 4)
+add(Case("reshape_dynamic_to_static", [x34],
+         "  %r = kiln.reshape %a0 [2, 6] : (tensor<?x4xf32>) -> tensor<2x6xf32>\n"
+         "  return %r : tensor<2x6xf32>", [x34.reshape(2, 6)], [(0,)]))
+one1 = rand(1)
+add(Case("reshape_rank1_to_scalar", [one1],
+         "  %r = kiln.reshape %a0 [] : (tensor<1xf32>) -> tensor<f32>\n"
+         "  return %r : tensor<f32>", [one1.reshape(())]))
+x235 = rand(2, 3, 5)
+add(Case("reshape_two_dynamic_dims", [x235],
+         "  %r = kiln.reshape %a0 [0, -1] : (tensor<?x?x5xf32>) -> tensor<?x?xf32>\n"
+         "  return %r : tensor<?x?xf32>", [x235.reshape(2, 15)], [(0, 1)],
+         out_dynamic=[(0, 1)]))
+mw = rand(16, 8)
+mwtext = np.array2string(mw, separator=", ", floatmode="unique", threshold=10**6)
+mx = rand(3, 7, 16)
+add(Case("matmul_two_dynamic_dims_constant_weight", [mx],
+         "  %w = kiln.constant dense<" + mwtext.replace("\n", "") + "> : tensor<16x8xf32>\n"
+         "  %r = kiln.matmul %a0, %w : (tensor<?x?x16xf32>, tensor<16x8xf32>) -> tensor<?x?x8xf32>\n"
+         "  return %r : tensor<?x?x8xf32>", [mx @ mw], [(0, 1)], out_dynamic=[(0, 1)]))
 add(Case("transpose_3d", [x3],
          "  %r = kiln.transpose %a0 [2, 0, 1] : (tensor<?x3x4xf32>) -> tensor<4x?x3xf32>\n"
          "  return %r : tensor<4x?x3xf32>", [x3.transpose(2, 0, 1)], [(0,)], out_dynamic=[(1,)]))

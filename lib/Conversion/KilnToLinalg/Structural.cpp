@@ -72,33 +72,71 @@ struct ReshapeLowering final : OpConversionPattern<ReshapeOp> {
       known = arith::MulIOp::create(rewriter, loc, known,
                                     toIndex(rewriter, loc, outDims[d]));
     }
-    if (inferred)
+    // The element counts must agree at run time (checked unless both
+    // shapes are static): a -1 dim must divide evenly, and a result with
+    // no -1 must hold exactly the input's elements. A -1 next to a 0 dim
+    // is 0 (never a division by zero).
+    Value zero, knownIsZero, divisor;
+    if (inferred) {
+      zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+      knownIsZero = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::eq, known, zero);
+      divisor = arith::SelectOp::create(
+          rewriter, loc, knownIsZero,
+          arith::ConstantIndexOp::create(rewriter, loc, 1), known);
       outDims[*inferred] =
-          arith::DivUIOp::create(rewriter, loc, total, known).getResult();
+          arith::DivUIOp::create(rewriter, loc, total, divisor).getResult();
+    }
+    if (!inType.hasStaticShape() || !outType.hasStaticShape()) {
+      Value ok;
+      if (inferred) {
+        Value rem = arith::RemUIOp::create(rewriter, loc, total, divisor);
+        Value divides = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq, rem, zero);
+        Value empty = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::eq, total, zero);
+        ok = arith::SelectOp::create(rewriter, loc, knownIsZero, empty,
+                                     divides);
+      } else {
+        ok = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                   total, known);
+      }
+      cf::AssertOp::create(rewriter, loc, ok,
+                           "reshape: the input's element count does not fit "
+                           "the result shape");
+    }
 
+    // Flatten to rank 1, give the flat tensor the static size a static
+    // result needs, then expand.
+    Type elementType = inType.getElementType();
     Value flat = input;
-    if (inRank != 1) {
-      SmallVector<ReassociationIndices> all;
-      if (inRank > 0)
-        all.push_back(llvm::to_vector(llvm::seq<int64_t>(0, inRank)));
+    if (inRank == 0) {
+      flat = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get({1}, elementType), input,
+          SmallVector<ReassociationIndices>{});
+    } else if (inRank > 1) {
       int64_t flatSize = inType.hasStaticShape() ? inType.getNumElements()
                                                  : ShapedType::kDynamic;
-      if (outRank == 0) {
-        rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-            op, outType, input, SmallVector<ReassociationIndices>{});
-        return success();
-      }
-      if (inRank == 0) {
-        rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-            op, outType, input, SmallVector<ReassociationIndices>{}, outDims);
-        return success();
-      }
       flat = tensor::CollapseShapeOp::create(
-          rewriter, loc, RankedTensorType::get({flatSize}, inType.getElementType()),
-          input, all);
+          rewriter, loc, RankedTensorType::get({flatSize}, elementType), input,
+          SmallVector<ReassociationIndices>{
+              llvm::to_vector(llvm::seq<int64_t>(0, inRank))});
+    }
+    auto flatType = cast<RankedTensorType>(flat.getType());
+    if (outType.hasStaticShape() && !flatType.hasStaticShape())
+      flat = tensor::CastOp::create(
+          rewriter, loc,
+          RankedTensorType::get({outType.getNumElements()}, elementType), flat);
+    if (outRank == 0) {
+      rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+          op, outType, flat, SmallVector<ReassociationIndices>{});
+      return success();
     }
     if (outRank == 1) {
-      rewriter.replaceOpWithNewOp<tensor::CastOp>(op, outType, flat);
+      if (flat.getType() == outType)
+        rewriter.replaceOp(op, flat);
+      else
+        rewriter.replaceOpWithNewOp<tensor::CastOp>(op, outType, flat);
       return success();
     }
     SmallVector<ReassociationIndices> all = {

@@ -9,13 +9,44 @@ func.func @constant() -> tensor<2xf32> {
 
 // -----
 
+// A dynamic reshape asserts that the element counts agree.
 // CHECK-LABEL: func.func @reshape
 // CHECK-SAME: %[[X:[a-zA-Z0-9]+]]: tensor<?x3x4xf32>
+// CHECK: %[[OK:.+]] = arith.cmpi eq
+// CHECK: cf.assert %[[OK]], "reshape: the input's element count does not fit the result shape"
 // CHECK: %[[F:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1, 2]] : tensor<?x3x4xf32> into tensor<?xf32>
 // CHECK: tensor.expand_shape %[[F]] {{\[\[}}0, 1]] output_shape [%{{.*}}, 12] : tensor<?xf32> into tensor<?x12xf32>
 func.func @reshape(%x: tensor<?x3x4xf32>) -> tensor<?x12xf32> {
   %0 = kiln.reshape %x [0, -1] : (tensor<?x3x4xf32>) -> tensor<?x12xf32>
   return %0 : tensor<?x12xf32>
+}
+
+// -----
+
+// A dynamic input reshaped to a static shape: the element counts must be
+// equal, and the flat tensor gets the static size before the expansion.
+// CHECK-LABEL: func.func @reshape_dynamic_to_static
+// CHECK-SAME: %[[X:[a-zA-Z0-9]+]]: tensor<?x4xf32>
+// CHECK: %[[EQ:.+]] = arith.cmpi eq, %{{.+}}, %{{.+}} : index
+// CHECK-NEXT: cf.assert %[[EQ]], "reshape: the input's element count does not fit the result shape"
+// CHECK: %[[F:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<?x4xf32> into tensor<?xf32>
+// CHECK: %[[C:.+]] = tensor.cast %[[F]] : tensor<?xf32> to tensor<12xf32>
+// CHECK: tensor.expand_shape %[[C]] {{\[\[}}0, 1]] output_shape [2, 6] : tensor<12xf32> into tensor<2x6xf32>
+func.func @reshape_dynamic_to_static(%x: tensor<?x4xf32>) -> tensor<2x6xf32> {
+  %0 = kiln.reshape %x [2, 6] : (tensor<?x4xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+// Static shapes need no check; rank 1 to a scalar is a collapse.
+// CHECK-LABEL: func.func @reshape_rank1_to_scalar
+// CHECK-SAME: %[[X:[a-zA-Z0-9]+]]: tensor<1xf32>
+// CHECK-NOT: cf.assert
+// CHECK: tensor.collapse_shape %[[X]] [] : tensor<1xf32> into tensor<f32>
+func.func @reshape_rank1_to_scalar(%x: tensor<1xf32>) -> tensor<f32> {
+  %0 = kiln.reshape %x [] : (tensor<1xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
 }
 
 // -----
@@ -103,4 +134,19 @@ func.func @gather_constant_out_of_range(%t: tensor<10x6xf32>) -> tensor<2x6xf32>
   %i = kiln.constant dense<[0, 10]> : tensor<2xi64>
   %0 = kiln.gather %t, %i : (tensor<10x6xf32>, tensor<2xi64>) -> tensor<2x6xf32>
   return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+// A -1 dim next to a dynamic one: the division cannot trap on a zero
+// divisor, and the remainder must be zero.
+// CHECK-LABEL: func.func @reshape_inferred_dynamic
+// CHECK: %[[ZERO:.+]] = arith.cmpi eq, %[[KNOWN:.+]], %{{.+}} : index
+// CHECK: %[[DIV:.+]] = arith.select %[[ZERO]], %{{.+}}, %[[KNOWN]] : index
+// CHECK: arith.divui %{{.+}}, %[[DIV]] : index
+// CHECK: arith.remui %{{.+}}, %[[DIV]] : index
+// CHECK: cf.assert
+func.func @reshape_inferred_dynamic(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = kiln.reshape %x [-1, 0] : (tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
 }

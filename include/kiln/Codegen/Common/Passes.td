@@ -212,4 +212,24 @@ def KilnDistinctResultsPass : Pass<"kiln-distinct-results", "::mlir::func::FuncO
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def KilnExpandShapeToReinterpretCastPass
+    : Pass<"kiln-expand-shape-to-reinterpret-cast", "::mlir::func::FuncOp"> {
+  let summary = "Lower expand_shapes that split one dim into several dynamic ones";
+  let description = [{
+    MLIR 22's `expand-strided-metadata` crashes on a `memref.expand_shape`
+    with more than one dynamic dim in one reassociation group (a `?`
+    batch times sequence dim split back into `?x?`, as a matmul with a
+    rank-3 operand of two dynamic dims produces; llvm-project#186830, fixed
+    in LLVM 23). This pass rewrites exactly those expand_shapes into a
+    `memref.reinterpret_cast` of the source's base buffer, with the sizes
+    from `output_shape` and the strides computed from the source's strides
+    (innermost dim of each group: the source dim's stride; outward: times
+    the next size). Every other expand_shape is left to upstream.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 #endif // KILN_CODEGEN_COMMON_PASSES_TD
