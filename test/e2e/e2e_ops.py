@@ -491,6 +491,42 @@ add(Case("attention_float_mask", [q, k, vv, fmask],
          "tensor<2x3x7x4xf32>, tensor<5x7xf32>) -> tensor<2x3x5x4xf32>\n  return %r : tensor<2x3x5x4xf32>",
          [softmax(scores + fmask) @ ref(vv)]))
 
+# Regressions found by kiln-smith: dims that are `?` in one operand and
+# static in another or in the result.
+qd, kd, vd = rand(2, 5, 6), rand(2, 7, 6), rand(2, 7, 3)
+add(Case("attention_dynamic_head_dim", [qd, kd, vd],
+         "  %r = kiln.attention %a0, %a1, %a2 : (tensor<2x5x?xf32>, tensor<2x7x?xf32>, "
+         "tensor<2x7x3xf32>) -> tensor<2x5x3xf32>\n  return %r : tensor<2x5x3xf32>",
+         [softmax(ref(qd) @ ref(kd).swapaxes(-1, -2) / math.sqrt(6)) @ ref(vd)],
+         [(2,), (2,), ()]))
+add(Case("attention_static_mask_dynamic_queries", [qd, kd, vd, fmask],
+         "  %r = kiln.attention %a0, %a1, %a2, %a3 : (tensor<2x?x6xf32>, tensor<2x7x6xf32>, "
+         "tensor<2x7x3xf32>, tensor<5x7xf32>) -> tensor<2x?x3xf32>\n  return %r : tensor<2x?x3xf32>",
+         [softmax(ref(qd) @ ref(kd).swapaxes(-1, -2) / math.sqrt(6) + fmask) @ ref(vd)],
+         [(1,), (), (), ()], out_dynamic=[(1,)]))
+q1, k1, v1 = rand(1, 5, 6), rand(1, 7, 6), rand(1, 7, 3)
+add(Case("attention_dynamic_batch_meets_1", [q1, k1, v1],
+         "  %r = kiln.attention %a0, %a1, %a2 : (tensor<?x?x6xf32>, tensor<1x7x6xf32>, "
+         "tensor<1x7x3xf32>) -> tensor<1x?x3xf32>\n  return %r : tensor<1x?x3xf32>",
+         [softmax(ref(q1) @ ref(k1).swapaxes(-1, -2) / math.sqrt(6)) @ ref(v1)],
+         [(0, 1), (), ()], out_dynamic=[(1,)]))
+ma, mb = rand(7, 2, 3, 4), rand(7, 1, 4, 5)
+add(Case("matmul_batch_dynamic_meets_static", [ma, mb],
+         "  %r = kiln.matmul %a0, %a1 : (tensor<?x?x3x4xf32>, tensor<7x1x4x5xf32>) -> tensor<7x?x3x5xf32>\n"
+         "  return %r : tensor<7x?x3x5xf32>", [ref(ma) @ ref(mb)], [(0, 1), ()],
+         out_dynamic=[(1,)]))
+cvx, cvw = rand(2, 4, 4, 2), rand(3, 3, 2, 5)
+add(Case("conv_nhwc_dynamic_batch_static_result", [cvx, cvw],
+         "  %r = kiln.conv2d %a0, %a1 {layout = #kiln.layout<nhwc>} : (tensor<?x4x4x2xf32>, "
+         "tensor<3x3x2x5xf32>) -> tensor<2x2x2x5xf32>\n  return %r : tensor<2x2x2x5xf32>",
+         [conv_nchw(ref(cvx).transpose(0, 3, 1, 2),
+                    ref(cvw).transpose(3, 2, 0, 1)).transpose(0, 2, 3, 1)],
+         [(0,), ()]))
+ea, eb = rand(2, 3, 4), rand(3, 1)
+add(Case("add_dynamic_dim_meets_static_with_broadcast", [ea, eb],
+         "  %r = kiln.add %a0, %a1 : (tensor<2x?x4xf32>, tensor<3x1xf32>) -> tensor<2x3x4xf32>\n"
+         "  return %r : tensor<2x3x4xf32>", [ref(ea) + ref(eb)], [(1,), ()]))
+
 # Vectorized elementwise ops and reductions (kiln-cpu-vectorize-elementwise):
 # whole vectors, static and dynamic remainders of every vector width (4, 8,
 # 16 lanes), and reductions whose masked lanes must not leak into the result

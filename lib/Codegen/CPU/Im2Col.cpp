@@ -79,6 +79,12 @@ static FailureOr<ConvOperands> matchConvOperands(RewriterBase &rewriter,
   if (!llvm::all_of(TypeRange{c.inType, c.filterType, c.outType},
                     [](Type t) { return getElementTypeOrSelf(t).isF32(); }))
     return rewriter.notifyMatchFailure(op, "not f32");
+  // Canonicalization can make the output's batch static (from a consumer)
+  // while the input's stays dynamic; the rewrites derive one from the
+  // other, so both must agree. The generic convolution handles the rest.
+  if (c.inType.isDynamicDim(0) != c.outType.isDynamicDim(0))
+    return rewriter.notifyMatchFailure(op, "batch static in only one of the "
+                                           "input and the output");
   return c;
 }
 

@@ -34,10 +34,14 @@ struct MatmulLowering final : OpConversionPattern<MatmulOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    // Batch dims that the result has static are static in the operands.
+    Value lhs = refineBroadcastOperand(rewriter, loc, adaptor.getLhs(),
+                                       outType.getShape(), 2);
+    Value rhs = refineBroadcastOperand(rewriter, loc, adaptor.getRhs(),
+                                       outType.getShape(), 2);
     auto lt = cast<RankedTensorType>(lhs.getType());
     auto rt = cast<RankedTensorType>(rhs.getType());
-    auto outType = convertedType(getTypeConverter(), op.getResult());
     int64_t rank = outType.getRank(), batch = rank - 2;
     bool tl = op.getTransposeLhs(), tr = op.getTransposeRhs();
 
@@ -280,9 +284,13 @@ struct Conv2DLowering final : OpConversionPattern<Conv2DOp> {
     int64_t f = fType.getDimSize(filterDims.output);
     int64_t cg = fType.getDimSize(filterDims.input);
 
-    Value input =
-        padImage(rewriter, loc, adaptor.getInput(), layout, op.getPads(),
-                 {0, 0}, scalarConstant(rewriter, loc, element, 0));
+    // A batch that the result has static is static in the input.
+    SmallVector<int64_t> batchOnly(4, ShapedType::kDynamic);
+    batchOnly[0] = outType.getDimSize(0);
+    Value input = padImage(
+        rewriter, loc,
+        refineDims(rewriter, loc, adaptor.getInput(), batchOnly), layout,
+        op.getPads(), {0, 0}, scalarConstant(rewriter, loc, element, 0));
     int64_t hd = image.height, wd = image.width, cd = image.channel;
     SmallVector<OpFoldResult> dims(4);
     dims[0] = getDim(rewriter, loc, input, 0);

@@ -7,6 +7,7 @@
 #include "LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -117,6 +118,40 @@ SmallVector<OpFoldResult> lowering::broadcastDims(OpBuilder &b, Location loc,
   return dims;
 }
 
+Value lowering::refineDims(OpBuilder &b, Location loc, Value input,
+                           ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> refined(type.getShape());
+  for (auto [d, size] : llvm::enumerate(shape)) {
+    if (!type.isDynamicDim(d) || ShapedType::isDynamic(size))
+      continue;
+    Value actual = tensor::DimOp::create(b, loc, input, d);
+    Value equal = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq, actual,
+        arith::ConstantIndexOp::create(b, loc, size));
+    cf::AssertOp::create(b, loc, equal,
+                         "dim " + std::to_string(d) + " of an operand must be " +
+                             std::to_string(size) + ", as in the result");
+    refined[d] = size;
+  }
+  if (refined == type.getShape())
+    return input;
+  return tensor::CastOp::create(
+      b, loc, RankedTensorType::get(refined, type.getElementType()), input);
+}
+
+Value lowering::refineBroadcastOperand(OpBuilder &b, Location loc, Value input,
+                                       ArrayRef<int64_t> resultShape,
+                                       int64_t skipTrailing) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank(), offset = resultShape.size() - rank;
+  SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
+  for (int64_t d = 0; d + skipTrailing < rank; ++d)
+    if (offset + d >= 0)
+      shape[d] = resultShape[offset + d];
+  return refineDims(b, loc, input, shape);
+}
+
 AffineMap lowering::broadcastMap(MLIRContext *context,
                                  ArrayRef<int64_t> inputShape,
                                  ArrayRef<int64_t> resultShape) {
@@ -137,6 +172,11 @@ Value lowering::buildElementwise(OpBuilder &b, Location loc,
                                  BodyFn body) {
   MLIRContext *ctx = b.getContext();
   int64_t rank = resultType.getRank();
+  SmallVector<Value> refined;
+  for (Value input : inputs)
+    refined.push_back(
+        refineBroadcastOperand(b, loc, input, resultType.getShape()));
+  inputs = refined;
   Value init =
       createEmpty(b, loc, resultType, broadcastDims(b, loc, resultType, inputs));
   SmallVector<AffineMap> maps;

@@ -44,6 +44,21 @@ Value scalarConstant(OpBuilder &b, Location loc, Type type, double value);
 Value lowestValue(OpBuilder &b, Location loc, Type type);
 Value highestValue(OpBuilder &b, Location loc, Type type);
 
+/// `input` with its dynamic dims made static where `shape` (of the same
+/// rank) has a static size: a run-time assert that they agree, then a
+/// tensor.cast. Ops whose result is more static than an operand (a `?`
+/// batch meeting a static one) lower from the refined operand, so that
+/// every value the lowering derives from it is as static as the result.
+Value refineDims(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> shape);
+
+/// refineDims of `input`, right-aligned against the broadcast `resultShape`
+/// (`skipTrailing` innermost dims of both are left alone: matmul's M, N,
+/// K).
+Value refineBroadcastOperand(OpBuilder &b, Location loc, Value input,
+                             ArrayRef<int64_t> resultShape,
+                             int64_t skipTrailing = 0);
+
 /// Dims of the broadcast of `inputs` to `resultType`: static dims come from
 /// the type, dynamic ones from the first input whose aligned dim is not a
 /// static 1.

@@ -404,40 +404,61 @@ struct AttentionLowering final : OpConversionPattern<AttentionOp> {
   matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
+    Value k = adaptor.getKey(), v = adaptor.getValue();
+    // Leading and query-length dims that the result has static are static
+    // in the query (a `?` batch meeting the key's static 1, say).
+    auto resultType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getType()));
+    Value q = refineBroadcastOperand(rewriter, loc, adaptor.getQuery(),
+                                     resultType.getShape(), 1);
     auto qType = cast<RankedTensorType>(q.getType());
     Type t = qType.getElementType();
     int64_t rank = qType.getRank();
-    double scale;
+    // The scale: given, else 1/sqrt(D) of the head dim, computed at run
+    // time when D is dynamic in both the query and the key.
+    auto scalarType = RankedTensorType::get({}, t);
+    Value scale;
+    std::optional<double> staticScale;
     if (std::optional<APFloat> s = op.getScale()) {
-      scale = s->convertToDouble();
+      staticScale = s->convertToDouble();
     } else {
       int64_t d = qType.getDimSize(rank - 1);
       if (ShapedType::isDynamic(d))
         d = cast<RankedTensorType>(k.getType()).getDimSize(rank - 1);
-      if (ShapedType::isDynamic(d))
-        return rewriter.notifyMatchFailure(op, "head dim must be static");
-      scale = 1.0 / std::sqrt(static_cast<double>(d));
+      if (!ShapedType::isDynamic(d))
+        staticScale = 1.0 / std::sqrt(static_cast<double>(d));
+    }
+    if (staticScale) {
+      scale = ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(scalarType,
+                                 rewriter.getFloatAttr(t, *staticScale)));
+    } else {
+      Value d = tensor::DimOp::create(rewriter, loc, q, rank - 1);
+      d = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), d);
+      Value df = arith::SIToFPOp::create(rewriter, loc, t, d);
+      Value s = math::RsqrtOp::create(rewriter, loc, df);
+      scale = tensor::FromElementsOp::create(rewriter, loc, scalarType,
+                                             ValueRange{s});
     }
     Value scores = MatmulOp::create(rewriter, loc, q, k, /*transpose_lhs=*/false,
                                     /*transpose_rhs=*/true);
-    auto scaleAttr = DenseElementsAttr::get(RankedTensorType::get({}, t),
-                                            rewriter.getFloatAttr(t, scale));
-    scores = MulOp::create(rewriter, loc, scores,
-                           ConstantOp::create(rewriter, loc, scaleAttr));
-    auto scoresType = cast<RankedTensorType>(scores.getType());
+    scores = MulOp::create(rewriter, loc, scores, scale);
+    // The mask may make dims of the scores static: the ops infer their
+    // types rather than keep the unmasked scores' type.
     if (Value mask = adaptor.getMask()) {
       if (cast<RankedTensorType>(mask.getType()).getElementType().isInteger(1)) {
         auto negInf = DenseElementsAttr::get(
-            RankedTensorType::get({}, t),
+            scalarType,
             rewriter.getFloatAttr(
                 t, APFloat::getInf(cast<FloatType>(t).getFloatSemantics(), true)));
-        scores = SelectOp::create(rewriter, loc, scoresType, mask, scores,
+        scores = SelectOp::create(rewriter, loc, mask, scores,
                                   ConstantOp::create(rewriter, loc, negInf));
       } else {
-        scores = AddOp::create(rewriter, loc, scoresType, scores, mask);
+        scores = AddOp::create(rewriter, loc, scores, mask);
       }
     }
+    auto scoresType = cast<RankedTensorType>(scores.getType());
     if (op.getIsCausal()) {
       Value lowest = lowestValue(rewriter, loc, t);
       AffineMap id = AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext());

@@ -250,3 +250,15 @@ func.func @tiled_by_schedule(%in: tensor<1x3x10x10xf32>, %w: tensor<4x3x3x3xf32>
   }
   return %r : tensor<1x4x8x8xf32>
 }
+
+// -----
+
+// Canonicalization made the output's batch static while the input's is
+// dynamic (found by kiln-smith): left to the generic convolution.
+// CHECK-LABEL: func.func @batch_static_in_output_only
+// CHECK-NOT: linalg.matmul
+// CHECK: linalg.conv_2d_nhwc_hwcf
+func.func @batch_static_in_output_only(%in: tensor<?x4x4x2xf32>, %w: tensor<3x3x2x5xf32>, %acc: tensor<2x2x2x5xf32>) -> tensor<2x2x2x5xf32> {
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : tensor<?x4x4x2xf32>, tensor<3x3x2x5xf32>) outs(%acc : tensor<2x2x2x5xf32>) -> tensor<2x2x2x5xf32>
+  return %0 : tensor<2x2x2x5xf32>
+}
