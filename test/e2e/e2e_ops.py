@@ -522,6 +522,12 @@ add(Case("conv_nhwc_dynamic_batch_static_result", [cvx, cvw],
          [conv_nchw(ref(cvx).transpose(0, 3, 1, 2),
                     ref(cvw).transpose(3, 2, 0, 1)).transpose(0, 2, 3, 1)],
          [(0,), ()]))
+sa, sb = rand(3, 1), rand(2, 7)
+add(Case("strided_slice_broadcast", [sa, sb],
+         "  %s = kiln.slice %a0 {starts = array<i64: 0, 0>, ends = array<i64: 3, 1>, "
+         "steps = array<i64: 2, 1>} : (tensor<3x1xf32>) -> tensor<2x1xf32>\n"
+         "  %r = kiln.add %s, %a1 : (tensor<2x1xf32>, tensor<2x7xf32>) -> tensor<2x7xf32>\n"
+         "  return %r : tensor<2x7xf32>", [ref(sa)[::2] + ref(sb)]))
 ea, eb = rand(2, 3, 4), rand(3, 1)
 add(Case("add_dynamic_dim_meets_static_with_broadcast", [ea, eb],
          "  %r = kiln.add %a0, %a1 : (tensor<2x?x4xf32>, tensor<3x1xf32>) -> tensor<2x3x4xf32>\n"

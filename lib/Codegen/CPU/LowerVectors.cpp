@@ -29,6 +29,40 @@ namespace mlir::kiln {
 using namespace mlir;
 
 namespace {
+/// A 0-d transfer_read of a memref is a load (upstream lowers it only from
+/// a memref whose innermost stride is 1; a strided slice broadcast to a
+/// row gives other strides).
+struct ZeroDimTransferRead final : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferReadOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getVectorType().getRank() != 0 || op.getMask() ||
+        !isa<MemRefType>(op.getBase().getType()))
+      return failure();
+    Value scalar = memref::LoadOp::create(rewriter, op.getLoc(), op.getBase(),
+                                          op.getIndices());
+    rewriter.replaceOpWithNewOp<vector::BroadcastOp>(op, op.getVectorType(),
+                                                     scalar);
+    return success();
+  }
+};
+
+/// A 0-d transfer_write to a memref is a store.
+struct ZeroDimTransferWrite final : OpRewritePattern<vector::TransferWriteOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferWriteOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getVectorType().getRank() != 0 || op.getMask() ||
+        !isa<MemRefType>(op.getBase().getType()))
+      return failure();
+    Value scalar = vector::ExtractOp::create(rewriter, op.getLoc(),
+                                             op.getVector(), ArrayRef<int64_t>{});
+    rewriter.replaceOpWithNewOp<memref::StoreOp>(op, scalar, op.getBase(),
+                                                 op.getIndices());
+    return success();
+  }
+};
+
 struct KilnCPULowerVectorsPass final
     : kiln::impl::KilnCPULowerVectorsPassBase<KilnCPULowerVectorsPass> {
   using Base::Base;
@@ -83,6 +117,7 @@ struct KilnCPULowerVectorsPass final
     RewritePatternSet patterns(ctx);
     vector::populateVectorTransferLoweringPatterns(patterns,
                                                    /*maxTransferRank=*/1);
+    patterns.add<ZeroDimTransferRead, ZeroDimTransferWrite>(ctx);
     // Masks (of the remainders of vectorized elementwise ops with dynamic
     // shapes) become 1-D compares of a step vector, which LLVM takes; a
     // 1-D transfer that may run out of bounds gets such a mask too.

@@ -36,3 +36,18 @@ func.func @register_tile(%a: memref<2x8x2x1xf32>, %b: memref<2x8x16x1xf32>, %c: 
   }
   return
 }
+
+// 0-d transfers of a strided memref (a strided slice broadcast along a
+// row; found by kiln-smith) are a load and a store, not left for an LLVM
+// conversion that cannot take them.
+// CHECK-LABEL: func.func @zero_dim_strided
+// CHECK-SAME: %[[SRC:[a-z0-9]+]]: memref<2xf32, strided<[2]>>, %[[DST:[a-z0-9]+]]: memref<2xf32, strided<[3]>>, %[[I:[a-z0-9]+]]: index
+// CHECK: %[[X:.+]] = memref.load %[[SRC]][%[[I]]] : memref<2xf32, strided<[2]>>
+// CHECK-NOT: vector.transfer
+// CHECK: memref.store %[[X]], %[[DST]][%[[I]]] : memref<2xf32, strided<[3]>>
+func.func @zero_dim_strided(%src: memref<2xf32, strided<[2]>>, %dst: memref<2xf32, strided<[3]>>, %i: index) {
+  %pad = ub.poison : f32
+  %v = vector.transfer_read %src[%i], %pad : memref<2xf32, strided<[2]>>, vector<f32>
+  vector.transfer_write %v, %dst[%i] : vector<f32>, memref<2xf32, strided<[3]>>
+  return
+}
