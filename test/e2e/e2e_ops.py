@@ -528,6 +528,11 @@ add(Case("strided_slice_broadcast", [sa, sb],
          "steps = array<i64: 2, 1>} : (tensor<3x1xf32>) -> tensor<2x1xf32>\n"
          "  %r = kiln.add %s, %a1 : (tensor<2x1xf32>, tensor<2x7xf32>) -> tensor<2x7xf32>\n"
          "  return %r : tensor<2x7xf32>", [ref(sa)[::2] + ref(sb)]))
+ca, cb = rand(2, 1), rand(2, 7)
+add(Case("concat_relu_last_column", [ca, cb],
+         "  %v = kiln.relu %a0 : (tensor<2x1xf32>) -> tensor<2x1xf32>\n"
+         "  %r = kiln.concat %a1, %v {axis = -1 : i64} : (tensor<2x7xf32>, tensor<2x1xf32>) -> tensor<2x8xf32>\n"
+         "  return %r : tensor<2x8xf32>", [np.concatenate([ref(cb), np.maximum(ref(ca), 0)], -1)]))
 ea, eb = rand(2, 3, 4), rand(3, 1)
 add(Case("add_dynamic_dim_meets_static_with_broadcast", [ea, eb],
          "  %r = kiln.add %a0, %a1 : (tensor<2x?x4xf32>, tensor<3x1xf32>) -> tensor<2x3x4xf32>\n"

@@ -305,11 +305,21 @@ struct KilnCPUVectorizeElementwisePass final
           patterns, vector::VectorMultiReductionLowering::InnerReduction);
       vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
       vector::populateVectorStepLoweringPatterns(patterns);
-      // A broadcast operand (one scalar per row) is read as a scalar and
-      // broadcast, rather than as a transfer with a broadcast map.
-      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
       vector::populateScalarVectorTransferLoweringPatterns(
           patterns, /*benefit=*/1, /*allowMultipleUses=*/true);
+      vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+      vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    // A broadcast operand (one scalar per row) is read as a scalar and
+    // broadcast, rather than as a transfer with a broadcast map. Not with
+    // the leading-unit-dim patterns above: a write along a column (a
+    // concat's last column) gets a unit dim here, which those drop again,
+    // forever (the rewrite grew without bound: out of memory).
+    {
+      RewritePatternSet patterns(ctx);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
       vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
       vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))

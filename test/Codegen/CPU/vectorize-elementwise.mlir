@@ -269,3 +269,27 @@ func.func @accumulator_init(%acc: tensor<64x64x8x32xf32>) -> tensor<64x64x8x32xf
   } -> tensor<64x64x8x32xf32>
   return %0 : tensor<64x64x8x32xf32>
 }
+
+// A vectorized relu written into a concat's last column (a write along a
+// non-innermost dim; found by kiln-smith): the permutation-map lowering
+// runs apart from the leading-unit-dim patterns, which used to undo each
+// other until memory ran out.
+// CHECK-LABEL: func.func @write_along_column
+// CHECK: %[[V:.+]] = arith.maximumf %{{.+}}, %{{.+}} : vector<2xf32>
+// CHECK: %[[B:.+]] = vector.broadcast %[[V]] : vector<2xf32> to vector<1x2xf32>
+// CHECK: %[[T:.+]] = vector.transpose %[[B]], [1, 0] : vector<1x2xf32> to vector<2x1xf32>
+// CHECK: vector.transfer_write %[[T]], %{{.+}}[%{{.+}}, %{{.+}}] {in_bounds = [true, true]} : vector<2x1xf32>, tensor<2x8xf32>
+func.func @write_along_column(%a: tensor<2x1xf32>, %b: tensor<2x7xf32>) -> tensor<2x8xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %collapsed = tensor.collapse_shape %a [[0, 1]] : tensor<2x1xf32> into tensor<2xf32>
+  %e = tensor.empty() : tensor<2xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%collapsed : tensor<2xf32>) outs(%e : tensor<2xf32>) attrs = {kiln.strategy = {kind = "vectorize", vector_size = 16 : i64}} {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %cst : f32
+    linalg.yield %m : f32
+  } -> tensor<2xf32>
+  %full = tensor.empty() : tensor<2x8xf32>
+  %0 = tensor.insert_slice %b into %full[0, 0] [2, 7] [1, 1] : tensor<2x7xf32> into tensor<2x8xf32>
+  %1 = tensor.insert_slice %r into %0[0, 7] [2, 1] [1, 1] : tensor<2xf32> into tensor<2x8xf32>
+  return %1 : tensor<2x8xf32>
+}
