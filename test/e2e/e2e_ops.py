@@ -533,6 +533,24 @@ add(Case("concat_relu_last_column", [ca, cb],
          "  %v = kiln.relu %a0 : (tensor<2x1xf32>) -> tensor<2x1xf32>\n"
          "  %r = kiln.concat %a1, %v {axis = -1 : i64} : (tensor<2x7xf32>, tensor<2x1xf32>) -> tensor<2x8xf32>\n"
          "  return %r : tensor<2x8xf32>", [np.concatenate([ref(cb), np.maximum(ref(ca), 0)], -1)]))
+gx, gw = rand(1, 34, 3, 3), rand(34, 2, 1, 1)
+add(Case("conv_grouped_dynamic_channels", [gx, gw],
+         "  %r = kiln.conv2d %a0, %a1 {groups = 17 : i64} : (tensor<1x?x3x3xf32>, "
+         "tensor<34x2x1x1xf32>) -> tensor<1x34x3x3xf32>\n  return %r : tensor<1x34x3x3xf32>",
+         [conv_nchw(ref(gx), ref(gw), groups=17)], [(1,), ()]))
+bx = rand(2, 3, 2, 2)
+bnp = [rand(3), rand(3), rand(3), np.abs(rand(3)) + 0.5]
+add(Case("batch_norm_dynamic_channels", [bx] + bnp,
+         "  %r = kiln.batch_norm %a0, %a1, %a2, %a3, %a4 {epsilon = 1.0e-05 : f64} : (tensor<?x?x2x2xf32>, "
+         "tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x?x2x2xf32>\n"
+         "  return %r : tensor<?x?x2x2xf32>",
+         [(ref(bx) - ref(bnp[2])[:, None, None]) / np.sqrt(ref(bnp[3])[:, None, None] + 1e-5)
+          * ref(bnp[0])[:, None, None] + ref(bnp[1])[:, None, None]],
+         [(0, 1), (), (), (), ()], out_dynamic=[(0, 1)]))
+kx, kw = rand(1, 2, 2, 3), rand(1, 2, 3, 4)
+add(Case("matmul_dynamic_k_meets_static", [kx, kw],
+         "  %r = kiln.matmul %a0, %a1 : (tensor<1x2x2x?xf32>, tensor<1x2x3x4xf32>) -> tensor<1x2x2x4xf32>\n"
+         "  return %r : tensor<1x2x2x4xf32>", [ref(kx) @ ref(kw)], [(3,), ()]))
 ea, eb = rand(2, 3, 4), rand(3, 1)
 add(Case("add_dynamic_dim_meets_static_with_broadcast", [ea, eb],
          "  %r = kiln.add %a0, %a1 : (tensor<2x?x4xf32>, tensor<3x1xf32>) -> tensor<2x3x4xf32>\n"

@@ -20,6 +20,75 @@ namespace mlir::kiln {
 using namespace mlir;
 
 namespace {
+/// Operands of a generic whose dims are `?` where another operand makes the
+/// loop static (a fused broadcast of a `?` dim against a static one, a
+/// cast folded away) are cast to the static size: the lowering asserted
+/// equality already, and later passes (collapsing dims, vectorizing)
+/// assume that operands agree with the loop sizes. Upstream's
+/// InferStaticShapeOfOperands does this only for ops without broadcast
+/// (constant) indexing expressions.
+struct RefineOperandsToLoopSizes final : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    SmallVector<int64_t> loops(op.getNumLoops(), ShapedType::kDynamic);
+    for (OpOperand &operand : op->getOpOperands()) {
+      auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+      if (!type)
+        continue;
+      for (auto [i, expr] :
+           llvm::enumerate(op.getMatchingIndexingMap(&operand).getResults()))
+        if (auto dim = dyn_cast<AffineDimExpr>(expr);
+            dim && !type.isDynamicDim(i))
+          loops[dim.getPosition()] = type.getDimSize(i);
+    }
+    // Each operand's type with the loop sizes filled in.
+    auto refined = [&](OpOperand &operand) -> RankedTensorType {
+      auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+      if (!type)
+        return {};
+      SmallVector<int64_t> shape(type.getShape());
+      for (auto [i, expr] :
+           llvm::enumerate(op.getMatchingIndexingMap(&operand).getResults()))
+        if (auto dim = dyn_cast<AffineDimExpr>(expr);
+            dim && type.isDynamicDim(i))
+          shape[i] = loops[dim.getPosition()];
+      if (shape == type.getShape())
+        return {};
+      return RankedTensorType::get(shape, type.getElementType(),
+                                   type.getEncoding());
+    };
+    bool changed = false;
+    SmallVector<Value> operands;
+    SmallVector<Type> resultTypes(op->getResultTypes());
+    Location loc = op.getLoc();
+    for (OpOperand &operand : op->getOpOperands()) {
+      Value value = operand.get();
+      if (RankedTensorType type = refined(operand)) {
+        value = tensor::CastOp::create(rewriter, loc, type, value);
+        if (op.isDpsInit(&operand))
+          resultTypes[op.getTiedOpResult(&operand).getResultNumber()] = type;
+        changed = true;
+      }
+      operands.push_back(value);
+    }
+    if (!changed)
+      return failure();
+    Operation *refinedOp = clone(rewriter, op, resultTypes, operands);
+    SmallVector<Value> results;
+    for (auto [old, now] :
+         llvm::zip_equal(op->getResults(), refinedOp->getResults()))
+      results.push_back(old.getType() == now.getType()
+                            ? Value(now)
+                            : tensor::CastOp::create(rewriter, loc,
+                                                     old.getType(), now));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
 struct KilnFuseElementwisePass final
     : kiln::impl::KilnFuseElementwisePassBase<KilnFuseElementwisePass> {
   using Base::Base;
@@ -45,6 +114,7 @@ struct KilnFuseElementwisePass final
           Operation *producer = fused->get().getDefiningOp();
           return producer && producer->hasOneUse();
         });
+    patterns.add<RefineOperandsToLoopSizes>(ctx);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
     linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
     tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);

@@ -284,13 +284,16 @@ struct Conv2DLowering final : OpConversionPattern<Conv2DOp> {
     int64_t f = fType.getDimSize(filterDims.output);
     int64_t cg = fType.getDimSize(filterDims.input);
 
-    // A batch that the result has static is static in the input.
-    SmallVector<int64_t> batchOnly(4, ShapedType::kDynamic);
-    batchOnly[0] = outType.getDimSize(0);
+    // A batch that the result has static is static in the input, and so
+    // are its channels (the filter's per-group channels times the groups).
+    SmallVector<int64_t> known(4, ShapedType::kDynamic);
+    known[0] = outType.getDimSize(0);
+    if (!ShapedType::isDynamic(cg))
+      known[image.channel] = cg * groups;
     Value input = padImage(
-        rewriter, loc,
-        refineDims(rewriter, loc, adaptor.getInput(), batchOnly), layout,
-        op.getPads(), {0, 0}, scalarConstant(rewriter, loc, element, 0));
+        rewriter, loc, refineDims(rewriter, loc, adaptor.getInput(), known),
+        layout, op.getPads(), {0, 0},
+        scalarConstant(rewriter, loc, element, 0));
     int64_t hd = image.height, wd = image.width, cd = image.channel;
     SmallVector<OpFoldResult> dims(4);
     dims[0] = getDim(rewriter, loc, input, 0);

@@ -50,3 +50,38 @@ func.func @gelu_into_matmul(%x: tensor<8x32xf32>, %w: tensor<16x32xf32>, %c: ten
   } -> tensor<8x16xf32>
   return %0 : tensor<8x16xf32>
 }
+
+// -----
+
+// A `?` dim of an operand where another operand (here the broadcast 2x2
+// constant, through a fused add) makes the loop static is cast to that
+// size; the lowering asserted the equality.
+// CHECK-LABEL: func.func @refine_to_loop_sizes
+// CHECK-SAME: %[[A:[a-z0-9]+]]: tensor<?x?x2xf32>
+// CHECK: %[[CAST:.+]] = tensor.cast %[[A]] : tensor<?x?x2xf32> to tensor<?x2x2xf32>
+// CHECK: linalg.generic {{.+}} ins(%[[CAST]], %{{.+}} : tensor<?x2x2xf32>, tensor<2x2xf32>) outs(%{{.+}} : tensor<?x2x2xf32>)
+func.func @refine_to_loop_sizes(%a: tensor<?x?x2xf32>, %b: tensor<2x2xf32>, %n: index) -> tensor<?x2x2xf32> {
+  %e = tensor.empty(%n) : tensor<?x2x2xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%a, %b : tensor<?x?x2xf32>, tensor<2x2xf32>) outs(%e : tensor<?x2x2xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<?x2x2xf32>
+  return %0 : tensor<?x2x2xf32>
+}
+
+// -----
+
+// Operands that agree with the loop sizes are left alone.
+// CHECK-LABEL: func.func @already_consistent
+// CHECK-NOT: tensor.cast
+// CHECK: linalg.generic
+func.func @already_consistent(%a: tensor<?x2xf32>, %b: tensor<2xf32>, %n: index) -> tensor<?x2xf32> {
+  %e = tensor.empty(%n) : tensor<?x2xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%a, %b : tensor<?x2xf32>, tensor<2xf32>) outs(%e : tensor<?x2xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}

@@ -71,6 +71,11 @@ def KilnFuseElementwisePass : Pass<"kiln-fuse-elementwise"> {
     cannot take, and recompute the producer once per use (K times per
     element). Epilogues after a contraction are fused later, into its
     register tiles.
+
+    Operands of a generic whose dims are `?` where another operand makes
+    the loop static (a fused broadcast of a `?` dim against a static one)
+    are cast to that size, so that later passes see operands that agree
+    with the loop sizes; the lowering asserted the equality at run time.
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect",
