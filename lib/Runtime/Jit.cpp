@@ -6,6 +6,8 @@
 
 #include "kiln/Runtime/Jit.h"
 
+#include "JitMemory.h"
+
 #include "kiln/Runtime/Threads.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -52,6 +54,11 @@ JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
       options.optLevel, 0, jit->optimizerTargetMachine.get());
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = jit->transformer;
+  // Code and data within 2 GiB of each other, as the small code model
+  // needs: one reserved range per module (address space only; 4 GiB
+  // covers code and the largest constants a module embeds).
+  jit->memory = std::make_unique<NearbyMemoryMapper>(size_t(4) << 30);
+  engineOptions.sectionMemoryMapper = jit->memory.get();
   engineOptions.jitCodeGenOptLevel =
       options.optLevel == 0 ? llvm::CodeGenOptLevel::None
                             : llvm::CodeGenOptLevel::Aggressive;

@@ -19,6 +19,7 @@
 #include "kiln/Target/TargetDescription.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ExecutionEngine/SectionMemoryManager.h"
 #include "llvm/Support/Error.h"
 #include <functional>
 #include <memory>
@@ -103,6 +104,8 @@ private:
 
   std::unique_ptr<llvm::TargetMachine> optimizerTargetMachine;
   std::function<llvm::Error(llvm::Module *)> transformer;
+  /// Maps the engine's sections (declared first: it outlives the engine).
+  std::unique_ptr<llvm::SectionMemoryManager::MemoryMapper> memory;
   std::unique_ptr<ExecutionEngine> engine;
   std::vector<EntryPoint> entries;
 };
