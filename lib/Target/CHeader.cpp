@@ -432,9 +432,11 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
       for (size_t d = 0; d < s.shape.size(); ++d)
         os << "    " << kCountLocal << " *= (size_t)" << ri << "->sizes[" << d
            << "];\n";
-      os << "    memcpy(" << names.results[i] << ", (const " << cType(s)
-         << " *)" << ri << "->aligned + " << ri << "->offset, " << kCountLocal
-         << " * sizeof(" << cType(s) << "));\n  }\n";
+      // An empty result may go to a NULL buffer: memcpy takes no NULL.
+      os << "    if (" << kCountLocal << ")\n      memcpy(" << names.results[i]
+         << ", (const " << cType(s) << " *)" << ri << "->aligned + " << ri
+         << "->offset, " << kCountLocal << " * sizeof(" << cType(s)
+         << "));\n  }\n";
       os << "  free(" << ri << "->allocated);\n";
     }
     os << "  return " << kStatusLocal << ";\n}\n\n";

@@ -233,3 +233,48 @@ def test_graph_input_zero_dim_stays_static():
     m = kiln.compile(model)
     assert m.inputs[0].shape == (2, 0)
     assert m(np.zeros((2, 0), np.float32)).shape == (2, 0)
+
+
+# --- inputs that crashed inside onnx 1.12's shape inference (found by the
+# onnx-import fuzzer; test/fuzz/regressions/onnx-import-fuzzer) ------------
+
+@pytest.mark.parametrize("axis", [-3, 2, -2049, 2 ** 63 - 1])
+def test_layernorm_axis_outside_rank(axis):
+    model = make_model(
+        [helper.make_node("LayerNormalization", ["x", "w", "b"], ["y"],
+                          name="ln", axis=axis)],
+        [tensor("x", [3, 4]), tensor("w", [4]), tensor("b", [4])],
+        [tensor("y", [3, 4])], opset=17)
+    with pytest.raises(kiln.CompileError,
+                       match="LayerNormalization.*axis %d is outside the "
+                       "input's rank 2" % axis):
+        kiln.import_onnx(model)
+
+
+@pytest.mark.parametrize("op", ["Conv", "ConvTranspose"])
+def test_conv_input_and_weight_ranks_must_agree(op):
+    model = make_model(
+        [helper.make_node(op, ["x", "w"], ["y"], name="c")],
+        [tensor("x", [1, 1, 3]), tensor("w", [1, 3])], [tensor("y", ["n"])])
+    with pytest.raises(kiln.CompileError, match="rank"):
+        kiln.import_onnx(model)
+
+
+def test_non_tensor_graph_input():
+    seq = helper.make_tensor_sequence_value_info("s", TensorProto.FLOAT, [2])
+    model = make_model([helper.make_node("Relu", ["x"], ["y"])],
+                       [tensor("x", [2]), seq], [tensor("y", [2])])
+    with pytest.raises(kiln.CompileError,
+                       match="graph input 's' is not a tensor"):
+        kiln.import_onnx(model)
+
+
+def test_constant_dims_that_overflow():
+    value = TensorProto(name="c", data_type=TensorProto.FLOAT,
+                        dims=[2 ** 62, 4])
+    model = make_model([helper.make_node("Constant", [], ["y"], value=value)],
+                       [], [tensor("y", [2 ** 62, 4])])
+    with pytest.raises(kiln.CompileError,
+                       match="tensor 'c' has more elements than fit in 64 "
+                       "bits"):
+        kiln.import_onnx(model, check=False)

@@ -66,11 +66,14 @@ Attribute foldElements(ArrayRef<DenseElementsAttr> operands,
   int64_t n = allSplat ? 1 : resultType.getNumElements();
   SmallVector<T> out;
   out.reserve(n);
-  SmallVector<T> args(operands.size(), operands[0].getSplatValue<T>());
+  // (A non-splat operand has no splat value to start from.)
+  SmallVector<T> args;
+  args.reserve(operands.size());
   for (int64_t i = 0; i < n; ++i) {
-    for (auto [j, operand] : llvm::enumerate(operands))
-      args[j] = operand.isSplat() ? operand.getSplatValue<T>()
-                                  : operand.getValues<T>()[i];
+    args.clear();
+    for (DenseElementsAttr operand : operands)
+      args.push_back(operand.isSplat() ? operand.getSplatValue<T>()
+                                       : operand.getValues<T>()[i]);
     std::optional<T> value = fn(args);
     if (!value)
       return {};

@@ -19,12 +19,17 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include <onnx/checker.h>
 #include <onnx/shape_inference/implementation.h>
+
+#include <functional>
+#include <mutex>
 
 #include <cassert>
 #include <cctype>
@@ -132,16 +137,27 @@ FailureOr<RawTensor> Importer::readTensor(const onnx::TensorProto &t) {
           ", which Kiln does not support");
     return failure();
   }
+  // Element and byte counts are checked for overflow: a corrupt model's
+  // dims must not wrap into a small size.
   int64_t n = 1;
+  bool overflow = false;
   for (int64_t d : t.dims()) {
     if (d < 0) {
       error(what + " has a negative dim " + Twine(d));
       return failure();
     }
     raw.shape.push_back(d);
-    n *= d;
+    overflow |= llvm::MulOverflow(n, d, n);
   }
-  uint64_t want = static_cast<uint64_t>(n) * width;
+  int64_t wantBytes;
+  overflow |= llvm::MulOverflow(n, static_cast<int64_t>(width), wantBytes);
+  if (overflow && !llvm::is_contained(raw.shape, 0)) {
+    error(what + " has more elements than fit in 64 bits");
+    return failure();
+  }
+  if (llvm::is_contained(raw.shape, 0))
+    n = 0, wantBytes = 0;
+  uint64_t want = static_cast<uint64_t>(wantBytes);
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
     std::string location;
     int64_t offset = 0, length = -1;
@@ -169,8 +185,9 @@ FailureOr<RawTensor> Importer::readTensor(const onnx::TensorProto &t) {
     }
     if (length < 0)
       length = static_cast<int64_t>((*file)->getBufferSize()) - offset;
-    if (offset < 0 || offset + length >
-                          static_cast<int64_t>((*file)->getBufferSize())) {
+    int64_t end;
+    if (offset < 0 || length < 0 || llvm::AddOverflow(offset, length, end) ||
+        end > static_cast<int64_t>((*file)->getBufferSize())) {
       error(what + ": external data range is outside '" + path + "'");
       return failure();
     }
@@ -774,6 +791,103 @@ std::string describeNode(const onnx::NodeProto &n, int index) {
   return "node '" + name + "' (" + n.op_type() + ")";
 }
 
+/// onnx 1.12's inference functions index shapes by attributes and input
+/// ranks they do not check (LayerNormalization with an axis outside the
+/// input's rank, a Conv whose input rank differs from the weight's, a
+/// MaxUnpool fed a map): out-of-bounds reads and crashes inside libonnx.
+/// This registry hands out the real schemas, except that the inference of
+/// those ops first checks what it relies on, with the ranks inferred so
+/// far, and fails with an InferenceError (a diagnostic) instead.
+class GuardedSchemaRegistry final : public onnx::ISchemaRegistry {
+public:
+  const onnx::OpSchema *GetSchema(const std::string &key,
+                                  const int maxInclusiveVersion,
+                                  const std::string &domain) const override {
+    const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Instance()->GetSchema(
+        key, maxInclusiveVersion, domain);
+    if (!schema || !(domain.empty() || domain == "ai.onnx"))
+      return schema;
+    Guard guard = guardFor(key);
+    if (!guard)
+      return schema;
+    std::lock_guard<std::mutex> lock(mutex);
+    std::unique_ptr<onnx::OpSchema> &guarded = cache[schema];
+    if (!guarded) {
+      guarded = std::make_unique<onnx::OpSchema>(*schema);
+      onnx::InferenceFunction inner = schema->GetTypeAndShapeInferenceFunction();
+      guarded->TypeAndShapeInferenceFunction(
+          [inner, guard](onnx::InferenceContext &ctx) {
+            guard(ctx);
+            if (inner)
+              inner(ctx);
+          });
+    }
+    return guarded.get();
+  }
+
+private:
+  using Guard = std::function<void(onnx::InferenceContext &)>;
+
+  /// The rank of input `i`, when it is a tensor of known rank.
+  static std::optional<int64_t> rankOf(onnx::InferenceContext &ctx, size_t i) {
+    if (i >= ctx.getNumInputs())
+      return std::nullopt;
+    const onnx::TypeProto *type = ctx.getInputType(i);
+    if (!type || !type->has_tensor_type() ||
+        !type->tensor_type().has_shape())
+      return std::nullopt;
+    return type->tensor_type().shape().dim_size();
+  }
+
+  static void requireTensors(onnx::InferenceContext &ctx) {
+    for (size_t i = 0; i < ctx.getNumInputs(); ++i)
+      if (const onnx::TypeProto *type = ctx.getInputType(i);
+          type && !type->has_tensor_type())
+        fail_type_inference("input ", i, " is not a tensor");
+  }
+
+  static Guard guardFor(const std::string &op) {
+    // Convolutions: the input and weight ranks agree and are at least 3.
+    auto convRanks = [](size_t input, size_t weight) -> Guard {
+      return [input, weight](onnx::InferenceContext &ctx) {
+        requireTensors(ctx);
+        std::optional<int64_t> x = rankOf(ctx, input), w = rankOf(ctx, weight);
+        if ((x && *x < 3) || (w && *w < 3))
+          fail_shape_inference("the input and weight need rank 3 or more");
+        if (x && w && *x != *w)
+          fail_shape_inference("the input has rank ", *x,
+                               " but the weight rank ", *w);
+      };
+    };
+    if (op == "Conv" || op == "ConvTranspose" || op == "ConvInteger")
+      return convRanks(0, 1);
+    if (op == "QLinearConv")
+      return convRanks(0, 3);
+    if (op == "LayerNormalization")
+      return [](onnx::InferenceContext &ctx) {
+        requireTensors(ctx);
+        std::optional<int64_t> rank = rankOf(ctx, 0);
+        if (!rank)
+          return;
+        int64_t axis = -1;
+        if (const onnx::AttributeProto *a = ctx.getAttribute("axis"))
+          axis = a->i();
+        if (*rank < 1 || axis < -*rank || axis >= *rank)
+          fail_shape_inference("axis ", axis, " is outside the input's rank ",
+                               *rank);
+      };
+    if (op == "MaxUnpool" || op == "MaxPool" || op == "AveragePool" ||
+        op == "LpPool" || op == "Resize" || op == "Upsample")
+      return [](onnx::InferenceContext &ctx) { requireTensors(ctx); };
+    return nullptr;
+  }
+
+  mutable std::mutex mutex;
+  mutable llvm::DenseMap<const onnx::OpSchema *,
+                         std::unique_ptr<onnx::OpSchema>>
+      cache;
+};
+
 /// Returns a message for the first invalid attribute or graph input dim
 /// in `graph`, or an empty string.
 std::string validateBeforeShapeInference(const onnx::GraphProto &graph,
@@ -783,7 +897,11 @@ std::string validateBeforeShapeInference(const onnx::GraphProto &graph,
     for (const auto &t : graph.initializer())
       initializers.insert(t.name());
     for (const auto &in : graph.input()) {
-      if (initializers.count(in.name()) || !in.type().has_tensor_type() ||
+      if (!in.type().has_tensor_type())
+        return "graph input '" + in.name() +
+               "' is not a tensor (sequence, map and optional inputs are "
+               "not supported)";
+      if (initializers.count(in.name()) ||
           !in.type().tensor_type().has_shape())
         continue;
       for (auto [d, dim] :
@@ -892,8 +1010,8 @@ mlir::kiln::importOnnxModel(StringRef bytes, StringRef sourceName,
     onnx::ShapeInferenceOptions inference(/*check_type=*/true,
                                           /*strict_mode=*/1,
                                           /*data_prop=*/false);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                       inference);
+    static GuardedSchemaRegistry registry;
+    onnx::shape_inference::InferShapes(model, &registry, inference);
   } catch (const std::exception &e) {
     emitError(fileLoc) << "'" << sourceName
                        << "' fails onnx's model checker or shape inference: "
