@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #
-# Installs what Kiln needs on Debian 12 from apt: LLVM/MLIR 22, clang/lld 22,
-# CMake, Ninja, GoogleTest, onnx (C++ library, Python package and the backend
-# test data), pybind11, Python with numpy, pytest, torch and torchvision (the
-# real-model tests), OpenBLAS (so numpy and torch do not fall back to the
-# reference BLAS), valgrind (memory tests), and matplotlib and threadpoolctl
-# (the benchmark harness, bench/run.py). Installs only what is missing,
-# so it is cheap to run before every build.
+# Installs what Kiln needs on Debian 12 from apt: LLVM/MLIR 22, clang/lld 22
+# with its sanitizer and libFuzzer runtimes (the sanitizer and fuzzer builds,
+# docs/fuzzing.md), CMake, Ninja, GoogleTest, onnx (C++ library, Python
+# package and the backend test data), pybind11, Python with numpy, pytest,
+# torch and torchvision (the real-model tests), OpenBLAS (so numpy and torch
+# do not fall back to the reference BLAS), valgrind (memory tests), and
+# matplotlib and threadpoolctl (the benchmark harness, bench/run.py).
+# Installs only what is missing, so it is cheap to run before every build.
 set -euo pipefail
 
 PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
-  clang-22 lld-22 libomp-22-dev
+  clang-22 lld-22 libomp-22-dev libclang-rt-22-dev
   cmake ninja-build libgtest-dev
   python3 python3-dev python3-numpy python3-pytest valgrind bc
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata python3-onnx

@@ -13,7 +13,9 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "e2e"]
+# fuzz/regressions: inputs the fuzz harnesses replay (tools/fuzz), not tests.
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "e2e",
+                   "regressions"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%kiln_src_root", config.kiln_src_root))
@@ -24,7 +26,10 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.kiln_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
     ["kiln-opt", "kiln-compile", "kiln-run", "kiln-import", "llvm-objdump"], tool_dirs)
-config.substitutions.append(("%cc", "clang-22"))
+# Sanitizer builds compile the tests' C drivers with ASan/UBSan too
+# (KILN_E2E_CFLAGS, set by ctest; see docs/fuzzing.md).
+config.substitutions.append(
+    ("%cc", ("clang-22 " + os.environ.get("KILN_E2E_CFLAGS", "")).strip()))
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Tools", "Inputs")))
 

@@ -9,6 +9,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cstring>
@@ -117,9 +118,24 @@ llvm::Expected<HostArray> mlir::kiln::parseNpy(StringRef bytes,
       return npyError(name, "malformed shape entry '" + part + "'");
     array.shape.push_back(d);
   }
-  int64_t n = array.numElements();
-  size_t expected = static_cast<size_t>(n) *
-                    HostArray::elementBytes(array.elementType);
+  // The shape is untrusted: neither the element count (which numElements()
+  // multiplies left to right) nor the byte size may overflow.
+  int64_t n = 1, expectedBytes = 0;
+  bool overflow = false;
+  for (int64_t d : array.shape)
+    overflow = overflow || llvm::MulOverflow(n, d, n);
+  overflow =
+      overflow ||
+      llvm::MulOverflow(
+          n, static_cast<int64_t>(HostArray::elementBytes(array.elementType)),
+          expectedBytes);
+  if (overflow) {
+    std::string dims;
+    for (int64_t d : array.shape)
+      dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+    return npyError(name, "shape (" + dims + ") is too large");
+  }
+  size_t expected = static_cast<size_t>(expectedBytes);
   StringRef payload = bytes.drop_front(offset + headerLen);
   if (payload.size() < expected)
     return npyError(name, "truncated data: " + llvm::Twine(payload.size()) +

@@ -278,3 +278,13 @@ def test_constant_dims_that_overflow():
                        match="tensor 'c' has more elements than fit in 64 "
                        "bits"):
         kiln.import_onnx(model, check=False)
+
+
+@pytest.mark.parametrize("op", ["MaxPool", "AveragePool", "LpPool"])
+def test_pool_input_rank_below_3(op):
+    model = make_model(
+        [helper.make_node(op, ["x"], ["y"], name="p", kernel_shape=[2])],
+        [tensor("x", [4, 4])], [tensor("y", ["n"])])
+    with pytest.raises(kiln.CompileError,
+                       match="the input needs rank 3 or more, not 2"):
+        kiln.import_onnx(model)

@@ -30,7 +30,7 @@ import tempfile
 
 import numpy as np
 
-from e2e_lib import run
+from e2e_lib import CFLAGS, run
 
 rng = np.random.default_rng(7)
 
@@ -185,6 +185,10 @@ def c_driver(inputs, outputs):
     for i, o in enumerate(outputs):
         lines.append(f"  FILE *f{i} = fopen(\"out{i}.bin\", \"wb\");")
         lines.append(f"  fwrite(out{i}, 1, {o.nbytes}, f{i}); fclose(f{i});")
+        lines.append(f"  free(out{i});")
+    # Everything freed: sanitizer builds run the driver with LeakSanitizer.
+    for i in range(len(inputs)):
+        lines.append(f"  free(in{i});")
     lines.append("  return 0;\n}")
     return "\n".join(lines) + "\n"
 
@@ -277,14 +281,15 @@ def main():
             if r.returncode or builtins:
                 failures.append(f"AOT {name}: the object needs "
                                 f"{builtins or r.stderr.strip()}")
-            r = run([cc, "-O1", "-Wall", "-Werror", "main.c", "model.o",
+            r = run([cc, "-O1", "-Wall", "-Werror", *CFLAGS, "main.c", "model.o",
                      "-lm", "-lomp", "-o", "main"], d)
             if r.returncode:
                 failures.append(f"AOT {name} link: {r.stderr.strip()}")
                 continue
             r = run(["./main"], d)
             if r.returncode:
-                failures.append(f"AOT {name} run: exit {r.returncode}")
+                failures.append(f"AOT {name} run: exit {r.returncode}: "
+                                f"{r.stderr.strip()[-2000:]}")
                 continue
             got = [np.fromfile(os.path.join(d, f"out{i}.bin"), w.dtype)
                    for i, w in enumerate(want)]

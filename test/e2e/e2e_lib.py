@@ -4,6 +4,7 @@
 both with numpy references."""
 
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -13,6 +14,13 @@ import numpy as np
 
 DTYPES = {"f32": np.float32, "f64": np.float64, "i1": np.bool_, "i8": np.int8,
           "i32": np.int32, "i64": np.int64}
+# Sanitizer builds (docs/fuzzing.md) compile the C drivers with the flags in
+# KILN_E2E_CFLAGS (ASan/UBSan; the AOT objects, being generated code, stay
+# uninstrumented) and set KILN_E2E_VALGRIND=0, since valgrind cannot run
+# ASan binaries: the valgrind cases then run natively.
+CFLAGS = shlex.split(os.environ.get("KILN_E2E_CFLAGS", ""))
+VALGRIND = os.environ.get("KILN_E2E_VALGRIND", "1") != "0"
+
 CTYPES = {"f32": "float", "f64": "double", "i1": "uint8_t", "i8": "int8_t",
           "i32": "int32_t", "i64": "int64_t"}
 
@@ -130,6 +138,7 @@ def run(cmd, cwd):
 
 def check_case(case, tools, valgrind=False):
     """Returns a list of failure messages (empty when both paths pass)."""
+    valgrind = valgrind and VALGRIND
     failures = []
     with tempfile.TemporaryDirectory(prefix=f"kiln-{case.name}-") as d:
         with open(os.path.join(d, "model.mlir"), "w") as f:
@@ -156,8 +165,8 @@ def check_case(case, tools, valgrind=False):
             return failures
         with open(os.path.join(d, "driver.c"), "w") as f:
             f.write(c_driver(case))
-        r = run([tools["cc"], "-O1", "-Wall", "-Werror", "driver.c", "model.o",
-                 "-lm", "-lomp", "-o", "driver"], d)
+        r = run([tools["cc"], "-O1", "-Wall", "-Werror", *CFLAGS, "driver.c",
+                 "model.o", "-lm", "-lomp", "-o", "driver"], d)
         if r.returncode != 0:
             failures.append(f"AOT link: {r.stderr.strip()}")
             return failures

@@ -876,8 +876,15 @@ private:
           fail_shape_inference("axis ", axis, " is outside the input's rank ",
                                *rank);
       };
+    // Pools index the input's dims from 2 on by their kernel.
     if (op == "MaxUnpool" || op == "MaxPool" || op == "AveragePool" ||
-        op == "LpPool" || op == "Resize" || op == "Upsample")
+        op == "LpPool")
+      return [](onnx::InferenceContext &ctx) {
+        requireTensors(ctx);
+        if (std::optional<int64_t> x = rankOf(ctx, 0); x && *x < 3)
+          fail_shape_inference("the input needs rank 3 or more, not ", *x);
+      };
+    if (op == "Resize" || op == "Upsample")
       return [](onnx::InferenceContext &ctx) { requireTensors(ctx); };
     return nullptr;
   }
@@ -896,6 +903,11 @@ std::string validateBeforeShapeInference(const onnx::GraphProto &graph,
     llvm::StringSet<> initializers;
     for (const auto &t : graph.initializer())
       initializers.insert(t.name());
+    for (const auto &out : graph.output())
+      if (out.has_type() && !out.type().has_tensor_type())
+        return "graph output '" + out.name() +
+               "' is not a tensor (sequence, map and optional outputs are "
+               "not supported)";
     for (const auto &in : graph.input()) {
       if (!in.type().has_tensor_type())
         return "graph input '" + in.name() +

@@ -1,0 +1,1 @@
+linalg.ceil<3>
