@@ -551,6 +551,18 @@ kx, kw = rand(1, 2, 2, 3), rand(1, 2, 3, 4)
 add(Case("matmul_dynamic_k_meets_static", [kx, kw],
          "  %r = kiln.matmul %a0, %a1 : (tensor<1x2x2x?xf32>, tensor<1x2x3x4xf32>) -> tensor<1x2x2x4xf32>\n"
          "  return %r : tensor<1x2x2x4xf32>", [ref(kx) @ ref(kw)], [(3,), ()]))
+# kiln-smith's first miscompile: a GEMM result that is a strided tile of
+# the packed accumulator (2x1 of 8x32), cast to a dynamic result type, was
+# returned without a copy; the caller read row 1 from the wrong place.
+rb = rand(1, 1)
+rw = rand(2, 1)
+rwtext = np.array2string(rw, separator=", ", floatmode="unique").replace("\n", "")
+add(Case("matmul_tile_result_cast_dynamic", [rb],
+         "  %w = kiln.constant dense<" + rwtext + "> : tensor<2x1xf32>\n"
+         "  %s = kiln.sigmoid %a0 : (tensor<1x?xf32>) -> tensor<1x?xf32>\n"
+         "  %r = kiln.matmul %w, %s : (tensor<2x1xf32>, tensor<1x?xf32>) -> tensor<2x?xf32>\n"
+         "  return %r : tensor<2x?xf32>", [ref(rw) @ (1 / (1 + np.exp(-ref(rb))))],
+         [(1,)], out_dynamic=[(1,)]))
 ea, eb = rand(2, 3, 4), rand(3, 1)
 add(Case("add_dynamic_dim_meets_static_with_broadcast", [ea, eb],
          "  %r = kiln.add %a0, %a1 : (tensor<2x?x4xf32>, tensor<3x1xf32>) -> tensor<2x3x4xf32>\n"

@@ -20,6 +20,26 @@ using namespace mlir;
 
 namespace {
 
+/// Whether `value` is a whole allocation in row-major order: an
+/// allocation (or a block argument), possibly cast or reshaped, with the
+/// identity layout all along. Callers read results as contiguous arrays;
+/// a cast can give a strided view (an unpacked GEMM tile, row stride 32)
+/// an identity-layout type while its descriptor keeps the strides.
+bool isWholeContiguousBuffer(Value value) {
+  while (true) {
+    auto type = dyn_cast<MemRefType>(value.getType());
+    if (!type || !type.getLayout().isIdentity())
+      return false;
+    Operation *def = value.getDefiningOp();
+    if (!def || isa<memref::AllocOp>(def))
+      return true;
+    if (!isa<memref::CastOp, memref::ExpandShapeOp, memref::CollapseShapeOp>(
+            def))
+      return false;
+    value = def->getOperand(0);
+  }
+}
+
 /// The buffer `value` views: followed through view-like ops.
 Value rootBuffer(Value value) {
   while (auto view = value.getDefiningOp<ViewLikeOpInterface>()) {
@@ -44,9 +64,11 @@ struct KilnDistinctResultsPass final
         auto type = dyn_cast<MemRefType>(operand.get().getType());
         if (!type)
           continue;
-        if (returned.insert(rootBuffer(operand.get())).second)
+        if (returned.insert(rootBuffer(operand.get())).second &&
+            isWholeContiguousBuffer(operand.get()))
           continue;
-        // Returned already (itself or through a view): a copy of its own.
+        // Returned already (itself or through a view), or a view that may
+        // not be contiguous: a copy of its own.
         OpBuilder b(ret);
         Location loc = ret.getLoc();
         SmallVector<Value> dynamicSizes;

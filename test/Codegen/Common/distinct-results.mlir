@@ -47,3 +47,37 @@ func.func private @helper() -> (memref<4xf32>, memref<4xf32>) {
   %a = memref.alloc() : memref<4xf32>
   return %a, %a : memref<4xf32>, memref<4xf32>
 }
+
+// -----
+
+// A strided view (an unpacked GEMM tile, row stride 32) cast to an
+// identity-layout result type: callers read results as contiguous arrays,
+// so it is copied (found by kiln-smith: a 2x? result read row 1 from the
+// wrong place).
+// CHECK-LABEL: func.func @strided_view_cast(
+// CHECK: %[[T:.+]] = memref.alloc() : memref<8x32xf32>
+// CHECK: %[[V:.+]] = memref.subview %[[T]]
+// CHECK: %[[C:.+]] = memref.cast %[[V]]
+// CHECK: %[[COPY:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<2x?xf32>
+// CHECK: memref.copy %[[C]], %[[COPY]]
+// CHECK: return %[[COPY]]
+func.func @strided_view_cast() -> memref<2x?xf32> {
+  %t = memref.alloc() : memref<8x32xf32>
+  %v = memref.subview %t[0, 0] [2, 1] [1, 1] : memref<8x32xf32> to memref<2x1xf32, strided<[32, 1]>>
+  %c = memref.cast %v : memref<2x1xf32, strided<[32, 1]>> to memref<2x?xf32>
+  return %c : memref<2x?xf32>
+}
+
+// -----
+
+// A whole allocation, cast and reshaped with the identity layout, is left
+// alone.
+// CHECK-LABEL: func.func @contiguous_reshape(
+// CHECK-NOT: memref.copy
+// CHECK: return
+func.func @contiguous_reshape() -> memref<?xf32> {
+  %t = memref.alloc() : memref<4x8xf32>
+  %r = memref.collapse_shape %t [[0, 1]] : memref<4x8xf32> into memref<32xf32>
+  %c = memref.cast %r : memref<32xf32> to memref<?xf32>
+  return %c : memref<?xf32>
+}

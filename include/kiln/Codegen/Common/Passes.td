@@ -201,7 +201,7 @@ def KilnRuntimeChecksPass : Pass<"kiln-runtime-checks", "::mlir::ModuleOp"> {
 }
 
 def KilnDistinctResultsPass : Pass<"kiln-distinct-results", "::mlir::func::FuncOp"> {
-  let summary = "Give every returned buffer its own allocation";
+  let summary = "Give every returned buffer its own contiguous allocation";
   let description = [{
     Callers own, and free, every buffer a public function returns. A
     function that returns one buffer twice (`return %v, %v`), or a buffer
@@ -210,6 +210,12 @@ def KilnDistinctResultsPass : Pass<"kiln-distinct-results", "::mlir::func::FuncO
     follows each returned memref through view-like ops to its root, and
     replaces a result whose root an earlier result already returns with a
     fresh allocation and a copy.
+
+    Callers also read every result as one contiguous row-major array. A
+    result that is not a whole allocation with the identity layout all
+    along (a subview, say an unpacked GEMM tile with row stride 32, cast to
+    an identity-layout type whose descriptor still holds stride 32) is
+    copied too.
 
     Runs on bufferized IR, after the deallocation pipeline (which clones
     returned arguments and globals already).
