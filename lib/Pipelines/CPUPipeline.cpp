@@ -123,7 +123,7 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm) {
   // expand-strided-metadata emits affine.apply, so it precedes lower-affine.
   // MLIR 22's crashes on expand_shapes with two `?` dims in one group.
   pm.nest<func::FuncOp>().addPass(
-      kiln::createKilnExpandShapeToReinterpretCastPass());
+      kiln::createKilnStridedViewsToReinterpretCastPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

@@ -563,6 +563,12 @@ add(Case("matmul_tile_result_cast_dynamic", [rb],
          "  %r = kiln.matmul %w, %s : (tensor<2x1xf32>, tensor<1x?xf32>) -> tensor<2x?xf32>\n"
          "  return %r : tensor<2x?xf32>", [ref(rw) @ (1 / (1 + np.exp(-ref(rb))))],
          [(1,)], out_dynamic=[(1,)]))
+so = rand(5, 1)
+add(Case("strided_slice_dynamic_to_one_element", [so],
+         "  %s = kiln.slice %a0 {starts = array<i64: 0, 0>, ends = array<i64: 1, 1>, "
+         "steps = array<i64: 2, 1>} : (tensor<?x1xf32>) -> tensor<?x1xf32>\n"
+         "  %r = kiln.reshape %s [1] : (tensor<?x1xf32>) -> tensor<1xf32>\n"
+         "  return %r : tensor<1xf32>", [ref(so)[0:1:2].reshape(1)], [(0,)]))
 ea, eb = rand(2, 3, 4), rand(3, 1)
 add(Case("add_dynamic_dim_meets_static_with_broadcast", [ea, eb],
          "  %r = kiln.add %a0, %a1 : (tensor<2x?x4xf32>, tensor<3x1xf32>) -> tensor<2x3x4xf32>\n"

@@ -223,19 +223,26 @@ def KilnDistinctResultsPass : Pass<"kiln-distinct-results", "::mlir::func::FuncO
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
-def KilnExpandShapeToReinterpretCastPass
-    : Pass<"kiln-expand-shape-to-reinterpret-cast", "::mlir::func::FuncOp"> {
-  let summary = "Lower expand_shapes that split one dim into several dynamic ones";
+def KilnStridedViewsToReinterpretCastPass
+    : Pass<"kiln-strided-views-to-reinterpret-cast", "::mlir::func::FuncOp"> {
+  let summary = "Lower the strided views that MLIR 22's expand-strided-metadata crashes on";
   let description = [{
-    MLIR 22's `expand-strided-metadata` crashes on a `memref.expand_shape`
-    with more than one dynamic dim in one reassociation group (a `?`
-    batch times sequence dim split back into `?x?`, as a matmul with a
-    rank-3 operand of two dynamic dims produces; llvm-project#186830, fixed
-    in LLVM 23). This pass rewrites exactly those expand_shapes into a
-    `memref.reinterpret_cast` of the source's base buffer, with the sizes
-    from `output_shape` and the strides computed from the source's strides
-    (innermost dim of each group: the source dim's stride; outward: times
-    the next size). Every other expand_shape is left to upstream.
+    MLIR 22's `expand-strided-metadata` crashes on two kinds of views that
+    Kiln's lowering produces; this pass, run just before it, rewrites
+    exactly those into a `memref.reinterpret_cast` of the source's base
+    buffer (every other view is left to upstream):
+
+    - a `memref.expand_shape` with more than one dynamic dim in one
+      reassociation group (a `?` batch times sequence dim split back into
+      `?x?`, from a matmul with a rank-3 operand of two dynamic dims;
+      llvm-project#186830, fixed in LLVM 23): sizes from `output_shape`,
+      strides built from the source's, innermost dim of each group first;
+    - a rank-reducing `memref.subview` whose result strides match no
+      choice of dropped unit dims (a step of 2 over dims of size 1, which
+      canonicalization builds from a strided slice reshaped to one
+      element; `SubViewOp::getDroppedDims` crashes): the offset from every
+      dim, the non-unit dims kept, strides from the result type or the
+      source stride times the step.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

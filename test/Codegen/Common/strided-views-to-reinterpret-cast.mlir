@@ -1,4 +1,4 @@
-// RUN: kiln-opt %s --pass-pipeline="builtin.module(func.func(kiln-expand-shape-to-reinterpret-cast))" --split-input-file | FileCheck %s
+// RUN: kiln-opt %s --pass-pipeline="builtin.module(func.func(kiln-strided-views-to-reinterpret-cast))" --split-input-file | FileCheck %s
 
 // Two `?` dims in one group: a reinterpret_cast of the base buffer, sizes
 // from output_shape, strides built from the innermost one outward.
@@ -36,4 +36,29 @@ func.func @strided_source(%a: memref<?x4xf32, strided<[?, 1], offset: ?>>, %d0: 
 func.func @one_dynamic(%a: memref<?x8xf32>, %d0: index) -> memref<?x2x8xf32> {
   %e = memref.expand_shape %a [[0, 1], [2]] output_shape [%d0, 2, 8] : memref<?x8xf32> into memref<?x2x8xf32>
   return %e : memref<?x2x8xf32>
+}
+
+// -----
+
+// A rank-reducing subview whose stride (a step of 2 over unit dims) matches
+// no dropped dim: the offset from every dim, the stride from the result
+// type.
+// CHECK-LABEL: func.func @ambiguous_rank_reducing_subview(
+// CHECK-SAME: %[[SRC:[a-z0-9]+]]: memref<?x1xf32>, %[[I:[a-z0-9]+]]: index
+// CHECK: %[[BASE:.+]], %{{.+}}, %{{.+}}:2, %{{.+}}:2 = memref.extract_strided_metadata %[[SRC]]
+// CHECK: memref.reinterpret_cast %[[BASE]] to offset: [%[[I]]], sizes: [1], strides: [2] : memref<f32> to memref<1xf32, strided<[2], offset: ?>>
+func.func @ambiguous_rank_reducing_subview(%a: memref<?x1xf32>, %i: index) -> memref<1xf32, strided<[2], offset: ?>> {
+  %s = memref.subview %a[%i, 0] [1, 1] [2, 1] : memref<?x1xf32> to memref<1xf32, strided<[2], offset: ?>>
+  return %s : memref<1xf32, strided<[2], offset: ?>>
+}
+
+// -----
+
+// Unit steps leave the drop unambiguous: upstream's.
+// CHECK-LABEL: func.func @plain_rank_reducing_subview(
+// CHECK-NOT: memref.reinterpret_cast
+// CHECK: memref.subview
+func.func @plain_rank_reducing_subview(%a: memref<?x1xf32>, %i: index) -> memref<1xf32, strided<[1], offset: ?>> {
+  %s = memref.subview %a[%i, 0] [1, 1] [1, 1] : memref<?x1xf32> to memref<1xf32, strided<[1], offset: ?>>
+  return %s : memref<1xf32, strided<[1], offset: ?>>
 }
