@@ -1,9 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-"""Runs every kiln-smith repro in this directory (each NAME.py in its own
-process, with a time and memory limit) and says which still fail.
+"""Runs every kiln-smith repro in this directory (NAME.mlir with the inputs
+and numpy reference outputs in NAME.npz, each in its own process, with a
+time and memory limit) and says which still fail.
 
 Usage: PYTHONPATH=build/python_packages check_repros.py [--expect] [NAME ...]
+       PYTHONPATH=build/python_packages check_repros.py --one NAME
+           (compiles and runs one repro here, printing how far each output
+           is from the reference)
 A repro passes when it compiles, runs and every output is within 1e-4 x
 max|reference| (+1e-5) of the numpy reference in NAME.npz.
 Exits 1 when any repro fails; with --expect, only when a repro of a fixed
@@ -29,7 +33,8 @@ def limit():
 
 def check(name):
     try:
-        r = subprocess.run([sys.executable, os.path.join(HERE, name + ".py")],
+        r = subprocess.run([sys.executable, os.path.abspath(__file__), "--one",
+                            name],
                            capture_output=True, text=True, timeout=60,
                            preexec_fn=limit)
     except subprocess.TimeoutExpired:
@@ -46,8 +51,33 @@ def check(name):
     return "passes"
 
 
+def run_one(name):
+    """Compiles NAME.mlir (JIT, opt_level=2), runs it twice on the inputs in
+    NAME.npz and prints max |kiln - numpy| per output."""
+    import numpy as np
+    import kiln
+    with open(os.path.join(HERE, name + ".mlir")) as f:
+        mlir = f.read()
+    data = np.load(os.path.join(HERE, name + ".npz"))
+    inputs = [data["in%d" % i] for i in range(len(data.files))
+              if "in%d" % i in data.files]
+    wants = [data["want%d" % i] for i in range(len(data.files))
+             if "want%d" % i in data.files]
+    m = kiln.compile(mlir, opt_level=2)
+    for _ in range(2):
+        outs = m.run(*inputs)
+    for i, (got, want) in enumerate(zip(outs, wants)):
+        err = (np.max(np.abs(got.astype(np.float64) - want))
+               if want.size else 0.0)
+        print("output %d: max |kiln - numpy| = %.3g (max |numpy| %.3g)"
+              % (i, err, np.max(np.abs(want)) if want.size else 0.0))
+    return 0
+
+
 def main():
     args = sys.argv[1:]
+    if args[:1] == ["--one"] and len(args) == 2:
+        return run_one(args[1])
     expect = "--expect" in args
     args = [a for a in args if a != "--expect"]
     names = args or sorted(
