@@ -33,8 +33,12 @@ public:
     Key ra = find(key(a, da)), rb = find(key(b, db));
     if (ra != rb) {
       parent[ra] = rb;
-      if (auto it = bound.find(ra); it != bound.end())
-        bound.try_emplace(rb, it->second);
+      // Copied out first: the insertion may grow the map and free the
+      // bucket `it` points into (a use-after-free ASan found).
+      if (auto it = bound.find(ra); it != bound.end()) {
+        int64_t size = it->second;
+        bound.try_emplace(rb, size);
+      }
     }
     for (auto [v, d] : {std::pair{a, da}, std::pair{b, db}}) {
       int64_t size = cast<RankedTensorType>(v.getType()).getDimSize(d);
