@@ -569,6 +569,12 @@ add(Case("strided_slice_dynamic_to_one_element", [so],
          "steps = array<i64: 2, 1>} : (tensor<?x1xf32>) -> tensor<?x1xf32>\n"
          "  %r = kiln.reshape %s [1] : (tensor<?x1xf32>) -> tensor<1xf32>\n"
          "  return %r : tensor<1xf32>", [ref(so)[0:1:2].reshape(1)], [(0,)]))
+pa, pb = rand(1, 5), rand(3, 3)
+add(Case("matmul_rhs_zero_padded_k", [pa, pb],
+         "  %p = kiln.pad %a1 {low = array<i64: 0, 0>, high = array<i64: 2, 0>, value = 0.0 : f64} "
+         ": (tensor<3x3xf32>) -> tensor<5x3xf32>\n"
+         "  %r = kiln.matmul %a0, %p : (tensor<1x5xf32>, tensor<5x3xf32>) -> tensor<1x3xf32>\n"
+         "  return %r : tensor<1x3xf32>", [ref(pa)[:, :3] @ ref(pb)]))
 ea, eb = rand(2, 3, 4), rand(3, 1)
 add(Case("add_dynamic_dim_meets_static_with_broadcast", [ea, eb],
          "  %r = kiln.add %a0, %a1 : (tensor<2x?x4xf32>, tensor<3x1xf32>) -> tensor<2x3x4xf32>\n"

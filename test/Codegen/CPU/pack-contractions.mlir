@@ -106,3 +106,23 @@ func.func @accumulator_read(%a: tensor<4x8xf32>, %w: tensor<8x16xf32>, %r: tenso
   %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 2 : i64, n0 = 16 : i64, k0 = 1 : i64, kc = 4 : i64}} ins(%a, %w : tensor<4x8xf32>, tensor<8x16xf32>) outs(%acc : tensor<4x16xf32>) -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
 }
+
+// -----
+
+// A zero pad of K is not folded into the pack (MLIR 22 would, into an
+// invalid pack, when the pad is wider than what completes the last tile;
+// found by kiln-smith).
+// CHECK-LABEL: func.func @padded_k_not_folded
+// CHECK: %[[P:.+]] = tensor.pad
+// CHECK: linalg.pack %[[P]]
+func.func @padded_k_not_folded(%a: tensor<1x5xf32>, %b: tensor<3x3xf32>) -> tensor<1x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %b low[0, 0] high[2, 0] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %zero : f32
+  } : tensor<3x3xf32> to tensor<5x3xf32>
+  %e = tensor.empty() : tensor<1x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3xf32>) -> tensor<1x3xf32>
+  %r = linalg.matmul {kiln.strategy = {k0 = 1 : i64, kc = 128 : i64, kind = "mmt4d", m0 = 8 : i64, mc = 1024 : i64, n0 = 32 : i64}} ins(%a, %p : tensor<1x5xf32>, tensor<5x3xf32>) outs(%f : tensor<1x3xf32>) -> tensor<1x3xf32>
+  return %r : tensor<1x3xf32>
+}
