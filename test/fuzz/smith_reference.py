@@ -213,7 +213,9 @@ def eval_node(node, vals, errs, types, out_type):
         count = x.shape[ax]
         if op == "softmax":
             return s, s * (2 * emax + 2 * APPROX + count * U + U * shifted) + U
-        r = np.log(s)
+        # x - max - log(sum(exp(x - max))): finite where softmax underflows.
+        z = x - x.max(axis=ax, keepdims=True)
+        r = z - np.log(np.exp(z).sum(axis=ax, keepdims=True))
         return r, 2 * emax + APPROX * (1 + np.abs(r)) + U * shifted + count * U
     if op == "layer_norm":
         ax = a.get("axis", -1) % x.ndim
