@@ -307,7 +307,7 @@ void CompilerSession::buildLoweringPipeline(Stage lowering,
     buildKilnBufferizePipeline(pm);
     return;
   case Stage::LLVMDialect:
-    buildKilnToLLVMPipeline(pm);
+    buildKilnToLLVMPipeline(pm, options.codegen);
     return;
   default:
     llvm_unreachable("not a lowering stage");
@@ -322,7 +322,12 @@ JitOptions CompilerSession::getJitOptions() const {
   return jitOptions;
 }
 
-llvm::Error CompilerSession::emit(Stage emitStage, llvm::raw_pwrite_stream &os) {
+llvm::Error CompilerSession::emit(Stage emitStage, llvm::raw_pwrite_stream &os,
+                                  llvm::raw_ostream *weights) {
+  bool externalWeights = options.weights == WeightsMode::External &&
+                         emitStage >= Stage::LLVMIR;
+  if (externalWeights && !weights)
+    return makeError("external weights need a weights file to write");
   if (llvm::Error err = runTo(emitStage))
     return err;
   if (emitStage <= Stage::LLVMDialect) {
@@ -349,6 +354,12 @@ llvm::Error CompilerSession::emit(Stage emitStage, llvm::raw_pwrite_stream &os) 
   if (llvm::Error err = prefixAndInternalizeSymbols(*llvmModule, entries,
                                                     options.symbolPrefix))
     return err;
+  if (externalWeights) {
+    llvm::Expected<WeightsFileInfo> info =
+        externalizeWeights(*llvmModule, options.symbolPrefix, *weights);
+    if (!info)
+      return info.takeError();
+  }
   optimizeLLVMModule(*llvmModule, **tm, options.optLevel);
   if (emitStage == Stage::LLVMIR) {
     llvmModule->print(os, nullptr);
@@ -373,7 +384,7 @@ llvm::Error CompilerSession::setSymbolPrefix(StringRef prefix) {
 llvm::Error CompilerSession::emitHeader(llvm::raw_ostream &os) {
   if (llvm::Error err = runTo(Stage::Kiln))
     return err;
-  emitCHeader(entries, options.symbolPrefix, os);
+  emitCHeader(entries, options.symbolPrefix, os, options.weights);
   return llvm::Error::success();
 }
 

@@ -110,6 +110,10 @@ mlir::kiln::getCHeaderNames(ArrayRef<EntryPoint> entries, StringRef prefix) {
                               (prefix + "_last_error").str(),
                               (prefix + "_set_num_threads").str(),
                               (prefix + "_init_threads").str(),
+                              (prefix + "_load_weights").str(),
+                              (prefix + "_unload_weights").str(),
+                              getWeightsSymbolName(prefix),
+                              getWeightsInfoSymbolName(prefix),
                               kResLocal,
                               kStatusLocal,
                               kCountLocal,
@@ -161,8 +165,112 @@ mlir::kiln::getCHeaderNames(ArrayRef<EntryPoint> entries, StringRef prefix) {
   return out;
 }
 
+/// The header's part for external weights that needs POSIX: the checksum
+/// and `<prefix>_load_weights`/`_unload_weights`. It comes last, so that
+/// the macros of the POSIX headers cannot meet the entry points' names.
+static void emitWeightsLoader(StringRef prefix, StringRef errorBuffer,
+                              llvm::raw_ostream &os) {
+  std::string weights = getWeightsSymbolName(prefix);
+  std::string info = getWeightsInfoSymbolName(prefix);
+  os << "#include <errno.h>\n#include <fcntl.h>\n#include <sys/mman.h>\n"
+        "#include <sys/stat.h>\n#include <unistd.h>\n\n";
+  // The same checksum as computeWeightsChecksum.
+  os << "#ifndef KILN_WEIGHTS_CHECKSUM_DEFINED\n"
+        "#define KILN_WEIGHTS_CHECKSUM_DEFINED\n"
+        "static inline uint64_t kiln_weights_checksum_(const unsigned char *p, "
+        "uint64_t n) {\n"
+        "  const uint64_t prime = 0x100000001b3ULL;\n"
+        "  uint64_t lanes[4] = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL,\n"
+        "                       0x9ce484222325cbf2ULL, 0x2325cbf29ce48422ULL};\n"
+        "  for (uint64_t i = 0; i < n / 8; ++i) {\n"
+        "    uint64_t w = 0;\n"
+        "    for (int b = 7; b >= 0; --b)\n"
+        "      w = (w << 8) | p[8 * i + b];\n"
+        "    lanes[i & 3] = (lanes[i & 3] ^ w) * prime;\n"
+        "  }\n"
+        "  uint64_t h = n;\n"
+        "  for (int k = 0; k < 4; ++k)\n"
+        "    h = (h ^ lanes[k]) * prime;\n"
+        "  return h ^ (h >> 29);\n"
+        "}\n"
+        "static inline uint64_t kiln_weights_u64_(const unsigned char *p) {\n"
+        "  uint64_t v = 0;\n"
+        "  for (int b = 7; b >= 0; --b)\n"
+        "    v = (v << 8) | p[b];\n"
+        "  return v;\n"
+        "}\n#endif\n\n";
+  auto fail = [&](StringRef fmt, StringRef values) {
+    os << "    snprintf(" << errorBuffer << ", sizeof(" << errorBuffer
+       << "), \"" << prefix << "_load_weights: " << fmt << "\"" << values
+       << ");\n";
+  };
+  os << "/** Maps the weights file `path` (kiln-compile --weights-file) "
+        "read-only\n"
+        " * and checks that it is this model's: its magic, version and size, "
+        "and\n"
+        " * a checksum of all its bytes. Returns 0, or 4 with "
+     << prefix
+     << "_last_error()\n"
+        " * saying what is wrong (then the weights loaded before, if any, "
+        "stay).\n"
+        " * Call it before the entry points, not while one runs. */\n";
+  os << "static inline int " << prefix << "_load_weights(const char *path) {\n"
+     << "  " << errorBuffer << "[0] = 0;\n"
+     << "  if (path == NULL) {\n";
+  fail("the path is NULL", "");
+  os << "    return 1;\n  }\n"
+     << "  const uint64_t bytes = " << info << "[1];\n"
+     << "  int fd = open(path, O_RDONLY | O_CLOEXEC);\n"
+     << "  if (fd < 0) {\n";
+  fail("cannot open '%s': %s", ", path, strerror(errno)");
+  os << "    return 4;\n  }\n"
+     << "  struct stat st;\n"
+     << "  if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != bytes) {\n";
+  fail("'%s' has %lld bytes, but this model's weights file has %llu "
+       "(truncated, or another model's)",
+       ", path, (long long)st.st_size, (unsigned long long)bytes");
+  os << "    close(fd);\n    return 4;\n  }\n"
+     << "  void *map = mmap(NULL, (size_t)bytes, PROT_READ, MAP_PRIVATE, fd, "
+        "0);\n"
+     << "  close(fd);\n"
+     << "  if (map == MAP_FAILED) {\n";
+  fail("cannot map '%s': %s", ", path, strerror(errno)");
+  os << "    return 4;\n  }\n"
+     << "  const unsigned char *h = (const unsigned char *)map;\n"
+     << "  const char *problem = NULL;\n"
+     << "  if (memcmp(h, \"KILNWTS\", 8) != 0)\n"
+     << "    problem = \"is not a Kiln weights file\";\n"
+     << "  else if (kiln_weights_u64_(h + 8) != (" << info
+     << "[0] | ((uint64_t)" << kWeightsHeaderBytes << " << 32)))\n"
+     << "    problem = \"has another weights-file version\";\n"
+     << "  else if (kiln_weights_u64_(h + 16) != bytes || "
+        "kiln_weights_u64_(h + 24) != "
+     << info << "[2])\n"
+     << "    problem = \"holds the weights of another model (or of another "
+        "compilation of it)\";\n"
+     << "  else if (kiln_weights_checksum_(h + " << kWeightsHeaderBytes
+     << ", bytes - " << kWeightsHeaderBytes << ") != " << info << "[2])\n"
+     << "    problem = \"is corrupt: its contents do not match its "
+        "checksum\";\n"
+     << "  if (problem) {\n";
+  fail("'%s' %s", ", path, problem");
+  os << "    munmap(map, (size_t)bytes);\n    return 4;\n  }\n"
+     << "  const void *old = " << weights << ";\n"
+     << "  " << weights << " = map;\n"
+     << "  if (old)\n    munmap((void *)old, (size_t)bytes);\n"
+     << "  return 0;\n}\n";
+  os << "/** Unmaps the weights; the entry points return 4 until they are "
+        "loaded\n * again. */\n"
+     << "static inline void " << prefix << "_unload_weights(void) {\n"
+     << "  const void *map = " << weights << ";\n"
+     << "  " << weights << " = NULL;\n"
+     << "  if (map)\n    munmap((void *)map, (size_t)" << info << "[1]);\n"
+     << "}\n\n";
+}
+
 void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
-                             llvm::raw_ostream &os) {
+                             llvm::raw_ostream &os, WeightsMode weights) {
+  bool external = weights == WeightsMode::External;
   std::string macro = includeGuard(prefix);
   std::string errorBuffer = (prefix + "_error_message").str();
   os << "/* Generated by kiln-compile. Do not edit.\n"
@@ -174,7 +282,8 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
         " * a NULL pointer with a nonzero size, a size that overflows), 2\n"
         " * when an output buffer's dims differ from the result's, and 3\n"
         " * when a run-time check fails (an index out of range, out of\n"
-        " * memory); "
+        " * memory)"
+     << (external ? ", 4 when the weights are not loaded" : "") << "; "
      << prefix
      << "_last_error() then\n"
         " * says which. Entry points are reentrant and thread-safe; the\n"
@@ -234,6 +343,12 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
      << "  if (kmp_set_blocktime)\n    kmp_set_blocktime(0);\n"
      << "  const char *n = getenv(\"KILN_NUM_THREADS\");\n"
      << "  if (n)\n    " << prefix << "_set_num_threads(atoi(n));\n}\n\n";
+  if (external)
+    os << "/* The weights, which " << prefix
+       << "_load_weights maps (in the object). */\n"
+       << "extern const void *" << getWeightsSymbolName(prefix) << ";\n"
+       << "extern const uint64_t " << getWeightsInfoSymbolName(prefix)
+       << "[4];\n\n";
 
   std::vector<CEntryNames> allNames = getCHeaderNames(entries, prefix);
   for (auto [index, e] : llvm::enumerate(entries)) {
@@ -397,6 +512,12 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
     }
     for (const std::string &n : names.inputs)
       callArgs.push_back("&" + n + "_m");
+    if (external) {
+      os << "  if (" << getWeightsSymbolName(prefix) << " == NULL) {\n"
+         << "    snprintf(" << errorBuffer << ", sizeof(" << errorBuffer
+         << "), \"" << entry << ": the weights are not loaded; call "
+         << prefix << "_load_weights(path) first\");\n    return 4;\n  }\n";
+    }
     os << "  " << prefix << "_init_threads();\n";
     std::string call = ciface + "(" + llvm::join(callArgs, ", ") + ")";
     if (e.results.empty())
@@ -441,5 +562,8 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
     }
     os << "  return " << kStatusLocal << ";\n}\n\n";
   }
-  os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << macro << " */\n";
+  os << "#ifdef __cplusplus\n}\n#endif\n\n";
+  if (external)
+    emitWeightsLoader(prefix, errorBuffer, os);
+  os << "#endif /* " << macro << " */\n";
 }

@@ -144,7 +144,9 @@ llvm::Error mlir::kiln::validateSymbolPrefix(llvm::StringRef prefix) {
 std::vector<std::string>
 mlir::kiln::getCEntryNames(llvm::ArrayRef<EntryPoint> entries) {
   // What a header declares as `<prefix>_<name>` besides the entry points.
-  llvm::StringSet<> taken = {"last_error", "error_message"};
+  llvm::StringSet<> taken = {"last_error",      "error_message",
+                             "set_num_threads", "init_threads",
+                             "load_weights",    "unload_weights"};
   auto isMemrefType = [](llvm::StringRef name) {
     return name.consume_front("memref") && name.consume_back("_t") &&
            !name.empty() && llvm::all_of(name, llvm::isDigit);

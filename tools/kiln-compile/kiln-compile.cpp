@@ -11,6 +11,7 @@
 //   kiln-compile model.mlir --emit=linalg
 //   kiln-compile model.mlir --target-triple=aarch64-linux-gnu -o m.o
 //   kiln-compile model.onnx --emit=kiln --report=json
+//   kiln-compile model.onnx -o m.o --emit-header=m.h --weights=external
 //
 // The stages themselves are sequenced by the compiler session
 // (kiln/Compiler/Compiler.h); this tool only maps its command line onto it.
@@ -27,6 +28,7 @@
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -66,6 +68,17 @@ cl::opt<std::string> symbolPrefix(
 // Renamed; kept hidden so that old scripts fail loudly instead of silently.
 cl::opt<std::string> oldHeaderPrefix("header-prefix", cl::Hidden,
                                      cl::desc("Renamed to --prefix"));
+cl::opt<std::string> weightsMode(
+    "weights",
+    cl::desc("Weights in the object (embedded, default) or in a file that "
+             "<prefix>_load_weights(path) maps (external)"),
+    cl::value_desc("embedded|external"), cl::init("embedded"),
+    cl::cat(kilnCat));
+cl::opt<std::string> weightsFilename(
+    "weights-file",
+    cl::desc("With --weights=external: the weights file to write (default: "
+             "the -o file with the extension .weights)"),
+    cl::value_desc("filename"), cl::cat(kilnCat));
 cl::opt<std::string> report(
     "report", cl::ValueOptional,
     cl::desc("Print what the graph passes did to stderr, as text (default) "
@@ -93,6 +106,25 @@ int main(int argc, char **argv) {
   if (!options)
     return fail(llvm::toString(options.takeError()));
   options->symbolPrefix = symbolPrefix;
+  if (weightsMode != "embedded" && weightsMode != "external")
+    return fail("--weights takes embedded or external, not '" + weightsMode +
+                "'");
+  options->weights = weightsMode == "external" ? WeightsMode::External
+                                               : WeightsMode::Embedded;
+  bool externalWeights =
+      options->weights == WeightsMode::External && emit >= Stage::LLVMIR;
+  if (weightsFilename.getNumOccurrences() &&
+      options->weights != WeightsMode::External)
+    return fail("--weights-file needs --weights=external");
+  std::string weightsPath = weightsFilename;
+  if (externalWeights && weightsPath.empty()) {
+    if (outputFilename == "-")
+      return fail("--weights=external with the output on stdout needs "
+                  "--weights-file");
+    SmallString<256> path(outputFilename.getValue());
+    llvm::sys::path::replace_extension(path, "weights");
+    weightsPath = path.str().str();
+  }
   bool wantReport = report.getNumOccurrences() > 0;
   if (wantReport && report != "" && report != "text" && report != "json")
     return fail("--report takes text or json, not '" + report + "'");
@@ -119,7 +151,14 @@ int main(int argc, char **argv) {
     if (llvm::Error err = compiler.emitHeader(header->os()))
       return fail(llvm::toString(std::move(err)));
   }
-  if (llvm::Error err = compiler.emit(emit, output->os()))
+  std::unique_ptr<llvm::ToolOutputFile> weights;
+  if (externalWeights) {
+    weights = openOutputFile(weightsPath, &error);
+    if (!weights)
+      return fail(error);
+  }
+  if (llvm::Error err = compiler.emit(emit, output->os(),
+                                      weights ? &weights->os() : nullptr))
     return fail(llvm::toString(std::move(err)));
 
   if (wantReport) {
@@ -138,6 +177,8 @@ int main(int argc, char **argv) {
       reportFile->keep();
   }
   output->keep();
+  if (weights)
+    weights->keep();
   if (header)
     header->keep();
   return 0;

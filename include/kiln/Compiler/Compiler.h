@@ -26,6 +26,7 @@
 #include "kiln/Pipelines/Pipelines.h"
 #include "kiln/Target/EntryPoints.h"
 #include "kiln/Target/TargetDescription.h"
+#include "kiln/Target/Weights.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -79,6 +80,9 @@ struct CompilerOptions {
   /// Prefix of every symbol an AOT object exports and of the header's
   /// functions: a C identifier.
   std::string symbolPrefix = "kiln";
+  /// Where AOT objects keep the weights: in the object, or in a weights
+  /// file that emit() writes next to it (docs/aot-abi.md).
+  WeightsMode weights = WeightsMode::Embedded;
   /// ONNX import: the entry point's name, whether to run onnx's checker, and
   /// the graph inputs to freeze into constants.
   std::string entryName;
@@ -114,8 +118,11 @@ public:
   llvm::Error runTo(Stage stage);
 
   /// Writes the output of `stage`: the IR after it for Kiln..LLVMDialect,
-  /// textual LLVM IR, assembly, or an object file.
-  llvm::Error emit(Stage stage, llvm::raw_pwrite_stream &os);
+  /// textual LLVM IR, assembly, or an object file. With external weights,
+  /// LLVM IR, assembly and objects read their weights from a weights file,
+  /// which is written to `weights` (required then).
+  llvm::Error emit(Stage stage, llvm::raw_pwrite_stream &os,
+                   llvm::raw_ostream *weights = nullptr);
 
   /// Changes the prefix of the symbols later objects and headers export;
   /// fails on a prefix that is not a valid C identifier.

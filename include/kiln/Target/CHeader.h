@@ -14,6 +14,7 @@
 #define KILN_TARGET_CHEADER_H
 
 #include "kiln/Target/EntryPoints.h"
+#include "kiln/Target/Weights.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
@@ -42,9 +43,13 @@ std::vector<CEntryNames> getCHeaderNames(ArrayRef<EntryPoint> entries,
 /// file must come from the same module with its symbols prefixed by
 /// prefixAndInternalizeSymbols(`prefix`), which must pass
 /// validateSymbolPrefix. `prefix` also names the error-message accessor
-/// `<prefix>_last_error` and the include guard `<PREFIX>_H`.
+/// `<prefix>_last_error` and the include guard `<PREFIX>_H`. With external
+/// weights, the header also has `<prefix>_load_weights(path)` and
+/// `<prefix>_unload_weights()`, and its entry points return status 4 until
+/// the weights are loaded.
 void emitCHeader(ArrayRef<EntryPoint> entries, llvm::StringRef prefix,
-                 llvm::raw_ostream &os);
+                 llvm::raw_ostream &os,
+                 WeightsMode weights = WeightsMode::Embedded);
 
 } // namespace mlir::kiln
 
