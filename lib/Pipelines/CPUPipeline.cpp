@@ -93,7 +93,8 @@ static void addFloatConversionPasses(OpPassManager &funcPm) {
   funcPm.addPass(kiln::createKilnExpandFloatConversionsPass());
 }
 
-void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm) {
+void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm,
+                                         const CodegenOptions &options) {
   // Deallocation clones results that callers must own; clones become
   // alloc + copy.
   pm.addPass(createConvertBufferizationToMemRefPass());
@@ -104,9 +105,13 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm) {
   // alloca scopes that leaves before the register tiles are lowered (after
   // that, it would fold their insert chains into n-D vector.from_elements,
   // which the LLVM conversion does not take).
-  pm.nest<func::FuncOp>().addPass(createForallToParallelLoopPass());
-  pm.addPass(createConvertSCFToOpenMPPass());
-  pm.nest<func::FuncOp>().addPass(createKilnCPUScheduleThreadsPass());
+  if (options.parallel) {
+    pm.nest<func::FuncOp>().addPass(createForallToParallelLoopPass());
+    pm.addPass(createConvertSCFToOpenMPPass());
+    pm.nest<func::FuncOp>().addPass(createKilnCPUScheduleThreadsPass());
+  } else {
+    pm.nest<func::FuncOp>().addPass(createForallToForLoopPass());
+  }
   pm.addPass(createCanonicalizerPass());
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createKilnCPULowerVectorsPass());
@@ -144,5 +149,5 @@ void mlir::kiln::buildKilnCPUPipeline(OpPassManager &pm,
   buildKilnToLinalgPipeline(pm, codegen, target);
   buildKilnCPUCodegenPipeline(pm);
   buildKilnBufferizePipeline(pm);
-  buildKilnToLLVMPipeline(pm);
+  buildKilnToLLVMPipeline(pm, codegen);
 }

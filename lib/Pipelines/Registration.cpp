@@ -78,8 +78,14 @@ struct WithCodegenOptions : public Base {
       llvm::cl::desc("A transform-dialect schedule file applied before the "
                      "built-in CPU strategy")};
 
+  PipelineOption<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run the threads' loops on OpenMP (off: sequential "
+                     "loops, no libomp needed)"),
+      llvm::cl::init(true)};
+
   CodegenOptions codegen() const {
-    return CodegenOptions{approximateMath, schedule};
+    return CodegenOptions{approximateMath, schedule, parallel};
   }
   TargetOptions target() const { return TargetOptions{triple, cpu, features}; }
 };
@@ -88,6 +94,14 @@ struct GraphPipelineOptions
     : WithGraphOptions<PassPipelineOptions<GraphPipelineOptions>> {};
 struct ToLinalgPipelineOptions
     : WithCodegenOptions<PassPipelineOptions<ToLinalgPipelineOptions>> {};
+struct ToLLVMPipelineOptions
+    : public PassPipelineOptions<ToLLVMPipelineOptions> {
+  PipelineOption<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run the threads' loops on OpenMP (off: sequential "
+                     "loops, no libomp needed)"),
+      llvm::cl::init(true)};
+};
 struct CPUPipelineOptions
     : WithCodegenOptions<
           WithGraphOptions<PassPipelineOptions<CPUPipelineOptions>>> {};
@@ -122,7 +136,7 @@ void mlir::kiln::printKilnPipelineReference() {
   describe("kiln-cpu-codegen-pipeline",
            std::unique_ptr<GraphPipelineOptions>());
   describe("kiln-bufferize-pipeline", std::unique_ptr<GraphPipelineOptions>());
-  describe("kiln-to-llvm-pipeline", std::unique_ptr<GraphPipelineOptions>());
+  describe("kiln-to-llvm-pipeline", std::make_unique<ToLLVMPipelineOptions>());
   describe("kiln-cpu-pipeline", std::make_unique<CPUPipelineOptions>());
 }
 
@@ -159,10 +173,14 @@ void mlir::kiln::registerKilnPassesAndPipelines() {
       "kiln-bufferize-pipeline",
       "Bufferize linalg on tensors with deallocation",
       [](OpPassManager &pm) { buildKilnBufferizePipeline(pm); });
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<ToLLVMPipelineOptions>(
       "kiln-to-llvm-pipeline",
       "Lower bufferized IR to the LLVM dialect for the module's kiln.target",
-      [](OpPassManager &pm) { buildKilnToLLVMPipeline(pm); });
+      [](OpPassManager &pm, const ToLLVMPipelineOptions &options) {
+        CodegenOptions codegen;
+        codegen.parallel = options.parallel;
+        buildKilnToLLVMPipeline(pm, codegen);
+      });
   PassPipelineRegistration<CPUPipelineOptions>(
       "kiln-cpu-pipeline",
       "The default CPU pipeline: graph, linalg, bufferize, LLVM dialect",

@@ -62,6 +62,11 @@ struct CompilerCLOptions {
       "approximate-math",
       cl::desc("Polynomial exp/tanh/erf/log instead of libm (default true)"),
       cl::init(true), cl::cat(cat)};
+  cl::opt<std::string> parallel{
+      "parallel",
+      cl::desc("Threads on LLVM's OpenMP runtime (openmp, default) or none: "
+               "sequential code that needs no libomp"),
+      cl::value_desc("openmp|none"), cl::init("openmp"), cl::cat(cat)};
   cl::opt<std::string> schedule{
       "kiln-schedule",
       cl::desc("Apply this transform-dialect schedule (a __transform_main "
@@ -138,6 +143,10 @@ llvm::Expected<CompilerOptions> mlir::kiln::getCompilerOptionsFromCL() {
   options.graph.foldBatchNorm = clOptions->foldBatchNorm;
   options.codegen.approximateMath = clOptions->approximateMath;
   options.codegen.schedule = clOptions->schedule;
+  if (clOptions->parallel != "openmp" && clOptions->parallel != "none")
+    return makeError("--parallel takes openmp or none, not '" +
+                     clOptions->parallel + "'");
+  options.codegen.parallel = clOptions->parallel == "openmp";
   options.entryName = clOptions->entry;
   options.checkOnnx = !clOptions->noCheck;
   for (const std::string &argument : clOptions->freeze) {

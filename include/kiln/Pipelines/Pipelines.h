@@ -48,6 +48,10 @@ struct CodegenOptions {
   /// sequence) applied before the built-in strategy; ops it moves into
   /// loops keep what it made.
   std::string schedule;
+  /// Run the threads' loops (scf.forall) on OpenMP. Without it they become
+  /// sequential loops and the code needs no OpenMP runtime (libomp), as
+  /// on a platform that has none.
+  bool parallel = true;
 };
 
 /// Graph optimizations on the kiln dialect: canonicalization (which folds
@@ -71,10 +75,12 @@ void buildKilnCPUCodegenPipeline(OpPassManager &pm);
 /// ownership-based deallocation.
 void buildKilnBufferizePipeline(OpPassManager &pm);
 
-/// memrefs -> LLVM dialect: loops, control flow, float conversions the
-/// target lacks, C-interface wrappers for every public function, and the
-/// LLVM conversions. Reads the module's `kiln.target`.
-void buildKilnToLLVMPipeline(OpPassManager &pm);
+/// memrefs -> LLVM dialect: threads (OpenMP, unless `options.parallel` is
+/// off), loops, control flow, float conversions the target lacks,
+/// C-interface wrappers for every public function, and the LLVM
+/// conversions. Reads the module's `kiln.target`.
+void buildKilnToLLVMPipeline(OpPassManager &pm,
+                             const CodegenOptions &options = {});
 
 /// The whole default CPU pipeline: graph, linalg, bufferize, LLVM.
 void buildKilnCPUPipeline(OpPassManager &pm, const GraphOptions &graph,
