@@ -7,7 +7,9 @@
 # package and the backend test data), pybind11, Python with numpy, pytest,
 # torch and torchvision (the real-model tests), OpenBLAS (so numpy and torch
 # do not fall back to the reference BLAS), valgrind (memory tests), and
-# matplotlib and threadpoolctl (the benchmark harness, bench/run.py).
+# matplotlib and threadpoolctl (the benchmark harness, bench/run.py), and
+# the aarch64 cross toolchain and qemu-user (cross-compiled objects run in
+# the tests), dpkg-dev (cpack -G DEB).
 # Installs only what is missing, so it is cheap to run before every build.
 set -euo pipefail
 
@@ -20,6 +22,7 @@ PACKAGES=(
   pybind11-dev python3-pybind11
   python3-torch python3-torchvision libopenblas0-pthread
   python3-matplotlib python3-threadpoolctl
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user dpkg-dev file
 )
 
 missing=()
