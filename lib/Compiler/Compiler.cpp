@@ -388,7 +388,8 @@ llvm::Error CompilerSession::emitHeader(llvm::raw_ostream &os) {
   return llvm::Error::success();
 }
 
-llvm::Expected<std::unique_ptr<JitModule>> CompilerSession::jit() {
+llvm::Expected<std::unique_ptr<JitModule>>
+CompilerSession::jit(bool keepObject) {
   llvm::Triple triple(target.triple);
   llvm::Triple host(llvm::sys::getDefaultTargetTriple());
   if (triple.getArch() != host.getArch() || triple.getOS() != host.getOS())
@@ -400,7 +401,24 @@ llvm::Expected<std::unique_ptr<JitModule>> CompilerSession::jit() {
   std::optional<TimingScope> scope;
   if (timing)
     scope.emplace(timing->nest("jit"));
-  return JitModule::create(*module, entries, getJitOptions());
+  JitOptions jitOptions = getJitOptions();
+  jitOptions.keepObject = keepObject;
+  return JitModule::create(*module, entries, jitOptions);
+}
+
+llvm::Error CompilerSession::saveJitObject(const JitModule &jit,
+                                          llvm::raw_ostream &os) {
+  if (options.weights != WeightsMode::Embedded)
+    return makeError("a JIT's object has its weights embedded");
+  llvm::Expected<std::string> object = jit.getObject();
+  if (!object)
+    return object.takeError();
+  llvm::Expected<std::string> prefixed = prefixAndLocalizeObjectSymbols(
+      *object, entries, options.symbolPrefix);
+  if (!prefixed)
+    return prefixed.takeError();
+  os << *prefixed;
+  return llvm::Error::success();
 }
 
 llvm::Expected<std::unique_ptr<CompilerSession>>

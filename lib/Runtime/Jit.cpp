@@ -12,6 +12,9 @@
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include <cstdlib>
@@ -54,6 +57,7 @@ JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
       options.optLevel, 0, jit->optimizerTargetMachine.get());
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = jit->transformer;
+  engineOptions.enableObjectDump = options.keepObject;
   // Code and data within 2 GiB of each other, as the small code model
   // needs: one reserved range per module (address space only; 4 GiB
   // covers code and the largest constants a module embeds).
@@ -80,6 +84,20 @@ JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
 }
 
 JitModule::~JitModule() = default;
+
+llvm::Expected<std::string> JitModule::getObject() const {
+  // ExecutionEngine hands its object cache out only as a file.
+  llvm::SmallString<128> path;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("kiln-jit", "o", path))
+    return makeError("cannot create a temporary object file: " + ec.message());
+  llvm::FileRemover remover(path);
+  engine->dumpToObjectFile(path);
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer || (*buffer)->getBufferSize() == 0)
+    return makeError("the JIT kept no object (create it with keepObject)");
+  return (*buffer)->getBuffer().str();
+}
 
 llvm::Error JitModule::setNumThreads(int numThreads) {
   return setUpOpenMP(numThreads);

@@ -10,6 +10,9 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/IR/Module.h"
+#include "llvm/ObjCopy/ConfigManager.h"
+#include "llvm/ObjCopy/ObjCopy.h"
+#include "llvm/Object/ObjectFile.h"
 #include "llvm/Transforms/IPO/Internalize.h"
 
 using namespace mlir;
@@ -222,4 +225,54 @@ mlir::kiln::prefixAndInternalizeSymbols(llvm::Module &module,
     return keep.contains(gv.getName());
   });
   return llvm::Error::success();
+}
+
+llvm::Expected<std::string>
+mlir::kiln::prefixAndLocalizeObjectSymbols(llvm::StringRef object,
+                                           llvm::ArrayRef<EntryPoint> entries,
+                                           llvm::StringRef prefix) {
+  if (llvm::Error error = validateSymbolPrefix(prefix))
+    return std::move(error);
+  auto binary = llvm::object::ObjectFile::createObjectFile(
+      llvm::MemoryBufferRef(object, "model.o"));
+  if (!binary)
+    return binary.takeError();
+  llvm::StringSet<> defined;
+  for (const llvm::object::SymbolRef &symbol : (*binary)->symbols()) {
+    llvm::Expected<llvm::StringRef> name = symbol.getName();
+    llvm::Expected<uint32_t> flags = symbol.getFlags();
+    if (name && flags && !(*flags & llvm::object::SymbolRef::SF_Undefined))
+      defined.insert(*name);
+    else if (!name)
+      llvm::consumeError(name.takeError());
+    if (!flags)
+      llvm::consumeError(flags.takeError());
+  }
+
+  llvm::objcopy::ConfigManager config;
+  llvm::objcopy::CommonConfig &common = config.Common;
+  // The renaming map holds references: the names live here.
+  std::vector<std::string> from, to;
+  for (auto [e, name] : llvm::zip_equal(entries, getCEntryNames(entries))) {
+    from.push_back("_mlir_ciface_" + e.name);
+    to.push_back(getCifaceSymbolName(prefix, name));
+    if (!defined.contains(from.back()))
+      return llvm::createStringError("entry point '" + e.name +
+                                     "' has no C interface function " +
+                                     from.back() + " in the object");
+  }
+  for (auto [f, t] : llvm::zip_equal(from, to)) {
+    if (llvm::Error error = common.SymbolsToKeepGlobal.addMatcher(
+            llvm::objcopy::NameOrPattern::create(
+                f, llvm::objcopy::MatchStyle::Literal,
+                [](llvm::Error e) { return e; })))
+      return std::move(error);
+    common.SymbolsToRename[f] = t;
+  }
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  if (llvm::Error error =
+          llvm::objcopy::executeObjcopyOnBinary(config, **binary, os))
+    return std::move(error);
+  return out;
 }

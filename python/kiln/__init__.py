@@ -94,9 +94,12 @@ class Module:
         results = self.run(*arrays)
         return results[0] if len(results) == 1 else tuple(results)
 
-    def save_object(self, path, header=None, prefix="kiln"):
+    def save_object(self, path, header=None, prefix="kiln", *,
+                    weights="embedded", weights_path=None):
         """Writes an object file for the module's target and, optionally,
-        the C header of its entry points (see docs/aot-abi.md).
+        the C header of its entry points (see docs/aot-abi.md). A module
+        compiled for the host reuses the code compile() made for it: saving
+        does not compile again.
 
         prefix: prefixes every symbol the object exports
             (`_mlir_ciface_<prefix>_<entry>`) and the header's functions
@@ -104,12 +107,26 @@ class Module:
             program. It must be a C identifier that is not a C or C++
             keyword and does not start with `_mlir`; otherwise ValueError.
 
+        weights: "embedded" (in the object) or "external": in the file
+            weights_path (default: path with the extension .weights),
+            which the program loads with `<prefix>_load_weights(path)`.
+            External weights need a compilation of their own.
+
         The files are written all or nothing: on any error (CompileError,
-        or OSError for a path that cannot be written) neither is created
-        or changed."""
+        or OSError for a path that cannot be written) none is created or
+        changed."""
+        if weights not in ("embedded", "external"):
+            raise ValueError("weights must be 'embedded' or 'external', got %r"
+                             % (weights,))
+        if weights_path is not None and weights != "external":
+            raise ValueError("weights_path needs weights='external'")
+        if weights == "external" and weights_path is None:
+            weights_path = _os.path.splitext(_os.fspath(path))[0] + ".weights"
         self._compiled.save_object(_os.fspath(path),
                                    _os.fspath(header) if header else "",
-                                   prefix)
+                                   prefix,
+                                   _os.fspath(weights_path) if weights_path
+                                   else "")
 
     def set_num_threads(self, n):
         """Sets the threads of the model's parallel loops for calls from

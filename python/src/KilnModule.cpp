@@ -154,7 +154,8 @@ public:
   /// without the GIL.
   std::string jitCompile() {
     DiagnosticCollector diags(*ctx);
-    auto jitOrErr = session->jit();
+    // The JIT keeps its object, which save_object writes out.
+    auto jitOrErr = session->jit(/*keepObject=*/true);
     if (!jitOrErr)
       return diags.take(llvm::toString(jitOrErr.takeError()));
     jit = std::move(*jitOrErr);
@@ -240,7 +241,7 @@ public:
   /// a failure leaves neither a partial file nor an object without its
   /// header.
   void saveObject(const std::string &path, const std::string &header,
-                  const std::string &prefix) {
+                  const std::string &prefix, const std::string &weights) {
     if (llvm::Error err = validateSymbolPrefix(prefix))
       throw py::value_error(llvm::toString(std::move(err)));
     std::vector<std::string> temps;
@@ -276,14 +277,23 @@ public:
     std::unique_ptr<llvm::raw_fd_ostream> hos;
     if (!header.empty())
       hos = openTemp(header, llvm::sys::fs::OF_Text);
+    std::unique_ptr<llvm::raw_fd_ostream> wos;
+    if (!weights.empty())
+      wos = openTemp(weights, llvm::sys::fs::OF_None);
 
     DiagnosticCollector diags(*ctx);
     if (llvm::Error err = session->setSymbolPrefix(prefix))
       throw py::value_error(llvm::toString(std::move(err)));
+    session->setWeightsMode(wos ? WeightsMode::External
+                                : WeightsMode::Embedded);
     llvm::Error err = llvm::Error::success();
     {
       py::gil_scoped_release release;
-      err = session->emit(Stage::Obj, *os);
+      // The JIT's code, unless the weights move out of it.
+      if (jit && !wos)
+        err = session->saveJitObject(*jit, *os);
+      else
+        err = session->emit(Stage::Obj, *os, wos.get());
     }
     if (err)
       throwCompileError(diags.take(llvm::toString(std::move(err))));
@@ -293,11 +303,15 @@ public:
         throwCompileError(diags.take(llvm::toString(std::move(err))));
       close(*hos, header);
     }
+    if (wos)
+      close(*wos, weights);
 
-    // Both are complete; move them into place.
+    // All are complete; move them into place.
     std::vector<std::string> finals = {path};
     if (hos)
       finals.push_back(header);
+    if (wos)
+      finals.push_back(weights);
     for (size_t i = 0; i < finals.size(); ++i) {
       if (std::error_code ec = llvm::sys::fs::rename(temps[i], finals[i])) {
         // Do not leave an object without its header.
@@ -527,7 +541,7 @@ PYBIND11_MODULE(_kiln, m) {
   py::class_<CompiledModule>(m, "CompiledModule")
       .def("run", &CompiledModule::run)
       .def("save_object", &CompiledModule::saveObject, py::arg("path"),
-           py::arg("header"), py::arg("prefix"))
+           py::arg("header"), py::arg("prefix"), py::arg("weights"))
       .def("mlir", &CompiledModule::mlir)
       .def("inputs", &CompiledModule::describe, py::arg("entry"),
            py::arg("inputs") = true)

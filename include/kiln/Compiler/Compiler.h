@@ -128,12 +128,21 @@ public:
   /// fails on a prefix that is not a valid C identifier.
   llvm::Error setSymbolPrefix(StringRef prefix);
 
+  /// Changes where later objects and headers keep the weights.
+  void setWeightsMode(WeightsMode mode) { options.weights = mode; }
+
   /// Writes the plain C header of the module's entry points.
   llvm::Error emitHeader(llvm::raw_ostream &os);
 
   /// Lowers to the LLVM dialect and JIT-compiles for this process. The
-  /// target must be the host's architecture.
-  llvm::Expected<std::unique_ptr<JitModule>> jit();
+  /// target must be the host's architecture. With `keepObject`, the JIT keeps
+  /// its object, from which saveJitObject writes an AOT object.
+  llvm::Expected<std::unique_ptr<JitModule>> jit(bool keepObject = false);
+
+  /// Writes the AOT object of `jit` (created by jit(keepObject = true))
+  /// without compiling again: its code with the symbols prefixed and
+  /// localized as emit(Stage::Obj) would. Embedded weights only.
+  llvm::Error saveJitObject(const JitModule &jit, llvm::raw_ostream &os);
 
   /// Adds the passes that produce `lowering` (Linalg, Bufferized or
   /// LLVMDialect) from the stage before it, with this session's options.

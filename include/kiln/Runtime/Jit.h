@@ -40,6 +40,9 @@ struct JitOptions {
   /// Threads of the parallel loops (<= 0: KILN_NUM_THREADS, else
   /// OMP_NUM_THREADS, else one per core).
   int numThreads = 0;
+  /// Keep the compiled object in memory for getObject(), so that an AOT
+  /// object can be written without compiling again.
+  bool keepObject = false;
 };
 
 
@@ -77,6 +80,10 @@ public:
   ~JitModule();
 
   ArrayRef<EntryPoint> getEntries() const { return entries; }
+
+  /// The relocatable object the module was compiled to (with unprefixed,
+  /// global symbols), when created with `keepObject`.
+  llvm::Expected<std::string> getObject() const;
 
   /// Sets the threads of the parallel loops started from this thread.
   llvm::Error setNumThreads(int numThreads);

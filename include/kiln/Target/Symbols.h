@@ -80,6 +80,16 @@ llvm::Error prefixAndInternalizeSymbols(llvm::Module &module,
                                         llvm::ArrayRef<EntryPoint> entries,
                                         llvm::StringRef prefix);
 
+/// The same as prefixAndInternalizeSymbols, on a relocatable object
+/// compiled from the module as it was (a JIT's): renames each entry's
+/// `_mlir_ciface_<name>` to getCifaceSymbolName(prefix, C entry name) and
+/// makes every other defined symbol local. Returns the new object. Fails
+/// when an entry point's symbol is missing or `prefix` is invalid.
+llvm::Expected<std::string>
+prefixAndLocalizeObjectSymbols(llvm::StringRef object,
+                               llvm::ArrayRef<EntryPoint> entries,
+                               llvm::StringRef prefix);
+
 } // namespace mlir::kiln
 
 #endif // KILN_TARGET_SYMBOLS_H
