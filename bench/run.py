@@ -670,7 +670,10 @@ class Kiln:
         """Builds aot_driver against one object; returns (exe, error)."""
         with open(hdr) as f:
             text = f.read()
-        m = re.search(r"static inline int (\w+)\(([^)]*)\)\s*\{", text)
+        # The first entry point: the function after its `/** name: ... */`
+        # comment (the header's own helpers come before it).
+        m = re.search(r"/\*\* [^\n]*\*/\nstatic inline int (\w+)\(([^)]*)\)\s*\{",
+                      text)
         if not m:
             return None, "no entry point in " + hdr
         fn, params = m.group(1), [p.strip() for p in m.group(2).split(",")]

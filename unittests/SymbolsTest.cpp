@@ -143,11 +143,13 @@ TEST(CEntryNamesTest, MangledAndUnique) {
       entry("forward", {}, {}),   entry("a.b", {}, {}),
       entry("a_b", {}, {}),       entry("last_error", {}, {}),
       entry("memref2_t", {}, {}), entry("x_results_t", {}, {}),
-      entry("x", {}, {}),         entry("double", {}, {})};
+      entry("x", {}, {}),         entry("double", {}, {}),
+      entry("load_weights", {}, {}), entry("set_num_threads", {}, {})};
   EXPECT_EQ(getCEntryNames(entries),
             (std::vector<std::string>{"forward", "a_b", "a_b_2", "last_error_2",
                                       "memref2_t_2", "x_results_t", "x_2",
-                                      "double"}));
+                                      "double", "load_weights_2",
+                                      "set_num_threads_2"}));
   EXPECT_EQ(getCifaceSymbolName("m", "forward"), "_mlir_ciface_m_forward");
 }
 
@@ -191,16 +193,22 @@ TEST(CHeaderNamesTest, ClashesWithTheHeadersOwnNames) {
       {tensor("kiln_res_"), tensor("kiln_status_"),
        tensor("kiln_error_message"), tensor("KILN_H"), tensor("kiln_memref1_t"),
        tensor("KILN_MEMREF1_DEFINED"), tensor("_mlir_ciface_kiln_f"),
-       tensor("kiln_bad_"), tensor("kiln_mul_size_")},
-      {tensor("kiln_r0_"), tensor("kiln_r1_"), tensor("kiln_n_")})};
+       tensor("kiln_bad_"), tensor("kiln_mul_size_"), tensor("kiln_i0_"),
+       tensor("kiln_overlaps_"), tensor("_kiln_kiln_weights"),
+       tensor("kiln_load_weights")},
+      {tensor("kiln_r0_"), tensor("kiln_r1_"), tensor("kiln_n_"),
+       tensor("kiln_o2_")})};
   std::vector<CEntryNames> names = getCHeaderNames(entries, "kiln");
   EXPECT_EQ(names[0].inputs,
             (std::vector<std::string>{
                 "kiln_res__2", "kiln_status__2", "kiln_error_message_2",
                 "KILN_H_2", "kiln_memref1_t_2", "KILN_MEMREF1_DEFINED_2",
-                "_mlir_ciface_kiln_f_2", "kiln_bad__2", "kiln_mul_size__2"}));
-  EXPECT_EQ(names[0].results, (std::vector<std::string>{
-                                  "kiln_r0__2", "kiln_r1__2", "kiln_n__2"}));
+                "_mlir_ciface_kiln_f_2", "kiln_bad__2", "kiln_mul_size__2",
+                "kiln_i0__2", "kiln_overlaps__2", "_kiln_kiln_weights_2",
+                "kiln_load_weights_2"}));
+  EXPECT_EQ(names[0].results,
+            (std::vector<std::string>{"kiln_r0__2", "kiln_r1__2", "kiln_n__2",
+                                      "kiln_o2__2"}));
   // Another prefix has other names of its own.
   names = getCHeaderNames(entries, "m");
   EXPECT_EQ(names[0].inputs[2], "kiln_error_message");
@@ -218,7 +226,7 @@ TEST(CHeaderNamesTest, HeaderUsesTheNames) {
                       "*status; } m_my_fn_results_t;"),
             std::string::npos);
   EXPECT_NE(text.find("void _mlir_ciface_m_my_fn(m_my_fn_results_t *, "
-                      "kiln_memref1_t *, kiln_memref1_t *);"),
+                      "kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *);"),
             std::string::npos);
   EXPECT_NE(text.find("/** my_fn (\"my.fn\"): double_ (\"double\") f32[4] x "
                       "f32[4] -> x_2 (\"x\") f32[4] */"),
@@ -227,7 +235,8 @@ TEST(CHeaderNamesTest, HeaderUsesTheNames) {
                       "int64_t double__d0, const float *x, int64_t x_d0, "
                       "float *x_2, int64_t x_2_d0)"),
             std::string::npos);
-  EXPECT_NE(text.find("_mlir_ciface_m_my_fn(&kiln_res_, &double__m, &x_m);"),
+  EXPECT_NE(text.find("_mlir_ciface_m_my_fn(&kiln_res_, &double__m, &x_m, "
+                      "&kiln_o0_);"),
             std::string::npos);
   EXPECT_NE(text.find("\"my_fn: input double_ dim 0 is %lld, expected 4\""),
             std::string::npos);

@@ -124,6 +124,8 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm,
   funcPm.addPass(createLoopInvariantCodeMotionPass());
   // Failed allocations and data-dependent checks return a status.
   pm.addPass(kiln::createKilnRuntimeChecksPass());
+  // Results are computed in the caller's buffers when they fit.
+  pm.addPass(kiln::createKilnResultsInCallerBuffersPass());
   addFloatConversionPasses(pm.nest<func::FuncOp>());
   // expand-strided-metadata emits affine.apply, so it precedes lower-affine.
   // MLIR 22's crashes on expand_shapes with two `?` dims in one group.

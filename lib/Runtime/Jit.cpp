@@ -178,6 +178,10 @@ llvm::Error JitModule::invoke(const EntryPoint &entry,
     words += 3 + 2 * r.shape.size();
   resultWords.assign(words, 0);
   void *resultPtr = resultWords.data();
+  // No buffer of the caller's for any result (kiln-results-in-caller-
+  // buffers): the kernel allocates each, and the caller owns it.
+  for (size_t i = 0; i < entry.results.size(); ++i)
+    descriptors.push_back({0, 0, 0, 0, 1});
   std::vector<void *> descPtrs;
   for (auto &d : descriptors)
     descPtrs.push_back(d.data());

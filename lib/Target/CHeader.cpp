@@ -51,6 +51,12 @@ std::string dimName(StringRef tensor, size_t d) {
 
 /// `r<i>`'s local in the entry function: a pointer to result i's descriptor.
 std::string resultLocal(size_t i) { return "kiln_r" + std::to_string(i) + "_"; }
+/// The descriptor of output i's buffer, which the kernel may compute into.
+std::string outputLocal(size_t i) { return "kiln_o" + std::to_string(i) + "_"; }
+/// Input i's byte size.
+std::string inputBytesLocal(size_t i) {
+  return "kiln_i" + std::to_string(i) + "_";
+}
 
 constexpr StringLiteral kResLocal = "kiln_res_";
 constexpr StringLiteral kStatusLocal = "kiln_status_";
@@ -58,6 +64,7 @@ constexpr StringLiteral kCountLocal = "kiln_n_";
 constexpr StringLiteral kBadLocal = "kiln_bad_";
 constexpr StringLiteral kMulSize = "kiln_mul_size_";
 constexpr StringLiteral kMulSizeMacro = "KILN_MUL_SIZE_DEFINED";
+constexpr StringLiteral kOverlaps = "kiln_overlaps_";
 
 std::set<size_t> ranksOf(ArrayRef<EntryPoint> entries) {
   std::set<size_t> ranks;
@@ -66,6 +73,9 @@ std::set<size_t> ranksOf(ArrayRef<EntryPoint> entries) {
       ranks.insert(s.shape.size());
     for (const TensorSpec &s : e.results)
       ranks.insert(s.shape.size());
+    // The output buffers the kernel may compute into are bytes.
+    if (!e.results.empty())
+      ranks.insert(1);
   }
   return ranks;
 }
@@ -120,6 +130,7 @@ mlir::kiln::getCHeaderNames(ArrayRef<EntryPoint> entries, StringRef prefix) {
                               kBadLocal,
                               kMulSize,
                               kMulSizeMacro,
+                              kOverlaps,
                               "KILN_THREAD_LOCAL"};
   for (size_t r : ranksOf(entries)) {
     global.insert(descriptorType(r));
@@ -133,8 +144,12 @@ mlir::kiln::getCHeaderNames(ArrayRef<EntryPoint> entries, StringRef prefix) {
     llvm::StringSet<> taken = global;
     taken.insert(getCifaceSymbolName(prefix, cEntry));
     taken.insert(resultStructType(prefix, cEntry));
-    for (size_t i = 0; i < e.results.size(); ++i)
+    for (size_t i = 0; i < e.results.size(); ++i) {
       taken.insert(resultLocal(i));
+      taken.insert(outputLocal(i));
+    }
+    for (size_t i = 0; i < e.inputs.size(); ++i)
+      taken.insert(inputBytesLocal(i));
     // A tensor takes its name, its dims' names and, for an input, its
     // descriptor's name; all must be free.
     auto add = [&](const TensorSpec &s, bool input) {
@@ -277,7 +292,11 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
         " *\n"
         " * Kiln AOT ABI: each entry point takes a pointer and all dims of\n"
         " * every input (row-major, contiguous), then a caller-allocated\n"
-        " * buffer and all dims of every output. It returns 0 on success;\n"
+        " * buffer and all dims of every output. The caller owns all of\n"
+        " * them; the model reads the inputs, computes each result straight\n"
+        " * into its output buffer (or, when that buffer overlaps an input\n"
+        " * or is misaligned, into its own and copies it), and keeps no\n"
+        " * pointer after the call. It returns 0 on success;\n"
         " * 1 when an argument is rejected before anything runs (a shape,\n"
         " * a NULL pointer with a nonzero size, a size that overflows), 2\n"
         " * when an output buffer's dims differ from the result's, and 3\n"
@@ -314,7 +333,12 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
      << "  size_t r;\n"
      << "  if (d < 0 || __builtin_mul_overflow(a, (size_t)d, &r) ||\n"
      << "      r > (size_t)INT64_MAX) {\n"
-     << "    *bad = 1;\n    return 0;\n  }\n  return r;\n}\n#endif\n";
+     << "    *bad = 1;\n    return 0;\n  }\n  return r;\n}\n"
+     << "/* Whether the byte ranges [a, a + an) and [b, b + bn) meet. */\n"
+     << "static inline int " << kOverlaps
+     << "(const void *a, size_t an, const void *b, size_t bn) {\n"
+     << "  return an && bn && (uintptr_t)a < (uintptr_t)b + bn &&\n"
+     << "         (uintptr_t)b < (uintptr_t)a + an;\n}\n#endif\n";
   // Per-thread state: the message and the OpenMP settings, which the
   // OpenMP runtime keeps per calling thread too.
   os << "\n#ifndef KILN_THREAD_LOCAL\n#ifdef __cplusplus\n"
@@ -376,6 +400,8 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
       params.push_back(resultStruct + " *");
     for (const TensorSpec &in : e.inputs)
       params.push_back(descriptorType(in.shape.size()) + " *");
+    for (size_t i = 0; i < e.results.size(); ++i)
+      params.push_back(descriptorType(1) + " *");
     os << (params.empty() ? "void" : llvm::join(params, ", ")) << ");\n\n";
 
     // The documented entry point; names that were mangled keep their
@@ -502,6 +528,39 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
       }
       os << "};\n";
     }
+    // The output buffers, which the kernel computes the results into when
+    // it can: element-aligned, and meeting no input or earlier output (the
+    // kernel reads those while it writes). Else it allocates the result,
+    // and it is copied below. The byte sizes were checked above.
+    auto byteSize = [&](const TensorSpec &s, StringRef cName) {
+      std::string size = "sizeof(" + cType(s) + ")";
+      for (size_t d = 0; d < s.shape.size(); ++d)
+        size += " * (size_t)" + dimName(cName, d);
+      return size;
+    };
+    if (!e.results.empty())
+      for (auto [i, s] : llvm::enumerate(e.inputs))
+        os << "  size_t " << inputBytesLocal(i) << " = "
+           << byteSize(s, inName(i)) << ";\n";
+    for (auto [i, s] : llvm::enumerate(e.results)) {
+      const std::string &n = names.results[i];
+      std::string o = outputLocal(i);
+      os << "  " << descriptorType(1) << " " << o << " = {(void *)" << n
+         << ", (void *)" << n << ", 0, {(int64_t)(" << byteSize(s, n)
+         << ")}, {1}};\n";
+      SmallVector<std::string> conflicts = {"(uintptr_t)" + n + " % sizeof(" +
+                                            cType(s) + ") != 0"};
+      for (size_t j = 0; j < e.inputs.size(); ++j)
+        conflicts.push_back(kOverlaps.str() + "(" + n + ", (size_t)" + o +
+                            ".sizes[0], " + inName(j) + ", " +
+                            inputBytesLocal(j) + ")");
+      for (size_t j = 0; j < i; ++j)
+        conflicts.push_back(kOverlaps.str() + "(" + n + ", (size_t)" + o +
+                            ".sizes[0], " + outputLocal(j) + ".aligned, (size_t)" +
+                            outputLocal(j) + ".sizes[0])");
+      os << "  if (" << llvm::join(conflicts, " ||\n      ") << ")\n    " << o
+         << ".sizes[0] = 0;\n";
+    }
     SmallVector<std::string> callArgs;
     if (!e.results.empty()) {
       os << "  " << resultStruct << " " << kResLocal << ";\n";
@@ -512,6 +571,8 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
     }
     for (const std::string &n : names.inputs)
       callArgs.push_back("&" + n + "_m");
+    for (size_t i = 0; i < e.results.size(); ++i)
+      callArgs.push_back("&" + outputLocal(i));
     if (external) {
       os << "  if (" << getWeightsSymbolName(prefix) << " == NULL) {\n"
          << "    snprintf(" << errorBuffer << ", sizeof(" << errorBuffer
@@ -546,19 +607,22 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
            << kStatusLocal << " = 2;\n  }\n";
       }
     }
+    // A result the kernel computed in its own buffer: copied, then freed.
     for (auto [i, s] : llvm::enumerate(e.results)) {
       std::string ri = resultLocal(i);
-      os << "  if (" << kStatusLocal << " == 0) {\n    size_t " << kCountLocal
-         << " = 1;\n";
+      os << "  if (" << ri << "->allocated != " << outputLocal(i)
+         << ".allocated) {\n";
+      os << "    if (" << kStatusLocal << " == 0) {\n      size_t "
+         << kCountLocal << " = 1;\n";
       for (size_t d = 0; d < s.shape.size(); ++d)
-        os << "    " << kCountLocal << " *= (size_t)" << ri << "->sizes[" << d
-           << "];\n";
+        os << "      " << kCountLocal << " *= (size_t)" << ri << "->sizes["
+           << d << "];\n";
       // An empty result may go to a NULL buffer: memcpy takes no NULL.
-      os << "    if (" << kCountLocal << ")\n      memcpy(" << names.results[i]
-         << ", (const " << cType(s) << " *)" << ri << "->aligned + " << ri
-         << "->offset, " << kCountLocal << " * sizeof(" << cType(s)
-         << "));\n  }\n";
-      os << "  free(" << ri << "->allocated);\n";
+      os << "      if (" << kCountLocal << ")\n        memcpy("
+         << names.results[i] << ", (const " << cType(s) << " *)" << ri
+         << "->aligned + " << ri << "->offset, " << kCountLocal
+         << " * sizeof(" << cType(s) << "));\n    }\n";
+      os << "    free(" << ri << "->allocated);\n  }\n";
     }
     os << "  return " << kStatusLocal << ";\n}\n\n";
   }

@@ -12,12 +12,12 @@
 // RUN: %t/run | FileCheck %s --check-prefix=EXEC
 
 // CHECK: typedef struct { kiln_memref1_t r0; kiln_memref1_t r1; const char *status; } kiln_names_results_t;
-// CHECK-NEXT: void _mlir_ciface_kiln_names(kiln_names_results_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *);
+// CHECK-NEXT: void _mlir_ciface_kiln_names(kiln_names_results_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *, kiln_memref1_t *);
 // CHECK: /** names: double_ ("double") f32[2] v_1x ("1x") f32[2] a_b ("a.b") f32[2] a_b_2 ("a_b") f32[2] h__llo ("h\xc3\xa9llo") f32[2] x f32[2] NULL_ ("NULL") f32[2] kiln_res__2 ("kiln_res_") f32[2] -> x_2 ("x") f32[2] free_ ("free") f32[2] */
 // CHECK-NEXT: static inline int kiln_names(const float *double_, int64_t double__d0, const float *v_1x, int64_t v_1x_d0, const float *a_b, int64_t a_b_d0, const float *a_b_2, int64_t a_b_2_d0, const float *h__llo, int64_t h__llo_d0, const float *x, int64_t x_d0, const float *NULL_, int64_t NULL__d0, const float *kiln_res__2, int64_t kiln_res__2_d0, float *x_2, int64_t x_2_d0, float *free_, int64_t free__d0) {
 // CHECK: "names: input double_ dim 0 is %lld, expected 2"
 // CHECK: kiln_res_.r0;
-// CHECK: _mlir_ciface_kiln_names(&kiln_res_, &double__m, &v_1x_m, &a_b_m, &a_b_2_m, &h__llo_m, &x_m, &NULL__m, &kiln_res__2_m);
+// CHECK: _mlir_ciface_kiln_names(&kiln_res_, &double__m, &v_1x_m, &a_b_m, &a_b_2_m, &h__llo_m, &x_m, &NULL__m, &kiln_res__2_m, &kiln_o0_, &kiln_o1_);
 // CHECK: "names: output x_2 dim 0 is %lld, but the buffer passed has %lld"
 // CHECK: memcpy(x_2,
 // CHECK: memcpy(free_,

@@ -28,7 +28,7 @@
 // IR0-DAG: define internal {{.*}} @scale(
 // IR0-DAG: define void @_mlir_ciface_m_scale(
 // HDR: typedef struct { kiln_memref2_t r0; const char *status; } kiln_scale_results_t;
-// HDR: void _mlir_ciface_kiln_scale(kiln_scale_results_t *, kiln_memref2_t *);
+// HDR: void _mlir_ciface_kiln_scale(kiln_scale_results_t *, kiln_memref2_t *, kiln_memref1_t *);
 // HDR: static inline int kiln_scale(const float *x, int64_t x_d0, int64_t x_d1, float *result0, int64_t result0_d0, int64_t result0_d1)
 // HDR: if (x_d1 != 4)
 // BADOPT: kiln-compile: error: optimization level 7 is not 0-3

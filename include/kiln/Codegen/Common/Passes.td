@@ -164,6 +164,48 @@ def KilnCacheWorkspacePass : Pass<"kiln-cache-workspace", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def KilnResultsInCallerBuffersPass
+    : Pass<"kiln-results-in-caller-buffers", "::mlir::ModuleOp"> {
+  let summary = "Let entry points compute their results in the caller's buffers";
+  let description = [{
+    Gives every public function one more argument per returned buffer, a
+    `memref<?xi8>`: a buffer of the caller's, possibly empty, into which the
+    result may be computed directly. Each returned buffer whose root (after
+    casts and reshapes) is a `memref.alloc` of the function becomes
+
+    ```mlir
+    %fits = ... caller's byte size >= the result's byte size > 0
+    %r = scf.if %fits -> memref<...> {
+      %v = memref.view %out[%c0][...] : memref<?xi8> to memref<...>
+      scf.yield %v
+    } else {
+      %a = memref.alloc(...) {alignment = 64} : memref<...>
+      scf.yield %a
+    }
+    ```
+
+    so that the kernel writes the result where the caller wants it, and the
+    caller, seeing its own pointer in the returned descriptor, neither
+    copies nor frees it. Otherwise (an empty or too small buffer, as the JIT
+    passes) the result is allocated as before and the caller owns it. The
+    failure paths of `kiln-runtime-checks` free the allocation only: their
+    `memref.dealloc`s of such a result are made conditional.
+
+    Runs after `kiln-runtime-checks` (whose status result stays last) and
+    `kiln-distinct-results` (so that no two results share an allocation).
+    A result that is not rooted in an allocation of the function is left
+    as it is, and the new argument unused. The results are those of the one
+    `func.return` that returns buffers (the failure paths of
+    `kiln-runtime-checks` return poison); a function with several is an
+    error.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def KilnRuntimeChecksPass : Pass<"kiln-runtime-checks", "::mlir::ModuleOp"> {
   let summary = "Give entry points a status result; failed run-time checks return it";
   let description = [{
