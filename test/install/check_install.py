@@ -112,7 +112,12 @@ def check_install(source, build):
         for f in ["kiln/cnn/cnn.o", "kiln/cnn/cnn.h", "kiln/cnn/cnn.weights",
                   "kiln/scorer/mlp.o", "kiln/scorer/mlp.h"]:
             check(os.path.exists(os.path.join(app, f)), "generated " + f)
-        lines = run([os.path.join(app, "classify_and_score"), weights])
+        exe = os.path.join(app, "classify_and_score")
+        if shutil.which("readelf"):
+            dynamic = run(["readelf", "-d", exe])
+            check("libomp.so" in dynamic and "llvm-22/lib" in dynamic,
+                  "the program finds LLVM's libomp through its RUNPATH")
+        lines = run([exe, weights])
         cnn = np.array([[float(v) for v in l.split()[1:]]
                         for l in lines.splitlines() if l.startswith("cnn")])
         mlp = np.array([[float(v) for v in l.split()[1:]]
