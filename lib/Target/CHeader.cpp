@@ -65,6 +65,7 @@ constexpr StringLiteral kBadLocal = "kiln_bad_";
 constexpr StringLiteral kMulSize = "kiln_mul_size_";
 constexpr StringLiteral kMulSizeMacro = "KILN_MUL_SIZE_DEFINED";
 constexpr StringLiteral kOverlaps = "kiln_overlaps_";
+constexpr StringLiteral kOverlapsMacro = "KILN_OVERLAPS_DEFINED";
 
 std::set<size_t> ranksOf(ArrayRef<EntryPoint> entries) {
   std::set<size_t> ranks;
@@ -131,6 +132,7 @@ mlir::kiln::getCHeaderNames(ArrayRef<EntryPoint> entries, StringRef prefix) {
                               kMulSize,
                               kMulSizeMacro,
                               kOverlaps,
+                              kOverlapsMacro,
                               "KILN_THREAD_LOCAL"};
   for (size_t r : ranksOf(entries)) {
     global.insert(descriptorType(r));
@@ -333,7 +335,8 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
      << "  size_t r;\n"
      << "  if (d < 0 || __builtin_mul_overflow(a, (size_t)d, &r) ||\n"
      << "      r > (size_t)INT64_MAX) {\n"
-     << "    *bad = 1;\n    return 0;\n  }\n  return r;\n}\n"
+     << "    *bad = 1;\n    return 0;\n  }\n  return r;\n}\n#endif\n";
+  os << "#ifndef " << kOverlapsMacro << "\n#define " << kOverlapsMacro << "\n"
      << "/* Whether the byte ranges [a, a + an) and [b, b + bn) meet. */\n"
      << "static inline int " << kOverlaps
      << "(const void *a, size_t an, const void *b, size_t bn) {\n"
