@@ -44,3 +44,8 @@ except (OSError, subprocess.CalledProcessError) as error:
     lit_config.warning(f"no host CPU features: {cpu_probe}: {error}")
     cpu_features = []
 config.available_features.update(cpu_features)
+
+# Sanitizer builds (scripts/test-sanitizers.sh) compile the C drivers with
+# -fsanitize=...: tests that interpose malloc are UNSUPPORTED there.
+if "-fsanitize" in os.environ.get("KILN_E2E_CFLAGS", ""):
+    config.available_features.add("sanitizers")

@@ -170,7 +170,9 @@ mlir::kiln::externalizeWeights(llvm::Module &module, llvm::StringRef prefix,
                      llvm::ConstantInt::get(i64, info.checksum),
                      llvm::ConstantInt::get(i64, info.tensors)}),
       infoName);
-  infoGlobal->setAlignment(llvm::Align(8));
+  // The x86-64 ABI aligns global arrays of 16 bytes or more to 16, and C
+  // code declaring this one may rely on it.
+  infoGlobal->setAlignment(llvm::Align(16));
 
   auto *i8 = llvm::Type::getInt8Ty(ctx);
   for (auto [gv, offset] : weights) {

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
  *
- * Results computed straight into the caller's buffers: after a warm-up call
- * (which allocates the cached workspace), a call allocates nothing at all,
- * so no result is allocated and copied. An output buffer that overlaps an
- * input, or is misaligned, still gets the right result (the model computes
- * it in its own buffer, which the header copies and frees).
+ * Results computed straight into the caller's buffers. With
+ * KILN_COUNT_ALLOCATIONS (not in sanitizer builds, whose runtime owns
+ * malloc), it counts the program's allocations: after a warm-up call (which
+ * allocates the cached workspace) a call allocates nothing at all, so no
+ * result is allocated and copied. An output buffer that overlaps an input,
+ * or is misaligned, still gets the right result (the model computes it in
+ * its own buffer, which the header copies and frees).
  */
 #include "model.h"
 
@@ -12,10 +14,11 @@
 #include <stdint.h>
 #include <string.h>
 
+static int allocations;
+#ifdef KILN_COUNT_ALLOCATIONS
 /* Counts the program's allocations (glibc lets a program interpose them). */
 extern void *__libc_malloc(size_t);
 extern void *__libc_memalign(size_t, size_t);
-static int allocations;
 void *malloc(size_t n) {
   ++allocations;
   return __libc_malloc(n);
@@ -23,6 +26,17 @@ void *malloc(size_t n) {
 void *aligned_alloc(size_t a, size_t n) {
   ++allocations;
   return __libc_memalign(a, n);
+}
+#endif
+
+/* Prints the end of a line: the counts, when they are kept. */
+static void end_line(const char *counts, int a, int b) {
+#ifdef KILN_COUNT_ALLOCATIONS
+  printf(counts, a, b);
+#else
+  (void)counts, (void)a, (void)b;
+#endif
+  printf("\n");
 }
 
 static float x[8 * 37], w[37 * 11], want[8 * 11];
@@ -53,8 +67,8 @@ int main(void) {
   memset(y, 0, sizeof(y));
   allocations = 0;
   status = model_fixed(x, 8, 37, w, 37, 11, y, 8, 11);
-  printf("fixed: status %d, correct %d, allocations %d\n", status,
-         close_to(y, want, 88), allocations);
+  printf("fixed: status %d, correct %d", status, close_to(y, want, 88));
+  end_line(", allocations %d", allocations, 0);
 
   /* Dynamic rows: temporaries of dynamic size are allocated per call, but
      the result is still computed in the caller's buffer: one allocation
@@ -67,9 +81,9 @@ int main(void) {
   int direct = allocations;
   allocations = 0;
   status |= model_mlp(x, 8, 37, w, 37, 11, (float *)(spare + 1), 8, 11);
-  printf("dynamic: status %d, correct %d, result allocated %d (with a "
-         "misaligned buffer %d)\n", status, close_to(y, want, 88),
-         direct - (allocations - 1), allocations - direct);
+  printf("dynamic: status %d, correct %d", status, close_to(y, want, 88));
+  end_line(", result allocated %d (with a misaligned buffer %d)",
+           direct - (allocations - 1), allocations - direct);
 
   /* In place: the output is the input's own buffer. */
   float v[8 * 11], r[8 * 11];
@@ -79,8 +93,8 @@ int main(void) {
     r[i] = v[i] > 0 ? v[i] : 0;
   allocations = 0;
   status = model_relu(v, 8, 11, v, 8, 11);
-  printf("in place: status %d, correct %d, copied %d\n", status,
-         close_to(v, r, 88), allocations > 0);
+  printf("in place: status %d, correct %d", status, close_to(v, r, 88));
+  end_line(", copied %d", allocations > 0, 0);
 
   /* Overlapping: the output starts one row into the input. */
   float big[9 * 11];
@@ -99,8 +113,8 @@ int main(void) {
   status = model_relu(v, 8, 11, odd, 8, 11);
   float back[88];
   memcpy(back, bytes + 1, sizeof(back));
-  printf("misaligned: status %d, correct %d, copied %d\n", status,
-         close_to(back, r, 88), allocations > 0);
+  printf("misaligned: status %d, correct %d", status, close_to(back, r, 88));
+  end_line(", copied %d", allocations > 0, 0);
 
   /* A buffer of the wrong dims: status 2, as before. */
   status = model_relu(v, 8, 11, y, 11, 8);

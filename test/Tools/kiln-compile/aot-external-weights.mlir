@@ -47,7 +47,7 @@
 // bias (64 bytes) move to the file: 2 tensors, the bias first at offset 64,
 // then the weight at 128. @small's 3-element constant (12 bytes) stays.
 // IR-DAG: @_kiln_kiln_weights = {{.*}}global ptr null, align 8
-// IR-DAG: @_kiln_kiln_weights_info = {{.*}}constant [4 x i64] [i64 1, i64 1152, i64 {{-?[0-9]+}}, i64 2], align 8
+// IR-DAG: @_kiln_kiln_weights_info = {{.*}}constant [4 x i64] [i64 1, i64 1152, i64 {{-?[0-9]+}}, i64 2], align 16
 // IR-NOT: @__constant_1x8x32x1xf32 =
 // IR-NOT: @__constant_16xf32 =
 // IR-LABEL: define {{.*}} @_mlir_ciface_kiln_linear(
