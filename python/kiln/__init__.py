@@ -22,12 +22,15 @@ CompileError = _kiln.CompileError
 __version__ = _kiln.VERSION
 MIN_OPSET = _kiln.MIN_OPSET
 MAX_OPSET = _kiln.MAX_OPSET
+# Models from this opset up to MIN_OPSET are upgraded to MIN_OPSET by onnx's
+# version converter first.
+MIN_CONVERTED_OPSET = _kiln.MIN_CONVERTED_OPSET
 
 #: One input or output of a compiled model; `shape` has None for dynamic dims.
 TensorInfo = _namedtuple("TensorInfo", ["name", "dtype", "shape"])
 
 __all__ = ["__version__", "compile", "import_onnx", "supported_onnx_ops", "Module",
-           "CompileError", "TensorInfo", "MIN_OPSET", "MAX_OPSET"]
+           "CompileError", "TensorInfo", "MIN_OPSET", "MAX_OPSET", "MIN_CONVERTED_OPSET"]
 
 
 def _read_source(source):

@@ -537,6 +537,7 @@ PYBIND11_MODULE(_kiln, m) {
   m.attr("VERSION") = getKilnVersion().str();
   m.attr("MIN_OPSET") = kMinOnnxOpset;
   m.attr("MAX_OPSET") = kMaxOnnxOpset;
+  m.attr("MIN_CONVERTED_OPSET") = kMinConvertedOnnxOpset;
 
   py::class_<CompiledModule>(m, "CompiledModule")
       .def("run", &CompiledModule::run)

@@ -38,9 +38,11 @@ class TinyEncoder(torch.nn.Module):
         return self.encoder(self.embed(ids))
 
 
-def build(name, dynamic_batch=False):
-    """Returns (torch model, example inputs, ONNX bytes, opset)."""
+def build(name, dynamic_batch=False, opset=None):
+    """Returns (torch model, example inputs, ONNX bytes, opset). `opset`
+    overrides the model's default export opset."""
     torch.manual_seed(0)
+    default_opset = opset
     if name in ("resnet18", "mobilenet_v2"):
         model = randomize_batchnorm(getattr(torchvision.models, name)(), 1)
         args = (torch.randn(1, 3, 224, 224),)
@@ -59,6 +61,7 @@ def build(name, dynamic_batch=False):
     else:
         raise ValueError(name)
     model.eval()
+    opset = default_opset or opset
     dynamic = {names[0]: {0: "batch"}, "y": {0: "batch"}} \
         if dynamic_batch else None
     f = io.BytesIO()

@@ -219,6 +219,7 @@ def test_supported_ops_list():
                "QuantizeLinear"):
         assert op in ops
     assert (kiln.MIN_OPSET, kiln.MAX_OPSET) == (11, 17)
+    assert kiln.MIN_CONVERTED_OPSET == 1
 
 
 def test_gather_out_of_range_raises():

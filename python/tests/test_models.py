@@ -40,6 +40,20 @@ def test_cnn(name, dynamic):
         np.testing.assert_array_equal(got.argmax(1), ref.argmax(1))
 
 
+def test_old_opset_goes_through_the_version_converter():
+    # mobilenet_v2 exported at opset 9: onnx's version converter upgrades
+    # it to opset 11 (BatchNormalization, Clip's min/max attributes become
+    # inputs, ...) before Kiln imports it.
+    model, (x,), onnx_bytes, opset = build("mobilenet_v2", opset=9)
+    assert opset == 9
+    m = kiln.compile(onnx_bytes)
+    with torch.no_grad():
+        ref = model(x).numpy()
+    got = m(x.numpy())
+    check(got, ref)
+    np.testing.assert_array_equal(got.argmax(1), ref.argmax(1))
+
+
 def test_bert_encoder_layer():
     model, (x,), onnx_bytes, _ = build("bert_layer")
     m = kiln.compile(onnx_bytes)

@@ -252,7 +252,12 @@ def reason_of(detail):
     """A one-line reason from a failure's diagnostic."""
     m = re.search(r"uses opset (\d+)", detail)
     if m:
-        return "opset %s is outside the supported 11-17" % m.group(1)
+        return "opset %s is outside the supported 1-17" % m.group(1)
+    m = re.search(r"cannot be upgraded from opset (\d+).*version converter: "
+                  r"(.*)", detail)
+    if m:
+        return "onnx's version converter cannot upgrade opset %s: %s" % (
+            m.group(1), m.group(2).strip().splitlines()[0][:120])
     if "imports no opset of the default domain" in detail:
         return "training-domain model (ai.onnx.preview.training only)"
     m = re.search(r"unsupported ONNX op types? \([^)]*\):\s*(.*)", detail)

@@ -63,7 +63,9 @@ int main(int argc, char **argv) {
 
   if (listOps) {
     llvm::outs() << "# opsets " << kiln::kMinOnnxOpset << "-"
-                 << kiln::kMaxOnnxOpset << "\n";
+                 << kiln::kMaxOnnxOpset << " (" << kiln::kMinConvertedOnnxOpset
+                 << "-" << kiln::kMinOnnxOpset - 1
+                 << " upgraded by onnx's version converter)\n";
     for (const kiln::OnnxOpSupport &op : kiln::getSupportedOnnxOps())
       llvm::outs() << op.opType << "\t" << op.notes << "\n";
     return 0;

@@ -32,6 +32,9 @@ namespace mlir::kiln {
 /// The default-domain ("ai.onnx") opsets Kiln imports.
 constexpr int64_t kMinOnnxOpset = 11;
 constexpr int64_t kMaxOnnxOpset = 17;
+/// Models from this opset up to kMinOnnxOpset are first upgraded to
+/// kMinOnnxOpset by onnx's version converter.
+constexpr int64_t kMinConvertedOnnxOpset = 1;
 
 /// Data for a graph input that is frozen into a constant.
 struct FrozenTensor {

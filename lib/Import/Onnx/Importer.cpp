@@ -27,6 +27,7 @@
 
 #include <onnx/checker.h>
 #include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
 
 #include <functional>
 #include <mutex>
@@ -1003,11 +1004,12 @@ mlir::kiln::importOnnxModel(StringRef bytes, StringRef sourceName,
                           "domain";
     return {};
   }
-  if (*opset < kMinOnnxOpset || *opset > kMaxOnnxOpset) {
+  if (*opset > kMaxOnnxOpset || *opset < kMinConvertedOnnxOpset) {
     emitError(fileLoc) << "the ONNX model uses opset " << *opset
                        << " of the default domain; Kiln supports opsets "
-                       << kMinOnnxOpset << " to " << kMaxOnnxOpset
-                       << " (convert it with onnx.version_converter)";
+                       << kMinConvertedOnnxOpset << " to " << kMaxOnnxOpset
+                       << " (" << kMaxOnnxOpset
+                       << " is the highest that Debian's onnx knows)";
     return {};
   }
   std::string invalid = validateBeforeShapeInference(model.graph(), true);
@@ -1015,6 +1017,29 @@ mlir::kiln::importOnnxModel(StringRef bytes, StringRef sourceName,
     emitError(fileLoc) << "'" << sourceName << "' is not a valid ONNX model: "
                        << invalid;
     return {};
+  }
+  // Older models are upgraded to the lowest opset Kiln imports by onnx's
+  // own version converter, after the checks that keep onnx's code from
+  // crashing on them, and checked again after.
+  if (*opset < kMinOnnxOpset) {
+    try {
+      if (options.check)
+        onnx::checker::check_model(model);
+      model = onnx::version_conversion::ConvertVersion(model, kMinOnnxOpset);
+    } catch (const std::exception &e) {
+      emitError(fileLoc) << "'" << sourceName
+                         << "' cannot be upgraded from opset " << *opset
+                         << " to opset " << kMinOnnxOpset
+                         << " by onnx's version converter: " << e.what();
+      return {};
+    }
+    invalid = validateBeforeShapeInference(model.graph(), true);
+    if (!invalid.empty()) {
+      emitError(fileLoc) << "'" << sourceName << "', upgraded to opset "
+                         << kMinOnnxOpset << ", is not a valid ONNX model: "
+                         << invalid;
+      return {};
+    }
   }
   try {
     if (options.check)

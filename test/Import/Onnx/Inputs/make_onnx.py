@@ -76,7 +76,18 @@ def old_opset():
                  [t("x", [4])], [t("y", [4])], opset=9)
 
 
-MODELS = {f.__name__: f for f in (cnn, shape_arith, unsupported, old_opset)}
+def new_opset():
+    return model([helper.make_node("Relu", ["x"], ["y"])],
+                 [t("x", [4])], [t("y", [4])], opset=18)
+
+
+def old_unknown_op():
+    return model([helper.make_node("NoSuchOp", ["x"], ["y"])],
+                 [t("x", [4])], [t("y", [4])], opset=9)
+
+
+MODELS = {f.__name__: f for f in (cnn, shape_arith, unsupported, old_opset,
+                                  new_opset, old_unknown_op)}
 
 if __name__ == "__main__":
     name, out = sys.argv[1], sys.argv[2]
