@@ -89,6 +89,11 @@ static void addFloatConversionPasses(OpPassManager &funcPm) {
   arith::ArithEmulateUnsupportedFloatsOptions arithOptions;
   arithOptions.sourceTypeStrs = {"bf16", "f16"};
   funcPm.addPass(math::createMathExtendToSupportedTypes(mathOptions));
+  // The inverse hyperbolic functions have no LLVM intrinsic: log/sqrt
+  // formulas instead (the others become intrinsics or libm calls).
+  math::MathExpandOpsPassOptions expandOptions;
+  expandOptions.opMnemonics = {"asinh", "acosh", "atanh"};
+  funcPm.addPass(math::createMathExpandOpsPass(expandOptions));
   funcPm.addPass(arith::createArithEmulateUnsupportedFloats(arithOptions));
   funcPm.addPass(kiln::createKilnExpandFloatConversionsPass());
 }

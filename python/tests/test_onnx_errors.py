@@ -33,17 +33,17 @@ def test_empty_file(tmp_path):
 
 
 def test_unsupported_ops_listed_with_names_and_counts():
-    nodes = [helper.make_node("Cos", ["x"], ["a"], name="cos_1"),
-             helper.make_node("Cos", ["a"], ["b"], name="cos_2"),
+    nodes = [helper.make_node("Softsign", ["x"], ["a"], name="softsign_1"),
+             helper.make_node("Softsign", ["a"], ["b"], name="softsign_2"),
              helper.make_node("Relu", ["b"], ["c"], name="ok"),
-             helper.make_node("Floor", ["c"], ["y"], name="floor_1")]
+             helper.make_node("Shrink", ["c"], ["y"], name="shrink_1")]
     model = make_model(nodes, [tensor("x", [4])], [tensor("y", [4])])
     with pytest.raises(kiln.CompileError) as e:
         kiln.compile(model)
     msg = str(e.value)
     assert "2 unsupported ONNX op types (3 nodes)" in msg
-    assert "Cos x2: cos_1, cos_2" in msg
-    assert "Floor x1: floor_1" in msg
+    assert "Softsign x2: softsign_1, softsign_2" in msg
+    assert "Shrink x1: shrink_1" in msg
     assert "Relu" not in msg
 
 
@@ -80,6 +80,17 @@ def test_failed_upgrade_is_reported():
     with pytest.raises(kiln.CompileError,
                        match="cannot be upgraded from opset 9 to opset 11 by "
                        "onnx's version converter: .*NoSuchOp"):
+        kiln.compile(model)
+
+
+def test_mod_fmod_must_be_0_or_1():
+    model = make_model([helper.make_node("Mod", ["a", "b"], ["y"], fmod=2,
+                                         name="m")],
+                       [tensor("a", [4]), tensor("b", [4])],
+                       [tensor("y", [4])])
+    with pytest.raises(kiln.CompileError,
+                       match="node 'm' \\(Mod\\).*Mod's fmod must be 0 or 1, "
+                       "got 2"):
         kiln.compile(model)
 
 

@@ -155,6 +155,40 @@ add(unary("gelu_erf", "gelu", lambda v: 0.5 * v * (1 + erf(v / math.sqrt(2))), x
 add(unary("gelu_tanh", "gelu",
           lambda v: 0.5 * v * (1 + np.tanh(math.sqrt(2 / math.pi) * (v + 0.044715 * v ** 3))),
           x, attrs="{approximation = #kiln.gelu_approximation<tanh>} "))
+# Rounding (ties to even, as numpy) and trigonometry, edge sizes included.
+halves = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.7, -3.7, 0.0], np.float32)
+add(unary("floor", "floor", np.floor, np.concatenate([x.ravel(), halves])))
+add(unary("ceil_dynamic", "ceil", np.ceil, rand(2, 13, lo=-5, hi=5), dyn=(0,)))
+add(unary("round_ties_to_even", "round", np.round, np.concatenate([halves, rand(8, lo=-9, hi=9)])))
+add(unary("sin", "sin", np.sin, rand(1, 29, lo=-7, hi=7)))
+add(unary("cos_size1", "cos", np.cos, rand(1, lo=-7, hi=7)))
+add(unary("tan", "tan", np.tan, rand(17, lo=-1.4, hi=1.4), rtol=1e-4, atol=1e-4))
+add(unary("asin", "asin", np.arcsin, rand(19, lo=-0.99, hi=0.99)))
+add(unary("acos", "acos", np.arccos, rand(19, lo=-0.99, hi=0.99)))
+add(unary("atan_dynamic", "atan", np.arctan, rand(3, 11, lo=-20, hi=20), dyn=(1,)))
+add(unary("sinh", "sinh", np.sinh, rand(23, lo=-5, hi=5)))
+add(unary("cosh", "cosh", np.cosh, rand(23, lo=-5, hi=5)))
+add(unary("asinh", "asinh", np.arcsinh, rand(31, lo=-50, hi=50)))
+add(unary("acosh", "acosh", np.arccosh, rand(31, lo=1, hi=50)))
+add(unary("atanh", "atanh", np.arctanh, rand(31, lo=-0.95, hi=0.95)))
+
+# Remainders: floored (sign of the divisor) and truncated (C fmod), with
+# broadcasting; integer divisors of 0 and -1 give 0 (no trap).
+fa = rand(5, 7, lo=-20, hi=20)
+fb = np.where(np.abs(rand(7, lo=-4, hi=4)) < 0.25, 1.5, rand(7, lo=-4, hi=4)).astype(np.float32)
+add(binary("mod_float", "mod", np.mod, fa, fb))
+add(binary("fmod_float", "fmod", np.fmod, fa, fb))
+ma = np.array([[-7, 7, -8, 8, 0, 5, -2147483648, 13]], np.int32)
+mb = np.array([3, -3, 3, -3, 5, 0, -1, 13], np.int32)
+mod_ref = lambda a, b: np.where(b == 0, 0, np.mod(a, np.where(b == 0, 1, b))).astype(a.dtype)
+fmod_ref = lambda a, b: np.where(b == 0, 0, np.fmod(a, np.where(b == 0, 1, b))).astype(a.dtype)
+add(binary("mod_i32_by_zero_and_minus_one", "mod", mod_ref, ma, mb))
+add(binary("fmod_i32_by_zero_and_minus_one", "fmod", fmod_ref, ma, mb))
+add(binary("mod_i64_dynamic", "mod", mod_ref, rng.integers(-1000, 1000, (3, 11)).astype(np.int64),
+           rng.integers(1, 17, (11,)).astype(np.int64), dyn=((0,), ())))
+add(binary("mod_i8", "mod", mod_ref, rng.integers(-128, 127, (29,)).astype(np.int8),
+           rng.integers(-9, 9, (29,)).astype(np.int8)))
+
 add(unary("neg_i32", "neg", np.negative, ia))
 add(unary("relu_i8", "relu", lambda v: np.maximum(v, 0),
           rng.integers(-100, 100, (13,)).astype(np.int8)))

@@ -364,6 +364,45 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+/// The integer remainders of ModOp (`floored`) and FmodOp: a remainder by
+/// zero is 0, as the lowering computes it.
+static std::optional<APInt> integerRemainder(const APInt &a, const APInt &b,
+                                             bool floored) {
+  if (b.isZero() || b.isAllOnes())
+    return APInt::getZero(a.getBitWidth());
+  APInt r = a.srem(b);
+  if (floored && !r.isZero() && r.isNegative() != b.isNegative())
+    r += b;
+  return r;
+}
+
+OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+        double d = b.convertToDouble();
+        return viaDouble(a, [d](double x) {
+          double r = std::fmod(x, d);
+          return r != 0 && (r < 0) != (d < 0) ? r + d : r;
+        });
+      },
+      [](const APInt &a, const APInt &b) {
+        return integerRemainder(a, b, /*floored=*/true);
+      });
+}
+
+OpFoldResult FmodOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      adaptor.getLhs(), adaptor.getRhs(), getType(),
+      [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+        double d = b.convertToDouble();
+        return viaDouble(a, [d](double x) { return std::fmod(x, d); });
+      },
+      [](const APInt &a, const APInt &b) {
+        return integerRemainder(a, b, /*floored=*/false);
+      });
+}
+
 OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs())
     return getLhs();
@@ -436,6 +475,15 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+/// Rounds to the nearest integer, ties to even (ONNX Round, numpy.round),
+/// whatever the current rounding mode.
+static double roundHalfToEven(double x) {
+  double r = std::round(x); // ties away from zero
+  if (std::fabs(x - std::trunc(x)) == 0.5)
+    r = 2.0 * std::round(x / 2.0);
+  return r;
+}
+
 #define KILN_FOLD_VIA_DOUBLE(OP, EXPR)                                         \
   OpFoldResult OP::fold(FoldAdaptor adaptor) {                                 \
     return foldUnary(adaptor.getInput(), getType(),                            \
@@ -450,6 +498,20 @@ KILN_FOLD_VIA_DOUBLE(RsqrtOp, 1.0 / std::sqrt(x))
 KILN_FOLD_VIA_DOUBLE(TanhOp, std::tanh(x))
 KILN_FOLD_VIA_DOUBLE(SigmoidOp, 1.0 / (1.0 + std::exp(-x)))
 KILN_FOLD_VIA_DOUBLE(ErfOp, std::erf(x))
+KILN_FOLD_VIA_DOUBLE(FloorOp, std::floor(x))
+KILN_FOLD_VIA_DOUBLE(CeilOp, std::ceil(x))
+KILN_FOLD_VIA_DOUBLE(RoundOp, roundHalfToEven(x))
+KILN_FOLD_VIA_DOUBLE(SinOp, std::sin(x))
+KILN_FOLD_VIA_DOUBLE(CosOp, std::cos(x))
+KILN_FOLD_VIA_DOUBLE(TanOp, std::tan(x))
+KILN_FOLD_VIA_DOUBLE(AsinOp, std::asin(x))
+KILN_FOLD_VIA_DOUBLE(AcosOp, std::acos(x))
+KILN_FOLD_VIA_DOUBLE(AtanOp, std::atan(x))
+KILN_FOLD_VIA_DOUBLE(SinhOp, std::sinh(x))
+KILN_FOLD_VIA_DOUBLE(CoshOp, std::cosh(x))
+KILN_FOLD_VIA_DOUBLE(AsinhOp, std::asinh(x))
+KILN_FOLD_VIA_DOUBLE(AcoshOp, std::acosh(x))
+KILN_FOLD_VIA_DOUBLE(AtanhOp, std::atanh(x))
 #undef KILN_FOLD_VIA_DOUBLE
 
 OpFoldResult ClampOp::fold(FoldAdaptor adaptor) {

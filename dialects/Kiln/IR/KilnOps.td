@@ -332,6 +332,31 @@ def Kiln_PowOp : Kiln_BinaryOp<"pow", Kiln_FloatTensor> {
   }];
 }
 
+def Kiln_ModOp : Kiln_BinaryOp<"mod", Kiln_NumericTensor> {
+  let summary = "elementwise floored remainder with broadcasting";
+  let description = [{
+    `lhs - rhs * floor(lhs / rhs)`: the result has the sign of `rhs`, as
+    numpy's `%` and ONNX `Mod` with `fmod = 0`. For integers, a remainder
+    by zero is 0 (no trap); for floats it is NaN.
+
+    ```mlir
+    %r = kiln.mod %a, %b : (tensor<4xi32>, tensor<i32>) -> tensor<4xi32>
+    ```
+  }];
+}
+def Kiln_FmodOp : Kiln_BinaryOp<"fmod", Kiln_NumericTensor> {
+  let summary = "elementwise truncated remainder with broadcasting";
+  let description = [{
+    C's `fmod`: `lhs - rhs * trunc(lhs / rhs)`, with the sign of `lhs`, as
+    ONNX `Mod` with `fmod = 1`. For integers, a remainder by zero is 0 (no
+    trap); for floats it is NaN.
+
+    ```mlir
+    %r = kiln.fmod %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    ```
+  }];
+}
+
 def Kiln_NegOp : Kiln_UnaryOp<"neg", Kiln_NumericTensor> {
   let summary = "elementwise negation";
   let description = [{
@@ -418,6 +443,133 @@ def Kiln_ErfOp : Kiln_UnaryOp<"erf", Kiln_FloatTensor> {
   let description = [{
     ```mlir
     %r = kiln.erf %x : (tensor<4xf32>) -> tensor<4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+
+def Kiln_FloorOp : Kiln_UnaryOp<"floor", Kiln_FloatTensor> {
+  let summary = "elementwise floor (rounding toward negative infinity)";
+  let description = [{
+    ```mlir
+    %r = kiln.floor %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+def Kiln_CeilOp : Kiln_UnaryOp<"ceil", Kiln_FloatTensor> {
+  let summary = "elementwise ceiling (rounding toward positive infinity)";
+  let description = [{
+    ```mlir
+    %r = kiln.ceil %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+def Kiln_RoundOp : Kiln_UnaryOp<"round", Kiln_FloatTensor> {
+  let summary = "elementwise rounding to the nearest integer, ties to even";
+  let description = [{
+    ```mlir
+    %r = kiln.round %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+def Kiln_SinOp : Kiln_UnaryOp<"sin", Kiln_FloatTensor> {
+  let summary = "elementwise sine";
+  let description = [{
+    ```mlir
+    %r = kiln.sin %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+def Kiln_CosOp : Kiln_UnaryOp<"cos", Kiln_FloatTensor> {
+  let summary = "elementwise cosine";
+  let description = [{
+    ```mlir
+    %r = kiln.cos %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+def Kiln_TanOp : Kiln_UnaryOp<"tan", Kiln_FloatTensor> {
+  let summary = "elementwise tangent";
+  let description = [{
+    ```mlir
+    %r = kiln.tan %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+def Kiln_AsinOp : Kiln_UnaryOp<"asin", Kiln_FloatTensor> {
+  let summary = "elementwise arcsine";
+  let description = [{
+    ```mlir
+    %r = kiln.asin %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+def Kiln_AcosOp : Kiln_UnaryOp<"acos", Kiln_FloatTensor> {
+  let summary = "elementwise arccosine";
+  let description = [{
+    ```mlir
+    %r = kiln.acos %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+def Kiln_AtanOp : Kiln_UnaryOp<"atan", Kiln_FloatTensor> {
+  let summary = "elementwise arctangent";
+  let description = [{
+    ```mlir
+    %r = kiln.atan %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+def Kiln_SinhOp : Kiln_UnaryOp<"sinh", Kiln_FloatTensor> {
+  let summary = "elementwise hyperbolic sine";
+  let description = [{
+    ```mlir
+    %r = kiln.sinh %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+def Kiln_CoshOp : Kiln_UnaryOp<"cosh", Kiln_FloatTensor> {
+  let summary = "elementwise hyperbolic cosine";
+  let description = [{
+    ```mlir
+    %r = kiln.cosh %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+def Kiln_AsinhOp : Kiln_UnaryOp<"asinh", Kiln_FloatTensor> {
+  let summary = "elementwise inverse hyperbolic sine";
+  let description = [{
+    ```mlir
+    %r = kiln.asinh %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+def Kiln_AcoshOp : Kiln_UnaryOp<"acosh", Kiln_FloatTensor> {
+  let summary = "elementwise inverse hyperbolic cosine";
+  let description = [{
+    ```mlir
+    %r = kiln.acosh %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
+    ```
+  }];
+  let hasFolder = 1;
+}
+def Kiln_AtanhOp : Kiln_UnaryOp<"atanh", Kiln_FloatTensor> {
+  let summary = "elementwise inverse hyperbolic tangent";
+  let description = [{
+    ```mlir
+    %r = kiln.atanh %x : (tensor<?x4xf32>) -> tensor<?x4xf32>
     ```
   }];
   let hasFolder = 1;

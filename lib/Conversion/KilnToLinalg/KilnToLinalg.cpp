@@ -166,6 +166,91 @@ Value scalar(TanhOp, OpBuilder &b, Location l, ValueRange a, Type) {
 Value scalar(ErfOp, OpBuilder &b, Location l, ValueRange a, Type) {
   return math::ErfOp::create(b, l, a[0]);
 }
+Value scalar(FloorOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::FloorOp::create(b, l, a[0]);
+}
+Value scalar(CeilOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::CeilOp::create(b, l, a[0]);
+}
+Value scalar(RoundOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::RoundEvenOp::create(b, l, a[0]);
+}
+Value scalar(SinOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::SinOp::create(b, l, a[0]);
+}
+Value scalar(CosOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::CosOp::create(b, l, a[0]);
+}
+Value scalar(TanOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::TanOp::create(b, l, a[0]);
+}
+Value scalar(AsinOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::AsinOp::create(b, l, a[0]);
+}
+Value scalar(AcosOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::AcosOp::create(b, l, a[0]);
+}
+Value scalar(AtanOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::AtanOp::create(b, l, a[0]);
+}
+Value scalar(SinhOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::SinhOp::create(b, l, a[0]);
+}
+Value scalar(CoshOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::CoshOp::create(b, l, a[0]);
+}
+Value scalar(AsinhOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::AsinhOp::create(b, l, a[0]);
+}
+Value scalar(AcoshOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::AcoshOp::create(b, l, a[0]);
+}
+Value scalar(AtanhOp, OpBuilder &b, Location l, ValueRange a, Type) {
+  return math::AtanhOp::create(b, l, a[0]);
+}
+
+/// The truncated remainder `a[0] rem a[1]` (C's fmod). For integers, a
+/// divisor of 0 or -1 gives 0 without dividing: remsi would trap on 0, and
+/// on INT_MIN rem -1.
+Value truncatedRemainder(OpBuilder &b, Location l, ValueRange a, Type t) {
+  if (isFloat(t))
+    return arith::RemFOp::create(b, l, a[0], a[1]);
+  Value zero = scalarConstant(b, l, t, 0);
+  Value one = scalarConstant(b, l, t, 1);
+  Value minusOne = scalarConstant(b, l, t, -1);
+  Value trivial = arith::OrIOp::create(
+      b, l, arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a[1], zero),
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a[1], minusOne));
+  Value divisor = arith::SelectOp::create(b, l, trivial, one, a[1]);
+  Value r = arith::RemSIOp::create(b, l, a[0], divisor);
+  return arith::SelectOp::create(b, l, trivial, zero, r);
+}
+Value scalar(FmodOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+  return truncatedRemainder(b, l, a, t);
+}
+/// The floored remainder: the truncated one, plus the divisor when their
+/// signs differ.
+Value scalar(ModOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+  Value r = truncatedRemainder(b, l, a, t);
+  Value zero = scalarConstant(b, l, t, 0);
+  Value nonzero, rNegative, dNegative, sum;
+  if (isFloat(t)) {
+    nonzero = arith::CmpFOp::create(b, l, arith::CmpFPredicate::ONE, r, zero);
+    rNegative = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, r, zero);
+    dNegative =
+        arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, a[1], zero);
+    sum = arith::AddFOp::create(b, l, r, a[1]);
+  } else {
+    nonzero = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, r, zero);
+    rNegative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, r, zero);
+    dNegative =
+        arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, a[1], zero);
+    sum = arith::AddIOp::create(b, l, r, a[1]);
+  }
+  Value differ = arith::XOrIOp::create(b, l, rNegative, dNegative);
+  Value adjust = arith::AndIOp::create(b, l, nonzero, differ);
+  return arith::SelectOp::create(b, l, adjust, sum, r);
+}
 Value scalar(SigmoidOp, OpBuilder &b, Location l, ValueRange a, Type t) {
   Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, a[0]));
   Value one = floatConst(b, l, t, 1.0);
@@ -311,8 +396,15 @@ void lowering::populateElementwiseLowering(const TypeConverter &converter,
                ElementwiseLowering<ReluOp>, ElementwiseLowering<ClampOp>,
                ElementwiseLowering<GeluOp>, ElementwiseLowering<CompareOp>,
                ElementwiseLowering<SelectOp>, ElementwiseLowering<CastOp>,
-               ElementwiseLowering<BroadcastToOp>>(converter,
-                                                   patterns.getContext());
+               ElementwiseLowering<BroadcastToOp>, ElementwiseLowering<FloorOp>,
+               ElementwiseLowering<CeilOp>, ElementwiseLowering<RoundOp>,
+               ElementwiseLowering<SinOp>, ElementwiseLowering<CosOp>,
+               ElementwiseLowering<TanOp>, ElementwiseLowering<AsinOp>,
+               ElementwiseLowering<AcosOp>, ElementwiseLowering<AtanOp>,
+               ElementwiseLowering<SinhOp>, ElementwiseLowering<CoshOp>,
+               ElementwiseLowering<AsinhOp>, ElementwiseLowering<AcoshOp>,
+               ElementwiseLowering<AtanhOp>, ElementwiseLowering<ModOp>,
+               ElementwiseLowering<FmodOp>>(converter, patterns.getContext());
 }
 
 //===----------------------------------------------------------------------===//

@@ -4,8 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Unary math, binary and variadic arithmetic, comparisons, Where, Clip,
-// the activations built from kiln ops, Pow and the casts.
+// Unary math (rounding and trigonometry included), binary and variadic
+// arithmetic, Mod, comparisons and logic, Where, Clip, the activations
+// built from kiln ops, Pow and the casts.
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,6 +57,34 @@ LogicalResult Importer::importUnary(const onnx::NodeProto &n) {
     r = make<NegOp>(*x);
   else if (op == "Abs")
     r = make<AbsOp>(*x);
+  else if (op == "Floor")
+    r = make<FloorOp>(*x);
+  else if (op == "Ceil")
+    r = make<CeilOp>(*x);
+  else if (op == "Round")
+    r = make<RoundOp>(*x);
+  else if (op == "Sin")
+    r = make<SinOp>(*x);
+  else if (op == "Cos")
+    r = make<CosOp>(*x);
+  else if (op == "Tan")
+    r = make<TanOp>(*x);
+  else if (op == "Asin")
+    r = make<AsinOp>(*x);
+  else if (op == "Acos")
+    r = make<AcosOp>(*x);
+  else if (op == "Atan")
+    r = make<AtanOp>(*x);
+  else if (op == "Sinh")
+    r = make<SinhOp>(*x);
+  else if (op == "Cosh")
+    r = make<CoshOp>(*x);
+  else if (op == "Asinh")
+    r = make<AsinhOp>(*x);
+  else if (op == "Acosh")
+    r = make<AcoshOp>(*x);
+  else if (op == "Atanh")
+    r = make<AtanhOp>(*x);
   return setResult(n, r);
 }
 
@@ -161,6 +190,61 @@ LogicalResult Importer::importNot(const onnx::NodeProto &n) {
   FailureOr<Value> out =
       make<CompareOp>(ComparePredicateAttr::get(&ctx, ComparePredicate::EQ),
                       *x, scalar(0, b.getI1Type()));
+  return setResult(n, out);
+}
+
+/// And, Or and Xor on booleans, with broadcasting: And(a, b) is
+/// select(a, b, false), Or(a, b) is select(a, true, b), Xor(a, b) is a != b.
+LogicalResult Importer::importLogical(const onnx::NodeProto &n) {
+  FailureOr<Value> l = input(n, 0), r = input(n, 1);
+  if (failed(l) || failed(r))
+    return failure();
+  StringRef op = n.op_type();
+  Type i1 = b.getI1Type();
+  FailureOr<Value> out = failure();
+  if (op == "And")
+    out = make<SelectOp>(*l, *r, scalar(0, i1));
+  else if (op == "Or")
+    out = make<SelectOp>(*l, scalar(1, i1), *r);
+  else
+    out = make<CompareOp>(ComparePredicateAttr::get(&ctx, ComparePredicate::NE),
+                          *l, *r);
+  return setResult(n, out);
+}
+
+/// Sign: select(x > 0, 1, select(x < 0, -1, x)), so that zeros and NaN stay
+/// what they are, as numpy.sign.
+LogicalResult Importer::importSign(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Type elem = typeOf(*x).getElementType();
+  Value zero = scalar(0, elem);
+  auto compare = [&](ComparePredicate p) {
+    return make<CompareOp>(ComparePredicateAttr::get(&ctx, p), *x, zero);
+  };
+  FailureOr<Value> negative = compare(ComparePredicate::LT);
+  FailureOr<Value> positive = compare(ComparePredicate::GT);
+  if (failed(negative) || failed(positive))
+    return failure();
+  FailureOr<Value> rest = make<SelectOp>(*negative, scalar(-1, elem), *x);
+  if (failed(rest))
+    return failure();
+  FailureOr<Value> out = make<SelectOp>(*positive, scalar(1, elem), *rest);
+  return setResult(n, out);
+}
+
+/// Mod: fmod = 1 is C's fmod (kiln.fmod), fmod = 0 the floored remainder
+/// (kiln.mod), which ONNX defines for integers and numpy for floats too.
+LogicalResult Importer::importMod(const onnx::NodeProto &n) {
+  FailureOr<Value> l = input(n, 0), r = input(n, 1);
+  if (failed(l) || failed(r))
+    return failure();
+  int64_t fmod = attrInt(n, "fmod", 0);
+  if (fmod != 0 && fmod != 1)
+    return error("Mod's fmod must be 0 or 1, got " + Twine(fmod));
+  FailureOr<Value> out =
+      fmod ? make<FmodOp>(*l, *r) : make<ModOp>(*l, *r);
   return setResult(n, out);
 }
 
@@ -399,15 +483,26 @@ LogicalResult Importer::importCast(const onnx::NodeProto &n) {
 void onnx_import::registerElementwiseHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
       {"Abs", {&Importer::importUnary, ""}},
+      {"Acos", {&Importer::importUnary, ""}},
+      {"Acosh", {&Importer::importUnary, ""}},
       {"Add", {&Importer::importBinary, ""}},
+      {"And", {&Importer::importLogical, ""}},
+      {"Asin", {&Importer::importUnary, ""}},
+      {"Asinh", {&Importer::importUnary, ""}},
+      {"Atan", {&Importer::importUnary, ""}},
+      {"Atanh", {&Importer::importUnary, ""}},
       {"Cast", {&Importer::importCast, "numeric types"}},
       {"CastLike", {&Importer::importCastLike, "numeric types"}},
+      {"Ceil", {&Importer::importUnary, ""}},
       {"Clip", {&Importer::importClip, "constant min/max"}},
+      {"Cos", {&Importer::importUnary, ""}},
+      {"Cosh", {&Importer::importUnary, ""}},
       {"Div", {&Importer::importBinary, ""}},
       {"Elu", {&Importer::importElu, ""}},
       {"Equal", {&Importer::importCompare, ""}},
       {"Erf", {&Importer::importUnary, ""}},
       {"Exp", {&Importer::importUnary, ""}},
+      {"Floor", {&Importer::importUnary, ""}},
       {"Greater", {&Importer::importCompare, ""}},
       {"GreaterOrEqual", {&Importer::importCompare, ""}},
       {"HardSigmoid", {&Importer::importHardSigmoid, ""}},
@@ -419,20 +514,28 @@ void onnx_import::registerElementwiseHandlers(HandlerTable &table) {
       {"Max", {&Importer::importVariadic, ""}},
       {"Mean", {&Importer::importVariadic, ""}},
       {"Min", {&Importer::importVariadic, ""}},
+      {"Mod", {&Importer::importMod, ""}},
       {"Mul", {&Importer::importBinary, ""}},
       {"Neg", {&Importer::importUnary, ""}},
       {"Not", {&Importer::importNot, ""}},
+      {"Or", {&Importer::importLogical, ""}},
       {"Pow", {&Importer::importPow, "integer powers computed in f64"}},
       {"PRelu", {&Importer::importPRelu, ""}},
       {"Reciprocal", {&Importer::importReciprocal, ""}},
       {"Relu", {&Importer::importUnary, ""}},
+      {"Round", {&Importer::importUnary, ""}},
       {"Sigmoid", {&Importer::importUnary, ""}},
+      {"Sign", {&Importer::importSign, ""}},
+      {"Sin", {&Importer::importUnary, ""}},
+      {"Sinh", {&Importer::importUnary, ""}},
       {"Softplus", {&Importer::importSoftplus, ""}},
       {"Sqrt", {&Importer::importUnary, ""}},
       {"Sub", {&Importer::importBinary, ""}},
       {"Sum", {&Importer::importVariadic, ""}},
+      {"Tan", {&Importer::importUnary, ""}},
       {"Tanh", {&Importer::importUnary, ""}},
       {"Where", {&Importer::importWhere, ""}},
+      {"Xor", {&Importer::importLogical, ""}},
   };
   addHandlers(table, rows);
 }

@@ -154,6 +154,9 @@ public:
   LogicalResult importVariadic(const onnx::NodeProto &n);
   LogicalResult importCompare(const onnx::NodeProto &n);
   LogicalResult importNot(const onnx::NodeProto &n);
+  LogicalResult importLogical(const onnx::NodeProto &n);
+  LogicalResult importSign(const onnx::NodeProto &n);
+  LogicalResult importMod(const onnx::NodeProto &n);
   LogicalResult importWhere(const onnx::NodeProto &n);
   LogicalResult importClip(const onnx::NodeProto &n);
   LogicalResult importLeakyRelu(const onnx::NodeProto &n);

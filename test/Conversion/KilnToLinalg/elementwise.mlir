@@ -171,3 +171,69 @@ func.func @broadcast_to(%a: tensor<3x1xf32>) -> tensor<2x3x5xf32> {
   %0 = kiln.broadcast_to %a [2, 3, 5] : (tensor<3x1xf32>) -> tensor<2x3x5xf32>
   return %0 : tensor<2x3x5xf32>
 }
+
+// -----
+
+// Rounding and trigonometry: one math op each.
+// CHECK-LABEL: func.func @rounding_trigonometry
+// CHECK: math.floor
+// CHECK: math.ceil
+// CHECK: math.roundeven
+// CHECK: math.sin
+// CHECK: math.cos
+// CHECK: math.tan
+// CHECK: math.asin
+// CHECK: math.acos
+// CHECK: math.atan
+// CHECK: math.sinh
+// CHECK: math.cosh
+// CHECK: math.asinh
+// CHECK: math.acosh
+// CHECK: math.atanh
+func.func @rounding_trigonometry(%a: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0 = kiln.floor %a : (tensor<4xf32>) -> tensor<4xf32>
+  %1 = kiln.ceil %a : (tensor<4xf32>) -> tensor<4xf32>
+  %2 = kiln.round %a : (tensor<4xf32>) -> tensor<4xf32>
+  %3 = kiln.sin %a : (tensor<4xf32>) -> tensor<4xf32>
+  %4 = kiln.cos %a : (tensor<4xf32>) -> tensor<4xf32>
+  %5 = kiln.tan %a : (tensor<4xf32>) -> tensor<4xf32>
+  %6 = kiln.asin %a : (tensor<4xf32>) -> tensor<4xf32>
+  %7 = kiln.acos %a : (tensor<4xf32>) -> tensor<4xf32>
+  %8 = kiln.atan %a : (tensor<4xf32>) -> tensor<4xf32>
+  %9 = kiln.sinh %a : (tensor<4xf32>) -> tensor<4xf32>
+  %10 = kiln.cosh %a : (tensor<4xf32>) -> tensor<4xf32>
+  %11 = kiln.asinh %a : (tensor<4xf32>) -> tensor<4xf32>
+  %12 = kiln.acosh %a : (tensor<4xf32>) -> tensor<4xf32>
+  %13 = kiln.atanh %a : (tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// Remainders: float ones through remf; integer ones never divide by 0 or
+// -1; the floored one adds the divisor when the signs differ.
+// CHECK-LABEL: func.func @remainders
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[FA:.+]]: f32, %[[FB:.+]]: f32, %{{.+}}: f32):
+// CHECK: %[[FR:.+]] = arith.remf %[[FA]], %[[FB]] : f32
+// CHECK: %[[SUM:.+]] = arith.addf %[[FR]], %[[FB]] : f32
+// CHECK: %[[ADJ:.+]] = arith.andi
+// CHECK: %[[M:.+]] = arith.select %[[ADJ]], %[[SUM]], %[[FR]] : f32
+// CHECK: linalg.yield %[[M]]
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[IA:.+]]: i32, %[[IB:.+]]: i32, %{{.+}}: i32):
+// CHECK-DAG: %[[ZERO:.+]] = arith.constant 0 : i32
+// CHECK-DAG: %[[ONE:.+]] = arith.constant 1 : i32
+// CHECK-DAG: %[[MONE:.+]] = arith.constant -1 : i32
+// CHECK: %[[IS0:.+]] = arith.cmpi eq, %[[IB]], %[[ZERO]] : i32
+// CHECK: %[[ISM1:.+]] = arith.cmpi eq, %[[IB]], %[[MONE]] : i32
+// CHECK: %[[TRIV:.+]] = arith.ori %[[IS0]], %[[ISM1]] : i1
+// CHECK: %[[DIV:.+]] = arith.select %[[TRIV]], %[[ONE]], %[[IB]] : i32
+// CHECK: %[[REM:.+]] = arith.remsi %[[IA]], %[[DIV]] : i32
+// CHECK: %[[R:.+]] = arith.select %[[TRIV]], %[[ZERO]], %[[REM]] : i32
+// CHECK: linalg.yield %[[R]]
+func.func @remainders(%a: tensor<4xf32>, %b: tensor<4xf32>, %n: tensor<4xi32>, %m: tensor<4xi32>) -> (tensor<4xf32>, tensor<4xi32>) {
+  %0 = kiln.mod %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %1 = kiln.fmod %n, %m : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0, %1 : tensor<4xf32>, tensor<4xi32>
+}

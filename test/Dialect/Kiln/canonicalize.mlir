@@ -104,6 +104,56 @@ func.func @fold_unary_constants() -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32
 
 // -----
 
+// Rounding ties to even, trigonometry and both remainders fold; integer
+// remainders by 0 and -1 fold to 0 as they run.
+// CHECK-LABEL: func.func @fold_rounding_trigonometry_remainders
+func.func @fold_rounding_trigonometry_remainders() -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<4xf32>, tensor<4xf32>, tensor<5xi32>, tensor<5xi32>) {
+  %h = kiln.constant dense<[-2.5, -0.4, 1.5, 2.2]> : tensor<4xf32>
+  %t = kiln.constant dense<[0.0, 1.0]> : tensor<2xf32>
+  %a = kiln.constant dense<[-7.0, 7.0, -7.5, 6.0]> : tensor<4xf32>
+  %d = kiln.constant dense<[3.0, -3.0, 2.0, 3.0]> : tensor<4xf32>
+  %n = kiln.constant dense<[-7, 7, 5, -2147483648, 9]> : tensor<5xi32>
+  %m = kiln.constant dense<[3, -3, 0, -1, 4]> : tensor<5xi32>
+  // CHECK-DAG: kiln.constant dense<[-3.000000e+00, -1.000000e+00, 1.000000e+00, 2.000000e+00]>
+  %0 = kiln.floor %h : (tensor<4xf32>) -> tensor<4xf32>
+  // CHECK-DAG: kiln.constant dense<[-2.000000e+00, -0.000000e+00, 2.000000e+00, 3.000000e+00]>
+  %1 = kiln.ceil %h : (tensor<4xf32>) -> tensor<4xf32>
+  // CHECK-DAG: kiln.constant dense<[-2.000000e+00, -0.000000e+00, 2.000000e+00, 2.000000e+00]>
+  %2 = kiln.round %h : (tensor<4xf32>) -> tensor<4xf32>
+  // CHECK-DAG: kiln.constant dense<[0.000000e+00, 0.841470957]>
+  %3 = kiln.sin %t : (tensor<2xf32>) -> tensor<2xf32>
+  // CHECK-DAG: kiln.constant dense<[0.000000e+00, 0.881373584]>
+  %4 = kiln.asinh %t : (tensor<2xf32>) -> tensor<2xf32>
+  // CHECK-DAG: kiln.constant dense<[2.000000e+00, -2.000000e+00, 5.000000e-01, 0.000000e+00]>
+  %5 = kiln.mod %a, %d : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  // CHECK-DAG: kiln.constant dense<[-1.000000e+00, 1.000000e+00, -1.500000e+00, 0.000000e+00]>
+  %6 = kiln.fmod %a, %d : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  // CHECK-DAG: kiln.constant dense<[2, -2, 0, 0, 1]> : tensor<5xi32>
+  %7 = kiln.mod %n, %m : (tensor<5xi32>, tensor<5xi32>) -> tensor<5xi32>
+  // CHECK-DAG: kiln.constant dense<[-1, 1, 0, 0, 1]> : tensor<5xi32>
+  %8 = kiln.fmod %n, %m : (tensor<5xi32>, tensor<5xi32>) -> tensor<5xi32>
+  // CHECK-NOT: kiln.floor
+  // CHECK-NOT: kiln.mod
+  // CHECK-NOT: kiln.fmod
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<4xf32>, tensor<4xf32>, tensor<5xi32>, tensor<5xi32>
+}
+
+// -----
+
+// A remainder of an operand that is not constant stays.
+// CHECK-LABEL: func.func @mod_not_constant
+// CHECK-SAME: %[[X:[a-zA-Z0-9]+]]: tensor<4xf32>
+// CHECK: kiln.mod %[[X]], %{{.+}}
+// CHECK: kiln.round %[[X]]
+func.func @mod_not_constant(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %d = kiln.constant dense<3.0> : tensor<4xf32>
+  %0 = kiln.mod %x, %d : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %1 = kiln.round %x : (tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @involutions
 // CHECK-SAME: %[[X:[a-zA-Z0-9]+]]: tensor<4xf32>
 func.func @involutions(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {

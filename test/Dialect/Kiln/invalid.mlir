@@ -946,3 +946,19 @@ func.func @reduce_prod_axis(%x: tensor<2x8xf32>) {
   %0 = kiln.reduce_prod %x {axes = array<i64: -3>} : (tensor<2x8xf32>) -> tensor<2x8xf32>
   return
 }
+
+// -----
+
+func.func @floor_of_integers(%n: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @below {{'kiln.floor' op operand #0 must be ranked tensor of floating-point values}}
+  %0 = kiln.floor %n : (tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+func.func @mod_mismatched_elements(%a: tensor<4xf32>, %n: tensor<4xi32>) -> tensor<4xf32> {
+  // expected-error @below {{'kiln.mod' op requires the same element type for all operands and results}}
+  %0 = kiln.mod %a, %n : (tensor<4xf32>, tensor<4xi32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

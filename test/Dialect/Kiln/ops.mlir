@@ -90,6 +90,44 @@ func.func @elementwise(%a: tensor<?x8xf32>, %b: tensor<8xf32>, %n: tensor<4xi32>
   return
 }
 
+// CHECK-LABEL: func.func @rounding_trigonometry_remainders
+// CHECK-SAME: %[[A:[a-zA-Z0-9]+]]: tensor<?x8xf32>, %[[B:[a-zA-Z0-9]+]]: tensor<8xf32>, %[[N:[a-zA-Z0-9]+]]: tensor<4xi32>
+func.func @rounding_trigonometry_remainders(%a: tensor<?x8xf32>, %b: tensor<8xf32>, %n: tensor<4xi32>) {
+  // CHECK: kiln.floor %[[A]] : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  %0 = kiln.floor %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.ceil %[[A]]
+  %1 = kiln.ceil %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.round %[[B]] : (tensor<8xf32>) -> tensor<8xf32>
+  %2 = kiln.round %b : (tensor<8xf32>) -> tensor<8xf32>
+  // CHECK: kiln.sin
+  %3 = kiln.sin %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.cos
+  %4 = kiln.cos %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.tan
+  %5 = kiln.tan %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.asin
+  %6 = kiln.asin %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.acos
+  %7 = kiln.acos %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.atan
+  %8 = kiln.atan %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.sinh
+  %9 = kiln.sinh %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.cosh
+  %10 = kiln.cosh %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.asinh
+  %11 = kiln.asinh %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.acosh
+  %12 = kiln.acosh %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.atanh
+  %13 = kiln.atanh %a : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.mod %[[A]], %[[B]] : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  %14 = kiln.mod %a, %b : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  // CHECK: kiln.fmod %[[N]], %[[N]] : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  %15 = kiln.fmod %n, %n : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return
+}
+
 // CHECK-LABEL: func.func @linalg_ops
 func.func @linalg_ops(%q: tensor<2x12x16x64xf32>, %x: tensor<?x16x768xf32>,
                       %w: tensor<3072x768xf32>, %b: tensor<3072xf32>,

@@ -4,6 +4,8 @@
 // RUN: %python %S/Inputs/make_onnx.py shape_arith %t.shape.onnx
 // RUN: kiln-import %t.shape.onnx --entry=flatten | FileCheck %s --check-prefix=SHAPE
 // RUN: kiln-run %t.shape.onnx --input-shape 3x4x5 | FileCheck %s --check-prefix=JIT
+// RUN: %python %S/Inputs/make_onnx.py math_ops %t.math.onnx
+// RUN: kiln-import %t.math.onnx | FileCheck %s --check-prefix=MATH
 
 // Graph inputs become arguments named by (sanitized) ONNX names; dim_params
 // are dynamic; large weights are dense_resource blobs.
@@ -30,3 +32,22 @@
 // SHAPE-NEXT: return %[[R]]
 
 // JIT: y: f32[3x20]
+
+// Rounding and trigonometry map to kiln ops; Sign is two selects (zeros and
+// NaN stay), Mod is kiln.mod (fmod = 0) or kiln.fmod (fmod = 1); And and Or
+// are selects, Xor is a comparison.
+// MATH-LABEL: func.func @forward
+// MATH-SAME: (%[[X:.+]]: tensor<?x4xf32> {kiln.name = "x"}, %[[N:.+]]: tensor<4xi32> {kiln.name = "n"}, %[[M:.+]]: tensor<4xi32> {kiln.name = "m"})
+// MATH: %[[R:.+]] = kiln.round %[[X]]
+// MATH: %[[A:.+]] = kiln.atanh %[[R]]
+// MATH-DAG: %[[LT:.+]] = kiln.compare lt, %[[A]], %{{.+}}
+// MATH-DAG: %[[GT:.+]] = kiln.compare gt, %[[A]], %{{.+}}
+// MATH: %[[NEG:.+]] = kiln.select %[[LT]], %{{.+}}, %[[A]]
+// MATH: %[[S:.+]] = kiln.select %[[GT]], %{{.+}}, %[[NEG]]
+// MATH: kiln.mod %[[N]], %[[M]] : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+// MATH: kiln.fmod %[[N]], %[[M]] : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+// MATH: %[[P:.+]] = kiln.compare gt, %[[X]], %[[S]]
+// MATH: %[[Q:.+]] = kiln.compare lt, %[[X]], %[[S]]
+// MATH: kiln.select %[[P]], %[[Q]], %{{.+}} : (tensor<?x4xi1>, tensor<?x4xi1>, tensor<i1>) -> tensor<?x4xi1>
+// MATH: kiln.select %[[P]], %{{.+}}, %[[Q]] : (tensor<?x4xi1>, tensor<i1>, tensor<?x4xi1>) -> tensor<?x4xi1>
+// MATH: kiln.compare ne, %[[P]], %[[Q]]

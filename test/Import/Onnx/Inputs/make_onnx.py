@@ -63,11 +63,33 @@ def shape_arith():
          init("minus1", np.array([-1], np.int64))])
 
 
+def math_ops():
+    # Rounding, trigonometry, Sign, Mod both ways and the boolean ops.
+    return model(
+        [helper.make_node("Round", ["x"], ["r"]),
+         helper.make_node("Atanh", ["r"], ["a"]),
+         helper.make_node("Sign", ["a"], ["s"]),
+         helper.make_node("Mod", ["n", "m"], ["floored"]),
+         helper.make_node("Mod", ["n", "m"], ["truncated"], fmod=1),
+         helper.make_node("Greater", ["x", "s"], ["p"]),
+         helper.make_node("Less", ["x", "s"], ["q"]),
+         helper.make_node("And", ["p", "q"], ["both"]),
+         helper.make_node("Or", ["p", "q"], ["either"]),
+         helper.make_node("Xor", ["p", "q"], ["one"])],
+        [t("x", ["N", 4]), t("n", [4], TensorProto.INT32),
+         t("m", [4], TensorProto.INT32)],
+        [t("s", ["N", 4]), t("floored", [4], TensorProto.INT32),
+         t("truncated", [4], TensorProto.INT32),
+         t("both", ["N", 4], TensorProto.BOOL),
+         t("either", ["N", 4], TensorProto.BOOL),
+         t("one", ["N", 4], TensorProto.BOOL)])
+
+
 def unsupported():
     return model(
-        [helper.make_node("Cos", ["x"], ["a"], name="cos_a"),
-         helper.make_node("Sin", ["a"], ["b"], name="sin_b"),
-         helper.make_node("Cos", ["b"], ["y"], name="cos_c")],
+        [helper.make_node("Softsign", ["x"], ["a"], name="softsign_a"),
+         helper.make_node("Shrink", ["a"], ["b"], name="shrink_b"),
+         helper.make_node("Softsign", ["b"], ["y"], name="softsign_c")],
         [t("x", [4])], [t("y", [4])])
 
 
@@ -86,7 +108,8 @@ def old_unknown_op():
                  [t("x", [4])], [t("y", [4])], opset=9)
 
 
-MODELS = {f.__name__: f for f in (cnn, shape_arith, unsupported, old_opset,
+MODELS = {f.__name__: f for f in (cnn, shape_arith, math_ops, unsupported,
+                                  old_opset,
                                   new_opset, old_unknown_op)}
 
 if __name__ == "__main__":
