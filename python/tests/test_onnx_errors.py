@@ -94,6 +94,29 @@ def test_mod_fmod_must_be_0_or_1():
         kiln.compile(model)
 
 
+def test_argmax_along_a_dynamic_dim_is_refused():
+    model = make_model([helper.make_node("ArgMax", ["x"], ["y"], axis=1,
+                                         name="am")],
+                       [tensor("x", [3, "n"])],
+                       [helper.make_tensor_value_info("y", TensorProto.INT64,
+                                                      [3, 1])])
+    with pytest.raises(kiln.CompileError,
+                       match="node 'am' \\(ArgMax\\).*ArgMax along dim 1, "
+                       "which is dynamic, is not supported"):
+        kiln.compile(model)
+
+
+def test_argmin_picks_the_first_or_last_tie():
+    x = np.array([[3, 1, 1, 5], [2, 2, 9, 2]], np.float32)
+    for last, want in ((0, [[1], [0]]), (1, [[2], [3]])):
+        model = make_model(
+            [helper.make_node("ArgMin", ["x"], ["y"], axis=-1,
+                              select_last_index=last)],
+            [tensor("x", [2, 4])],
+            [helper.make_tensor_value_info("y", TensorProto.INT64, [2, 1])])
+        np.testing.assert_array_equal(kiln.compile(model)(x), want)
+
+
 def test_checker_failure_is_reported():
     # A node reading a value nothing defines.
     model = make_model([helper.make_node("Relu", ["nowhere"], ["y"])],

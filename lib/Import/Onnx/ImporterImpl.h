@@ -157,6 +157,7 @@ public:
   LogicalResult importLogical(const onnx::NodeProto &n);
   LogicalResult importSign(const onnx::NodeProto &n);
   LogicalResult importMod(const onnx::NodeProto &n);
+  LogicalResult importArgMinMax(const onnx::NodeProto &n);
   LogicalResult importWhere(const onnx::NodeProto &n);
   LogicalResult importClip(const onnx::NodeProto &n);
   LogicalResult importLeakyRelu(const onnx::NodeProto &n);

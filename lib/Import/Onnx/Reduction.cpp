@@ -5,11 +5,13 @@
 //===----------------------------------------------------------------------===//
 //
 // ReduceSum/Mean/Max/Min/Prod and the composite L1, L2, SumSquare, LogSum
-// and LogSumExp reductions.
+// and LogSumExp reductions, and ArgMax/ArgMin built from them.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ImporterImpl.h"
+
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -87,12 +89,68 @@ LogicalResult Importer::importReduce(const onnx::NodeProto &n) {
   return setResult(n, r);
 }
 
+/// ArgMax/ArgMin: the first index of the maximum (minimum) along `axis`, as
+/// i64, is reduce_min(select(x == max(x), iota, n)); the last one, with
+/// select_last_index, reduce_max(select(x == max(x), iota, -1)). The iota
+/// is a constant, so the dim along `axis` must be static.
+LogicalResult Importer::importArgMinMax(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  StringRef op = n.op_type();
+  RankedTensorType type = typeOf(*x);
+  int64_t rank = type.getRank();
+  int64_t axis = attrInt(n, "axis", 0);
+  if (rank == 0 || axis < -rank || axis >= rank)
+    return error(op + "'s axis " + Twine(axis) + " is out of range for an "
+                 "input of rank " + Twine(rank));
+  if (axis < 0)
+    axis += rank;
+  int64_t size = type.getDimSize(axis);
+  if (ShapedType::isDynamic(size))
+    return error(op + " along dim " + Twine(axis) +
+                 ", which is dynamic, is not supported: that dim must be "
+                 "known at compile time");
+  bool keep = attrInt(n, "keepdims", 1) != 0;
+  bool last = attrInt(n, "select_last_index", 0) != 0;
+  auto axes = b.getDenseI64ArrayAttr({axis});
+  FailureOr<Value> extreme =
+      op == "ArgMax" ? make<ReduceMaxOp>(*x, axes, b.getBoolAttr(true))
+                     : make<ReduceMinOp>(*x, axes, b.getBoolAttr(true));
+  if (failed(extreme))
+    return failure();
+  FailureOr<Value> hit = make<CompareOp>(
+      ComparePredicateAttr::get(&ctx, ComparePredicate::EQ), *x, *extreme);
+  if (failed(hit))
+    return failure();
+  SmallVector<int64_t> shape(rank, 1);
+  shape[axis] = size;
+  auto iotaType = RankedTensorType::get(shape, b.getI64Type());
+  SmallVector<int64_t> indices(size);
+  std::iota(indices.begin(), indices.end(), 0);
+  Value iota =
+      ConstantOp::create(b, loc, iotaType,
+                         DenseElementsAttr::get(iotaType,
+                                                ArrayRef<int64_t>(indices)))
+          .getResult();
+  FailureOr<Value> candidates =
+      make<SelectOp>(*hit, iota, scalar(last ? -1 : size, b.getI64Type()));
+  if (failed(candidates))
+    return failure();
+  FailureOr<Value> r =
+      last ? make<ReduceMaxOp>(*candidates, axes, b.getBoolAttr(keep))
+           : make<ReduceMinOp>(*candidates, axes, b.getBoolAttr(keep));
+  return setResult(n, r);
+}
+
 //===----------------------------------------------------------------------===//
 // Handler table rows
 //===----------------------------------------------------------------------===//
 
 void onnx_import::registerReductionHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
+      {"ArgMax", {&Importer::importArgMinMax, "static dim along the axis"}},
+      {"ArgMin", {&Importer::importArgMinMax, "static dim along the axis"}},
       {"ReduceL1", {&Importer::importReduce, ""}},
       {"ReduceL2", {&Importer::importReduce, "float types"}},
       {"ReduceLogSum", {&Importer::importReduce, ""}},

@@ -35,7 +35,7 @@
 
 // Rounding and trigonometry map to kiln ops; Sign is two selects (zeros and
 // NaN stay), Mod is kiln.mod (fmod = 0) or kiln.fmod (fmod = 1); And and Or
-// are selects, Xor is a comparison.
+// are selects, Xor is a comparison; ArgMax reduces an iota.
 // MATH-LABEL: func.func @forward
 // MATH-SAME: (%[[X:.+]]: tensor<?x4xf32> {kiln.name = "x"}, %[[N:.+]]: tensor<4xi32> {kiln.name = "n"}, %[[M:.+]]: tensor<4xi32> {kiln.name = "m"})
 // MATH: %[[R:.+]] = kiln.round %[[X]]
@@ -51,3 +51,10 @@
 // MATH: kiln.select %[[P]], %[[Q]], %{{.+}} : (tensor<?x4xi1>, tensor<?x4xi1>, tensor<i1>) -> tensor<?x4xi1>
 // MATH: kiln.select %[[P]], %{{.+}}, %[[Q]] : (tensor<?x4xi1>, tensor<i1>, tensor<?x4xi1>) -> tensor<?x4xi1>
 // MATH: kiln.compare ne, %[[P]], %[[Q]]
+// ArgMax: the first index where x equals its maximum.
+// MATH: %[[MAX:.+]] = kiln.reduce_max %[[X]] {axes = array<i64: 1>} : (tensor<?x4xf32>) -> tensor<?x1xf32>
+// MATH: %[[HIT:.+]] = kiln.compare eq, %[[X]], %[[MAX]]
+// MATH: %[[IOTA:.+]] = kiln.constant dense<{{\[\[}}0, 1, 2, 3]]> : tensor<1x4xi64>
+// MATH: %[[FILL:.+]] = kiln.constant dense<4> : tensor<i64>
+// MATH: %[[CAND:.+]] = kiln.select %[[HIT]], %[[IOTA]], %[[FILL]]
+// MATH: kiln.reduce_min %[[CAND]] {axes = array<i64: 1>, keepdims = false} : (tensor<?x4xi64>) -> tensor<?xi64>

@@ -75,14 +75,16 @@ def math_ops():
          helper.make_node("Less", ["x", "s"], ["q"]),
          helper.make_node("And", ["p", "q"], ["both"]),
          helper.make_node("Or", ["p", "q"], ["either"]),
-         helper.make_node("Xor", ["p", "q"], ["one"])],
+         helper.make_node("Xor", ["p", "q"], ["one"]),
+         helper.make_node("ArgMax", ["x"], ["am"], axis=1, keepdims=0)],
         [t("x", ["N", 4]), t("n", [4], TensorProto.INT32),
          t("m", [4], TensorProto.INT32)],
         [t("s", ["N", 4]), t("floored", [4], TensorProto.INT32),
          t("truncated", [4], TensorProto.INT32),
          t("both", ["N", 4], TensorProto.BOOL),
          t("either", ["N", 4], TensorProto.BOOL),
-         t("one", ["N", 4], TensorProto.BOOL)])
+         t("one", ["N", 4], TensorProto.BOOL),
+         t("am", ["N"], TensorProto.INT64)])
 
 
 def unsupported():
