@@ -33,17 +33,18 @@ def test_empty_file(tmp_path):
 
 
 def test_unsupported_ops_listed_with_names_and_counts():
-    nodes = [helper.make_node("Softsign", ["x"], ["a"], name="softsign_1"),
-             helper.make_node("Softsign", ["a"], ["b"], name="softsign_2"),
+    nodes = [helper.make_node("LpNormalization", ["x"], ["a"], name="lp_1"),
+             helper.make_node("LpNormalization", ["a"], ["b"], name="lp_2"),
              helper.make_node("Relu", ["b"], ["c"], name="ok"),
-             helper.make_node("Shrink", ["c"], ["y"], name="shrink_1")]
-    model = make_model(nodes, [tensor("x", [4])], [tensor("y", [4])])
+             helper.make_node("LRN", ["c"], ["y"], size=3, name="lrn_1")]
+    model = make_model(nodes, [tensor("x", [1, 4, 2, 2])],
+                       [tensor("y", [1, 4, 2, 2])])
     with pytest.raises(kiln.CompileError) as e:
         kiln.compile(model)
     msg = str(e.value)
     assert "2 unsupported ONNX op types (3 nodes)" in msg
-    assert "Softsign x2: softsign_1, softsign_2" in msg
-    assert "Shrink x1: shrink_1" in msg
+    assert "LpNormalization x2: lp_1, lp_2" in msg
+    assert "LRN x1: lrn_1" in msg
     assert "Relu" not in msg
 
 
@@ -115,6 +116,72 @@ def test_argmin_picks_the_first_or_last_tie():
             [tensor("x", [2, 4])],
             [helper.make_tensor_value_info("y", TensorProto.INT64, [2, 1])])
         np.testing.assert_array_equal(kiln.compile(model)(x), want)
+
+
+@pytest.mark.parametrize("node, inputs, out, message", [
+    (helper.make_node("DepthToSpace", ["x"], ["y"], blocksize=2, name="d2s"),
+     [tensor("x", [1, 8, "h", 3])], tensor("y", [1, 2, None, 6]),
+     "DepthToSpace needs static channels, height and width"),
+    # onnx's shape inference lets 8 // 9 = 0 channels through.
+    (helper.make_node("DepthToSpace", ["x"], ["y"], blocksize=3, name="d2s"),
+     [tensor("x", [1, 8, 2, 3])], tensor("y", [1, 0, 6, 9]),
+     "DepthToSpace's blocksize 3 does not divide the channels 8 by its square"),
+    (helper.make_node("SpaceToDepth", ["x"], ["y"], blocksize=2, name="s2d"),
+     [tensor("x", [1, 1, 3, 4])], tensor("y", [1, 4, 1, 2]),
+     "SpaceToDepth's blocksize 2 does not divide the height 3 and width 4"),
+    (helper.make_node("Hardmax", ["x"], ["y"], axis=-1, name="hm"),
+     [tensor("x", [2, "n"])], tensor("y", [2, None]),
+     "Hardmax along dim 1, which is dynamic, is not supported"),
+    (helper.make_node("Trilu", ["x"], ["y"], name="tri"),
+     [tensor("x", [3, "n"])], tensor("y", [3, None]),
+     "Trilu needs its last two dims static"),
+    (helper.make_node("EyeLike", ["x"], ["y"], name="eye"),
+     [tensor("x", ["n", 3])], tensor("y", [None, 3]),
+     "EyeLike needs a 2-D input of static shape"),
+    (helper.make_node("Tile", ["x", "r"], ["y"], name="tile"),
+     [tensor("x", ["n", 3]), tensor("r", [2], TensorProto.INT64)],
+     tensor("y", [None, 6]),
+     "Tile's repeats \\(input 1, 'r'\\) must be known at compile time"),
+    (helper.make_node("InstanceNormalization", ["x", "s", "b"], ["y"],
+                      name="inorm"),
+     [tensor("x", [2, 3]), tensor("s", [3]), tensor("b", [3])],
+     tensor("y", [2, 3]),
+     "InstanceNormalization needs an input of rank 3 or more, got rank 2"),
+])
+def test_compositions_that_need_static_dims(node, inputs, out, message):
+    model = make_model([node], inputs, [out])
+    with pytest.raises(kiln.CompileError,
+                       match="node '%s' \\(%s\\).*%s" %
+                       (node.name, node.op_type, message)):
+        kiln.compile(model)
+
+
+def test_tile_of_a_dynamic_dim_is_refused():
+    model = make_model([helper.make_node("Tile", ["x", "r"], ["y"],
+                                         name="tile")],
+                       [tensor("x", ["n", 3])], [tensor("y", [None, 6])],
+                       [init("r", np.array([2, 2], np.int64))])
+    with pytest.raises(kiln.CompileError,
+                       match="node 'tile' \\(Tile\\).*Tile repeats dim 0, "
+                       "which is dynamic, 2 times"):
+        kiln.compile(model)
+
+
+def test_tile_and_onehot_against_numpy():
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    tile = make_model([helper.make_node("Tile", ["x", "r"], ["y"])],
+                      [tensor("x", [2, 3])], [tensor("y", [6, 3])],
+                      [init("r", np.array([3, 1], np.int64))])
+    np.testing.assert_array_equal(kiln.compile(tile)(x), np.tile(x, (3, 1)))
+    ids = np.array([[1, -1], [0, 2]], np.int64)
+    onehot = make_model(
+        [helper.make_node("OneHot", ["i", "d", "v"], ["y"], axis=1)],
+        [tensor("i", [2, 2], TensorProto.INT64)], [tensor("y", [2, 3, 2])],
+        [init("d", np.array(3, np.int64)),
+         init("v", np.array([-1.0, 5.0], np.float32))])
+    want = np.where(np.arange(3)[None, :, None] == (ids % 3)[:, None, :],
+                    5.0, -1.0)
+    np.testing.assert_array_equal(kiln.compile(onehot)(ids), want)
 
 
 def test_checker_failure_is_reported():

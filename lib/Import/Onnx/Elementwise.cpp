@@ -406,6 +406,96 @@ LogicalResult Importer::importElu(const onnx::NodeProto &n) {
   return setResult(n, r);
 }
 
+/// Selu, Celu, ThresholdedRelu, Shrink and Softsign, from kiln ops.
+LogicalResult Importer::importActivation(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  StringRef op = n.op_type();
+  Type elem = typeOf(*x).getElementType();
+  auto c = [&](double v) { return scalar(v, elem); };
+  FailureOr<Value> r = failure();
+  if (op == "Softsign") {
+    // x / (1 + |x|)
+    FailureOr<Value> d = make<AbsOp>(*x);
+    if (succeeded(d))
+      d = make<AddOp>(*d, c(1.0));
+    if (succeeded(d))
+      r = make<DivOp>(*x, *d);
+  } else if (op == "ThresholdedRelu") {
+    // x > alpha ? x : 0
+    FailureOr<Value> above = compare(ComparePredicate::GT, *x,
+                                     c(attrFloat(n, "alpha", 1.0)));
+    if (succeeded(above))
+      r = make<SelectOp>(*above, *x, c(0));
+  } else if (op == "Shrink") {
+    // x < -lambd ? x + bias : (x > lambd ? x - bias : 0)
+    double lambd = attrFloat(n, "lambd", 0.5), bias = attrFloat(n, "bias", 0);
+    FailureOr<Value> low = compare(ComparePredicate::LT, *x, c(-lambd));
+    FailureOr<Value> high = compare(ComparePredicate::GT, *x, c(lambd));
+    FailureOr<Value> plus = make<AddOp>(*x, c(bias));
+    FailureOr<Value> minus = make<SubOp>(*x, c(bias));
+    if (failed(low) || failed(high) || failed(plus) || failed(minus))
+      return failure();
+    FailureOr<Value> upper = make<SelectOp>(*high, *minus, c(0));
+    if (succeeded(upper))
+      r = make<SelectOp>(*low, *plus, *upper);
+  } else {
+    // Selu: gamma * (x > 0 ? x : alpha * (exp(x) - 1));
+    // Celu: max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).
+    bool selu = op == "Selu";
+    double alpha = attrFloat(n, "alpha", selu ? 1.67326319217681884765625 : 1.0);
+    FailureOr<Value> e = selu ? *x : make<DivOp>(*x, c(alpha));
+    if (succeeded(e))
+      e = make<ExpOp>(*e);
+    if (succeeded(e))
+      e = make<SubOp>(*e, c(1.0));
+    if (succeeded(e))
+      e = make<MulOp>(*e, c(alpha));
+    if (failed(e))
+      return failure();
+    if (selu) {
+      FailureOr<Value> positive = compare(ComparePredicate::GT, *x, c(0));
+      if (failed(positive))
+        return failure();
+      r = make<SelectOp>(*positive, *x, *e);
+      if (succeeded(r))
+        r = make<MulOp>(*r, c(attrFloat(n, "gamma", 1.05070102214813232421875)));
+    } else {
+      FailureOr<Value> pos = make<MaxOp>(*x, c(0)), neg = make<MinOp>(*e, c(0));
+      if (succeeded(pos) && succeeded(neg))
+        r = make<AddOp>(*pos, *neg);
+    }
+  }
+  return setResult(n, r);
+}
+
+/// IsNaN is x != x; IsInf compares with the infinities it detects.
+LogicalResult Importer::importIsNaNOrInf(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  Type elem = typeOf(*x).getElementType();
+  if (n.op_type() == "IsNaN")
+    return setResult(n, compare(ComparePredicate::NE, *x, *x));
+  double inf = std::numeric_limits<double>::infinity();
+  bool negative = attrInt(n, "detect_negative", 1) != 0;
+  bool positive = attrInt(n, "detect_positive", 1) != 0;
+  // With neither, nothing is equal to NaN: all false.
+  if (!negative && !positive)
+    return setResult(n, compare(ComparePredicate::EQ, *x,
+                                scalar(std::nan(""), elem)));
+  FailureOr<Value> pos = compare(ComparePredicate::EQ, *x, scalar(inf, elem));
+  FailureOr<Value> neg = compare(ComparePredicate::EQ, *x, scalar(-inf, elem));
+  if (failed(pos) || failed(neg))
+    return failure();
+  if (!negative)
+    return setResult(n, pos);
+  if (!positive)
+    return setResult(n, neg);
+  return setResult(n, make<SelectOp>(*pos, scalar(1, b.getI1Type()), *neg));
+}
+
 LogicalResult Importer::importCastLike(const onnx::NodeProto &n) {
   FailureOr<Value> x = input(n, 0), like = input(n, 1);
   if (failed(x) || failed(like))
@@ -494,6 +584,7 @@ void onnx_import::registerElementwiseHandlers(HandlerTable &table) {
       {"Cast", {&Importer::importCast, "numeric types"}},
       {"CastLike", {&Importer::importCastLike, "numeric types"}},
       {"Ceil", {&Importer::importUnary, ""}},
+      {"Celu", {&Importer::importActivation, ""}},
       {"Clip", {&Importer::importClip, "constant min/max"}},
       {"Cos", {&Importer::importUnary, ""}},
       {"Cosh", {&Importer::importUnary, ""}},
@@ -507,6 +598,8 @@ void onnx_import::registerElementwiseHandlers(HandlerTable &table) {
       {"GreaterOrEqual", {&Importer::importCompare, ""}},
       {"HardSigmoid", {&Importer::importHardSigmoid, ""}},
       {"HardSwish", {&Importer::importHardSwish, ""}},
+      {"IsInf", {&Importer::importIsNaNOrInf, ""}},
+      {"IsNaN", {&Importer::importIsNaNOrInf, ""}},
       {"LeakyRelu", {&Importer::importLeakyRelu, ""}},
       {"Less", {&Importer::importCompare, ""}},
       {"LessOrEqual", {&Importer::importCompare, ""}},
@@ -524,16 +617,20 @@ void onnx_import::registerElementwiseHandlers(HandlerTable &table) {
       {"Reciprocal", {&Importer::importReciprocal, ""}},
       {"Relu", {&Importer::importUnary, ""}},
       {"Round", {&Importer::importUnary, ""}},
+      {"Selu", {&Importer::importActivation, ""}},
+      {"Shrink", {&Importer::importActivation, ""}},
       {"Sigmoid", {&Importer::importUnary, ""}},
       {"Sign", {&Importer::importSign, ""}},
       {"Sin", {&Importer::importUnary, ""}},
       {"Sinh", {&Importer::importUnary, ""}},
       {"Softplus", {&Importer::importSoftplus, ""}},
+      {"Softsign", {&Importer::importActivation, ""}},
       {"Sqrt", {&Importer::importUnary, ""}},
       {"Sub", {&Importer::importBinary, ""}},
       {"Sum", {&Importer::importVariadic, ""}},
       {"Tan", {&Importer::importUnary, ""}},
       {"Tanh", {&Importer::importUnary, ""}},
+      {"ThresholdedRelu", {&Importer::importActivation, ""}},
       {"Where", {&Importer::importWhere, ""}},
       {"Xor", {&Importer::importLogical, ""}},
   };

@@ -158,6 +158,25 @@ public:
   LogicalResult importSign(const onnx::NodeProto &n);
   LogicalResult importMod(const onnx::NodeProto &n);
   LogicalResult importArgMinMax(const onnx::NodeProto &n);
+  LogicalResult importHardmax(const onnx::NodeProto &n);
+  LogicalResult importActivation(const onnx::NodeProto &n);
+  LogicalResult importIsNaNOrInf(const onnx::NodeProto &n);
+  LogicalResult importInstanceNorm(const onnx::NodeProto &n);
+  LogicalResult importDepthSpace(const onnx::NodeProto &n);
+  LogicalResult importTrilu(const onnx::NodeProto &n);
+  LogicalResult importEyeLike(const onnx::NodeProto &n);
+  LogicalResult importTile(const onnx::NodeProto &n);
+  LogicalResult importOneHot(const onnx::NodeProto &n);
+  /// compare(`p`, x, y) as a boolean tensor.
+  FailureOr<Value> compare(ComparePredicate p, Value x, Value y) {
+    return make<CompareOp>(ComparePredicateAttr::get(&ctx, p), x, y);
+  }
+  /// A constant of `type` from `values` (row-major).
+  template <typename T>
+  Value constant(RankedTensorType type, ArrayRef<T> values) {
+    return ConstantOp::create(b, loc, type, DenseElementsAttr::get(type, values))
+        .getResult();
+  }
   LogicalResult importWhere(const onnx::NodeProto &n);
   LogicalResult importClip(const onnx::NodeProto &n);
   LogicalResult importLeakyRelu(const onnx::NodeProto &n);

@@ -305,18 +305,90 @@ LogicalResult Importer::importSoftmax(const onnx::NodeProto &n) {
 // Handler table rows
 //===----------------------------------------------------------------------===//
 
+/// InstanceNormalization: kiln.layer_norm over the spatial dims [2, rank),
+/// then the per-channel scale and bias.
+LogicalResult Importer::importInstanceNorm(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0), scale = input(n, 1), bias = input(n, 2);
+  if (failed(x) || failed(scale) || failed(bias))
+    return failure();
+  int64_t rank = typeOf(*x).getRank();
+  if (rank < 3)
+    return error("InstanceNormalization needs an input of rank 3 or more, "
+                 "got rank " + Twine(rank));
+  FailureOr<Value> y = make<LayerNormOp>(
+      *x, Value(), Value(), b.getI64IntegerAttr(2),
+      b.getF64FloatAttr(attrFloat(n, "epsilon", 1e-5)));
+  // [C] -> [C, 1, ..., 1] broadcasts along the spatial dims.
+  SmallVector<int64_t> spec(rank - 1, 1);
+  spec[0] = -1;
+  FailureOr<Value> s = reshape(*scale, spec), c = reshape(*bias, spec);
+  if (failed(y) || failed(s) || failed(c))
+    return failure();
+  FailureOr<Value> r = make<MulOp>(*y, *s);
+  if (succeeded(r))
+    r = make<AddOp>(*r, *c);
+  return setResult(n, r);
+}
+
+/// DepthToSpace and SpaceToDepth on NCHW: a reshape, a transpose and a
+/// reshape, with C, H and W static (the batch may be dynamic).
+LogicalResult Importer::importDepthSpace(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  StringRef op = n.op_type();
+  RankedTensorType type = typeOf(*x);
+  int64_t bs = attrInt(n, "blocksize", 0);
+  if (type.getRank() != 4)
+    return error(op + " needs a 4-D NCHW input, got rank " +
+                 Twine(type.getRank()));
+  int64_t c = type.getDimSize(1), h = type.getDimSize(2),
+          w = type.getDimSize(3);
+  if (ShapedType::isDynamic(c) || ShapedType::isDynamic(h) ||
+      ShapedType::isDynamic(w))
+    return error(op + " needs static channels, height and width");
+  bool toSpace = op == "DepthToSpace";
+  if (bs <= 0 || (toSpace ? c % (bs * bs) : h % bs + w % bs) != 0)
+    return error(op + "'s blocksize " + Twine(bs) + " does not divide the " +
+                 (toSpace ? "channels " + Twine(c) + " by its square"
+                          : "height " + Twine(h) + " and width " + Twine(w)));
+  SmallVector<int64_t> split, perm, merged;
+  if (toSpace) {
+    bool crd = attrString(n, "mode", "DCR") == "CRD";
+    int64_t cc = c / (bs * bs);
+    split = crd ? SmallVector<int64_t>{0, cc, bs, bs, h, w}
+                : SmallVector<int64_t>{0, bs, bs, cc, h, w};
+    perm = crd ? SmallVector<int64_t>{0, 1, 4, 2, 5, 3}
+               : SmallVector<int64_t>{0, 3, 4, 1, 5, 2};
+    merged = {0, cc, h * bs, w * bs};
+  } else {
+    split = {0, c, h / bs, bs, w / bs, bs};
+    perm = {0, 3, 5, 1, 2, 4};
+    merged = {0, c * bs * bs, h / bs, w / bs};
+  }
+  FailureOr<Value> r = reshape(*x, split);
+  if (succeeded(r))
+    r = make<TransposeOp>(*r, b.getDenseI64ArrayAttr(perm));
+  if (succeeded(r))
+    r = reshape(*r, merged);
+  return setResult(n, r);
+}
+
 void onnx_import::registerNNHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
       {"AveragePool", {&Importer::importPool, "2-D"}},
       {"BatchNormalization", {&Importer::importBatchNorm, "inference mode"}},
       {"Conv", {&Importer::importConv, "2-D"}},
+      {"DepthToSpace", {&Importer::importDepthSpace, "static C, H, W"}},
       {"Dropout", {&Importer::importDropout, "inference mode"}},
       {"GlobalAveragePool", {&Importer::importGlobalPool, ""}},
       {"GlobalMaxPool", {&Importer::importGlobalPool, ""}},
+      {"InstanceNormalization", {&Importer::importInstanceNorm, ""}},
       {"LayerNormalization", {&Importer::importLayerNorm, ""}},
       {"LogSoftmax", {&Importer::importSoftmax, ""}},
       {"MaxPool", {&Importer::importPool, "2-D, no indices output"}},
       {"Softmax", {&Importer::importSoftmax, ""}},
+      {"SpaceToDepth", {&Importer::importDepthSpace, "static C, H, W"}},
   };
   addHandlers(table, rows);
 }

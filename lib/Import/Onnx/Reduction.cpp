@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 //
 // ReduceSum/Mean/Max/Min/Prod and the composite L1, L2, SumSquare, LogSum
-// and LogSumExp reductions, and ArgMax/ArgMin built from them.
+// and LogSumExp reductions, and ArgMax/ArgMin/Hardmax built from them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -143,6 +143,69 @@ LogicalResult Importer::importArgMinMax(const onnx::NodeProto &n) {
   return setResult(n, r);
 }
 
+/// Hardmax: 1 at the first maximum along `axis`, else 0: the ArgMax
+/// composition's first index, compared with the iota. Before opset 13 the
+/// input is seen as 2-D, [prod(dims before axis), prod(dims from axis)].
+LogicalResult Importer::importHardmax(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType type = typeOf(*x);
+  int64_t rank = type.getRank();
+  int64_t axis = attrInt(n, "axis", opset >= 13 ? -1 : 1);
+  if (rank == 0 || axis < -rank || axis >= rank)
+    return error("Hardmax's axis " + Twine(axis) +
+                 " is out of range for an input of rank " + Twine(rank));
+  if (axis < 0)
+    axis += rank;
+  Value v = *x;
+  if (opset < 13) {
+    if (!type.hasStaticShape())
+      return error("Hardmax before opset 13 needs a static input shape");
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < rank; ++d)
+      (d < axis ? outer : inner) *= type.getDimSize(d);
+    FailureOr<Value> flat = reshape(v, {outer, inner});
+    if (failed(flat))
+      return failure();
+    v = *flat;
+    axis = 1;
+  }
+  RankedTensorType vType = typeOf(v);
+  int64_t size = vType.getDimSize(axis);
+  if (ShapedType::isDynamic(size))
+    return error("Hardmax along dim " + Twine(axis) +
+                 ", which is dynamic, is not supported: that dim must be "
+                 "known at compile time");
+  auto axes = b.getDenseI64ArrayAttr({axis});
+  SmallVector<int64_t> shape(vType.getRank(), 1);
+  shape[axis] = size;
+  SmallVector<int64_t> indices(size);
+  std::iota(indices.begin(), indices.end(), 0);
+  Value iota = constant(RankedTensorType::get(shape, b.getI64Type()),
+                        ArrayRef<int64_t>(indices));
+  FailureOr<Value> top = make<ReduceMaxOp>(v, axes, b.getBoolAttr(true));
+  if (failed(top))
+    return failure();
+  FailureOr<Value> hit = compare(ComparePredicate::EQ, v, *top);
+  if (failed(hit))
+    return failure();
+  FailureOr<Value> first = make<SelectOp>(*hit, iota,
+                                          scalar(size, b.getI64Type()));
+  if (succeeded(first))
+    first = make<ReduceMinOp>(*first, axes, b.getBoolAttr(true));
+  if (failed(first))
+    return failure();
+  FailureOr<Value> one = compare(ComparePredicate::EQ, iota, *first);
+  if (failed(one))
+    return failure();
+  Type elem = vType.getElementType();
+  FailureOr<Value> r = make<SelectOp>(*one, scalar(1, elem), scalar(0, elem));
+  if (succeeded(r) && opset < 13)
+    r = reshape(*r, type.getShape());
+  return setResult(n, r);
+}
+
 //===----------------------------------------------------------------------===//
 // Handler table rows
 //===----------------------------------------------------------------------===//
@@ -151,6 +214,7 @@ void onnx_import::registerReductionHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
       {"ArgMax", {&Importer::importArgMinMax, "static dim along the axis"}},
       {"ArgMin", {&Importer::importArgMinMax, "static dim along the axis"}},
+      {"Hardmax", {&Importer::importHardmax, "static dim along the axis"}},
       {"ReduceL1", {&Importer::importReduce, ""}},
       {"ReduceL2", {&Importer::importReduce, "float types"}},
       {"ReduceLogSum", {&Importer::importReduce, ""}},

@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <numeric>
+
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::onnx_import;
@@ -564,6 +566,188 @@ LogicalResult Importer::importExpand(const onnx::NodeProto &n) {
   return setResult(n, r);
 }
 
+/// The [M, N] mask of (i, j) with j - i >= k (`upper`) or j - i <= k.
+static SmallVector<bool> triangle(int64_t m, int64_t n, int64_t k, bool upper,
+                                  bool diagonalOnly = false) {
+  SmallVector<bool> mask;
+  mask.reserve(m * n);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      mask.push_back(diagonalOnly ? j - i == k
+                                  : (upper ? j - i >= k : j - i <= k));
+  return mask;
+}
+
+/// Trilu: select(mask, x, 0) with a constant mask over the last two dims,
+/// which must be static; `k` must be known at compile time.
+LogicalResult Importer::importTrilu(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  int64_t k = 0;
+  if (hasInput(n, 1)) {
+    FailureOr<SmallVector<int64_t>> ks = hostInts(n, 1, "Trilu's k");
+    if (failed(ks))
+      return failure();
+    if (ks->size() != 1)
+      return error("Trilu's k must be a scalar");
+    k = (*ks)[0];
+  }
+  RankedTensorType type = typeOf(*x);
+  int64_t rank = type.getRank();
+  if (rank < 2)
+    return error("Trilu needs an input of rank 2 or more, got rank " +
+                 Twine(rank));
+  int64_t m = type.getDimSize(rank - 2), cols = type.getDimSize(rank - 1);
+  if (ShapedType::isDynamic(m) || ShapedType::isDynamic(cols))
+    return error("Trilu needs its last two dims static");
+  SmallVector<bool> mask =
+      triangle(m, cols, k, attrInt(n, "upper", 1) != 0);
+  auto maskType = RankedTensorType::get({m, cols}, b.getI1Type());
+  Value maskValue = ConstantOp::create(
+      b, loc, maskType, DenseElementsAttr::get(maskType, ArrayRef<bool>(mask)));
+  FailureOr<Value> r = make<SelectOp>(maskValue, *x,
+                                      scalar(0, type.getElementType()));
+  return setResult(n, r);
+}
+
+/// EyeLike: a constant with ones on diagonal `k` and the input's static
+/// 2-D shape.
+LogicalResult Importer::importEyeLike(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType type = typeOf(*x);
+  if (type.getRank() != 2 || !type.hasStaticShape())
+    return error("EyeLike needs a 2-D input of static shape");
+  Type elem = type.getElementType();
+  if (const onnx::AttributeProto *dtype = attr(n, "dtype")) {
+    FailureOr<Type> t = elementType(static_cast<int>(dtype->i()),
+                                    "EyeLike's dtype");
+    if (failed(t))
+      return failure();
+    elem = *t;
+  }
+  int64_t m = type.getDimSize(0), cols = type.getDimSize(1);
+  SmallVector<bool> ones =
+      triangle(m, cols, attrInt(n, "k", 0), true, /*diagonalOnly=*/true);
+  auto outType = RankedTensorType::get({m, cols}, elem);
+  SmallVector<Attribute> values;
+  values.reserve(ones.size());
+  for (bool one : ones)
+    values.push_back(isa<FloatType>(elem)
+                         ? Attribute(FloatAttr::get(elem, one ? 1.0 : 0.0))
+                         : Attribute(IntegerAttr::get(elem, one ? 1 : 0)));
+  setOutput(n, 0,
+            ConstantOp::create(b, loc, outType,
+                               DenseElementsAttr::get(outType, values))
+                .getResult());
+  return success();
+}
+
+/// Tile: the input reshaped to [1, d0, 1, d1, ...], broadcast to
+/// [r0, d0, r1, d1, ...] and merged to [r0 * d0, r1 * d1, ...]. A dynamic
+/// dim may only be repeated once.
+LogicalResult Importer::importTile(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  FailureOr<SmallVector<int64_t>> repeats = hostInts(n, 1, "Tile's repeats");
+  if (failed(repeats))
+    return failure();
+  RankedTensorType type = typeOf(*x);
+  int64_t rank = type.getRank();
+  if (static_cast<int64_t>(repeats->size()) != rank)
+    return error("Tile has " + Twine(repeats->size()) +
+                 " repeats for an input of rank " + Twine(rank));
+  SmallVector<SymInt> split, merged;
+  SmallVector<int64_t> broadcast;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t r = (*repeats)[d];
+    if (r < 0)
+      return error("Tile's repeats must not be negative, got " + Twine(r));
+    int64_t size = type.getDimSize(d);
+    SymInt dim = ShapedType::isDynamic(size) ? SymInt(-1, *x, d) : SymInt(size);
+    if (ShapedType::isDynamic(size) && r != 1)
+      return error("Tile repeats dim " + Twine(d) + ", which is dynamic, " +
+                   Twine(r) + " times; Kiln needs that dim static");
+    split.append({SymInt(1), dim});
+    broadcast.append({r, 1});
+    merged.push_back(ShapedType::isDynamic(size) ? dim : SymInt(r * size));
+  }
+  FailureOr<Value> v = reshapeTo(*x, split);
+  if (succeeded(v))
+    v = make<BroadcastToOp>(*v, b.getDenseI64ArrayAttr(broadcast));
+  if (succeeded(v))
+    v = reshapeTo(*v, merged);
+  return setResult(n, v);
+}
+
+/// OneHot: select(iota == indices (negative ones counted from depth), on,
+/// off), the iota along the new `axis`; depth and values are constants.
+LogicalResult Importer::importOneHot(const onnx::NodeProto &n) {
+  FailureOr<Value> indices = input(n, 0);
+  FailureOr<SmallVector<double>> depths = hostFloats(n, 1, "OneHot's depth");
+  FailureOr<SmallVector<double>> values = hostFloats(n, 2, "OneHot's values");
+  FailureOr<Value> valuesTensor = input(n, 2);
+  if (failed(indices) || failed(depths) || failed(values) ||
+      failed(valuesTensor))
+    return failure();
+  if (depths->size() != 1 || values->size() != 2)
+    return error("OneHot needs a scalar depth and two values (off, on)");
+  int64_t depth = static_cast<int64_t>((*depths)[0]);
+  if (depth < 1)
+    return error("OneHot's depth must be positive, got " + Twine(depth));
+  RankedTensorType type = typeOf(*indices);
+  int64_t rank = type.getRank();
+  int64_t axis = attrInt(n, "axis", -1);
+  if (axis < -rank - 1 || axis > rank)
+    return error("OneHot's axis " + Twine(axis) +
+                 " is out of range for indices of rank " + Twine(rank));
+  if (axis < 0)
+    axis += rank + 1;
+  Type i64 = b.getI64Type();
+  FailureOr<Value> idx = castTo(*indices, i64);
+  if (failed(idx))
+    return failure();
+  FailureOr<Value> negative =
+      compare(ComparePredicate::LT, *idx, scalar(0, i64));
+  FailureOr<Value> wrapped = make<AddOp>(*idx, scalar(depth, i64));
+  if (failed(negative) || failed(wrapped))
+    return failure();
+  idx = make<SelectOp>(*negative, *wrapped, *idx);
+  if (failed(idx))
+    return failure();
+  // Indices get a unit dim at `axis`, the iota its only non-unit one.
+  SmallVector<SymInt> expanded;
+  SmallVector<int64_t> iotaShape(rank + 1, 1);
+  iotaShape[axis] = depth;
+  for (int64_t d = 0, j = 0; d <= rank; ++d) {
+    if (d == axis) {
+      expanded.push_back(SymInt(1));
+      continue;
+    }
+    int64_t size = type.getDimSize(j);
+    expanded.push_back(ShapedType::isDynamic(size) ? SymInt(-1, *idx, j)
+                                                   : SymInt(size));
+    ++j;
+  }
+  idx = reshapeTo(*idx, expanded);
+  if (failed(idx))
+    return failure();
+  SmallVector<int64_t> iota(depth);
+  std::iota(iota.begin(), iota.end(), 0);
+  Value iotaValue =
+      constant(RankedTensorType::get(iotaShape, i64), ArrayRef<int64_t>(iota));
+  FailureOr<Value> hit = compare(ComparePredicate::EQ, iotaValue, *idx);
+  if (failed(hit))
+    return failure();
+  Type elem = typeOf(*valuesTensor).getElementType();
+  FailureOr<Value> r = make<SelectOp>(*hit, scalar((*values)[1], elem),
+                                      scalar((*values)[0], elem));
+  return setResult(n, r);
+}
+
 LogicalResult Importer::importRange(const onnx::NodeProto &n) {
   FailureOr<SmallVector<double>> start = hostFloats(n, 0, "Range's start"),
                                  limit = hostFloats(n, 1, "Range's limit"),
@@ -662,9 +846,11 @@ void onnx_import::registerTensorHandlers(HandlerTable &table) {
       {"Constant", {&Importer::importConstant, "dense tensors"}},
       {"ConstantOfShape", {&Importer::importConstantOfShape, "constant shape"}},
       {"Expand", {&Importer::importExpand, "constant shape"}},
+      {"EyeLike", {&Importer::importEyeLike, "static 2-D shape"}},
       {"Flatten", {&Importer::importFlatten, ""}},
       {"Gather", {&Importer::importGather, ""}},
       {"Identity", {&Importer::importIdentity, "tensors"}},
+      {"OneHot", {&Importer::importOneHot, "constant depth and values"}},
       {"Pad", {&Importer::importPad, "constant mode, constant pads"}},
       {"Range", {&Importer::importRange, "constant inputs"}},
       {"Reshape", {&Importer::importReshape, "compile-time shape"}},
@@ -673,7 +859,9 @@ void onnx_import::registerTensorHandlers(HandlerTable &table) {
       {"Slice", {&Importer::importSlice, "constant starts/ends/axes/steps"}},
       {"Split", {&Importer::importSplit, "constant split"}},
       {"Squeeze", {&Importer::importSqueeze, "constant axes"}},
+      {"Tile", {&Importer::importTile, "constant repeats"}},
       {"Transpose", {&Importer::importTranspose, ""}},
+      {"Trilu", {&Importer::importTrilu, "static last two dims, constant k"}},
       {"Unsqueeze", {&Importer::importUnsqueeze, "constant axes"}},
   };
   addHandlers(table, rows);

@@ -6,6 +6,8 @@
 // RUN: kiln-run %t.shape.onnx --input-shape 3x4x5 | FileCheck %s --check-prefix=JIT
 // RUN: %python %S/Inputs/make_onnx.py math_ops %t.math.onnx
 // RUN: kiln-import %t.math.onnx | FileCheck %s --check-prefix=MATH
+// RUN: %python %S/Inputs/make_onnx.py compositions %t.comp.onnx
+// RUN: kiln-import %t.comp.onnx | FileCheck %s --check-prefix=COMP
 
 // Graph inputs become arguments named by (sanitized) ONNX names; dim_params
 // are dynamic; large weights are dense_resource blobs.
@@ -58,3 +60,23 @@
 // MATH: %[[FILL:.+]] = kiln.constant dense<4> : tensor<i64>
 // MATH: %[[CAND:.+]] = kiln.select %[[HIT]], %[[IOTA]], %[[FILL]]
 // MATH: kiln.reduce_min %[[CAND]] {axes = array<i64: 1>, keepdims = false} : (tensor<?x4xi64>) -> tensor<?xi64>
+
+// DepthToSpace is reshape-transpose-reshape (the batch stays dynamic);
+// Trilu selects with a constant mask; InstanceNormalization is a layer
+// norm over H, W with the per-channel affine after; Hardmax compares the
+// iota with the first maximum's index.
+// COMP-LABEL: func.func @forward
+// COMP-SAME: (%[[X:.+]]: tensor<?x8x2x3xf32>
+// COMP: %[[S:.+]] = kiln.reshape %[[X]] [0, 2, 2, 2, 2, 3] : (tensor<?x8x2x3xf32>) -> tensor<?x2x2x2x2x3xf32>
+// COMP: %[[T:.+]] = kiln.transpose %[[S]] [0, 3, 4, 1, 5, 2]
+// COMP: %[[D:.+]] = kiln.reshape %[[T]] [0, 2, 4, 6] : (tensor<?x2x2x2x3x2xf32>) -> tensor<?x2x4x6xf32>
+// COMP: %[[MASK:.+]] = kiln.constant dense<{{.*}}> : tensor<4x6xi1>
+// COMP: %[[TRI:.+]] = kiln.select %[[MASK]], %[[D]], %{{.+}} : (tensor<4x6xi1>, tensor<?x2x4x6xf32>, tensor<f32>) -> tensor<?x2x4x6xf32>
+// COMP: %[[LN:.+]] = kiln.layer_norm %[[TRI]] {axis = 2 : i64
+// COMP: kiln.mul %[[LN]], %{{.+}} : (tensor<?x2x4x6xf32>, tensor<2x1x1xf32>)
+// COMP: kiln.add
+// COMP: kiln.reduce_max
+// COMP: kiln.compare eq
+// COMP: kiln.reduce_min
+// COMP: kiln.compare eq
+// COMP: kiln.select

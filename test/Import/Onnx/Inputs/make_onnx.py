@@ -87,12 +87,26 @@ def math_ops():
          t("am", ["N"], TensorProto.INT64)])
 
 
+def compositions():
+    # DepthToSpace (DCR), Trilu (lower, k = 1), InstanceNormalization and
+    # Hardmax: compositions of kiln ops.
+    return model(
+        [helper.make_node("DepthToSpace", ["x"], ["d"], blocksize=2),
+         helper.make_node("Trilu", ["d", "k"], ["t"], upper=0),
+         helper.make_node("InstanceNormalization", ["t", "s", "b"], ["i"]),
+         helper.make_node("Hardmax", ["i"], ["y"])],
+        [t("x", ["N", 8, 2, 3])], [t("y", ["N", 2, 4, 6])],
+        [init("k", np.array(1, np.int64)),
+         init("s", np.array([1.5, 2.0], np.float32)),
+         init("b", np.array([0.0, -1.0], np.float32))], opset=14)
+
+
 def unsupported():
     return model(
-        [helper.make_node("Softsign", ["x"], ["a"], name="softsign_a"),
-         helper.make_node("Shrink", ["a"], ["b"], name="shrink_b"),
-         helper.make_node("Softsign", ["b"], ["y"], name="softsign_c")],
-        [t("x", [4])], [t("y", [4])])
+        [helper.make_node("LpNormalization", ["x"], ["a"], name="lp_a"),
+         helper.make_node("LRN", ["a"], ["b"], size=3, name="lrn_b"),
+         helper.make_node("LpNormalization", ["b"], ["y"], name="lp_c")],
+        [t("x", [1, 4, 2, 2])], [t("y", [1, 4, 2, 2])])
 
 
 def old_opset():
@@ -110,7 +124,8 @@ def old_unknown_op():
                  [t("x", [4])], [t("y", [4])], opset=9)
 
 
-MODELS = {f.__name__: f for f in (cnn, shape_arith, math_ops, unsupported,
+MODELS = {f.__name__: f for f in (cnn, shape_arith, math_ops, compositions,
+                                  unsupported,
                                   old_opset,
                                   new_opset, old_unknown_op)}
 
