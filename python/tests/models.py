@@ -38,6 +38,25 @@ class TinyEncoder(torch.nn.Module):
         return self.encoder(self.embed(ids))
 
 
+class Audio1D(torch.nn.Module):
+    """A 1-D convolutional audio classifier: strided, grouped and depthwise
+    Conv1d with BatchNorm1d, max and average pooling, then a linear head."""
+
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.net = nn.Sequential(
+            nn.Conv1d(1, 16, 9, stride=2, padding=4), nn.BatchNorm1d(16),
+            nn.ReLU(), nn.MaxPool1d(4),
+            nn.Conv1d(16, 32, 5, padding=2, groups=2), nn.BatchNorm1d(32),
+            nn.ReLU(), nn.AvgPool1d(2),
+            nn.Conv1d(32, 32, 3, padding=1, groups=32), nn.ReLU(),
+            nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(32, 10))
+
+    def forward(self, x):
+        return self.net(x)
+
+
 def build(name, dynamic_batch=False, opset=None):
     """Returns (torch model, example inputs, ONNX bytes, opset). `opset`
     overrides the model's default export opset."""
@@ -47,6 +66,15 @@ def build(name, dynamic_batch=False, opset=None):
         model = randomize_batchnorm(getattr(torchvision.models, name)(), 1)
         args = (torch.randn(1, 3, 224, 224),)
         names, opset = ["x"], 14
+    elif name == "audio_1d":
+        model = Audio1D()
+        g = torch.Generator().manual_seed(1)
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm1d):
+                m.running_mean.copy_(torch.randn(m.num_features, generator=g) * 0.1)
+                m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+        args = (torch.randn(2, 1, 1600),)
+        names, opset = ["x"], 13
     elif name == "bert_layer":
         # Opset 14: torch spells LayerNorm out, so kiln-recompose is needed.
         model = torch.nn.TransformerEncoderLayer(768, 12, 3072,
@@ -64,6 +92,8 @@ def build(name, dynamic_batch=False, opset=None):
     opset = default_opset or opset
     dynamic = {names[0]: {0: "batch"}, "y": {0: "batch"}} \
         if dynamic_batch else None
+    if name == "audio_1d" and dynamic_batch:
+        dynamic[names[0]][2] = "samples"
     f = io.BytesIO()
     torch.onnx.export(model, args, f, opset_version=opset, input_names=names,
                       output_names=["y"], dynamic_axes=dynamic)

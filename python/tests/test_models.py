@@ -40,6 +40,20 @@ def test_cnn(name, dynamic):
         np.testing.assert_array_equal(got.argmax(1), ref.argmax(1))
 
 
+def test_conv1d_audio_model_with_dynamic_batch_and_length():
+    # 1-D convolutions and pooling run as 2-D ones of height 1.
+    model, _, onnx_bytes, _ = build("audio_1d", dynamic_batch=True)
+    m = kiln.compile(onnx_bytes)
+    assert m.inputs[0].shape == (None, 1, None)
+    for shape in [(2, 1, 1600), (3, 1, 803)]:
+        x = torch.randn(*shape, generator=torch.Generator().manual_seed(7))
+        with torch.no_grad():
+            ref = model(x).numpy()
+        got = m(x.numpy())
+        assert got.shape == ref.shape
+        check(got, ref)
+
+
 def test_old_opset_goes_through_the_version_converter():
     # mobilenet_v2 exported at opset 9: onnx's version converter upgrades
     # it to opset 11 (BatchNormalization, Clip's min/max attributes become

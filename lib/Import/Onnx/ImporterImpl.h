@@ -296,7 +296,8 @@ private:
                                              RankedTensorType input,
                                              ArrayRef<int64_t> kernel,
                                              ArrayRef<int64_t> strides,
-                                             ArrayRef<int64_t> dilations);
+                                             ArrayRef<int64_t> dilations,
+                                             bool oneD = false);
   LogicalResult normalizeAxes(SmallVectorImpl<int64_t> &axes, int64_t rank);
 
   MLIRContext &ctx;

@@ -52,14 +52,18 @@ LogicalResult Importer::importDropout(const onnx::NodeProto &n) {
 FailureOr<SmallVector<int64_t>>
 Importer::windowPads(const onnx::NodeProto &n, RankedTensorType input,
                      ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                     ArrayRef<int64_t> dilations) {
+                     ArrayRef<int64_t> dilations, bool oneD) {
   std::string autoPad = attrString(n, "auto_pad", "NOTSET");
   SmallVector<int64_t> pads =
-      attrInts(n, "pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
-  if (pads.size() != 4) {
-    error("pads has " + Twine(pads.size()) + " entries; 2-D windows need 4");
+      attrInts(n, "pads").value_or(SmallVector<int64_t>(oneD ? 2 : 4, 0));
+  if (pads.size() != (oneD ? 2u : 4u)) {
+    error("pads has " + Twine(pads.size()) + " entries; " +
+          (oneD ? "1-D windows need 2" : "2-D windows need 4"));
     return failure();
   }
+  // A 1-D window is a 2-D one of height 1: [begin, end] -> [0, begin, 0, end].
+  if (oneD)
+    pads = {0, pads[0], 0, pads[1]};
   if (autoPad == "NOTSET")
     return pads; // [top, left, bottom, right] in both ONNX and Kiln.
   if (autoPad == "VALID")
@@ -84,17 +88,36 @@ Importer::windowPads(const onnx::NodeProto &n, RankedTensorType input,
   return pads;
 }
 
+/// 1-D windows (rank-3 NCL tensors) run as 2-D ones of height 1: the
+/// input and weight get a unit dim at 2, the attributes a leading 1.
+static SmallVector<int64_t> liftTo2D(ArrayRef<int64_t> values, int64_t unit) {
+  return {unit, values.empty() ? unit : values[0]};
+}
+
 LogicalResult Importer::importConv(const onnx::NodeProto &n) {
   FailureOr<Value> x = input(n, 0), w = input(n, 1);
   if (failed(x) || failed(w))
     return failure();
   RankedTensorType xt = typeOf(*x), wt = typeOf(*w);
-  if (xt.getRank() != 4 || wt.getRank() != 4)
-    return error("only 2-D convolution (4-D input and weight) is supported; "
-                 "the input has rank " + Twine(xt.getRank()));
+  bool oneD = xt.getRank() == 3 && wt.getRank() == 3;
+  if (oneD) {
+    // [N, C, L] -> [N, C, 1, L]; [M, C/g, K] -> [M, C/g, 1, K].
+    x = reshape(*x, {0, 0, 1, -1});
+    w = reshape(*w, {0, 0, 1, -1});
+    if (failed(x) || failed(w))
+      return failure();
+    xt = typeOf(*x);
+    wt = typeOf(*w);
+  } else if (xt.getRank() != 4 || wt.getRank() != 4) {
+    return error("only 1-D and 2-D convolution (3-D or 4-D input and "
+                 "weight) is supported; the input has rank " +
+                 Twine(xt.getRank()));
+  }
   SmallVector<int64_t> kernel = {wt.getDimSize(2), wt.getDimSize(3)};
   if (std::optional<SmallVector<int64_t>> declared =
           attrInts(n, "kernel_shape")) {
+    if (oneD && declared->size() == 1)
+      *declared = liftTo2D(*declared, 1);
     bool matches = declared->size() == 2;
     for (size_t i = 0; matches && i < 2; ++i)
       matches = ShapedType::isDynamic(kernel[i]) || (*declared)[i] == kernel[i];
@@ -105,11 +128,15 @@ LogicalResult Importer::importConv(const onnx::NodeProto &n) {
              << ArrayRef<int64_t>(kernel) << "]";
   }
   SmallVector<int64_t> strides =
-      attrInts(n, "strides").value_or(SmallVector<int64_t>{1, 1});
+      attrInts(n, "strides").value_or(SmallVector<int64_t>(oneD ? 1 : 2, 1));
   SmallVector<int64_t> dilations =
-      attrInts(n, "dilations").value_or(SmallVector<int64_t>{1, 1});
+      attrInts(n, "dilations").value_or(SmallVector<int64_t>(oneD ? 1 : 2, 1));
+  if (oneD) {
+    strides = liftTo2D(strides, 1);
+    dilations = liftTo2D(dilations, 1);
+  }
   FailureOr<SmallVector<int64_t>> pads =
-      windowPads(n, xt, kernel, strides, dilations);
+      windowPads(n, xt, kernel, strides, dilations, oneD);
   if (failed(pads))
     return failure();
   Value bias;
@@ -124,6 +151,8 @@ LogicalResult Importer::importConv(const onnx::NodeProto &n) {
       b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(*pads),
       b.getI64IntegerAttr(attrInt(n, "group", 1)),
       LayoutAttr::get(&ctx, Layout::NCHW));
+  if (succeeded(r) && oneD)
+    r = reshape(*r, {0, 0, -1});
   return setResult(n, r);
 }
 
@@ -138,14 +167,25 @@ LogicalResult Importer::importPool(const onnx::NodeProto &n) {
     return failure();
   RankedTensorType xt = typeOf(*x);
   std::optional<SmallVector<int64_t>> kernel = attrInts(n, "kernel_shape");
-  if (xt.getRank() != 4 || !kernel || kernel->size() != 2)
-    return error("only 2-D pooling (4-D input, 2 kernel dims) is supported");
+  bool oneD = xt.getRank() == 3 && kernel && kernel->size() == 1;
+  if (!oneD && (xt.getRank() != 4 || !kernel || kernel->size() != 2))
+    return error("only 1-D and 2-D pooling (3-D or 4-D input, 1 or 2 kernel "
+                 "dims) is supported");
   SmallVector<int64_t> strides =
-      attrInts(n, "strides").value_or(SmallVector<int64_t>{1, 1});
+      attrInts(n, "strides").value_or(SmallVector<int64_t>(oneD ? 1 : 2, 1));
   SmallVector<int64_t> dilations =
-      attrInts(n, "dilations").value_or(SmallVector<int64_t>{1, 1});
+      attrInts(n, "dilations").value_or(SmallVector<int64_t>(oneD ? 1 : 2, 1));
+  if (oneD) {
+    x = reshape(*x, {0, 0, 1, -1});
+    if (failed(x))
+      return failure();
+    xt = typeOf(*x);
+    *kernel = liftTo2D(*kernel, 1);
+    strides = liftTo2D(strides, 1);
+    dilations = liftTo2D(dilations, 1);
+  }
   FailureOr<SmallVector<int64_t>> pads =
-      windowPads(n, xt, *kernel, strides, dilations);
+      windowPads(n, xt, *kernel, strides, dilations, oneD);
   if (failed(pads))
     return failure();
   FailureOr<Value> r = make<Pool2DOp>(
@@ -155,6 +195,8 @@ LogicalResult Importer::importPool(const onnx::NodeProto &n) {
       b.getBoolAttr(attrInt(n, "ceil_mode", 0) != 0),
       b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0),
       LayoutAttr::get(&ctx, Layout::NCHW));
+  if (succeeded(r) && oneD)
+    r = reshape(*r, {0, 0, -1});
   return setResult(n, r);
 }
 
@@ -376,9 +418,9 @@ LogicalResult Importer::importDepthSpace(const onnx::NodeProto &n) {
 
 void onnx_import::registerNNHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
-      {"AveragePool", {&Importer::importPool, "2-D"}},
+      {"AveragePool", {&Importer::importPool, "1-D and 2-D"}},
       {"BatchNormalization", {&Importer::importBatchNorm, "inference mode"}},
-      {"Conv", {&Importer::importConv, "2-D"}},
+      {"Conv", {&Importer::importConv, "1-D and 2-D"}},
       {"DepthToSpace", {&Importer::importDepthSpace, "static C, H, W"}},
       {"Dropout", {&Importer::importDropout, "inference mode"}},
       {"GlobalAveragePool", {&Importer::importGlobalPool, ""}},
@@ -386,7 +428,7 @@ void onnx_import::registerNNHandlers(HandlerTable &table) {
       {"InstanceNormalization", {&Importer::importInstanceNorm, ""}},
       {"LayerNormalization", {&Importer::importLayerNorm, ""}},
       {"LogSoftmax", {&Importer::importSoftmax, ""}},
-      {"MaxPool", {&Importer::importPool, "2-D, no indices output"}},
+      {"MaxPool", {&Importer::importPool, "1-D and 2-D, no indices output"}},
       {"Softmax", {&Importer::importSoftmax, ""}},
       {"SpaceToDepth", {&Importer::importDepthSpace, "static C, H, W"}},
   };
