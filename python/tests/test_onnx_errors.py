@@ -184,6 +184,43 @@ def test_tile_and_onehot_against_numpy():
     np.testing.assert_array_equal(kiln.compile(onehot)(ids), want)
 
 
+@pytest.mark.parametrize("reduction, classes, message", [
+    ("median", 3, "unknown reduction 'median' \\(none, sum or mean\\)"),
+    ("mean", "c", "the loss's classes \\(dim 1\\) must be known at compile "
+     "time"),
+])
+def test_nll_loss_errors(reduction, classes, message):
+    node = helper.make_node("NegativeLogLikelihoodLoss", ["x", "t"], ["y"],
+                            reduction=reduction, name="nll")
+    model = make_model([node], [tensor("x", [2, classes]),
+                                tensor("t", [2], TensorProto.INT64)],
+                       [tensor("y", [])])
+    with pytest.raises(kiln.CompileError,
+                       match="node 'nll' \\(NegativeLogLikelihoodLoss\\).*" +
+                       message):
+        kiln.compile(model)
+
+
+def test_softmax_cross_entropy_against_numpy():
+    scores = np.array([[1.0, 2.0, 0.5], [0.1, -1.0, 3.0], [2.0, 2.0, 2.0]],
+                      np.float32)
+    labels = np.array([1, 2, -1], np.int64)
+    weights = np.array([0.5, 1.0, 2.0], np.float32)
+    node = helper.make_node("SoftmaxCrossEntropyLoss", ["s", "l", "w"],
+                            ["loss", "logp"], ignore_index=-1)
+    model = make_model([node], [tensor("s", [3, 3]),
+                                tensor("l", [3], TensorProto.INT64),
+                                tensor("w", [3])],
+                       [tensor("loss", []), tensor("logp", [3, 3])])
+    loss, logp = kiln.compile(model)(scores, labels, weights)
+    want_logp = scores - np.log(np.exp(scores).sum(1, keepdims=True))
+    np.testing.assert_allclose(logp, want_logp, rtol=1e-5, atol=1e-6)
+    # Mean over the kept rows, weighted: -(1.0 * logp[0,1] + 2.0 * logp[1,2])
+    # / (1.0 + 2.0); the third row is ignored.
+    want = -(1.0 * want_logp[0, 1] + 2.0 * want_logp[1, 2]) / 3.0
+    np.testing.assert_allclose(loss, want, rtol=1e-5)
+
+
 def test_checker_failure_is_reported():
     # A node reading a value nothing defines.
     model = make_model([helper.make_node("Relu", ["nowhere"], ["y"])],

@@ -167,6 +167,13 @@ public:
   LogicalResult importEyeLike(const onnx::NodeProto &n);
   LogicalResult importTile(const onnx::NodeProto &n);
   LogicalResult importOneHot(const onnx::NodeProto &n);
+  LogicalResult importNllLoss(const onnx::NodeProto &n);
+  /// The negative log-likelihood loss of `logProb` [N, C, d...] at `target`
+  /// [N, d...], weighted, with `ignoreIndex` and `reduction` as ONNX's
+  /// NegativeLogLikelihoodLoss.
+  FailureOr<Value> nllLoss(Value logProb, Value target, Value weight,
+                           std::optional<int64_t> ignoreIndex,
+                           StringRef reduction);
   /// compare(`p`, x, y) as a boolean tensor.
   FailureOr<Value> compare(ComparePredicate p, Value x, Value y) {
     return make<CompareOp>(ComparePredicateAttr::get(&ctx, p), x, y);

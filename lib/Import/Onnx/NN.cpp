@@ -15,6 +15,8 @@
 
 #include <algorithm>
 
+#include <numeric>
+
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::onnx_import;
@@ -416,6 +418,127 @@ LogicalResult Importer::importDepthSpace(const onnx::NodeProto &n) {
   return setResult(n, r);
 }
 
+FailureOr<Value> Importer::nllLoss(Value logProb, Value target, Value weight,
+                                   std::optional<int64_t> ignoreIndex,
+                                   StringRef reduction) {
+  RankedTensorType type = typeOf(logProb);
+  int64_t rank = type.getRank();
+  if (rank < 2) {
+    error("the loss's input needs rank 2 or more ([N, C, ...]), got rank " +
+          Twine(rank));
+    return failure();
+  }
+  if (reduction != "none" && reduction != "sum" && reduction != "mean") {
+    error("unknown reduction '" + reduction + "' (none, sum or mean)");
+    return failure();
+  }
+  int64_t classes = type.getDimSize(1);
+  if (ShapedType::isDynamic(classes)) {
+    error("the loss's classes (dim 1) must be known at compile time");
+    return failure();
+  }
+  Type elem = type.getElementType();
+  Type i64 = b.getI64Type();
+  FailureOr<Value> t = castTo(target, i64);
+  if (failed(t))
+    return failure();
+  // target [N, d...] -> [N, 1, d...], against an iota of the classes.
+  RankedTensorType targetType = typeOf(*t);
+  SmallVector<SymInt> expanded;
+  for (int64_t d = 0; d < targetType.getRank(); ++d) {
+    int64_t size = targetType.getDimSize(d);
+    expanded.push_back(ShapedType::isDynamic(size) ? SymInt(-1, *t, d)
+                                                   : SymInt(size));
+    if (d == 0)
+      expanded.push_back(SymInt(1));
+  }
+  FailureOr<Value> column = reshapeTo(*t, expanded);
+  if (failed(column))
+    return failure();
+  SmallVector<int64_t> iotaShape(rank, 1);
+  iotaShape[1] = classes;
+  SmallVector<int64_t> iota(classes);
+  std::iota(iota.begin(), iota.end(), 0);
+  Value iotaValue =
+      constant(RankedTensorType::get(iotaShape, i64), ArrayRef<int64_t>(iota));
+  FailureOr<Value> mask = compare(ComparePredicate::EQ, iotaValue, *column);
+  if (failed(mask))
+    return failure();
+  auto classAxis = b.getDenseI64ArrayAttr({1});
+  auto pick = [&](Value v) -> FailureOr<Value> {
+    FailureOr<Value> chosen = make<SelectOp>(*mask, v, scalar(0, elem));
+    if (failed(chosen))
+      return failure();
+    return make<ReduceSumOp>(*chosen, classAxis, b.getBoolAttr(false));
+  };
+  FailureOr<Value> picked = pick(logProb);
+  // The weight of each element's class: 1, or weight[target]; 0 where the
+  // target is ignored (or out of range).
+  Value classWeights = scalar(1, elem);
+  if (weight) {
+    FailureOr<Value> w = reshape(weight, iotaShape);
+    if (failed(w))
+      return failure();
+    classWeights = *w;
+  }
+  FailureOr<Value> w = pick(classWeights);
+  if (failed(picked) || failed(w))
+    return failure();
+  if (ignoreIndex) {
+    FailureOr<Value> kept =
+        compare(ComparePredicate::NE, *t, scalar(*ignoreIndex, i64));
+    if (failed(kept))
+      return failure();
+    w = make<SelectOp>(*kept, *w, scalar(0, elem));
+    if (failed(w))
+      return failure();
+  }
+  FailureOr<Value> loss = make<MulOp>(*picked, *w);
+  if (succeeded(loss))
+    loss = make<NegOp>(*loss);
+  if (failed(loss) || reduction == "none")
+    return loss;
+  auto all = b.getDenseI64ArrayAttr({});
+  FailureOr<Value> total = make<ReduceSumOp>(*loss, all, b.getBoolAttr(false));
+  if (failed(total) || reduction == "sum")
+    return total;
+  FailureOr<Value> norm = make<ReduceSumOp>(*w, all, b.getBoolAttr(false));
+  if (failed(norm))
+    return failure();
+  return make<DivOp>(*total, *norm);
+}
+
+/// NegativeLogLikelihoodLoss, and SoftmaxCrossEntropyLoss: the same loss of
+/// log_softmax(scores) over the classes (dim 1), whose second output is
+/// that log-probability.
+LogicalResult Importer::importNllLoss(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0), target = input(n, 1);
+  if (failed(x) || failed(target))
+    return failure();
+  Value weight;
+  if (hasInput(n, 2)) {
+    FailureOr<Value> w = input(n, 2);
+    if (failed(w))
+      return failure();
+    weight = *w;
+  }
+  std::optional<int64_t> ignore;
+  if (attr(n, "ignore_index"))
+    ignore = attrInt(n, "ignore_index", 0);
+  Value logProb = *x;
+  if (n.op_type() == "SoftmaxCrossEntropyLoss") {
+    if (typeOf(*x).getRank() < 2)
+      return error("SoftmaxCrossEntropyLoss needs scores of rank 2 or more");
+    FailureOr<Value> lp = make<LogSoftmaxOp>(*x, b.getI64IntegerAttr(1));
+    if (failed(lp))
+      return failure();
+    logProb = *lp;
+    setOutput(n, 1, logProb);
+  }
+  return setResult(n, nllLoss(logProb, *target, weight, ignore,
+                              attrString(n, "reduction", "mean")));
+}
+
 void onnx_import::registerNNHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
       {"AveragePool", {&Importer::importPool, "1-D and 2-D"}},
@@ -429,7 +552,9 @@ void onnx_import::registerNNHandlers(HandlerTable &table) {
       {"LayerNormalization", {&Importer::importLayerNorm, ""}},
       {"LogSoftmax", {&Importer::importSoftmax, ""}},
       {"MaxPool", {&Importer::importPool, "1-D and 2-D, no indices output"}},
+      {"NegativeLogLikelihoodLoss", {&Importer::importNllLoss, "static classes"}},
       {"Softmax", {&Importer::importSoftmax, ""}},
+      {"SoftmaxCrossEntropyLoss", {&Importer::importNllLoss, "static classes"}},
       {"SpaceToDepth", {&Importer::importDepthSpace, "static C, H, W"}},
   };
   addHandlers(table, rows);
