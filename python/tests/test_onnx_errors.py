@@ -221,6 +221,113 @@ def test_softmax_cross_entropy_against_numpy():
     np.testing.assert_allclose(loss, want, rtol=1e-5)
 
 
+def test_gather_elements_wraps_and_checks_indices():
+    node = helper.make_node("GatherElements", ["d", "i"], ["y"], axis=1,
+                            name="ge")
+    model = make_model([node], [tensor("d", [2, 3]),
+                                tensor("i", [2, 2], TensorProto.INT64)],
+                       [tensor("y", [2, 2])])
+    m = kiln.compile(model)
+    d = np.arange(6, dtype=np.float32).reshape(2, 3)
+    i = np.array([[0, 2], [-1, 1]], np.int64)
+    np.testing.assert_array_equal(m(d, i), np.take_along_axis(d, i % 3, 1))
+    # 3 would silently read the next row's element of a flat gather.
+    with pytest.raises(RuntimeError, match="node 'ge' \\(GatherElements\\): "
+                       "an index is out of range"):
+        m(d, np.array([[0, 3], [1, 1]], np.int64))
+    dynamic = make_model([node], [tensor("d", ["n", 3]),
+                                  tensor("i", ["n", 2], TensorProto.INT64)],
+                         [tensor("y", [None, 2])])
+    with pytest.raises(kiln.CompileError,
+                       match="GatherElements needs data and indices of static "
+                       "shapes"):
+        kiln.compile(dynamic)
+
+
+@pytest.mark.parametrize("exclusive, reverse", [(0, 0), (1, 0), (0, 1), (1, 1)])
+def test_cumsum_against_numpy(exclusive, reverse):
+    x = np.array([[3, -1, 4], [1, 5, -9]], np.int32)
+    model = make_model(
+        [helper.make_node("CumSum", ["x", "a"], ["y"], exclusive=exclusive,
+                          reverse=reverse)],
+        [tensor("x", [2, 3], TensorProto.INT32)],
+        [tensor("y", [2, 3], TensorProto.INT32)],
+        [init("a", np.array(1, np.int64))])
+    v = x[:, ::-1] if reverse else x
+    want = np.cumsum(v, axis=1)
+    if exclusive:
+        want = np.concatenate([np.zeros((2, 1), np.int32), want[:, :-1]], 1)
+    if reverse:
+        want = want[:, ::-1]
+    np.testing.assert_array_equal(kiln.compile(model)(x), want)
+
+
+def test_cumsum_along_a_dynamic_dim_is_refused():
+    model = make_model([helper.make_node("CumSum", ["x", "a"], ["y"],
+                                         name="cs")],
+                       [tensor("x", [2, "n"])], [tensor("y", [2, None])],
+                       [init("a", np.array(-1, np.int64))])
+    with pytest.raises(kiln.CompileError,
+                       match="node 'cs' \\(CumSum\\).*CumSum along dim 1, "
+                       "which is dynamic, is not supported"):
+        kiln.compile(model)
+
+
+@pytest.mark.parametrize("reduction", ["none", "add", "mul"])
+def test_scatter_elements_against_numpy(reduction):
+    # (max and min need opset 18, above Debian's onnx 1.12.)
+    data = np.arange(12, dtype=np.float32).reshape(3, 4)
+    idx = np.array([[2, 0, 1, 2], [0, 2, -3, 1]], np.int64)
+    upd = np.array([[10, 20, 30, 40], [50, 60, 70, 80]], np.float32)
+    attrs = {} if reduction == "none" else {"reduction": reduction}
+    node = helper.make_node("ScatterElements", ["d", "i", "u"], ["y"], axis=0,
+                            name="se", **attrs)
+    model = make_model([node], [tensor("d", [3, 4]),
+                                tensor("i", [2, 4], TensorProto.INT64),
+                                tensor("u", [2, 4])], [tensor("y", [3, 4])],
+                       opset=13 if reduction == "none" else 16)
+    want = data.copy()
+    for r in range(2):
+        for c in range(4):
+            t = idx[r, c] % 3
+            if reduction == "none":
+                want[t, c] = upd[r, c]
+            elif reduction == "add":
+                want[t, c] += upd[r, c]
+            else:
+                want[t, c] *= upd[r, c]
+    m = kiln.compile(model)
+    np.testing.assert_array_equal(m(data, idx, upd), want)
+    with pytest.raises(RuntimeError, match="node 'se' \\(ScatterElements\\): "
+                       "an index is out of range"):
+        m(data, np.where(idx == 1, 3, idx), upd)
+
+
+def test_scatter_elements_reduction_must_be_known():
+    node = helper.make_node("ScatterElements", ["d", "i", "u"], ["y"], axis=0,
+                            reduction="max", name="se")
+    model = make_model([node], [tensor("d", [3, 4]),
+                                tensor("i", [2, 4], TensorProto.INT64),
+                                tensor("u", [2, 4])], [tensor("y", [3, 4])],
+                       opset=16)
+    with pytest.raises(kiln.CompileError,
+                       match="ScatterElements's reduction 'max' is not none, "
+                       "add or mul"):
+        kiln.compile(model)
+
+
+def test_scatter_elements_needs_matching_dims():
+    node = helper.make_node("ScatterElements", ["d", "i", "u"], ["y"], axis=0,
+                            name="se")
+    model = make_model([node], [tensor("d", [3, 4]),
+                                tensor("i", [2, 2], TensorProto.INT64),
+                                tensor("u", [2, 2])], [tensor("y", [3, 4])])
+    with pytest.raises(kiln.CompileError,
+                       match="ScatterElements's indices must match the data's "
+                       "dims except along the axis; dim 1 has 2 and 4"):
+        kiln.compile(model)
+
+
 def test_checker_failure_is_reported():
     # A node reading a value nothing defines.
     model = make_model([helper.make_node("Relu", ["nowhere"], ["y"])],

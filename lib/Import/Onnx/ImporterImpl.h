@@ -168,6 +168,9 @@ public:
   LogicalResult importTile(const onnx::NodeProto &n);
   LogicalResult importOneHot(const onnx::NodeProto &n);
   LogicalResult importNllLoss(const onnx::NodeProto &n);
+  LogicalResult importGatherElements(const onnx::NodeProto &n);
+  LogicalResult importCumSum(const onnx::NodeProto &n);
+  LogicalResult importScatterElements(const onnx::NodeProto &n);
   /// The negative log-likelihood loss of `logProb` [N, C, d...] at `target`
   /// [N, d...], weighted, with `ignoreIndex` and `reduction` as ONNX's
   /// NegativeLogLikelihoodLoss.

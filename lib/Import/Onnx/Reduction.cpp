@@ -5,7 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 // ReduceSum/Mean/Max/Min/Prod and the composite L1, L2, SumSquare, LogSum
-// and LogSumExp reductions, and ArgMax/ArgMin/Hardmax built from them.
+// and LogSumExp reductions, ArgMax/ArgMin/Hardmax built from them, and
+// CumSum.
 //
 //===----------------------------------------------------------------------===//
 
@@ -206,6 +207,69 @@ LogicalResult Importer::importHardmax(const onnx::NodeProto &n) {
   return setResult(n, r);
 }
 
+/// CumSum along `axis` (a constant), of static length L: a matmul by a
+/// constant L x L 0/1 matrix (upper triangular for a forward sum; strictly
+/// so when exclusive; lower for reverse), with `axis` moved last and back.
+LogicalResult Importer::importCumSum(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  FailureOr<SmallVector<int64_t>> axes = hostInts(n, 1, "CumSum's axis");
+  if (failed(x) || failed(axes))
+    return failure();
+  if (axes->size() != 1)
+    return error("CumSum's axis must be a scalar");
+  RankedTensorType type = typeOf(*x);
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> axisList = {(*axes)[0]};
+  if (rank == 0 || failed(normalizeAxes(axisList, rank)))
+    return failure();
+  int64_t axis = axisList[0];
+  int64_t length = type.getDimSize(axis);
+  if (ShapedType::isDynamic(length))
+    return error("CumSum along dim " + Twine(axis) +
+                 ", which is dynamic, is not supported: that dim must be "
+                 "known at compile time");
+  bool exclusive = attrInt(n, "exclusive", 0) != 0;
+  bool reverse = attrInt(n, "reverse", 0) != 0;
+  // out[j] = sum over i of x[i] * m[i][j].
+  Type elem = type.getElementType();
+  SmallVector<Attribute> m;
+  m.reserve(length * length);
+  for (int64_t i = 0; i < length; ++i)
+    for (int64_t j = 0; j < length; ++j) {
+      bool in = reverse ? (exclusive ? i > j : i >= j)
+                        : (exclusive ? i < j : i <= j);
+      m.push_back(isa<FloatType>(elem)
+                      ? Attribute(FloatAttr::get(elem, in ? 1.0 : 0.0))
+                      : Attribute(IntegerAttr::get(elem, in ? 1 : 0)));
+    }
+  auto mType = RankedTensorType::get({length, length}, elem);
+  Value matrix =
+      ConstantOp::create(b, loc, mType, DenseElementsAttr::get(mType, m))
+          .getResult();
+  SmallVector<int64_t> perm;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      perm.push_back(d);
+  perm.push_back(axis);
+  bool moved = axis != rank - 1;
+  FailureOr<Value> v = *x;
+  if (moved)
+    v = make<TransposeOp>(*v, b.getDenseI64ArrayAttr(perm));
+  if (succeeded(v) && rank == 1)
+    v = reshape(*v, {1, length});
+  if (succeeded(v))
+    v = make<MatmulOp>(*v, matrix, b.getBoolAttr(false), b.getBoolAttr(false));
+  if (succeeded(v) && rank == 1)
+    v = reshape(*v, {length});
+  if (succeeded(v) && moved) {
+    SmallVector<int64_t> inverse(rank);
+    for (int64_t d = 0; d < rank; ++d)
+      inverse[perm[d]] = d;
+    v = make<TransposeOp>(*v, b.getDenseI64ArrayAttr(inverse));
+  }
+  return setResult(n, v);
+}
+
 //===----------------------------------------------------------------------===//
 // Handler table rows
 //===----------------------------------------------------------------------===//
@@ -214,6 +278,7 @@ void onnx_import::registerReductionHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
       {"ArgMax", {&Importer::importArgMinMax, "static dim along the axis"}},
       {"ArgMin", {&Importer::importArgMinMax, "static dim along the axis"}},
+      {"CumSum", {&Importer::importCumSum, "constant axis, static dim along it"}},
       {"Hardmax", {&Importer::importHardmax, "static dim along the axis"}},
       {"ReduceL1", {&Importer::importReduce, ""}},
       {"ReduceL2", {&Importer::importReduce, "float types"}},

@@ -748,6 +748,163 @@ LogicalResult Importer::importOneHot(const onnx::NodeProto &n) {
   return setResult(n, r);
 }
 
+/// GatherElements as one kiln.gather from the flattened data: each
+/// element's flat offset is its index along `axis` times that dim's stride
+/// plus its own coordinates (iotas) times the others. The index along
+/// `axis` first goes through a gather from [0, n) itself, which wraps
+/// negative indices and makes an out-of-range one a run-time error, as
+/// kiln.gather checks (not a silently wrong element of another row).
+LogicalResult Importer::importGatherElements(const onnx::NodeProto &n) {
+  FailureOr<Value> data = input(n, 0), indices = input(n, 1);
+  if (failed(data) || failed(indices))
+    return failure();
+  RankedTensorType dt = typeOf(*data), it = typeOf(*indices);
+  int64_t rank = dt.getRank();
+  if (it.getRank() != rank || rank == 0)
+    return error("GatherElements needs data and indices of one rank (1 or "
+                 "more), got " + Twine(rank) + " and " + Twine(it.getRank()));
+  if (!dt.hasStaticShape() || !it.hasStaticShape())
+    return error("GatherElements needs data and indices of static shapes");
+  int64_t axis = attrInt(n, "axis", 0);
+  if (axis < -rank || axis >= rank)
+    return error("GatherElements's axis " + Twine(axis) +
+                 " is out of range for rank " + Twine(rank));
+  if (axis < 0)
+    axis += rank;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis && it.getDimSize(d) > dt.getDimSize(d))
+      return error("GatherElements's indices have " +
+                   Twine(it.getDimSize(d)) + " elements along dim " +
+                   Twine(d) + ", more than the data's " +
+                   Twine(dt.getDimSize(d)));
+  Type i64 = b.getI64Type();
+  int64_t size = dt.getDimSize(axis);
+  SmallVector<int64_t> range(size);
+  std::iota(range.begin(), range.end(), 0);
+  Value rangeValue =
+      constant(RankedTensorType::get({size}, i64), ArrayRef<int64_t>(range));
+  FailureOr<Value> idx = castTo(*indices, i64);
+  if (succeeded(idx))
+    idx = make<GatherOp>(rangeValue, *idx, b.getI64IntegerAttr(0));
+  if (failed(idx))
+    return failure();
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * dt.getDimSize(d + 1);
+  FailureOr<Value> flat = make<MulOp>(*idx, scalar(strides[axis], i64));
+  for (int64_t d = 0; d < rank && succeeded(flat); ++d) {
+    if (d == axis || it.getDimSize(d) == 1)
+      continue;
+    SmallVector<int64_t> shape(rank, 1);
+    shape[d] = it.getDimSize(d);
+    SmallVector<int64_t> offsets(shape[d]);
+    for (int64_t i = 0; i < shape[d]; ++i)
+      offsets[i] = i * strides[d];
+    flat = make<AddOp>(*flat, constant(RankedTensorType::get(shape, i64),
+                                       ArrayRef<int64_t>(offsets)));
+  }
+  FailureOr<Value> flatData = reshape(*data, {-1});
+  if (failed(flat) || failed(flatData))
+    return failure();
+  return setResult(n,
+                   make<GatherOp>(*flatData, *flat, b.getI64IntegerAttr(0)));
+}
+
+/// ScatterElements along `axis` through a one-hot over that dim: with the
+/// indices (wrapped and range-checked by a gather from [0, n)) compared with
+/// an iota in a new dim after `axis`, the updates each position receives
+/// are reduced over the indices' extent along `axis` and combined with the
+/// data as `reduction` says. Static shapes; the indices and updates must
+/// match the data except along `axis`. Its cost is that extent times the
+/// data's size.
+LogicalResult Importer::importScatterElements(const onnx::NodeProto &n) {
+  FailureOr<Value> data = input(n, 0), indices = input(n, 1),
+                   updates = input(n, 2);
+  if (failed(data) || failed(indices) || failed(updates))
+    return failure();
+  RankedTensorType dt = typeOf(*data), it = typeOf(*indices);
+  int64_t rank = dt.getRank();
+  if (rank == 0 || it.getRank() != rank || typeOf(*updates).getShape() != it.getShape())
+    return error("ScatterElements needs data, indices and updates of one "
+                 "rank (1 or more), the updates shaped as the indices");
+  if (!dt.hasStaticShape() || !it.hasStaticShape())
+    return error("ScatterElements needs data and indices of static shapes");
+  int64_t axis = attrInt(n, "axis", 0);
+  if (axis < -rank || axis >= rank)
+    return error("ScatterElements's axis " + Twine(axis) +
+                 " is out of range for rank " + Twine(rank));
+  if (axis < 0)
+    axis += rank;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis && it.getDimSize(d) != dt.getDimSize(d))
+      return error("ScatterElements's indices must match the data's dims "
+                   "except along the axis; dim " + Twine(d) + " has " +
+                   Twine(it.getDimSize(d)) + " and " +
+                   Twine(dt.getDimSize(d)));
+  // (max and min came with opset 18, which Debian's onnx does not know.)
+  std::string reduction = attrString(n, "reduction", "none");
+  if (reduction != "none" && reduction != "add" && reduction != "mul")
+    return error("ScatterElements's reduction '" + reduction +
+                 "' is not none, add or mul");
+  Type i64 = b.getI64Type();
+  Type elem = dt.getElementType();
+  int64_t size = dt.getDimSize(axis);
+  SmallVector<int64_t> range(size);
+  std::iota(range.begin(), range.end(), 0);
+  FailureOr<Value> idx = castTo(*indices, i64);
+  if (succeeded(idx))
+    idx = make<GatherOp>(constant(RankedTensorType::get({size}, i64),
+                                  ArrayRef<int64_t>(range)),
+                         *idx, b.getI64IntegerAttr(0));
+  if (failed(idx))
+    return failure();
+  // [.., k, ..] -> [.., k, 1, ..] against an iota [1.., 1, n, ..].
+  SmallVector<int64_t> expanded(it.getShape()), iotaShape(rank + 1, 1);
+  expanded.insert(expanded.begin() + axis + 1, 1);
+  iotaShape[axis + 1] = size;
+  FailureOr<Value> column = reshape(*idx, expanded);
+  FailureOr<Value> values = reshape(*updates, expanded);
+  if (failed(column) || failed(values))
+    return failure();
+  FailureOr<Value> hit = compare(
+      ComparePredicate::EQ, *column,
+      constant(RankedTensorType::get(iotaShape, i64), ArrayRef<int64_t>(range)));
+  if (failed(hit))
+    return failure();
+  auto over = b.getDenseI64ArrayAttr({axis});
+  auto keep = b.getBoolAttr(false);
+  auto reduceWith = [&](double identity,
+                        auto reduceOp) -> FailureOr<Value> {
+    FailureOr<Value> chosen =
+        make<SelectOp>(*hit, *values, scalar(identity, elem));
+    if (failed(chosen))
+      return failure();
+    return make<decltype(reduceOp)>(*chosen, over, keep);
+  };
+  // Whether any update lands on each position.
+  FailureOr<Value> count = make<SelectOp>(*hit, scalar(1, i64), scalar(0, i64));
+  if (succeeded(count))
+    count = make<ReduceSumOp>(*count, over, keep);
+  if (failed(count))
+    return failure();
+  FailureOr<Value> landed = compare(ComparePredicate::GT, *count, scalar(0, i64));
+  if (failed(landed))
+    return failure();
+  FailureOr<Value> r = failure();
+  if (reduction == "mul") {
+    FailureOr<Value> prod = reduceWith(1, ReduceProdOp());
+    if (succeeded(prod))
+      r = make<MulOp>(*data, *prod);
+  } else {
+    FailureOr<Value> sum = reduceWith(0, ReduceSumOp());
+    if (failed(sum))
+      return failure();
+    r = reduction == "add" ? make<AddOp>(*data, *sum)
+                           : make<SelectOp>(*landed, *sum, *data);
+  }
+  return setResult(n, r);
+}
+
 LogicalResult Importer::importRange(const onnx::NodeProto &n) {
   FailureOr<SmallVector<double>> start = hostFloats(n, 0, "Range's start"),
                                  limit = hostFloats(n, 1, "Range's limit"),
@@ -849,11 +1006,13 @@ void onnx_import::registerTensorHandlers(HandlerTable &table) {
       {"EyeLike", {&Importer::importEyeLike, "static 2-D shape"}},
       {"Flatten", {&Importer::importFlatten, ""}},
       {"Gather", {&Importer::importGather, ""}},
+      {"GatherElements", {&Importer::importGatherElements, "static shapes"}},
       {"Identity", {&Importer::importIdentity, "tensors"}},
       {"OneHot", {&Importer::importOneHot, "constant depth and values"}},
       {"Pad", {&Importer::importPad, "constant mode, constant pads"}},
       {"Range", {&Importer::importRange, "constant inputs"}},
       {"Reshape", {&Importer::importReshape, "compile-time shape"}},
+      {"ScatterElements", {&Importer::importScatterElements, "static shapes"}},
       {"Shape", {&Importer::importShape, ""}},
       {"Size", {&Importer::importSize, "static shapes"}},
       {"Slice", {&Importer::importSlice, "constant starts/ends/axes/steps"}},
