@@ -30,6 +30,7 @@
 #include <onnx/version_converter/convert.h>
 
 #include <functional>
+#include <numeric>
 #include <mutex>
 
 #include <cassert>
@@ -358,6 +359,22 @@ Value Importer::scalar(double v, Type elemType) {
     a = IntegerAttr::get(elemType, static_cast<int64_t>(v));
   return ConstantOp::create(b, loc, type, DenseElementsAttr::get(type, a))
       .getResult();
+}
+
+Value Importer::iotaAlong(int64_t size, int64_t rank, int64_t axis) {
+  SmallVector<int64_t> shape(rank, 1);
+  shape[axis] = size;
+  SmallVector<int64_t> values(size);
+  std::iota(values.begin(), values.end(), 0);
+  return constant(RankedTensorType::get(shape, b.getI64Type()),
+                  ArrayRef<int64_t>(values));
+}
+
+FailureOr<Value> Importer::checkedIndices(Value indices, int64_t size) {
+  FailureOr<Value> idx = castTo(indices, b.getI64Type());
+  if (failed(idx))
+    return failure();
+  return make<GatherOp>(iotaAlong(size, 1, 0), *idx, b.getI64IntegerAttr(0));
 }
 
 FailureOr<Value> Importer::input(const onnx::NodeProto &n, int i) {

@@ -181,6 +181,13 @@ public:
   FailureOr<Value> compare(ComparePredicate p, Value x, Value y) {
     return make<CompareOp>(ComparePredicateAttr::get(&ctx, p), x, y);
   }
+  /// The i64 constant [0, 1, ..., size - 1] along dim `axis` of a tensor of
+  /// rank `rank` whose other dims are 1.
+  Value iotaAlong(int64_t size, int64_t rank, int64_t axis);
+  /// `indices` as i64, negative ones wrapped into [0, size) and any outside
+  /// [-size, size) a run-time error naming the node: a gather from
+  /// iotaAlong(size, 1, 0), which kiln.gather range-checks.
+  FailureOr<Value> checkedIndices(Value indices, int64_t size);
   /// A constant of `type` from `values` (row-major).
   template <typename T>
   Value constant(RankedTensorType type, ArrayRef<T> values) {

@@ -15,8 +15,6 @@
 
 #include <algorithm>
 
-#include <numeric>
-
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::onnx_import;
@@ -455,13 +453,8 @@ FailureOr<Value> Importer::nllLoss(Value logProb, Value target, Value weight,
   FailureOr<Value> column = reshapeTo(*t, expanded);
   if (failed(column))
     return failure();
-  SmallVector<int64_t> iotaShape(rank, 1);
-  iotaShape[1] = classes;
-  SmallVector<int64_t> iota(classes);
-  std::iota(iota.begin(), iota.end(), 0);
-  Value iotaValue =
-      constant(RankedTensorType::get(iotaShape, i64), ArrayRef<int64_t>(iota));
-  FailureOr<Value> mask = compare(ComparePredicate::EQ, iotaValue, *column);
+  FailureOr<Value> mask =
+      compare(ComparePredicate::EQ, iotaAlong(classes, rank, 1), *column);
   if (failed(mask))
     return failure();
   auto classAxis = b.getDenseI64ArrayAttr({1});
@@ -476,7 +469,9 @@ FailureOr<Value> Importer::nllLoss(Value logProb, Value target, Value weight,
   // target is ignored (or out of range).
   Value classWeights = scalar(1, elem);
   if (weight) {
-    FailureOr<Value> w = reshape(weight, iotaShape);
+    SmallVector<int64_t> classShape(rank, 1);
+    classShape[1] = classes;
+    FailureOr<Value> w = reshape(weight, classShape);
     if (failed(w))
       return failure();
     classWeights = *w;

@@ -12,8 +12,6 @@
 
 #include "ImporterImpl.h"
 
-#include <numeric>
-
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::onnx_import;
@@ -124,16 +122,7 @@ LogicalResult Importer::importArgMinMax(const onnx::NodeProto &n) {
       ComparePredicateAttr::get(&ctx, ComparePredicate::EQ), *x, *extreme);
   if (failed(hit))
     return failure();
-  SmallVector<int64_t> shape(rank, 1);
-  shape[axis] = size;
-  auto iotaType = RankedTensorType::get(shape, b.getI64Type());
-  SmallVector<int64_t> indices(size);
-  std::iota(indices.begin(), indices.end(), 0);
-  Value iota =
-      ConstantOp::create(b, loc, iotaType,
-                         DenseElementsAttr::get(iotaType,
-                                                ArrayRef<int64_t>(indices)))
-          .getResult();
+  Value iota = iotaAlong(size, rank, axis);
   FailureOr<Value> candidates =
       make<SelectOp>(*hit, iota, scalar(last ? -1 : size, b.getI64Type()));
   if (failed(candidates))
@@ -179,12 +168,7 @@ LogicalResult Importer::importHardmax(const onnx::NodeProto &n) {
                  ", which is dynamic, is not supported: that dim must be "
                  "known at compile time");
   auto axes = b.getDenseI64ArrayAttr({axis});
-  SmallVector<int64_t> shape(vType.getRank(), 1);
-  shape[axis] = size;
-  SmallVector<int64_t> indices(size);
-  std::iota(indices.begin(), indices.end(), 0);
-  Value iota = constant(RankedTensorType::get(shape, b.getI64Type()),
-                        ArrayRef<int64_t>(indices));
+  Value iota = iotaAlong(size, vType.getRank(), axis);
   FailureOr<Value> top = make<ReduceMaxOp>(v, axes, b.getBoolAttr(true));
   if (failed(top))
     return failure();

@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include <numeric>
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -720,8 +719,6 @@ LogicalResult Importer::importOneHot(const onnx::NodeProto &n) {
     return failure();
   // Indices get a unit dim at `axis`, the iota its only non-unit one.
   SmallVector<SymInt> expanded;
-  SmallVector<int64_t> iotaShape(rank + 1, 1);
-  iotaShape[axis] = depth;
   for (int64_t d = 0, j = 0; d <= rank; ++d) {
     if (d == axis) {
       expanded.push_back(SymInt(1));
@@ -735,11 +732,8 @@ LogicalResult Importer::importOneHot(const onnx::NodeProto &n) {
   idx = reshapeTo(*idx, expanded);
   if (failed(idx))
     return failure();
-  SmallVector<int64_t> iota(depth);
-  std::iota(iota.begin(), iota.end(), 0);
-  Value iotaValue =
-      constant(RankedTensorType::get(iotaShape, i64), ArrayRef<int64_t>(iota));
-  FailureOr<Value> hit = compare(ComparePredicate::EQ, iotaValue, *idx);
+  FailureOr<Value> hit =
+      compare(ComparePredicate::EQ, iotaAlong(depth, rank + 1, axis), *idx);
   if (failed(hit))
     return failure();
   Type elem = typeOf(*valuesTensor).getElementType();
@@ -778,14 +772,7 @@ LogicalResult Importer::importGatherElements(const onnx::NodeProto &n) {
                    Twine(d) + ", more than the data's " +
                    Twine(dt.getDimSize(d)));
   Type i64 = b.getI64Type();
-  int64_t size = dt.getDimSize(axis);
-  SmallVector<int64_t> range(size);
-  std::iota(range.begin(), range.end(), 0);
-  Value rangeValue =
-      constant(RankedTensorType::get({size}, i64), ArrayRef<int64_t>(range));
-  FailureOr<Value> idx = castTo(*indices, i64);
-  if (succeeded(idx))
-    idx = make<GatherOp>(rangeValue, *idx, b.getI64IntegerAttr(0));
+  FailureOr<Value> idx = checkedIndices(*indices, dt.getDimSize(axis));
   if (failed(idx))
     return failure();
   SmallVector<int64_t> strides(rank, 1);
@@ -849,26 +836,18 @@ LogicalResult Importer::importScatterElements(const onnx::NodeProto &n) {
   Type i64 = b.getI64Type();
   Type elem = dt.getElementType();
   int64_t size = dt.getDimSize(axis);
-  SmallVector<int64_t> range(size);
-  std::iota(range.begin(), range.end(), 0);
-  FailureOr<Value> idx = castTo(*indices, i64);
-  if (succeeded(idx))
-    idx = make<GatherOp>(constant(RankedTensorType::get({size}, i64),
-                                  ArrayRef<int64_t>(range)),
-                         *idx, b.getI64IntegerAttr(0));
+  FailureOr<Value> idx = checkedIndices(*indices, size);
   if (failed(idx))
     return failure();
   // [.., k, ..] -> [.., k, 1, ..] against an iota [1.., 1, n, ..].
-  SmallVector<int64_t> expanded(it.getShape()), iotaShape(rank + 1, 1);
+  SmallVector<int64_t> expanded(it.getShape());
   expanded.insert(expanded.begin() + axis + 1, 1);
-  iotaShape[axis + 1] = size;
   FailureOr<Value> column = reshape(*idx, expanded);
   FailureOr<Value> values = reshape(*updates, expanded);
   if (failed(column) || failed(values))
     return failure();
-  FailureOr<Value> hit = compare(
-      ComparePredicate::EQ, *column,
-      constant(RankedTensorType::get(iotaShape, i64), ArrayRef<int64_t>(range)));
+  FailureOr<Value> hit = compare(ComparePredicate::EQ, *column,
+                                 iotaAlong(size, rank + 1, axis + 1));
   if (failed(hit))
     return failure();
   auto over = b.getDenseI64ArrayAttr({axis});
