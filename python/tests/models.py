@@ -57,6 +57,24 @@ class Audio1D(torch.nn.Module):
         return self.net(x)
 
 
+class Generator(torch.nn.Module):
+    """A DCGAN-style generator: a latent vector up to a 16x16 RGB image
+    through strided, padded ConvTranspose2d layers with BatchNorm2d."""
+
+    def __init__(self, nz=16):
+        super().__init__()
+        nn = torch.nn
+        self.net = nn.Sequential(
+            nn.ConvTranspose2d(nz, 64, 4, 1, 0, bias=False),
+            nn.BatchNorm2d(64), nn.ReLU(),
+            nn.ConvTranspose2d(64, 32, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(32), nn.ReLU(),
+            nn.ConvTranspose2d(32, 3, 4, 2, 1), nn.Tanh())
+
+    def forward(self, z):
+        return self.net(z)
+
+
 def build(name, dynamic_batch=False, opset=None):
     """Returns (torch model, example inputs, ONNX bytes, opset). `opset`
     overrides the model's default export opset."""
@@ -75,6 +93,10 @@ def build(name, dynamic_batch=False, opset=None):
                 m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
         args = (torch.randn(2, 1, 1600),)
         names, opset = ["x"], 13
+    elif name == "dcgan_generator":
+        model = randomize_batchnorm(Generator(), 2)
+        args = (torch.randn(2, 16, 1, 1),)
+        names, opset = ["z"], 13
     elif name == "bert_layer":
         # Opset 14: torch spells LayerNorm out, so kiln-recompose is needed.
         model = torch.nn.TransformerEncoderLayer(768, 12, 3072,

@@ -54,6 +54,20 @@ def test_conv1d_audio_model_with_dynamic_batch_and_length():
         check(got, ref)
 
 
+def test_dcgan_generator_with_conv_transpose():
+    # ConvTranspose runs as a convolution of the zero-interleaved input.
+    model, _, onnx_bytes, _ = build("dcgan_generator", dynamic_batch=True)
+    m = kiln.compile(onnx_bytes)
+    for batch in (1, 4):
+        z = torch.randn(batch, 16, 1, 1,
+                        generator=torch.Generator().manual_seed(batch))
+        with torch.no_grad():
+            ref = model(z).numpy()
+        got = m(z.numpy())
+        assert got.shape == ref.shape == (batch, 3, 16, 16)
+        check(got, ref)
+
+
 def test_old_opset_goes_through_the_version_converter():
     # mobilenet_v2 exported at opset 9: onnx's version converter upgrades
     # it to opset 11 (BatchNormalization, Clip's min/max attributes become

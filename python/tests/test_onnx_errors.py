@@ -328,6 +328,17 @@ def test_scatter_elements_needs_matching_dims():
         kiln.compile(model)
 
 
+def test_conv_transpose_needs_static_spatial_dims():
+    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="ct")
+    model = make_model([node], [tensor("x", [1, 2, "h", 3]),
+                                tensor("w", [2, 3, 2, 2])],
+                       [tensor("y", [1, 3, None, 4])])
+    with pytest.raises(kiln.CompileError,
+                       match="node 'ct' \\(ConvTranspose\\).*ConvTranspose "
+                       "needs static channels, spatial dims and weight shape"):
+        kiln.compile(model)
+
+
 def test_checker_failure_is_reported():
     # A node reading a value nothing defines.
     model = make_model([helper.make_node("Relu", ["nowhere"], ["y"])],

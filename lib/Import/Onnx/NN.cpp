@@ -15,6 +15,8 @@
 
 #include <algorithm>
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::kiln;
 using namespace mlir::kiln::onnx_import;
@@ -151,6 +153,162 @@ LogicalResult Importer::importConv(const onnx::NodeProto &n) {
       b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(*pads),
       b.getI64IntegerAttr(attrInt(n, "group", 1)),
       LayoutAttr::get(&ctx, Layout::NCHW));
+  if (succeeded(r) && oneD)
+    r = reshape(*r, {0, 0, -1});
+  return setResult(n, r);
+}
+
+/// ConvTranspose as a convolution: the input with s - 1 zeros between its
+/// elements (reshape, pad, reshape, and the trailing zeros sliced off),
+/// padded by d * (k - 1) - pads on each side (cropped where that is
+/// negative; output_padding more at the end), convolved with stride 1 and
+/// the weight flipped spatially, its in and out channels swapped per group.
+/// 1-D runs as 2-D of height 1. Channels, spatial dims and the weight must
+/// be static; the batch may be dynamic.
+LogicalResult Importer::importConvTranspose(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0), w = input(n, 1);
+  if (failed(x) || failed(w))
+    return failure();
+  Value bias;
+  if (hasInput(n, 2)) {
+    FailureOr<Value> bv = input(n, 2);
+    if (failed(bv))
+      return failure();
+    bias = *bv;
+  }
+  bool oneD = typeOf(*x).getRank() == 3 && typeOf(*w).getRank() == 3;
+  auto spatial = [&](StringRef name, int64_t dflt) {
+    SmallVector<int64_t> v =
+        attrInts(n, name).value_or(SmallVector<int64_t>(oneD ? 1 : 2, dflt));
+    return oneD ? liftTo2D(v, name == "output_shape" ? 1 : dflt) : v;
+  };
+  if (oneD) {
+    x = reshape(*x, {0, 0, 1, -1});
+    w = reshape(*w, {0, 0, 1, -1});
+    if (failed(x) || failed(w))
+      return failure();
+  }
+  RankedTensorType xt = typeOf(*x), wt = typeOf(*w);
+  if (xt.getRank() != 4 || wt.getRank() != 4)
+    return error("only 1-D and 2-D ConvTranspose (3-D or 4-D input and "
+                 "weight) is supported");
+  if (xt.isDynamicDim(1) || xt.isDynamicDim(2) || xt.isDynamicDim(3) ||
+      !wt.hasStaticShape())
+    return error("ConvTranspose needs static channels, spatial dims and "
+                 "weight shape");
+  int64_t group = attrInt(n, "group", 1);
+  int64_t cin = wt.getDimSize(0), coutPerGroup = wt.getDimSize(1);
+  if (group < 1 || cin % group != 0 || xt.getDimSize(1) != cin)
+    return error("ConvTranspose's weight has " + Twine(cin) +
+                 " input channels for an input with " +
+                 Twine(xt.getDimSize(1)) + " in " + Twine(group) + " groups");
+  SmallVector<int64_t> in = {xt.getDimSize(2), xt.getDimSize(3)};
+  SmallVector<int64_t> k = {wt.getDimSize(2), wt.getDimSize(3)};
+  SmallVector<int64_t> s = spatial("strides", 1), d = spatial("dilations", 1),
+                       op = spatial("output_padding", 0);
+  SmallVector<int64_t> pads =
+      attrInts(n, "pads").value_or(SmallVector<int64_t>(oneD ? 2 : 4, 0));
+  if (oneD && pads.size() == 2)
+    pads = {0, pads[0], 0, pads[1]};
+  if (pads.size() != 4)
+    return error("ConvTranspose's pads need " + Twine(oneD ? 2 : 4) +
+                 " entries, got " + Twine(pads.size()));
+  std::string autoPad = attrString(n, "auto_pad", "NOTSET");
+  std::optional<SmallVector<int64_t>> outShape;
+  if (attr(n, "output_shape"))
+    outShape = spatial("output_shape", 0);
+  else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")
+    outShape = SmallVector<int64_t>{in[0] * s[0], in[1] * s[1]};
+  if (autoPad == "VALID")
+    pads = {0, 0, 0, 0};
+  if (outShape) {
+    // onnx's rule: the total padding that gives `output_shape`.
+    for (int i = 0; i < 2; ++i) {
+      int64_t total = s[i] * (in[i] - 1) + op[i] + (k[i] - 1) * d[i] + 1 -
+                      (*outShape)[i];
+      // Python's floor division, as onnx's reference: a negative total
+      // (output_shape above the natural size) extends the end.
+      int64_t half = llvm::divideFloorSigned(total, 2);
+      pads[i] = autoPad == "SAME_UPPER" ? half : total - half;
+      pads[i + 2] = total - pads[i];
+    }
+  }
+  Value v = *x;
+  auto step = [&](FailureOr<Value> next) {
+    if (failed(next))
+      return false;
+    v = *next;
+    return true;
+  };
+  constexpr int64_t kEnd = std::numeric_limits<int64_t>::max();
+  if (s[0] > 1 || s[1] > 1) {
+    int64_t c = xt.getDimSize(1);
+    if (!step(reshape(v, {0, c, in[0], 1, in[1], 1})) ||
+        !step(make<PadOp>(v, b.getDenseI64ArrayAttr({0, 0, 0, 0, 0, 0}),
+                          b.getDenseI64ArrayAttr({0, 0, 0, s[0] - 1, 0,
+                                                  s[1] - 1}),
+                          b.getF64FloatAttr(0.0))) ||
+        !step(reshape(v, {0, c, in[0] * s[0], in[1] * s[1]})) ||
+        !step(make<SliceOp>(v, b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                            b.getDenseI64ArrayAttr(
+                                {kEnd, kEnd, (in[0] - 1) * s[0] + 1,
+                                 (in[1] - 1) * s[1] + 1}),
+                            b.getDenseI64ArrayAttr({1, 1, 1, 1}))))
+      return failure();
+  }
+  SmallVector<int64_t> low(4, 0), high(4, 0), cropLow(4, 0), cropHigh(4, 0);
+  for (int i = 0; i < 2; ++i) {
+    int64_t before = d[i] * (k[i] - 1) - pads[i];
+    int64_t after = d[i] * (k[i] - 1) - pads[i + 2] + op[i];
+    low[2 + i] = std::max<int64_t>(before, 0);
+    high[2 + i] = std::max<int64_t>(after, 0);
+    cropLow[2 + i] = std::max<int64_t>(-before, 0);
+    cropHigh[2 + i] = std::max<int64_t>(-after, 0);
+  }
+  if (llvm::any_of(low, [](int64_t p) { return p > 0; }) ||
+      llvm::any_of(high, [](int64_t p) { return p > 0; }))
+    if (!step(make<PadOp>(v, b.getDenseI64ArrayAttr(low),
+                          b.getDenseI64ArrayAttr(high),
+                          b.getF64FloatAttr(0.0))))
+      return failure();
+  if (llvm::any_of(cropLow, [](int64_t p) { return p > 0; }) ||
+      llvm::any_of(cropHigh, [](int64_t p) { return p > 0; })) {
+    RankedTensorType vt = typeOf(v);
+    SmallVector<int64_t> ends = {kEnd, kEnd, vt.getDimSize(2) - cropHigh[2],
+                                 vt.getDimSize(3) - cropHigh[3]};
+    if (!step(make<SliceOp>(v, b.getDenseI64ArrayAttr(cropLow),
+                            b.getDenseI64ArrayAttr(ends),
+                            b.getDenseI64ArrayAttr({1, 1, 1, 1}))))
+      return failure();
+  }
+  // The weight: [Cin, Cout/g, kh, kw] flipped along kh and kw, then
+  // [g, Cin/g, Cout/g, ...] -> [g, Cout/g, Cin/g, ...] -> [Cout, Cin/g, ...].
+  Value weight = *w;
+  for (int i = 0; i < 2; ++i) {
+    SmallVector<int64_t> reversed(k[i]);
+    for (int64_t j = 0; j < k[i]; ++j)
+      reversed[j] = k[i] - 1 - j;
+    FailureOr<Value> flipped = make<GatherOp>(
+        weight,
+        constant(RankedTensorType::get({k[i]}, b.getI64Type()),
+                 ArrayRef<int64_t>(reversed)),
+        b.getI64IntegerAttr(2 + i));
+    if (failed(flipped))
+      return failure();
+    weight = *flipped;
+  }
+  FailureOr<Value> wt2 =
+      reshape(weight, {group, cin / group, coutPerGroup, k[0], k[1]});
+  if (succeeded(wt2))
+    wt2 = make<TransposeOp>(*wt2, b.getDenseI64ArrayAttr({0, 2, 1, 3, 4}));
+  if (succeeded(wt2))
+    wt2 = reshape(*wt2, {group * coutPerGroup, cin / group, k[0], k[1]});
+  if (failed(wt2))
+    return failure();
+  FailureOr<Value> r = make<Conv2DOp>(
+      v, *wt2, bias, b.getDenseI64ArrayAttr({1, 1}),
+      b.getDenseI64ArrayAttr(d), b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+      b.getI64IntegerAttr(group), LayoutAttr::get(&ctx, Layout::NCHW));
   if (succeeded(r) && oneD)
     r = reshape(*r, {0, 0, -1});
   return setResult(n, r);
@@ -539,6 +697,7 @@ void onnx_import::registerNNHandlers(HandlerTable &table) {
       {"AveragePool", {&Importer::importPool, "1-D and 2-D"}},
       {"BatchNormalization", {&Importer::importBatchNorm, "inference mode"}},
       {"Conv", {&Importer::importConv, "1-D and 2-D"}},
+      {"ConvTranspose", {&Importer::importConvTranspose, "1-D and 2-D, static shapes"}},
       {"DepthToSpace", {&Importer::importDepthSpace, "static C, H, W"}},
       {"Dropout", {&Importer::importDropout, "inference mode"}},
       {"GlobalAveragePool", {&Importer::importGlobalPool, ""}},
