@@ -339,6 +339,35 @@ def test_conv_transpose_needs_static_spatial_dims():
         kiln.compile(model)
 
 
+def gather_nd_reference(data, idx, batch):
+    out = []
+    for p in np.ndindex(*idx.shape[:-1]):
+        out.append(data[p[:batch] + tuple(idx[p])])
+    return np.array(out).reshape(idx.shape[:-1] + data.shape[batch +
+                                                             idx.shape[-1]:])
+
+
+@pytest.mark.parametrize("batch, idx", [
+    (0, np.array([[[1, -2]], [[0, 1]], [[2, 0]]], np.int64)),
+    (0, np.array([[2], [0]], np.int64)),
+    (1, np.array([[1], [0], [2]], np.int64)),
+])
+def test_gather_nd_against_numpy(batch, idx):
+    data = np.arange(36, dtype=np.float32).reshape(3, 3, 4)
+    out_shape = idx.shape[:-1] + data.shape[batch + idx.shape[-1]:]
+    node = helper.make_node("GatherND", ["d", "i"], ["y"], batch_dims=batch,
+                            name="gnd")
+    model = make_model([node], [tensor("d", [3, 3, 4]),
+                                tensor("i", list(idx.shape), TensorProto.INT64)],
+                       [tensor("y", list(out_shape))])
+    m = kiln.compile(model)
+    np.testing.assert_array_equal(m(data, idx),
+                                  gather_nd_reference(data, idx % 3, batch))
+    with pytest.raises(RuntimeError, match="node 'gnd' \\(GatherND\\): an "
+                       "index is out of range"):
+        m(data, np.full_like(idx, 3))
+
+
 def test_checker_failure_is_reported():
     # A node reading a value nothing defines.
     model = make_model([helper.make_node("Relu", ["nowhere"], ["y"])],

@@ -172,6 +172,7 @@ public:
   LogicalResult importCumSum(const onnx::NodeProto &n);
   LogicalResult importScatterElements(const onnx::NodeProto &n);
   LogicalResult importConvTranspose(const onnx::NodeProto &n);
+  LogicalResult importGatherND(const onnx::NodeProto &n);
   /// The negative log-likelihood loss of `logProb` [N, C, d...] at `target`
   /// [N, d...], weighted, with `ignoreIndex` and `reduction` as ONNX's
   /// NegativeLogLikelihoodLoss.

@@ -884,6 +884,70 @@ LogicalResult Importer::importScatterElements(const onnx::NodeProto &n) {
   return setResult(n, r);
 }
 
+/// GatherND as one gather from the data with its first batch_dims + k dims
+/// flattened: each index tuple's flat offset is its batch coordinates
+/// (iotas) and its k indices (wrapped and range-checked, checkedIndices)
+/// times those dims' strides. Static shapes.
+LogicalResult Importer::importGatherND(const onnx::NodeProto &n) {
+  FailureOr<Value> data = input(n, 0), indices = input(n, 1);
+  if (failed(data) || failed(indices))
+    return failure();
+  RankedTensorType dt = typeOf(*data), it = typeOf(*indices);
+  if (!dt.hasStaticShape() || !it.hasStaticShape() || it.getRank() < 1)
+    return error("GatherND needs data and indices of static shapes");
+  int64_t batch = attrInt(n, "batch_dims", 0);
+  int64_t q = it.getRank(), k = it.getDimSize(q - 1);
+  if (batch < 0 || batch >= q || batch + k > dt.getRank() || k < 1)
+    return error("GatherND's index tuples of " + Twine(k) + " after " +
+                 Twine(batch) + " batch dims do not fit data of rank " +
+                 Twine(dt.getRank()));
+  int64_t lead = batch + k;
+  SmallVector<int64_t> strides(lead, 1);
+  for (int64_t d = lead - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * dt.getDimSize(d + 1);
+  Type i64 = b.getI64Type();
+  ArrayRef<int64_t> pos = it.getShape().drop_back(); // positions
+  FailureOr<Value> flat = Value();
+  auto accumulate = [&](Value term) {
+    flat = *flat ? make<AddOp>(*flat, term) : FailureOr<Value>(term);
+  };
+  for (int64_t j = 0; j < k && succeeded(flat); ++j) {
+    SmallVector<int64_t> starts(q, 0), ends(pos), steps(q, 1);
+    starts[q - 1] = j;
+    ends.push_back(j + 1);
+    FailureOr<Value> column = make<SliceOp>(
+        *indices, b.getDenseI64ArrayAttr(starts), b.getDenseI64ArrayAttr(ends),
+        b.getDenseI64ArrayAttr(steps));
+    if (succeeded(column))
+      column = reshape(*column, pos);
+    if (succeeded(column))
+      column = checkedIndices(*column, dt.getDimSize(batch + j));
+    if (succeeded(column))
+      column = make<MulOp>(*column, scalar(strides[batch + j], i64));
+    if (failed(column))
+      return failure();
+    accumulate(*column);
+  }
+  for (int64_t j = 0; j < batch && succeeded(flat); ++j) {
+    if (it.getDimSize(j) != dt.getDimSize(j))
+      return error("GatherND's batch dim " + Twine(j) + " differs: " +
+                   Twine(it.getDimSize(j)) + " and " +
+                   Twine(dt.getDimSize(j)));
+    FailureOr<Value> coord =
+        make<MulOp>(iotaAlong(pos[j], pos.size(), j), scalar(strides[j], i64));
+    if (failed(coord))
+      return failure();
+    accumulate(*coord);
+  }
+  SmallVector<int64_t> flatShape = {-1};
+  llvm::append_range(flatShape, dt.getShape().drop_front(lead));
+  FailureOr<Value> flatData = reshape(*data, flatShape);
+  if (failed(flat) || failed(flatData))
+    return failure();
+  return setResult(n,
+                   make<GatherOp>(*flatData, *flat, b.getI64IntegerAttr(0)));
+}
+
 LogicalResult Importer::importRange(const onnx::NodeProto &n) {
   FailureOr<SmallVector<double>> start = hostFloats(n, 0, "Range's start"),
                                  limit = hostFloats(n, 1, "Range's limit"),
@@ -986,6 +1050,7 @@ void onnx_import::registerTensorHandlers(HandlerTable &table) {
       {"Flatten", {&Importer::importFlatten, ""}},
       {"Gather", {&Importer::importGather, ""}},
       {"GatherElements", {&Importer::importGatherElements, "static shapes"}},
+      {"GatherND", {&Importer::importGatherND, "static shapes"}},
       {"Identity", {&Importer::importIdentity, "tensors"}},
       {"OneHot", {&Importer::importOneHot, "constant depth and values"}},
       {"Pad", {&Importer::importPad, "constant mode, constant pads"}},
