@@ -23,13 +23,10 @@ LogicalResult Importer::importGemm(const onnx::NodeProto &n) {
     return failure();
   double alpha = attrFloat(n, "alpha", 1.0), beta = attrFloat(n, "beta", 1.0);
   bool transA = attrInt(n, "transA", 0), transB = attrInt(n, "transB", 0);
-  Value c;
-  if (hasInput(n, 2)) {
-    FailureOr<Value> cv = input(n, 2);
-    if (failed(cv))
-      return failure();
-    c = *cv;
-  }
+  FailureOr<Value> cv = optionalInput(n, 2);
+  if (failed(cv))
+    return failure();
+  Value c = *cv;
   if (typeOf(*a).getRank() != 2 || typeOf(*w).getRank() != 2)
     return error("Gemm operands must be 2-D");
   Type elem = typeOf(*a).getElementType();

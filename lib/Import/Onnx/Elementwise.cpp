@@ -178,8 +178,7 @@ LogicalResult Importer::importCompare(const onnx::NodeProto &n) {
   FailureOr<Value> l = input(n, 0), r = input(n, 1);
   if (failed(l) || failed(r))
     return failure();
-  FailureOr<Value> out = make<CompareOp>(
-      ComparePredicateAttr::get(&ctx, pred), *l, *r);
+  FailureOr<Value> out = compare(pred, *l, *r);
   return setResult(n, out);
 }
 
@@ -188,8 +187,7 @@ LogicalResult Importer::importNot(const onnx::NodeProto &n) {
   if (failed(x))
     return failure();
   FailureOr<Value> out =
-      make<CompareOp>(ComparePredicateAttr::get(&ctx, ComparePredicate::EQ),
-                      *x, scalar(0, b.getI1Type()));
+      compare(ComparePredicate::EQ, *x, scalar(0, b.getI1Type()));
   return setResult(n, out);
 }
 
@@ -207,8 +205,7 @@ LogicalResult Importer::importLogical(const onnx::NodeProto &n) {
   else if (op == "Or")
     out = make<SelectOp>(*l, scalar(1, i1), *r);
   else
-    out = make<CompareOp>(ComparePredicateAttr::get(&ctx, ComparePredicate::NE),
-                          *l, *r);
+    out = compare(ComparePredicate::NE, *l, *r);
   return setResult(n, out);
 }
 
@@ -220,11 +217,8 @@ LogicalResult Importer::importSign(const onnx::NodeProto &n) {
     return failure();
   Type elem = typeOf(*x).getElementType();
   Value zero = scalar(0, elem);
-  auto compare = [&](ComparePredicate p) {
-    return make<CompareOp>(ComparePredicateAttr::get(&ctx, p), *x, zero);
-  };
-  FailureOr<Value> negative = compare(ComparePredicate::LT);
-  FailureOr<Value> positive = compare(ComparePredicate::GT);
+  FailureOr<Value> negative = compare(ComparePredicate::LT, *x, zero);
+  FailureOr<Value> positive = compare(ComparePredicate::GT, *x, zero);
   if (failed(negative) || failed(positive))
     return failure();
   FailureOr<Value> rest = make<SelectOp>(*negative, scalar(-1, elem), *x);
@@ -302,8 +296,7 @@ LogicalResult Importer::importLeakyRelu(const onnx::NodeProto &n) {
   Type elem = typeOf(*x).getElementType();
   double alpha = attrFloat(n, "alpha", 0.01);
   FailureOr<Value> neg =
-      make<CompareOp>(ComparePredicateAttr::get(&ctx, ComparePredicate::LT),
-                      *x, scalar(0, elem));
+      compare(ComparePredicate::LT, *x, scalar(0, elem));
   FailureOr<Value> scaled = make<MulOp>(*x, scalar(alpha, elem));
   if (failed(neg) || failed(scaled))
     return failure();
@@ -317,8 +310,7 @@ LogicalResult Importer::importPRelu(const onnx::NodeProto &n) {
     return failure();
   Type elem = typeOf(*x).getElementType();
   FailureOr<Value> neg =
-      make<CompareOp>(ComparePredicateAttr::get(&ctx, ComparePredicate::LT),
-                      *x, scalar(0, elem));
+      compare(ComparePredicate::LT, *x, scalar(0, elem));
   FailureOr<Value> scaled = make<MulOp>(*x, *slope);
   if (failed(neg) || failed(scaled))
     return failure();
@@ -393,8 +385,7 @@ LogicalResult Importer::importElu(const onnx::NodeProto &n) {
     return failure();
   Type elem = typeOf(*x).getElementType();
   FailureOr<Value> neg =
-      make<CompareOp>(ComparePredicateAttr::get(&ctx, ComparePredicate::LT),
-                      *x, scalar(0, elem));
+      compare(ComparePredicate::LT, *x, scalar(0, elem));
   FailureOr<Value> e = make<ExpOp>(*x);
   if (succeeded(e))
     e = make<SubOp>(*e, scalar(1.0, elem));

@@ -253,6 +253,10 @@ private:
     return i < n.input_size() && !n.input(i).empty();
   }
   FailureOr<Value> input(const onnx::NodeProto &n, int i);
+  /// input(n, i), or a null Value when the node leaves input `i` out.
+  FailureOr<Value> optionalInput(const onnx::NodeProto &n, int i) {
+    return hasInput(n, i) ? input(n, i) : FailureOr<Value>(Value());
+  }
   const HostTensor *host(const onnx::NodeProto &n, int i);
   FailureOr<SmallVector<int64_t>> hostInts(const onnx::NodeProto &n, int i,
                                            StringRef what);

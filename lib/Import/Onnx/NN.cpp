@@ -141,15 +141,11 @@ LogicalResult Importer::importConv(const onnx::NodeProto &n) {
       windowPads(n, xt, kernel, strides, dilations, oneD);
   if (failed(pads))
     return failure();
-  Value bias;
-  if (hasInput(n, 2)) {
-    FailureOr<Value> bv = input(n, 2);
-    if (failed(bv))
-      return failure();
-    bias = *bv;
-  }
+  FailureOr<Value> bias = optionalInput(n, 2);
+  if (failed(bias))
+    return failure();
   FailureOr<Value> r = make<Conv2DOp>(
-      *x, *w, bias, b.getDenseI64ArrayAttr(strides),
+      *x, *w, *bias, b.getDenseI64ArrayAttr(strides),
       b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(*pads),
       b.getI64IntegerAttr(attrInt(n, "group", 1)),
       LayoutAttr::get(&ctx, Layout::NCHW));
@@ -169,13 +165,9 @@ LogicalResult Importer::importConvTranspose(const onnx::NodeProto &n) {
   FailureOr<Value> x = input(n, 0), w = input(n, 1);
   if (failed(x) || failed(w))
     return failure();
-  Value bias;
-  if (hasInput(n, 2)) {
-    FailureOr<Value> bv = input(n, 2);
-    if (failed(bv))
-      return failure();
-    bias = *bv;
-  }
+  FailureOr<Value> bias = optionalInput(n, 2);
+  if (failed(bias))
+    return failure();
   bool oneD = typeOf(*x).getRank() == 3 && typeOf(*w).getRank() == 3;
   auto spatial = [&](StringRef name, int64_t dflt) {
     SmallVector<int64_t> v =
@@ -306,7 +298,7 @@ LogicalResult Importer::importConvTranspose(const onnx::NodeProto &n) {
   if (failed(wt2))
     return failure();
   FailureOr<Value> r = make<Conv2DOp>(
-      v, *wt2, bias, b.getDenseI64ArrayAttr({1, 1}),
+      v, *wt2, *bias, b.getDenseI64ArrayAttr({1, 1}),
       b.getDenseI64ArrayAttr(d), b.getDenseI64ArrayAttr({0, 0, 0, 0}),
       b.getI64IntegerAttr(group), LayoutAttr::get(&ctx, Layout::NCHW));
   if (succeeded(r) && oneD)
@@ -440,21 +432,11 @@ LogicalResult Importer::importLayerNorm(const onnx::NodeProto &n) {
     setOutput(n, 1, *mean);
     setOutput(n, 2, *inv);
   }
-  Value scale, bias;
-  if (hasInput(n, 1)) {
-    FailureOr<Value> v = input(n, 1);
-    if (failed(v))
-      return failure();
-    scale = *v;
-  }
-  if (hasInput(n, 2)) {
-    FailureOr<Value> v = input(n, 2);
-    if (failed(v))
-      return failure();
-    bias = *v;
-  }
+  FailureOr<Value> scale = optionalInput(n, 1), bias = optionalInput(n, 2);
+  if (failed(scale) || failed(bias))
+    return failure();
   FailureOr<Value> r = make<LayerNormOp>(
-      *x, scale, bias, b.getI64IntegerAttr(attrInt(n, "axis", -1)),
+      *x, *scale, *bias, b.getI64IntegerAttr(attrInt(n, "axis", -1)),
       b.getF64FloatAttr(epsilon));
   return setResult(n, r);
 }
@@ -668,13 +650,9 @@ LogicalResult Importer::importNllLoss(const onnx::NodeProto &n) {
   FailureOr<Value> x = input(n, 0), target = input(n, 1);
   if (failed(x) || failed(target))
     return failure();
-  Value weight;
-  if (hasInput(n, 2)) {
-    FailureOr<Value> w = input(n, 2);
-    if (failed(w))
-      return failure();
-    weight = *w;
-  }
+  FailureOr<Value> weight = optionalInput(n, 2);
+  if (failed(weight))
+    return failure();
   std::optional<int64_t> ignore;
   if (attr(n, "ignore_index"))
     ignore = attrInt(n, "ignore_index", 0);
@@ -688,7 +666,7 @@ LogicalResult Importer::importNllLoss(const onnx::NodeProto &n) {
     logProb = *lp;
     setOutput(n, 1, logProb);
   }
-  return setResult(n, nllLoss(logProb, *target, weight, ignore,
+  return setResult(n, nllLoss(logProb, *target, *weight, ignore,
                               attrString(n, "reduction", "mean")));
 }
 

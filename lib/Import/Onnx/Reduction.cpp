@@ -118,8 +118,7 @@ LogicalResult Importer::importArgMinMax(const onnx::NodeProto &n) {
                      : make<ReduceMinOp>(*x, axes, b.getBoolAttr(true));
   if (failed(extreme))
     return failure();
-  FailureOr<Value> hit = make<CompareOp>(
-      ComparePredicateAttr::get(&ctx, ComparePredicate::EQ), *x, *extreme);
+  FailureOr<Value> hit = compare(ComparePredicate::EQ, *x, *extreme);
   if (failed(hit))
     return failure();
   Value iota = iotaAlong(size, rank, axis);
