@@ -45,7 +45,7 @@ configure_package_config_file(
   ${KILN_SOURCE_DIR}/cmake/package/KilnConfig.cmake.in
   ${KILN_BINARY_DIR}/cmake/KilnConfig.cmake
   INSTALL_DESTINATION ${KILN_INSTALL_CMAKEDIR}
-  PATH_VARS CMAKE_INSTALL_BINDIR CMAKE_INSTALL_INCLUDEDIR)
+  PATH_VARS CMAKE_INSTALL_BINDIR)
 write_basic_package_version_file(
   ${KILN_BINARY_DIR}/cmake/KilnConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
