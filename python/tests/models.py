@@ -108,6 +108,17 @@ def build(name, dynamic_batch=False, opset=None):
         model = TinyEncoder()
         args = (torch.randint(0, 1000, (1, 64)),)
         names, opset = ["ids"], 17
+    elif name == "vit_b_16":
+        model = torchvision.models.vit_b_16()
+        args = (torch.randn(1, 3, 224, 224),)
+        names, opset = ["x"], 17
+    elif name == "dynamic_encoder":
+        # Exported with dynamic batch and sequence: its reshapes compute
+        # their shapes from run-time dims (Shape, Gather, Mul, Concat).
+        model = torch.nn.TransformerEncoderLayer(64, 4, 128,
+                                                 batch_first=True)
+        args = (torch.randn(2, 10, 64),)
+        names, opset = ["x"], 17
     else:
         raise ValueError(name)
     model.eval()
@@ -116,6 +127,9 @@ def build(name, dynamic_batch=False, opset=None):
         if dynamic_batch else None
     if name == "audio_1d" and dynamic_batch:
         dynamic[names[0]][2] = "samples"
+    if name == "dynamic_encoder":
+        dynamic = {names[0]: {0: "batch", 1: "seq"},
+                   "y": {0: "batch", 1: "seq"}}
     f = io.BytesIO()
     torch.onnx.export(model, args, f, opset_version=opset, input_names=names,
                       output_names=["y"], dynamic_axes=dynamic)

@@ -111,3 +111,31 @@ def test_two_layer_encoder_with_embedding():
         check(m(ids.numpy()), ref)
     with pytest.raises(TypeError, match="input 'ids'.*must be int64"):
         m(ids.numpy().astype(np.int32))
+
+
+def test_vit_b_16():
+    # torchvision's ViT computes the class token's Expand shape with
+    # Shape/ConstantOfShape/Equal/Where, all evaluated at import time.
+    model, (x,), onnx_bytes, _ = build("vit_b_16")
+    m = kiln.compile(onnx_bytes)
+    with torch.no_grad():
+        ref = model(x).numpy()
+    got = m(x.numpy())
+    assert got.shape == ref.shape == (1, 1000)
+    check(got, ref)
+    np.testing.assert_array_equal(got.argmax(1), ref.argmax(1))
+
+
+def test_transformer_encoder_layer_with_dynamic_batch_and_sequence():
+    # Shapes computed from run-time dims become index arithmetic, and the
+    # reshapes that split a run-time dim become run-time reshapes.
+    model, _, onnx_bytes, _ = build("dynamic_encoder")
+    m = kiln.compile(onnx_bytes)
+    assert m.inputs[0].shape == (None, None, 64)
+    for shape in [(2, 10, 64), (3, 7, 64), (1, 1, 64)]:
+        x = torch.randn(*shape, generator=torch.Generator().manual_seed(1))
+        with torch.no_grad():
+            ref = model(x).numpy()
+        got = m(x.numpy())
+        assert got.shape == ref.shape == shape
+        check(got, ref)

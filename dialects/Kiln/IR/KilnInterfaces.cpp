@@ -19,6 +19,8 @@
 #include "llvm/ADT/SmallBitVector.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::kiln;
 
@@ -73,6 +75,14 @@ void ReshapeOp::getDimEqualities(DimEqualityFn unify) {
   for (auto [i, s] : llvm::enumerate(getShape()))
     if (s == 0)
       unify(getInput(), i, getResult(), i);
+}
+
+void SliceOp::getDimEqualities(DimEqualityFn unify) {
+  // A dim taken whole ([0:end:1] with an end past any size) is unchanged.
+  for (auto [d, start, end, step] :
+       llvm::enumerate(getStarts(), getEnds(), getSteps()))
+    if (start == 0 && step == 1 && end >= std::numeric_limits<int32_t>::max())
+      unify(getInput(), d, getResult(), d);
 }
 
 void GatherOp::getDimEqualities(DimEqualityFn unify) {

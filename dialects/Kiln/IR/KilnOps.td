@@ -161,7 +161,8 @@ def Kiln_ConcatOp : Kiln_InferOp<"concat", [SameOperandsAndResultElementType,
   let hasFolder = 1;
 }
 
-def Kiln_SliceOp : Kiln_InferOp<"slice"> {
+def Kiln_SliceOp : Kiln_InferOp<"slice",
+    [DeclareOpInterfaceMethods<DimEqualityOpInterface>]> {
   let summary = "strided slice with numpy index semantics";
   let description = [{
     Takes `input[starts[i]:ends[i]:steps[i]]` along every dim `i`. Negative

@@ -12,6 +12,7 @@
 
 #include "ImporterImpl.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
@@ -89,29 +90,48 @@ LogicalResult Importer::importUnary(const onnx::NodeProto &n) {
 }
 
 /// Integer arithmetic on host tensors (shape computations).
-static std::optional<HostTensor> foldHostBinary(StringRef op,
-                                                const HostTensor &l,
-                                                const HostTensor &r) {
-  if (l.isFloatType() || r.isFloatType() || !l.allStatic() || !r.allStatic())
+std::optional<HostTensor> Importer::foldHostBinary(StringRef op,
+                                                   const HostTensor &l,
+                                                   const HostTensor &r) {
+  if (l.isFloatType() || r.isFloatType())
     return std::nullopt;
   if (l.size() != r.size() && l.size() != 1 && r.size() != 1)
     return std::nullopt;
+  if (op != "Add" && op != "Sub" && op != "Mul" && op != "Div")
+    return std::nullopt;
   HostTensor out = l.size() >= r.size() ? l : r;
   for (int64_t i = 0, e = out.size(); i < e; ++i) {
-    int64_t a = l.ints[l.size() == 1 ? 0 : i].value;
-    int64_t c = r.ints[r.size() == 1 ? 0 : i].value;
-    int64_t v;
-    if (op == "Add")
-      v = a + c;
-    else if (op == "Sub")
-      v = a - c;
-    else if (op == "Mul")
-      v = a * c;
-    else if (op == "Div" && c != 0)
-      v = a / c;
-    else
+    const SymInt &a = l.ints[l.size() == 1 ? 0 : i];
+    const SymInt &c = r.ints[r.size() == 1 ? 0 : i];
+    if (a.isStatic() && c.isStatic()) {
+      int64_t x = a.value, y = c.value, v;
+      if (op == "Add")
+        v = x + y;
+      else if (op == "Sub")
+        v = x - y;
+      else if (op == "Mul")
+        v = x * y;
+      else if (y != 0)
+        v = x / y;
+      else
+        return std::nullopt;
+      out.ints[i] = {v};
+      continue;
+    }
+    // A run-time dim: the same arithmetic on `index` values, which ONNX's
+    // int64 shape arithmetic matches for the non-negative sizes it carries.
+    if (op == "Div" && c.isStatic() && c.value == 0)
       return std::nullopt;
-    out.ints[i] = {v};
+    Value x = indexValue(a), y = indexValue(c), v;
+    if (op == "Add")
+      v = b.createOrFold<arith::AddIOp>(loc, x, y);
+    else if (op == "Sub")
+      v = b.createOrFold<arith::SubIOp>(loc, x, y);
+    else if (op == "Mul")
+      v = b.createOrFold<arith::MulIOp>(loc, x, y);
+    else
+      v = b.createOrFold<arith::DivSIOp>(loc, x, y);
+    out.ints[i] = SymInt::computed(v);
   }
   return out;
 }
@@ -167,6 +187,68 @@ LogicalResult Importer::importVariadic(const onnx::NodeProto &n) {
   return success();
 }
 
+/// The element-wise pairs of two host tensors of equal size, or of one and
+/// a single element; none when their shapes are otherwise different.
+static std::optional<int64_t> hostPairCount(const HostTensor &l,
+                                            const HostTensor &r) {
+  if (l.shape == r.shape || r.size() == 1)
+    return l.size();
+  if (l.size() == 1)
+    return r.size();
+  return std::nullopt;
+}
+
+/// A comparison of host tensors (the `shape == -1` tests exporters put
+/// before Expand and Reshape). A run-time dim is never negative, so it
+/// compares with a negative constant at compile time too.
+static std::optional<HostTensor> foldHostCompare(ComparePredicate pred,
+                                                 const HostTensor &l,
+                                                 const HostTensor &r) {
+  std::optional<int64_t> count = hostPairCount(l, r);
+  if (!count || l.isFloatType() != r.isFloatType())
+    return std::nullopt;
+  HostTensor out;
+  out.elemType = onnx::TensorProto::BOOL;
+  out.shape = l.size() >= r.size() ? l.shape : r.shape;
+  for (int64_t i = 0; i < *count; ++i) {
+    int64_t li = l.size() == 1 ? 0 : i, ri = r.size() == 1 ? 0 : i;
+    double x = l.at(li), y = r.at(ri);
+    if (!l.isFloatType()) {
+      const SymInt &a = l.ints[li], &c = r.ints[ri];
+      if (!a.isStatic() || !c.isStatic()) {
+        // Only dim-vs-negative-constant comparisons are known.
+        if (!(a.isStatic() ? a.value < 0 : c.isStatic() && c.value < 0))
+          return std::nullopt;
+        x = a.isStatic() ? a.value : 0;
+        y = c.isStatic() ? c.value : 0;
+      }
+    }
+    bool v;
+    switch (pred) {
+    case ComparePredicate::EQ:
+      v = x == y;
+      break;
+    case ComparePredicate::LT:
+      v = x < y;
+      break;
+    case ComparePredicate::LE:
+      v = x <= y;
+      break;
+    case ComparePredicate::GT:
+      v = x > y;
+      break;
+    case ComparePredicate::GE:
+      v = x >= y;
+      break;
+    case ComparePredicate::NE:
+      v = x != y;
+      break;
+    }
+    out.ints.push_back({v ? 1 : 0});
+  }
+  return out;
+}
+
 LogicalResult Importer::importCompare(const onnx::NodeProto &n) {
   StringRef op = n.op_type();
   ComparePredicate pred = llvm::StringSwitch<ComparePredicate>(op)
@@ -175,6 +257,12 @@ LogicalResult Importer::importCompare(const onnx::NodeProto &n) {
                               .Case("LessOrEqual", ComparePredicate::LE)
                               .Case("Greater", ComparePredicate::GT)
                               .Default(ComparePredicate::GE);
+  if (const HostTensor *hl = host(n, 0))
+    if (const HostTensor *hr = host(n, 1))
+      if (std::optional<HostTensor> folded = foldHostCompare(pred, *hl, *hr)) {
+        setHost(n, 0, std::move(*folded));
+        return success();
+      }
   FailureOr<Value> l = input(n, 0), r = input(n, 1);
   if (failed(l) || failed(r))
     return failure();
@@ -243,6 +331,24 @@ LogicalResult Importer::importMod(const onnx::NodeProto &n) {
 }
 
 LogicalResult Importer::importWhere(const onnx::NodeProto &n) {
+  // On host tensors (shape computations), the chosen elements, run-time
+  // dims included.
+  const HostTensor *hc = host(n, 0), *ht = host(n, 1), *hf = host(n, 2);
+  if (hc && ht && hf && hc->allStatic() && !hc->isFloatType() &&
+      ht->elemType == hf->elemType && ht->shape == hf->shape &&
+      hostPairCount(*hc, *ht) && hc->size() <= ht->size()) {
+    HostTensor r = *ht;
+    for (int64_t i = 0, e = r.size(); i < e; ++i) {
+      if (hc->ints[hc->size() == 1 ? 0 : i].value)
+        continue;
+      if (r.isFloatType())
+        r.floats[i] = hf->floats[i];
+      else
+        r.ints[i] = hf->ints[i];
+    }
+    setHost(n, 0, std::move(r));
+    return success();
+  }
   FailureOr<Value> c = input(n, 0), t = input(n, 1), f = input(n, 2);
   if (failed(c) || failed(t) || failed(f))
     return failure();

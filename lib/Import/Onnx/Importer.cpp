@@ -14,12 +14,15 @@
 
 #include "Kiln/IR/ElementsUtils.h"
 #include "Kiln/IR/ShapeUtils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -314,12 +317,33 @@ FailureOr<Value> Importer::materialize(const RawTensor &raw, StringRef name) {
   return ConstantOp::create(b, loc, type, attr).getResult();
 }
 
+Value Importer::indexValue(const SymInt &s) {
+  if (s.expr)
+    return s.expr;
+  if (s.source)
+    return b.createOrFold<tensor::DimOp>(loc, s.source,
+                                         static_cast<int64_t>(s.dim));
+  return arith::ConstantIndexOp::create(b, loc, s.value);
+}
+
 FailureOr<Value> Importer::constantFromHost(const HostTensor &h) {
   if (!h.allStatic()) {
-    error("a value computed from run-time dims (ONNX Shape) is used as a "
-          "tensor; Kiln evaluates shape computations at compile time and "
-          "cannot materialize it");
-    return failure();
+    // Shape arithmetic used as data: the elements at run time.
+    FailureOr<Type> elem = elementType(h.elemType, "shape value");
+    if (failed(elem))
+      return failure();
+    if (!isa<IntegerType>(*elem) || (*elem).getIntOrFloatBitWidth() == 1) {
+      error("a value computed from run-time dims has element type " +
+            onnxTypeName(h.elemType) + "; only integer shapes are supported");
+      return failure();
+    }
+    SmallVector<Value> elements;
+    for (const SymInt &s : h.ints)
+      elements.push_back(
+          b.createOrFold<arith::IndexCastOp>(loc, *elem, indexValue(s)));
+    return tensor::FromElementsOp::create(
+               b, loc, RankedTensorType::get(h.shape, *elem), elements)
+        .getResult();
   }
   if (h.elemType == onnx::TensorProto::UINT8) {
     error("a uint8 tensor is used outside DequantizeLinear");
@@ -489,8 +513,51 @@ LogicalResult Importer::normalizeAxes(SmallVectorImpl<int64_t> &axes,
   return success();
 }
 
+/// The (value, dim) pairs that dim `d` of `v` equals, as the ops that
+/// produce it state through DimEqualityOpInterface (bounded).
+static llvm::DenseSet<std::pair<void *, int64_t>> equalDims(Value v,
+                                                            int64_t d) {
+  llvm::DenseSet<std::pair<void *, int64_t>> seen;
+  SmallVector<std::pair<Value, int64_t>> work{{v, d}};
+  while (!work.empty() && seen.size() < 512) {
+    auto [x, i] = work.pop_back_val();
+    if (!seen.insert({x.getAsOpaquePointer(), i}).second)
+      continue;
+    auto op = x.getDefiningOp<DimEqualityOpInterface>();
+    if (!op)
+      continue;
+    op.getDimEqualities([&, x = x, i = i](Value p, int64_t pi, Value q,
+                                          int64_t qi) {
+      if (p == x && pi == i)
+        work.push_back({q, qi});
+      else if (q == x && qi == i)
+        work.push_back({p, pi});
+    });
+  }
+  return seen;
+}
+
+bool Importer::isDimOf(const SymInt &s, Value v, int64_t d) {
+  if (s.isDimOf(v, d))
+    return true;
+  Value source = s.source;
+  int64_t dim = s.dim;
+  if (auto dimOp = s.expr ? s.expr.getDefiningOp<tensor::DimOp>() : nullptr) {
+    std::optional<int64_t> i = dimOp.getConstantIndex();
+    if (!i)
+      return false;
+    source = dimOp.getSource();
+    dim = *i;
+  }
+  if (!source || d < 0 || d >= typeOf(v).getRank())
+    return false;
+  // Both dims traced back to the dims they equal; any shared one is proof.
+  auto fromV = equalDims(v, d);
+  return llvm::any_of(equalDims(source, dim),
+                      [&](const auto &key) { return fromV.contains(key); });
+}
+
 FailureOr<Value> Importer::reshapeTo(Value v, ArrayRef<SymInt> dims) {
-  RankedTensorType type = typeOf(v);
   SmallVector<int64_t> spec;
   std::optional<size_t> inferred;
   for (auto [i, d] : llvm::enumerate(dims)) {
@@ -498,19 +565,106 @@ FailureOr<Value> Importer::reshapeTo(Value v, ArrayRef<SymInt> dims) {
       spec.push_back(d.value);
       continue;
     }
-    if (d.source == v && d.dim == i && i < static_cast<size_t>(type.getRank())) {
+    if (isDimOf(d, v, i)) {
       spec.push_back(0);
       continue;
     }
-    if (inferred) {
-      error("the target shape needs more than one dim that is only known at "
-            "run time in a position that moves; Kiln cannot express it");
-      return failure();
-    }
+    if (inferred)
+      return reshapeAtRunTime(v, dims);
     inferred = i;
     spec.push_back(-1);
   }
-  return reshape(v, spec);
+  if (inferred && llvm::count(spec, -1) > 1)
+    return reshapeAtRunTime(v, dims);
+  FailureOr<Value> r = reshape(v, spec);
+  if (failed(r) || !inferred)
+    return r;
+  // The run-time size left to the element count must be the one computed;
+  // otherwise the shapes disagree, and that is an error naming the node.
+  Value actual = b.createOrFold<tensor::DimOp>(loc, *r, *inferred);
+  Value same = b.createOrFold<arith::CmpIOp>(
+      loc, arith::CmpIPredicate::eq, actual, indexValue(dims[*inferred]));
+  cf::AssertOp::create(b, loc, same,
+                       "the shape computed at run time has a different "
+                       "element count than the input");
+  return r;
+}
+
+FailureOr<Value> Importer::reshapeAtRunTime(Value v, ArrayRef<SymInt> dims) {
+  RankedTensorType type = typeOf(v);
+  auto product = [&](ArrayRef<Value> values) {
+    Value p = arith::ConstantIndexOp::create(b, loc, 1);
+    for (Value x : values)
+      p = b.createOrFold<arith::MulIOp>(loc, p, x);
+    return p;
+  };
+  SmallVector<Value> inDims;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    inDims.push_back(b.createOrFold<tensor::DimOp>(loc, v, i));
+  Value count = product(inDims);
+  // ONNX entries: 0 copies the input dim, -1 takes the rest of the count.
+  SmallVector<Value> sizes;
+  SmallVector<int64_t> shape;
+  std::optional<size_t> rest;
+  for (auto [i, d] : llvm::enumerate(dims)) {
+    if (d.isStatic() && d.value == -1 && !rest) {
+      rest = i;
+      sizes.push_back({});
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    if (d.isStatic() && d.value == 0 && i < inDims.size()) {
+      sizes.push_back(inDims[i]);
+      shape.push_back(type.getDimSize(i));
+      continue;
+    }
+    if (d.isStatic() && d.value <= 0) {
+      error("Reshape's shape has the entry " + Twine(d.value) + " at " +
+            Twine(i) + ", which is not a size");
+      return failure();
+    }
+    sizes.push_back(indexValue(d));
+    shape.push_back(d.isStatic() ? d.value : ShapedType::kDynamic);
+  }
+  if (rest) {
+    SmallVector<Value> known;
+    for (Value x : sizes)
+      if (x)
+        known.push_back(x);
+    sizes[*rest] = b.createOrFold<arith::DivUIOp>(loc, count, product(known));
+  }
+  // The element counts must agree; a mismatch is a run-time error naming
+  // the node instead of a read past the input.
+  Value same = b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                             product(sizes), count);
+  cf::AssertOp::create(b, loc, same,
+                       "the shape computed at run time has a different "
+                       "element count than the input");
+  // Row-major reinterpretation: collapse to 1-D, then expand to the sizes
+  // (both bufferize to views of the same buffer).
+  Value flat = v;
+  if (type.getRank() != 1) {
+    ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
+    flat = tensor::CollapseShapeOp::create(b, loc, v,
+                                           ArrayRef<ReassociationIndices>{all})
+               .getResult();
+  }
+  if (shape.size() == 1)
+    return tensor::CastOp::create(
+               b, loc, RankedTensorType::get(shape, type.getElementType()),
+               flat)
+        .getResult();
+  ReassociationIndices all = llvm::to_vector(
+      llvm::seq<int64_t>(0, static_cast<int64_t>(shape.size())));
+  SmallVector<OpFoldResult> outputShape;
+  for (auto [size, value] : llvm::zip(shape, sizes))
+    outputShape.push_back(ShapedType::isDynamic(size)
+                              ? OpFoldResult(value)
+                              : OpFoldResult(b.getIndexAttr(size)));
+  return tensor::ExpandShapeOp::create(
+             b, loc, RankedTensorType::get(shape, type.getElementType()), flat,
+             ArrayRef<ReassociationIndices>{all}, outputShape)
+      .getResult();
 }
 
 FailureOr<Value> Importer::castTo(Value v, Type elemType) {
@@ -995,7 +1149,9 @@ OwningOpRef<ModuleOp>
 mlir::kiln::importOnnxModel(StringRef bytes, StringRef sourceName,
                             MLIRContext &context,
                             const OnnxImportOptions &options) {
-  context.loadDialect<KilnDialect, func::FuncDialect, quant::QuantDialect>();
+  context.loadDialect<KilnDialect, func::FuncDialect, quant::QuantDialect,
+                      arith::ArithDialect, cf::ControlFlowDialect,
+                      tensor::TensorDialect>();
   Location fileLoc = FileLineColLoc::get(&context, sourceName, 0, 0);
   onnx::ModelProto model;
   if (bytes.size() > static_cast<size_t>(INT_MAX) ||

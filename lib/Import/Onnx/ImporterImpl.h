@@ -17,6 +17,7 @@
 #include "kiln/Import/Onnx.h"
 
 #include "Kiln/IR/KilnOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringMap.h"
@@ -34,15 +35,30 @@ namespace mlir::kiln::onnx_import {
 //===----------------------------------------------------------------------===//
 
 /// One integer element that may be unknown until run time: then it is dim
-/// `dim` of `source` (as produced by ONNX `Shape`).
+/// `dim` of `source` (as produced by ONNX `Shape`), or `expr`, an `index`
+/// value computed from such dims (ONNX arithmetic on shapes).
 struct SymInt {
   SymInt(int64_t value = 0) : value(value) {}
   SymInt(int64_t value, Value source, unsigned dim)
       : value(value), source(source), dim(dim) {}
+  static SymInt computed(Value expr) {
+    SymInt s(0);
+    s.expr = expr;
+    return s;
+  }
   int64_t value;
   Value source;
   unsigned dim = 0;
-  bool isStatic() const { return !source; }
+  Value expr;
+  bool isStatic() const { return !source && !expr; }
+  /// Whether this is dim `d` of `v` itself.
+  bool isDimOf(Value v, int64_t d) const {
+    if (source)
+      return source == v && static_cast<int64_t>(dim) == d;
+    if (auto dimOp = expr ? expr.getDefiningOp<tensor::DimOp>() : nullptr)
+      return dimOp.getSource() == v && dimOp.getConstantIndex() == d;
+    return false;
+  }
 };
 
 /// A small tensor whose elements are known at import time (or, for
@@ -246,6 +262,19 @@ private:
   std::optional<HostTensor> toHost(const RawTensor &raw);
   FailureOr<Value> materialize(const RawTensor &raw, StringRef name);
   FailureOr<Value> constantFromHost(const HostTensor &host);
+  /// A tensor of shape `dims` (static or run-time) filled with the single
+  /// element of `element`.
+  FailureOr<Value> splatTo(Value element, ArrayRef<SymInt> dims);
+  /// Whether `s` is dim `d` of `v` at run time: the same dim, or one that
+  /// the ops between them state equal.
+  bool isDimOf(const SymInt &s, Value v, int64_t d);
+  /// `s` as an `index` value: a constant, a `tensor.dim` or its expression.
+  Value indexValue(const SymInt &s);
+  /// Integer `op` (Add, Sub, Mul, Div) on two host tensors, folded where
+  /// both are static and emitted as `index` arithmetic on run-time dims
+  /// otherwise; none for other ops and types.
+  std::optional<HostTensor> foldHostBinary(StringRef op, const HostTensor &l,
+                                           const HostTensor &r);
   Value scalar(double v, Type elemType);
 
   // Values of the node being imported.
@@ -312,6 +341,9 @@ private:
   }
   /// Reshapes to `dims`, where each entry is static or names a run-time dim.
   FailureOr<Value> reshapeTo(Value v, ArrayRef<SymInt> dims);
+  /// Reshapes to `dims` with `tensor.reshape`, for shapes that kiln.reshape
+  /// cannot state: several run-time sizes in new positions.
+  FailureOr<Value> reshapeAtRunTime(Value v, ArrayRef<SymInt> dims);
   FailureOr<Value> castTo(Value v, Type elemType);
   FailureOr<Value> broadcastAlong(ArrayRef<double> values, Type elemType,
                                   int64_t rank, int64_t axis);

@@ -14,6 +14,7 @@
 #include "ImporterImpl.h"
 
 #include "Kiln/IR/ShapeUtils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include <algorithm>
 #include <cmath>
@@ -498,9 +499,43 @@ LogicalResult Importer::importSqueeze(const onnx::NodeProto &n) {
   return setResult(n, r);
 }
 
+FailureOr<Value> Importer::splatTo(Value element, ArrayRef<SymInt> dims) {
+  RankedTensorType et = typeOf(element);
+  if (et.getNumElements() != 1) {
+    error("the fill value must have one element, got " +
+          Twine(et.getNumElements()));
+    return failure();
+  }
+  SmallVector<Value> zeros(et.getRank(),
+                           arith::ConstantIndexOp::create(b, loc, 0));
+  Value scalarValue = tensor::ExtractOp::create(b, loc, element, zeros);
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamic;
+  for (const SymInt &d : dims) {
+    if (d.isStatic()) {
+      if (d.value <= 0) {
+        error("a shape computed at run time has the entry " + Twine(d.value) +
+              "; sizes must be positive");
+        return failure();
+      }
+      shape.push_back(d.value);
+      continue;
+    }
+    shape.push_back(ShapedType::kDynamic);
+    dynamic.push_back(indexValue(d));
+  }
+  return tensor::SplatOp::create(
+             b, loc, RankedTensorType::get(shape, et.getElementType()),
+             scalarValue, dynamic)
+      .getResult();
+}
+
 LogicalResult Importer::importConstantOfShape(const onnx::NodeProto &n) {
+  const HostTensor *spec = host(n, 0);
+  bool runTimeShape = spec && !spec->isFloatType() && !spec->allStatic();
   FailureOr<SmallVector<int64_t>> shapeVals =
-      hostInts(n, 0, "ConstantOfShape's shape");
+      runTimeShape ? SmallVector<int64_t>()
+                   : hostInts(n, 0, "ConstantOfShape's shape");
   if (failed(shapeVals))
     return failure();
   RawTensor value;
@@ -511,6 +546,13 @@ LogicalResult Importer::importConstantOfShape(const onnx::NodeProto &n) {
     if (failed(t))
       return failure();
     value = std::move(*t);
+  }
+  if (runTimeShape) {
+    // A fill of a shape known at run time.
+    FailureOr<Value> element = materialize(value, n.output(0));
+    if (failed(element))
+      return failure();
+    return setResult(n, splatTo(*element, spec->ints));
   }
   RawTensor raw;
   raw.elemType = value.elemType;
@@ -554,12 +596,21 @@ LogicalResult Importer::importExpand(const onnx::NodeProto &n) {
       continue;
     }
     int64_t j = static_cast<int64_t>(i) - lead;
-    if (d.source == *x && static_cast<int64_t>(d.dim) == j) {
+    if (isDimOf(d, *x, j)) {
       shape.push_back(1); // keeps the input's own dim
       continue;
     }
-    return error("Expand to a run-time dim of another tensor is not "
-                 "supported");
+    // A run-time size: x broadcast against a fill of the target shape
+    // (x * 1 for numbers, x or false for booleans), which kiln's
+    // elementwise ops broadcast with numpy rules at run time.
+    Type elem = t.getElementType();
+    bool isBool = elem.isInteger(1);
+    FailureOr<Value> fill = splatTo(scalar(isBool ? 0 : 1, elem), spec->ints);
+    if (failed(fill))
+      return failure();
+    FailureOr<Value> r =
+        isBool ? make<SelectOp>(*x, *x, *fill) : make<MulOp>(*x, *fill);
+    return setResult(n, r);
   }
   FailureOr<Value> r = make<BroadcastToOp>(*x, b.getDenseI64ArrayAttr(shape));
   return setResult(n, r);

@@ -4,6 +4,9 @@
 // RUN: %python %S/Inputs/make_onnx.py shape_arith %t.shape.onnx
 // RUN: kiln-import %t.shape.onnx --entry=flatten | FileCheck %s --check-prefix=SHAPE
 // RUN: kiln-run %t.shape.onnx --input-shape 3x4x5 | FileCheck %s --check-prefix=JIT
+// RUN: %python %S/Inputs/make_onnx.py runtime_shapes %t.rts.onnx
+// RUN: kiln-import %t.rts.onnx | FileCheck %s --check-prefix=RTS
+// RUN: kiln-run %t.rts.onnx --input-shape 2x3x8 | FileCheck %s --check-prefix=RTS-JIT
 // RUN: %python %S/Inputs/make_onnx.py math_ops %t.math.onnx
 // RUN: kiln-import %t.math.onnx | FileCheck %s --check-prefix=MATH
 // RUN: %python %S/Inputs/make_onnx.py compositions %t.comp.onnx
@@ -34,6 +37,34 @@
 // SHAPE-NEXT: return %[[R]]
 
 // JIT: y: f32[3x20]
+
+// Shapes computed from run-time dims: index arithmetic on tensor.dim. A
+// reshape with one computed size infers it and checks it at run time; one
+// that splits a run-time dim collapses and expands; fills and Expand to
+// run-time dims are splats; the shape as data is tensor.from_elements.
+// RTS-LABEL: func.func @forward
+// RTS-SAME: (%[[X:.+]]: tensor<?x?x8xf32> {kiln.name = "x"})
+// RTS: %[[B:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x8xf32>
+// RTS: %[[S:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x?x8xf32>
+// RTS: %[[BS:.+]] = arith.muli %[[B]], %[[S]] : index
+// RTS: %[[FLAT:.+]] = kiln.reshape %[[X]] [-1, 8] : (tensor<?x?x8xf32>) -> tensor<?x8xf32>
+// RTS: %[[N:.+]] = tensor.dim %[[FLAT]], %{{.+}} : tensor<?x8xf32>
+// RTS: %[[OK:.+]] = arith.cmpi eq, %[[N]], %[[BS]] : index
+// RTS: cf.assert %[[OK]], "the shape computed at run time has a different element count than the input"
+// RTS: %[[R:.+]] = kiln.relu %[[FLAT]]
+// RTS: cf.assert
+// RTS: %[[C:.+]] = tensor.collapse_shape %[[R]] {{\[\[}}0, 1]] : tensor<?x8xf32> into tensor<?xf32>
+// RTS: %[[SPLIT:.+]] = tensor.expand_shape %[[C]] {{\[\[}}0, 1, 2]] output_shape [%{{.+}}, %{{.+}}, 8] : tensor<?xf32> into tensor<?x?x8xf32>
+// RTS: %[[FILL:.+]] = tensor.splat %{{.+}}[%{{.+}}, %{{.+}}] : tensor<?x?x8xf32>
+// RTS: %[[Y:.+]] = kiln.mul %[[SPLIT]], %[[FILL]]
+// RTS: %[[ONES:.+]] = tensor.splat %{{.+}}[%{{.+}}, %{{.+}}] : tensor<?x?x8xf32>
+// RTS: %[[E:.+]] = kiln.mul %{{.+}}, %[[ONES]] : (tensor<8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+// RTS: %[[S2:.+]] = tensor.from_elements %{{.+}}, %{{.+}}, %{{.+}} : tensor<3xi64>
+// RTS: return %[[Y]], %[[S2]], %[[E]]
+
+// RTS-JIT: y: f32[2x3x8]
+// RTS-JIT: s2: i64[3]
+// RTS-JIT: e: f32[2x3x8]
 
 // Rounding and trigonometry map to kiln ops; Sign is two selects (zeros and
 // NaN stay), Mod is kiln.mod (fmod = 0) or kiln.fmod (fmod = 1); And and Or

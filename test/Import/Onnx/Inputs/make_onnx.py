@@ -101,6 +101,36 @@ def compositions():
          init("b", np.array([0.0, -1.0], np.float32))], opset=14)
 
 
+def runtime_shapes():
+    # Shapes computed from the run-time dims of x [B, S, 8]: a reshape that
+    # splits a merged run-time dim, a fill of x's shape, the shape as data,
+    # and an Expand to run-time dims.
+    return model(
+        [helper.make_node("Shape", ["x"], ["s"]),
+         helper.make_node("Gather", ["s", "zero"], ["b"], axis=0),
+         helper.make_node("Gather", ["s", "one"], ["q"], axis=0),
+         helper.make_node("Mul", ["b", "q"], ["bq"]),
+         helper.make_node("Unsqueeze", ["bq", "axes"], ["bq1"]),
+         helper.make_node("Concat", ["bq1", "eight"], ["flat_shape"], axis=0),
+         helper.make_node("Reshape", ["x", "flat_shape"], ["flat"]),
+         helper.make_node("Relu", ["flat"], ["r"]),
+         helper.make_node("Reshape", ["r", "s"], ["split"], name="split"),
+         helper.make_node("ConstantOfShape", ["s"], ["twos"], name="fill",
+                          value=numpy_helper.from_array(
+                              np.array([2.0], np.float32))),
+         helper.make_node("Mul", ["split", "twos"], ["y"]),
+         helper.make_node("Mul", ["s", "two"], ["s2"], name="shape_data"),
+         helper.make_node("Expand", ["bias", "s"], ["e"], name="expand")],
+        [t("x", ["B", "S", 8])],
+        [t("y", ["B", "S", 8]), t("s2", [3], TensorProto.INT64),
+         t("e", ["B", "S", 8])],
+        [init("zero", np.array(0, np.int64)), init("one", np.array(1, np.int64)),
+         init("axes", np.array([0], np.int64)),
+         init("eight", np.array([8], np.int64)),
+         init("two", np.array(2, np.int64)),
+         init("bias", np.arange(8, dtype=np.float32))])
+
+
 def unsupported():
     return model(
         [helper.make_node("LpNormalization", ["x"], ["a"], name="lp_a"),
@@ -124,7 +154,8 @@ def old_unknown_op():
                  [t("x", [4])], [t("y", [4])], opset=9)
 
 
-MODELS = {f.__name__: f for f in (cnn, shape_arith, math_ops, compositions,
+MODELS = {f.__name__: f for f in (cnn, shape_arith, runtime_shapes,
+                                  math_ops, compositions,
                                   unsupported,
                                   old_opset,
                                   new_opset, old_unknown_op)}

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""Shapes computed at run time (ONNX Shape, Gather, arithmetic, Concat,
+Reshape, Expand, ConstantOfShape on dynamic dims): they compile without
+freezing any input, and run at several shapes against numpy."""
+
+import numpy as np
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+import kiln
+from conftest import init, make_model, tensor
+
+
+def shape_chain_model():
+    # x [B, S, 8]: flatten to [B*S, 8], relu, split back with Shape(x); a
+    # fill of Shape(x); the shape times 2 as data; Expand of a bias.
+    nodes = [
+        helper.make_node("Shape", ["x"], ["s"]),
+        helper.make_node("Gather", ["s", "zero"], ["b"], axis=0),
+        helper.make_node("Gather", ["s", "one"], ["q"], axis=0),
+        helper.make_node("Mul", ["b", "q"], ["bq"]),
+        helper.make_node("Unsqueeze", ["bq", "axes"], ["bq1"]),
+        helper.make_node("Concat", ["bq1", "eight"], ["flat_shape"], axis=0),
+        helper.make_node("Reshape", ["x", "flat_shape"], ["flat"]),
+        helper.make_node("Relu", ["flat"], ["r"]),
+        helper.make_node("Reshape", ["r", "s"], ["split"]),
+        helper.make_node("ConstantOfShape", ["s"], ["twos"],
+                         value=numpy_helper.from_array(
+                             np.array([2.0], np.float32))),
+        helper.make_node("Mul", ["split", "twos"], ["y"]),
+        helper.make_node("Mul", ["s", "two"], ["s2"]),
+        helper.make_node("Expand", ["bias", "s"], ["e"]),
+    ]
+    return make_model(
+        nodes, [tensor("x", ["B", "S", 8])],
+        [tensor("y", ["B", "S", 8]), tensor("s2", [3], TensorProto.INT64),
+         tensor("e", ["B", "S", 8])],
+        [init("zero", np.array(0, np.int64)),
+         init("one", np.array(1, np.int64)),
+         init("axes", np.array([0], np.int64)),
+         init("eight", np.array([8], np.int64)),
+         init("two", np.array(2, np.int64)),
+         init("bias", np.arange(8, dtype=np.float32))], opset=13)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 8), (1, 1, 8), (5, 7, 8)])
+def test_shape_chain_at_several_shapes(shape):
+    m = kiln.compile(shape_chain_model())
+    assert m.inputs[0].shape == (None, None, 8)
+    x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    y, s2, e = m(x)
+    np.testing.assert_array_equal(y, 2 * np.maximum(x, 0))
+    np.testing.assert_array_equal(s2, 2 * np.array(shape, np.int64))
+    np.testing.assert_array_equal(
+        e, np.broadcast_to(np.arange(8, dtype=np.float32), shape))
+
+
+def test_run_time_reshape_with_a_different_count_is_an_error():
+    # Reshape x [B, S, 4] to [B, B, 4]: fine when B == S, a run-time error
+    # naming the node otherwise, never a read past the input.
+    nodes = [
+        helper.make_node("Shape", ["x"], ["s"]),
+        helper.make_node("Gather", ["s", "zero"], ["b"], axis=0),
+        helper.make_node("Unsqueeze", ["b", "axes"], ["b1"]),
+        helper.make_node("Concat", ["b1", "b1", "four"], ["shape"], axis=0),
+        helper.make_node("Reshape", ["x", "shape"], ["y"], name="square"),
+    ]
+    model = make_model(
+        nodes, [tensor("x", ["B", "S", 4])], [tensor("y", ["B", "B", 4])],
+        [init("zero", np.array(0, np.int64)),
+         init("axes", np.array([0], np.int64)),
+         init("four", np.array([4], np.int64))], opset=13)
+    m = kiln.compile(model)
+    x = np.arange(2 * 2 * 4, dtype=np.float32).reshape(2, 2, 4)
+    np.testing.assert_array_equal(m(x), x)
+    with pytest.raises(RuntimeError, match="square.*different element count"):
+        m(np.zeros((2, 3, 4), np.float32))
