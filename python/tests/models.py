@@ -75,6 +75,21 @@ class Generator(torch.nn.Module):
         return self.net(z)
 
 
+class LstmLanguageModel(torch.nn.Module):
+    """A word-level LSTM language model: embedding, a 2-layer LSTM and a
+    projection back to the vocabulary."""
+
+    def __init__(self, vocab=1000, dim=64, hidden=128):
+        super().__init__()
+        self.embed = torch.nn.Embedding(vocab, dim)
+        self.lstm = torch.nn.LSTM(dim, hidden, num_layers=2, batch_first=True)
+        self.out = torch.nn.Linear(hidden, vocab)
+
+    def forward(self, ids):
+        y, _ = self.lstm(self.embed(ids))
+        return self.out(y)
+
+
 def build(name, dynamic_batch=False, opset=None):
     """Returns (torch model, example inputs, ONNX bytes, opset). `opset`
     overrides the model's default export opset."""
@@ -112,6 +127,10 @@ def build(name, dynamic_batch=False, opset=None):
         model = torchvision.models.vit_b_16()
         args = (torch.randn(1, 3, 224, 224),)
         names, opset = ["x"], 17
+    elif name == "lstm_lm":
+        model = LstmLanguageModel()
+        args = (torch.randint(0, 1000, (2, 12)),)
+        names, opset = ["ids"], 14
     elif name == "dynamic_encoder":
         # Exported with dynamic batch and sequence: its reshapes compute
         # their shapes from run-time dims (Shape, Gather, Mul, Concat).
@@ -127,7 +146,7 @@ def build(name, dynamic_batch=False, opset=None):
         if dynamic_batch else None
     if name == "audio_1d" and dynamic_batch:
         dynamic[names[0]][2] = "samples"
-    if name == "dynamic_encoder":
+    if name in ("dynamic_encoder", "lstm_lm"):
         dynamic = {names[0]: {0: "batch", 1: "seq"},
                    "y": {0: "batch", 1: "seq"}}
     f = io.BytesIO()

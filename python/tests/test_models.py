@@ -139,3 +139,20 @@ def test_transformer_encoder_layer_with_dynamic_batch_and_sequence():
         got = m(x.numpy())
         assert got.shape == ref.shape == shape
         check(got, ref)
+
+
+def test_lstm_language_model_with_dynamic_batch_and_sequence():
+    # Embedding, a 2-layer LSTM (one scf.for per layer) and a projection.
+    model, _, onnx_bytes, _ = build("lstm_lm")
+    m = kiln.compile(onnx_bytes)
+    assert m.inputs[0].shape == (None, None)
+    assert m.mlir.count("scf.for") >= 2
+    for batch, seq in [(2, 12), (1, 1), (3, 29)]:
+        ids = torch.randint(0, 1000, (batch, seq),
+                            generator=torch.Generator().manual_seed(seq))
+        with torch.no_grad():
+            ref = model(ids).numpy()
+        got = m(ids.numpy())
+        assert got.shape == ref.shape == (batch, seq, 1000)
+        check(got, ref)
+        np.testing.assert_array_equal(got.argmax(-1), ref.argmax(-1))

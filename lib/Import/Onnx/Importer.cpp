@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -710,6 +711,7 @@ static const HandlerTable &handlers() {
     registerElementwiseHandlers(t);
     registerNNHandlers(t);
     registerQuantizationHandlers(t);
+    registerRecurrentHandlers(t);
     registerReductionHandlers(t);
     registerResizeHandlers(t);
     registerTensorHandlers(t);
@@ -1151,7 +1153,7 @@ mlir::kiln::importOnnxModel(StringRef bytes, StringRef sourceName,
                             const OnnxImportOptions &options) {
   context.loadDialect<KilnDialect, func::FuncDialect, quant::QuantDialect,
                       arith::ArithDialect, cf::ControlFlowDialect,
-                      tensor::TensorDialect>();
+                      scf::SCFDialect, tensor::TensorDialect>();
   Location fileLoc = FileLineColLoc::get(&context, sourceName, 0, 0);
   onnx::ModelProto model;
   if (bytes.size() > static_cast<size_t>(INT_MAX) ||

@@ -105,6 +105,13 @@ std::string onnxTypeName(int t);
 // The handler table
 //===----------------------------------------------------------------------===//
 
+/// One activation of a recurrent layer (RNN, GRU, LSTM) with its
+/// parameters.
+struct RecurrentActivation {
+  std::string name;
+  double alpha = 0, beta = 0;
+};
+
 class Importer;
 using NodeHandler = LogicalResult (Importer::*)(const onnx::NodeProto &);
 
@@ -128,6 +135,7 @@ void registerContractionHandlers(HandlerTable &table);
 void registerElementwiseHandlers(HandlerTable &table);
 void registerNNHandlers(HandlerTable &table);
 void registerQuantizationHandlers(HandlerTable &table);
+void registerRecurrentHandlers(HandlerTable &table);
 void registerReductionHandlers(HandlerTable &table);
 void registerResizeHandlers(HandlerTable &table);
 void registerTensorHandlers(HandlerTable &table);
@@ -235,6 +243,14 @@ public:
   // Contraction.cpp
   LogicalResult importGemm(const onnx::NodeProto &n);
   LogicalResult importMatMul(const onnx::NodeProto &n);
+  // Recurrent.cpp
+  LogicalResult importRecurrent(const onnx::NodeProto &n);
+  FailureOr<Value> applyActivation(const RecurrentActivation &act, Value x);
+  /// `v[begin:end]` along `axis`, the other dims whole.
+  FailureOr<Value> sliceAlong(Value v, int64_t axis, int64_t begin,
+                              int64_t end);
+  /// Entry `d` of dim 0 of `v` (a per-direction weight), without that dim.
+  FailureOr<Value> directionSlice(Value v, int64_t d);
   // Reduction.cpp
   LogicalResult importReduce(const onnx::NodeProto &n);
   // Resize.cpp

@@ -7,6 +7,9 @@
 // RUN: %python %S/Inputs/make_onnx.py runtime_shapes %t.rts.onnx
 // RUN: kiln-import %t.rts.onnx | FileCheck %s --check-prefix=RTS
 // RUN: kiln-run %t.rts.onnx --input-shape 2x3x8 | FileCheck %s --check-prefix=RTS-JIT
+// RUN: %python %S/Inputs/make_onnx.py recurrent %t.rec.onnx
+// RUN: kiln-import %t.rec.onnx | FileCheck %s --check-prefix=REC
+// RUN: kiln-run %t.rec.onnx --input-shape 5x2x3 | FileCheck %s --check-prefix=REC-JIT
 // RUN: %python %S/Inputs/make_onnx.py math_ops %t.math.onnx
 // RUN: kiln-import %t.math.onnx | FileCheck %s --check-prefix=MATH
 // RUN: %python %S/Inputs/make_onnx.py compositions %t.comp.onnx
@@ -65,6 +68,27 @@
 // RTS-JIT: y: f32[2x3x8]
 // RTS-JIT: s2: i64[3]
 // RTS-JIT: e: f32[2x3x8]
+
+// LSTM: one kiln.linear projects every step's input (bias Wb + Rb), then an
+// scf.for over the run-time sequence carries h, c and the output sequence;
+// each step is a recurrent linear, the gates (i, o, f, c) and an
+// insert_slice of h.
+// REC-LABEL: func.func @forward
+// REC-SAME: (%[[X:.+]]: tensor<?x2x3xf32> {kiln.name = "x"})
+// REC: %[[S:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x2x3xf32>
+// REC: %[[XW:.+]] = kiln.linear %[[X]], %{{.+}}, %{{.+}} : (tensor<?x2x3xf32>, tensor<16x3xf32>, tensor<16xf32>) -> tensor<?x2x16xf32>
+// REC: %[[LOOP:.+]]:3 = scf.for %[[T:.+]] = %{{.+}} to %[[S]] step %{{.+}} iter_args(%[[H:.+]] = %{{.+}}, %[[C:.+]] = %{{.+}}, %[[Y:.+]] = %{{.+}}) -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<?x2x4xf32>)
+// REC: %[[XT:.+]] = tensor.extract_slice %[[XW]][%[[T]], 0, 0] [1, 2, 16] [1, 1, 1] : tensor<?x2x16xf32> to tensor<2x16xf32>
+// REC: %[[HR:.+]] = kiln.linear %[[H]], %{{.+}} : (tensor<2x4xf32>, tensor<16x4xf32>) -> tensor<2x16xf32>
+// REC: %[[PRE:.+]] = kiln.add %[[XT]], %[[HR]]
+// REC-COUNT-3: kiln.sigmoid
+// REC: %[[HN:.+]] = kiln.mul %{{.+}}, %{{.+}} : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+// REC: %[[YN:.+]] = tensor.insert_slice %[[HN]] into %[[Y]][%[[T]], 0, 0] [1, 2, 4] [1, 1, 1]
+// REC: scf.yield %[[HN]], %{{.+}}, %[[YN]]
+// REC: kiln.reshape %[[LOOP]]#2 [0, 1, 2, 4] : (tensor<?x2x4xf32>) -> tensor<?x1x2x4xf32>
+
+// REC-JIT: y: f32[5x1x2x4]
+// REC-JIT: yh: f32[1x2x4]
 
 // Rounding and trigonometry map to kiln ops; Sign is two selects (zeros and
 // NaN stay), Mod is kiln.mod (fmod = 0) or kiln.fmod (fmod = 1); And and Or

@@ -131,6 +131,17 @@ def runtime_shapes():
          init("bias", np.arange(8, dtype=np.float32))])
 
 
+def recurrent():
+    # A forward LSTM over a run-time sequence: x [S, 2, 3], hidden 4.
+    return model(
+        [helper.make_node("LSTM", ["x", "W", "R", "B"], ["y", "yh", "yc"],
+                          hidden_size=4, name="lstm")],
+        [t("x", ["S", 2, 3])],
+        [t("y", ["S", 1, 2, 4]), t("yh", [1, 2, 4]), t("yc", [1, 2, 4])],
+        [init("W", f32(1, 16, 3)), init("R", f32(1, 16, 4)),
+         init("B", f32(1, 32))])
+
+
 def unsupported():
     return model(
         [helper.make_node("LpNormalization", ["x"], ["a"], name="lp_a"),
@@ -155,7 +166,7 @@ def old_unknown_op():
 
 
 MODELS = {f.__name__: f for f in (cnn, shape_arith, runtime_shapes,
-                                  math_ops, compositions,
+                                  recurrent, math_ops, compositions,
                                   unsupported,
                                   old_opset,
                                   new_opset, old_unknown_op)}

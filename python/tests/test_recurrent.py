@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""ONNX RNN, GRU and LSTM as exported by torch (one- and two-layer,
+bidirectional, batch-first, dynamic batch and sequence) against torch, and
+sequence_lens against a numpy reference."""
+
+import io
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from onnx import TensorProto, helper
+
+import kiln
+from conftest import init, make_model, tensor
+
+warnings.filterwarnings("ignore")
+
+
+class Wrapped(torch.nn.Module):
+    """The recurrent layer's full output sequence and final hidden state."""
+
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, x):
+        y, state = self.layer(x)
+        h = state[0] if isinstance(state, tuple) else state
+        return y, h
+
+
+def export(model, x, dynamic):
+    f = io.BytesIO()
+    axes = {0: "a", 1: "b"} if dynamic else {}
+    torch.onnx.export(model, (x,), f, opset_version=14, input_names=["x"],
+                      output_names=["y", "h"],
+                      dynamic_axes={"x": axes} if dynamic else None)
+    return f.getvalue()
+
+
+LAYERS = {
+    "rnn": lambda: torch.nn.RNN(5, 7),
+    "rnn_relu_2layers": lambda: torch.nn.RNN(5, 7, num_layers=2,
+                                             nonlinearity="relu"),
+    "gru": lambda: torch.nn.GRU(5, 7),
+    "gru_bidirectional_batch_first": lambda: torch.nn.GRU(
+        5, 7, bidirectional=True, batch_first=True),
+    "lstm": lambda: torch.nn.LSTM(5, 7),
+    "lstm_bidirectional_2layers": lambda: torch.nn.LSTM(
+        5, 7, num_layers=2, bidirectional=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+@pytest.mark.parametrize("dynamic", [False, True], ids=["static", "dynamic"])
+def test_torch_recurrent_layers(name, dynamic):
+    torch.manual_seed(0)
+    model = Wrapped(LAYERS[name]()).eval()
+    x = torch.randn(6, 3, 5)
+    m = kiln.compile(export(model, x, dynamic))
+    # One loop per layer and direction; the steps are not unrolled.
+    assert "scf.for" in m.mlir
+    shapes = [(6, 3, 5), (1, 2, 5), (11, 1, 5)] if dynamic else [(6, 3, 5)]
+    for shape in shapes:
+        x = torch.randn(*shape, generator=torch.Generator().manual_seed(3))
+        with torch.no_grad():
+            ref_y, ref_h = (t.numpy() for t in model(x))
+        y, h = m(x.numpy())
+        np.testing.assert_allclose(y, ref_y, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(h, ref_h, rtol=1e-5, atol=1e-5)
+
+
+def test_rnn_sequence_lens_against_numpy():
+    # Entries past their length keep their state and output zeros.
+    rng = np.random.default_rng(0)
+    seq, batch, inp, hid = 5, 3, 4, 6
+    w = rng.standard_normal((1, hid, inp)).astype(np.float32)
+    r = rng.standard_normal((1, hid, hid)).astype(np.float32) * 0.5
+    bias = rng.standard_normal((1, 2 * hid)).astype(np.float32)
+    model = make_model(
+        [helper.make_node("RNN", ["x", "W", "R", "B", "lens"], ["y", "yh"],
+                          hidden_size=hid)],
+        [tensor("x", [seq, batch, inp]), tensor("lens", [batch],
+                                                TensorProto.INT32)],
+        [tensor("y", [seq, 1, batch, hid]), tensor("yh", [1, batch, hid])],
+        [init("W", w), init("R", r), init("B", bias)])
+    m = kiln.compile(model)
+    x = rng.standard_normal((seq, batch, inp)).astype(np.float32)
+    lens = np.array([5, 2, 1], np.int32)
+    y, yh = m(x, lens)
+    h = np.zeros((batch, hid), np.float32)
+    ref = np.zeros((seq, 1, batch, hid), np.float32)
+    for t in range(seq):
+        new = np.tanh(x[t] @ w[0].T + h @ r[0].T + bias[0, :hid] +
+                      bias[0, hid:])
+        live = (lens > t)[:, None]
+        h = np.where(live, new, h)
+        ref[t, 0] = np.where(live, new, 0)
+    np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(yh[0], h, rtol=1e-5, atol=1e-5)
+
+
+def lstm_node(**attrs):
+    return helper.make_node("LSTM", ["x", "W", "R"], ["y"], hidden_size=2,
+                            **attrs)
+
+
+@pytest.mark.parametrize("attrs,message", [
+    ({"input_forget": 1}, "input_forget=1"),
+    ({"activations": ["Sigmoid", "Tanh"]}, "needs 3 activations"),
+    ({"activations": ["Sigmoid", "Tanh", "Softsign"]},
+     "activation 'Softsign' is not supported"),
+    ({"direction": "sideways"}, "direction 'sideways'"),
+])
+def test_lstm_attribute_errors(attrs, message):
+    model = make_model(
+        [lstm_node(**attrs)],
+        [tensor("x", [3, 1, 4])], [tensor("y", [3, 1, 1, 2])],
+        [init("W", np.zeros((1, 8, 4), np.float32)),
+         init("R", np.zeros((1, 8, 2), np.float32))])
+    with pytest.raises(kiln.CompileError, match=message):
+        kiln.compile(model)
+
+
+def test_lstm_weight_shape_error():
+    model = make_model(
+        [lstm_node()], [tensor("x", [3, 1, 4])], [tensor("y", [3, 1, 1, 2])],
+        [init("W", np.zeros((1, 8, 5), np.float32)),
+         init("R", np.zeros((1, 8, 2), np.float32))])
+    with pytest.raises(kiln.CompileError,
+                       match="LSTM's W has dim 2 = 5, expected 4"):
+        kiln.compile(model)
