@@ -29,7 +29,8 @@ MIN_CONVERTED_OPSET = _kiln.MIN_CONVERTED_OPSET
 #: One input or output of a compiled model; `shape` has None for dynamic dims.
 TensorInfo = _namedtuple("TensorInfo", ["name", "dtype", "shape"])
 
-__all__ = ["__version__", "compile", "import_onnx", "supported_onnx_ops", "Module",
+__all__ = ["__version__", "compile", "import_onnx", "supported_onnx_ops",
+           "rejected_onnx_ops", "Module",
            "CompileError", "TensorInfo", "MIN_OPSET", "MAX_OPSET", "MIN_CONVERTED_OPSET"]
 
 
@@ -190,8 +191,9 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
         "forward").
     check: run onnx's model checker on ONNX input.
     freeze: {input name: numpy array} of ONNX graph inputs to freeze into
-        constants. Kiln evaluates shapes at compile time, so a shape, axes
-        or pads tensor that a model takes as an input must be frozen.
+        constants. A shape input (Reshape, Expand, ConstantOfShape) may stay
+        an input, read at run time; freezing it specializes the shapes. An
+        axes or pads tensor that a model takes as an input must be frozen.
     """
     if not isinstance(opt_level, int) or not 0 <= opt_level <= 3:
         raise ValueError("opt_level must be an int in 0-3, got %r" %
@@ -231,3 +233,9 @@ def _frozen(freeze):
 def supported_onnx_ops():
     """[(op_type, notes)] of the ONNX operators Kiln imports."""
     return list(_kiln.supported_onnx_ops())
+
+
+def rejected_onnx_ops():
+    """[(op_type, reason)] of the ONNX operators Kiln rejects by design
+    (data-dependent output shapes); the compile error gives the reason."""
+    return list(_kiln.rejected_onnx_ops())

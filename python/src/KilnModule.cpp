@@ -534,6 +534,12 @@ PYBIND11_MODULE(_kiln, m) {
       out.append(py::make_tuple(op.opType, op.notes));
     return out;
   });
+  m.def("rejected_onnx_ops", [] {
+    py::list out;
+    for (const OnnxOpSupport &op : getRejectedOnnxOps())
+      out.append(py::make_tuple(op.opType, op.notes));
+    return out;
+  });
   m.attr("VERSION") = getKilnVersion().str();
   m.attr("MIN_OPSET") = kMinOnnxOpset;
   m.attr("MAX_OPSET") = kMaxOnnxOpset;

@@ -394,16 +394,16 @@ def test_unsupported_element_type_names_the_input():
         kiln.compile(model, check=False)
 
 
-def test_runtime_shape_input_must_be_frozen():
+def test_shape_input_is_read_at_run_time_or_frozen():
     model = make_model(
         [helper.make_node("Reshape", ["x", "shape"], ["y"], name="rs")],
         [tensor("x", [2, 6]), tensor("shape", [2], TensorProto.INT64)],
         [tensor("y", [3, 4])])
-    with pytest.raises(kiln.CompileError,
-                       match="'shape'\\) must be known at compile time"):
-        kiln.compile(model)
-    m = kiln.compile(model, freeze={"shape": np.array([3, 4], np.int64)})
     x = np.arange(12, dtype=np.float32).reshape(2, 6)
+    m = kiln.compile(model)
+    np.testing.assert_array_equal(m(x, np.array([4, 3])), x.reshape(4, 3))
+    m = kiln.compile(model, freeze={"shape": np.array([3, 4], np.int64)})
+    assert [i.name for i in m.inputs] == ["x"]
     np.testing.assert_array_equal(m(x), x.reshape(3, 4))
     with pytest.raises(kiln.CompileError, match="cannot freeze input 'shape'"):
         kiln.compile(model, freeze={"shape": np.array([3, 4], np.int32)})

@@ -75,3 +75,87 @@ def test_run_time_reshape_with_a_different_count_is_an_error():
     np.testing.assert_array_equal(m(x), x)
     with pytest.raises(RuntimeError, match="square.*different element count"):
         m(np.zeros((2, 3, 4), np.float32))
+
+
+def shape_input_model():
+    # Reshape of a shape that is a graph input; Expand and ConstantOfShape of
+    # another.
+    nodes = [helper.make_node("Reshape", ["x", "shape"], ["y"], name="rs"),
+             helper.make_node("Expand", ["col", "size"], ["e"], name="ex"),
+             helper.make_node("ConstantOfShape", ["size"], ["z"], name="cs")]
+    return make_model(
+        nodes, [tensor("x", [2, 6]), tensor("col", [3, 1]),
+                tensor("shape", [2], TensorProto.INT64),
+                tensor("size", [2], TensorProto.INT64)],
+        [tensor("y", ["a", "b"]), tensor("e", ["c", "d"]),
+         tensor("z", ["f", "g"])])
+
+
+def test_shape_from_a_graph_input_needs_no_freeze():
+    m = kiln.compile(shape_input_model())
+    x = np.arange(12, dtype=np.float32).reshape(2, 6)
+    col = np.arange(3, dtype=np.float32).reshape(3, 1)
+    size = np.array([3, 4], np.int64)
+    # ONNX's 0 (copy the input dim) and -1 (infer) are honoured at run time.
+    for shape, want in [([3, 4], (3, 4)), ([-1, 4], (3, 4)),
+                        ([0, -1], (2, 6)), ([12, 1], (12, 1))]:
+        y, _, _ = m(x, col, np.array(shape, np.int64), size)
+        np.testing.assert_array_equal(y, x.reshape(want))
+    # Expand keeps the input's dim where the shape says 1.
+    for size in ([3, 4], [1, 5], [3, 1]):
+        _, e, z = m(x, col, np.array([2, 6], np.int64),
+                    np.array(size, np.int64))
+        np.testing.assert_array_equal(e, col * np.ones(size, np.float32))
+        assert z.shape == tuple(size) and not z.any()
+
+
+@pytest.mark.parametrize("shape,message", [
+    ([5, 5], "'rs' \\(Reshape\\): the shape computed at run time has a "
+             "different element count"),
+    ([-1, -1], "'rs' \\(Reshape\\): the shape computed at run time has a "
+               "different element count"),
+])
+def test_shape_from_a_graph_input_errors(shape, message):
+    nodes = [helper.make_node("Reshape", ["x", "shape"], ["y"], name="rs")]
+    m = kiln.compile(make_model(
+        nodes, [tensor("x", [2, 6]), tensor("shape", [2], TensorProto.INT64)],
+        [tensor("y", ["a", "b"])]))
+    with pytest.raises(RuntimeError, match=message):
+        m(np.zeros((2, 6), np.float32), np.array(shape, np.int64))
+
+
+@pytest.mark.parametrize("shape,message", [
+    ([4, 2], "'ex' \\(Expand\\): dim 0 of an operand must be 3"),
+    ([0, 2], "'ex' \\(Expand\\): a shape read at run time has an entry that "
+             "is not a positive size"),
+])
+def test_expand_to_a_graph_input_shape_errors(shape, message):
+    nodes = [helper.make_node("Expand", ["col", "shape"], ["e"], name="ex")]
+    m = kiln.compile(make_model(
+        nodes, [tensor("col", [3, 1]), tensor("shape", [2], TensorProto.INT64)],
+        [tensor("e", ["c", "d"])]))
+    with pytest.raises(RuntimeError, match=message):
+        m(np.zeros((3, 1), np.float32), np.array(shape, np.int64))
+
+
+def test_shape_input_of_dynamic_length_is_rejected():
+    nodes = [helper.make_node("Reshape", ["x", "shape"], ["y"], name="rs")]
+    model = make_model(
+        nodes, [tensor("x", [2, 6]), tensor("shape", ["n"], TensorProto.INT64)],
+        [tensor("y", None)])
+    with pytest.raises(kiln.CompileError,
+                       match="Reshape's shape \\(input 1, 'shape'\\) must be a "
+                             "1-D integer tensor of static length"):
+        kiln.compile(model, check=False)
+
+
+def test_data_dependent_ops_are_rejected_with_the_reason():
+    nodes = [helper.make_node("NonZero", ["x"], ["y"], name="nz")]
+    model = make_model(nodes, [tensor("x", [4])],
+                       [tensor("y", [1, "n"], TensorProto.INT64)])
+    with pytest.raises(kiln.CompileError,
+                       match="NonZero x1: nz \\(rejected: data-dependent "
+                             "output shape"):
+        kiln.compile(model)
+    assert dict(kiln.rejected_onnx_ops()).keys() == {
+        "Compress", "NonMaxSuppression", "NonZero", "Unique"}

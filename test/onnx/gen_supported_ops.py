@@ -34,6 +34,7 @@ def main():
                 xfail[name.strip()] = reason.strip()
 
     supported = dict(kiln.supported_onnx_ops())
+    rejected = dict(kiln.rejected_onnx_ops())
     lo, hi = kiln.MIN_OPSET, kiln.MAX_OPSET
 
     # Versions of each default-domain op's schema that apply in [lo, hi].
@@ -66,6 +67,8 @@ def main():
         passed, failed = tests.get(op, (0, 0))
         if op in supported:
             status = "yes" + (" (%s)" % supported[op] if supported[op] else "")
+        elif op in rejected:
+            status = "no, by design: %s" % rejected[op]
         else:
             status = "no"
         rows.append((op, ", ".join(map(str, vs)), status, passed, failed))
@@ -89,9 +92,10 @@ graph, whatever its opset).
 **%d of %d operators are supported.** Of the %d node tests in Debian's
 `libonnx-testdata`, %d pass and %d are expected failures, each with its
 reason in [`test/onnx/node_xfail.txt`](../test/onnx/node_xfail.txt).
-Node tests that feed a shape, axes or pads tensor as a graph input run with
-that input frozen (`kiln.compile(freeze=...)`), since Kiln evaluates shapes
-at compile time.
+Node tests that feed axes or pads as a graph input run with that input
+frozen (`kiln.compile(freeze=...)`). Ops whose output shape depends on the
+input values are rejected by design, with the reason in the compile error;
+see [compiler.md](compiler.md#data-dependent-output-shapes).
 
 | Operator | Versions in %d-%d | Supported | Node tests passing | Expected failures |
 |---|---|---|---|---|

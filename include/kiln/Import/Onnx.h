@@ -83,6 +83,10 @@ struct OnnxOpSupport {
 /// The default-domain operators the importer handles, sorted by name.
 std::vector<OnnxOpSupport> getSupportedOnnxOps();
 
+/// The default-domain operators the importer rejects by design, sorted by
+/// name, each with the reason (`notes`) that its error gives.
+std::vector<OnnxOpSupport> getRejectedOnnxOps();
+
 } // namespace mlir::kiln
 
 #endif // KILN_IMPORT_ONNX_H

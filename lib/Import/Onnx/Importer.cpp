@@ -25,6 +25,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -431,6 +432,39 @@ const HostTensor *Importer::host(const onnx::NodeProto &n, int i) {
   return &*it->second.host;
 }
 
+const HostTensor *Importer::shapeInput(const onnx::NodeProto &n, int i,
+                                       StringRef what) {
+  if (const HostTensor *h = host(n, i))
+    return h;
+  FailureOr<Value> v = input(n, i);
+  if (failed(v))
+    return nullptr;
+  RankedTensorType type = typeOf(*v);
+  if (type.getRank() != 1 || type.isDynamicDim(0) ||
+      type.getDimSize(0) > 16 || !type.getElementType().isInteger() ||
+      type.getElementType().isInteger(1)) {
+    error(what + " (input " + Twine(i) + ", '" + n.input(i) +
+          "') must be a 1-D integer tensor of static length (at most 16), "
+          "got " + llvm::formatv("{0}", type).str());
+    return nullptr;
+  }
+  // Each entry, read at run time once, for every node that takes it as a
+  // shape (the other users keep the tensor).
+  if (auto it = dataShapes.find(n.input(i)); it != dataShapes.end())
+    return &it->second;
+  HostTensor h;
+  h.elemType = onnx::TensorProto::INT64;
+  h.shape = {type.getDimSize(0)};
+  for (int64_t k = 0; k < type.getDimSize(0); ++k) {
+    Value e = tensor::ExtractOp::create(
+        b, loc, *v, ValueRange{arith::ConstantIndexOp::create(b, loc, k)});
+    h.ints.push_back(SymInt::computed(
+        arith::IndexCastOp::create(b, loc, b.getIndexType(), e),
+        /*fromData=*/true));
+  }
+  return &dataShapes.emplace(n.input(i), std::move(h)).first->second;
+}
+
 FailureOr<SmallVector<int64_t>> Importer::hostInts(const onnx::NodeProto &n,
                                                    int i, StringRef what) {
   const HostTensor *h = host(n, i);
@@ -558,7 +592,10 @@ bool Importer::isDimOf(const SymInt &s, Value v, int64_t d) {
                       [&](const auto &key) { return fromV.contains(key); });
 }
 
-FailureOr<Value> Importer::reshapeTo(Value v, ArrayRef<SymInt> dims) {
+FailureOr<Value> Importer::reshapeTo(Value v, ArrayRef<SymInt> dims,
+                                     bool allowZero) {
+  if (llvm::any_of(dims, [](const SymInt &d) { return d.fromData; }))
+    return reshapeAtRunTime(v, dims, allowZero);
   SmallVector<int64_t> spec;
   std::optional<size_t> inferred;
   for (auto [i, d] : llvm::enumerate(dims)) {
@@ -591,7 +628,8 @@ FailureOr<Value> Importer::reshapeTo(Value v, ArrayRef<SymInt> dims) {
   return r;
 }
 
-FailureOr<Value> Importer::reshapeAtRunTime(Value v, ArrayRef<SymInt> dims) {
+FailureOr<Value> Importer::reshapeAtRunTime(Value v, ArrayRef<SymInt> dims,
+                                            bool allowZero) {
   RankedTensorType type = typeOf(v);
   auto product = [&](ArrayRef<Value> values) {
     Value p = arith::ConstantIndexOp::create(b, loc, 1);
@@ -607,7 +645,25 @@ FailureOr<Value> Importer::reshapeAtRunTime(Value v, ArrayRef<SymInt> dims) {
   SmallVector<Value> sizes;
   SmallVector<int64_t> shape;
   std::optional<size_t> rest;
+  // Entries read from a tensor are only known at run time to be 0 or -1:
+  // selects give them the same meaning.
+  SmallVector<Value> isRest(dims.size());
+  Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
+  Value minusOne = arith::ConstantIndexOp::create(b, loc, -1);
   for (auto [i, d] : llvm::enumerate(dims)) {
+    if (d.fromData) {
+      Value e = indexValue(d);
+      if (!allowZero && i < inDims.size()) {
+        Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                             e, zeroIndex);
+        e = arith::SelectOp::create(b, loc, isZero, inDims[i], e);
+      }
+      isRest[i] = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e,
+                                        minusOne);
+      sizes.push_back(e);
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
     if (d.isStatic() && d.value == -1 && !rest) {
       rest = i;
       sizes.push_back({});
@@ -627,12 +683,23 @@ FailureOr<Value> Importer::reshapeAtRunTime(Value v, ArrayRef<SymInt> dims) {
     sizes.push_back(indexValue(d));
     shape.push_back(d.isStatic() ? d.value : ShapedType::kDynamic);
   }
-  if (rest) {
+  bool runTimeRest = llvm::any_of(isRest, [](Value x) { return x; });
+  if (rest || runTimeRest) {
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
     SmallVector<Value> known;
-    for (Value x : sizes)
+    for (auto [x, restHere] : llvm::zip(sizes, isRest))
       if (x)
-        known.push_back(x);
-    sizes[*rest] = b.createOrFold<arith::DivUIOp>(loc, count, product(known));
+        known.push_back(restHere ? arith::SelectOp::create(b, loc, restHere,
+                                                           one, x)
+                                 : x);
+    // max(known, 1): a zero entry fails the count check below, not here.
+    Value divisor = b.createOrFold<arith::MaxUIOp>(loc, product(known), one);
+    Value restSize = b.createOrFold<arith::DivUIOp>(loc, count, divisor);
+    if (rest)
+      sizes[*rest] = restSize;
+    for (auto [x, restHere] : llvm::zip(sizes, isRest))
+      if (restHere)
+        x = arith::SelectOp::create(b, loc, restHere, restSize, x);
   }
   // The element counts must agree; a mismatch is a run-time error naming
   // the node instead of a read past the input.
@@ -655,6 +722,15 @@ FailureOr<Value> Importer::reshapeAtRunTime(Value v, ArrayRef<SymInt> dims) {
                b, loc, RankedTensorType::get(shape, type.getElementType()),
                flat)
         .getResult();
+  // expand_shape wants a dynamic source dim when a result dim is dynamic.
+  if (llvm::any_of(shape, ShapedType::isDynamic) &&
+      !typeOf(flat).isDynamicDim(0))
+    flat = tensor::CastOp::create(
+               b, loc,
+               RankedTensorType::get({ShapedType::kDynamic},
+                                     type.getElementType()),
+               flat)
+               .getResult();
   ReassociationIndices all = llvm::to_vector(
       llvm::seq<int64_t>(0, static_cast<int64_t>(shape.size())));
   SmallVector<OpFoldResult> outputShape;
@@ -724,6 +800,25 @@ static const HandlerTable &handlers() {
 // Model
 //===----------------------------------------------------------------------===//
 
+/// Op types rejected by design, with the reason. Kiln compiles shapes that
+/// follow from the input shapes; these ops' output shapes depend on the
+/// input values (a count of selected elements), so no bound but the input
+/// size is known and every consumer would see a padded, different tensor.
+static const std::map<std::string, std::string> &rejectedOps() {
+  static const std::map<std::string, std::string> ops = {
+      {"Compress", "data-dependent output shape (the count of true "
+                   "conditions); use a mask with Where instead"},
+      {"NonMaxSuppression",
+       "data-dependent output shape (the count of kept boxes); run it "
+       "after the model, on its scores and boxes"},
+      {"NonZero", "data-dependent output shape (the count of non-zero "
+                  "elements); use a mask with Where instead"},
+      {"Unique", "data-dependent output shape (the count of distinct "
+                 "values)"},
+  };
+  return ops;
+}
+
 OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   loc = FileLineColLoc::get(&ctx, sourceName, 0, 0);
   if (!model.has_graph()) {
@@ -761,6 +856,8 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
         os << (i ? ", " : "") << names[i];
       if (names.size() > 8)
         os << ", ... (" << names.size() - 8 << " more)";
+      if (auto it = rejectedOps().find(type); it != rejectedOps().end())
+        os << " (rejected: " << it->second << ")";
     }
     error(msg);
     return {};
@@ -1244,6 +1341,13 @@ mlir::kiln::importOnnxFile(StringRef path, MLIRContext &context,
     return {};
   }
   return importOnnxModel((*file)->getBuffer(), path, context, options);
+}
+
+std::vector<OnnxOpSupport> mlir::kiln::getRejectedOnnxOps() {
+  std::vector<OnnxOpSupport> ops;
+  for (const auto &[name, reason] : rejectedOps())
+    ops.push_back({name, reason});
+  return ops;
 }
 
 std::vector<OnnxOpSupport> mlir::kiln::getSupportedOnnxOps() {

@@ -41,15 +41,19 @@ struct SymInt {
   SymInt(int64_t value = 0) : value(value) {}
   SymInt(int64_t value, Value source, unsigned dim)
       : value(value), source(source), dim(dim) {}
-  static SymInt computed(Value expr) {
+  /// `fromData`: read from a tensor at run time, so it may hold ONNX's
+  /// special shape entries (0 copies a dim, -1 infers one).
+  static SymInt computed(Value expr, bool fromData = false) {
     SymInt s(0);
     s.expr = expr;
+    s.fromData = fromData;
     return s;
   }
   int64_t value;
   Value source;
   unsigned dim = 0;
   Value expr;
+  bool fromData = false;
   bool isStatic() const { return !source && !expr; }
   /// Whether this is dim `d` of `v` itself.
   bool isDimOf(Value v, int64_t d) const {
@@ -284,6 +288,8 @@ private:
   /// Whether `s` is dim `d` of `v` at run time: the same dim, or one that
   /// the ops between them state equal.
   bool isDimOf(const SymInt &s, Value v, int64_t d);
+  /// Expand of `x` to `dims`, some read from a tensor at run time.
+  FailureOr<Value> expandAtRunTime(Value x, ArrayRef<SymInt> dims);
   /// `s` as an `index` value: a constant, a `tensor.dim` or its expression.
   Value indexValue(const SymInt &s);
   /// Integer `op` (Add, Sub, Mul, Div) on two host tensors, folded where
@@ -303,6 +309,12 @@ private:
     return hasInput(n, i) ? input(n, i) : FailureOr<Value>(Value());
   }
   const HostTensor *host(const onnx::NodeProto &n, int i);
+  /// Input `i` as a shape: its host tensor, or, for a 1-D integer tensor of
+  /// static length computed at run time (a graph input, say), one read of
+  /// each element (`fromData` SymInts). Null, with an error naming `what`,
+  /// otherwise.
+  const HostTensor *shapeInput(const onnx::NodeProto &n, int i,
+                               StringRef what);
   FailureOr<SmallVector<int64_t>> hostInts(const onnx::NodeProto &n, int i,
                                            StringRef what);
   FailureOr<SmallVector<double>> hostFloats(const onnx::NodeProto &n, int i,
@@ -356,10 +368,14 @@ private:
     return make<ReshapeOp>(v, b.getDenseI64ArrayAttr(spec));
   }
   /// Reshapes to `dims`, where each entry is static or names a run-time dim.
-  FailureOr<Value> reshapeTo(Value v, ArrayRef<SymInt> dims);
+  /// With `allowZero` (ONNX Reshape's attribute), a 0 read at run time is
+  /// a size, not a copy of the input dim.
+  FailureOr<Value> reshapeTo(Value v, ArrayRef<SymInt> dims,
+                             bool allowZero = false);
   /// Reshapes to `dims` with `tensor.reshape`, for shapes that kiln.reshape
   /// cannot state: several run-time sizes in new positions.
-  FailureOr<Value> reshapeAtRunTime(Value v, ArrayRef<SymInt> dims);
+  FailureOr<Value> reshapeAtRunTime(Value v, ArrayRef<SymInt> dims,
+                                    bool allowZero = false);
   FailureOr<Value> castTo(Value v, Type elemType);
   FailureOr<Value> broadcastAlong(ArrayRef<double> values, Type elemType,
                                   int64_t rank, int64_t axis);
@@ -378,6 +394,8 @@ private:
   Location loc = UnknownLoc::get(&ctx);
   int64_t opset = 0;
   llvm::StringMap<Slot> values;
+  /// Shape tensors computed at run time, read element by element.
+  std::map<std::string, HostTensor> dataShapes;
 };
 
 } // namespace mlir::kiln::onnx_import

@@ -15,6 +15,7 @@
 
 #include "Kiln/IR/ShapeUtils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 
 #include <algorithm>
 #include <cmath>
@@ -99,11 +100,9 @@ LogicalResult Importer::importShape(const onnx::NodeProto &n) {
 }
 
 LogicalResult Importer::importReshape(const onnx::NodeProto &n) {
-  const HostTensor *spec = host(n, 1);
+  const HostTensor *spec = shapeInput(n, 1, "Reshape's shape");
   if (!spec)
-    return error("Reshape's shape (input 1, '" + n.input(1) +
-                 "') must be known at compile time, but it is computed at run "
-                 "time");
+    return failure();
   if (attrInt(n, "allowzero", 0))
     for (const SymInt &s : spec->ints)
       if (s.isStatic() && s.value == 0)
@@ -126,7 +125,7 @@ LogicalResult Importer::importReshape(const onnx::NodeProto &n) {
   FailureOr<Value> x = input(n, 0);
   if (failed(x))
     return failure();
-  FailureOr<Value> r = reshapeTo(*x, spec->ints);
+  FailureOr<Value> r = reshapeTo(*x, spec->ints, attrInt(n, "allowzero", 0));
   return setResult(n, r);
 }
 
@@ -523,6 +522,16 @@ FailureOr<Value> Importer::splatTo(Value element, ArrayRef<SymInt> dims) {
     }
     shape.push_back(ShapedType::kDynamic);
     dynamic.push_back(indexValue(d));
+    if (d.fromData) {
+      // Read from a tensor: Kiln has no empty tensors, and a negative size
+      // is malformed.
+      Value positive = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::sgt, dynamic.back(),
+          arith::ConstantIndexOp::create(b, loc, 0));
+      cf::AssertOp::create(b, loc, positive,
+                           "a shape read at run time has an entry that is "
+                           "not a positive size");
+    }
   }
   return tensor::SplatOp::create(
              b, loc, RankedTensorType::get(shape, et.getElementType()),
@@ -531,7 +540,9 @@ FailureOr<Value> Importer::splatTo(Value element, ArrayRef<SymInt> dims) {
 }
 
 LogicalResult Importer::importConstantOfShape(const onnx::NodeProto &n) {
-  const HostTensor *spec = host(n, 0);
+  const HostTensor *spec = shapeInput(n, 0, "ConstantOfShape's shape");
+  if (!spec)
+    return failure();
   bool runTimeShape = spec && !spec->isFloatType() && !spec->allStatic();
   FailureOr<SmallVector<int64_t>> shapeVals =
       runTimeShape ? SmallVector<int64_t>()
@@ -579,15 +590,15 @@ LogicalResult Importer::importConstantOfShape(const onnx::NodeProto &n) {
 }
 
 LogicalResult Importer::importExpand(const onnx::NodeProto &n) {
-  const HostTensor *spec = host(n, 1);
+  const HostTensor *spec = shapeInput(n, 1, "Expand's shape");
   if (!spec)
-    return error("Expand's shape (input 1, '" + n.input(1) +
-                 "') must be known at compile time, but it is computed at run "
-                 "time");
+    return failure();
   FailureOr<Value> x = input(n, 0);
   if (failed(x))
     return failure();
   RankedTensorType t = typeOf(*x);
+  if (llvm::any_of(spec->ints, [](const SymInt &d) { return d.fromData; }))
+    return setResult(n, expandAtRunTime(*x, spec->ints));
   SmallVector<int64_t> shape;
   int64_t lead = static_cast<int64_t>(spec->ints.size()) - t.getRank();
   for (auto [i, d] : llvm::enumerate(spec->ints)) {
@@ -614,6 +625,40 @@ LogicalResult Importer::importExpand(const onnx::NodeProto &n) {
   }
   FailureOr<Value> r = make<BroadcastToOp>(*x, b.getDenseI64ArrayAttr(shape));
   return setResult(n, r);
+}
+
+FailureOr<Value> Importer::expandAtRunTime(Value x, ArrayRef<SymInt> dims) {
+  // numpy broadcasting of x against `dims` read at run time: an entry of 1
+  // keeps x's dim, any other is the size; x times a fill of ones of that
+  // shape (x or false for booleans) broadcasts it.
+  RankedTensorType t = typeOf(x);
+  int64_t lead = static_cast<int64_t>(dims.size()) - t.getRank();
+  if (lead < 0) {
+    error("Expand's shape has " + Twine(dims.size()) +
+          " entries, fewer than the input's rank " + Twine(t.getRank()));
+    return failure();
+  }
+  SmallVector<SymInt> sizes;
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  for (auto [i, d] : llvm::enumerate(dims)) {
+    int64_t j = static_cast<int64_t>(i) - lead;
+    if (j < 0 || !d.fromData) {
+      sizes.push_back(d);
+      continue;
+    }
+    Value e = indexValue(d);
+    Value isOne =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, one);
+    Value dim = b.createOrFold<tensor::DimOp>(loc, x, j);
+    sizes.push_back(SymInt::computed(
+        arith::SelectOp::create(b, loc, isOne, dim, e), /*fromData=*/true));
+  }
+  Type elem = t.getElementType();
+  bool isBool = elem.isInteger(1);
+  FailureOr<Value> fill = splatTo(scalar(isBool ? 0 : 1, elem), sizes);
+  if (failed(fill))
+    return failure();
+  return isBool ? make<SelectOp>(x, x, *fill) : make<MulOp>(x, *fill);
 }
 
 /// The [M, N] mask of (i, j) with j - i >= k (`upper`) or j - i <= k.
