@@ -11,6 +11,7 @@
 #include "kiln/Conversion/Passes.h"
 #include "kiln/Target/Passes.h"
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -32,6 +33,15 @@ void mlir::kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
   pm.addPass(createKilnAttachTargetPass(
       KilnAttachTargetPassOptions{target.triple, target.cpu, target.features}));
   pm.addPass(createConvertKilnToLinalgPass());
+  // TOSA ops that convert-tosa-to-kiln left (quantized ones, control flow,
+  // the rest of the spec) take upstream's path to linalg.
+  tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions(),
+                              TosaToLinalgNamedOptions());
+  pm.nest<func::FuncOp>().addPass(createTosaToSCFPass());
+  pm.nest<func::FuncOp>().addPass(createTosaToTensorPass());
+  TosaToArithPassOptions tosaToArith;
+  tosaToArith.includeApplyRescale = true;
+  pm.nest<func::FuncOp>().addPass(createTosaToArithPass(tosaToArith));
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createKilnFuseElementwisePass());

@@ -7,6 +7,7 @@
 #include "kiln/Pipelines/Pipelines.h"
 
 #include "Kiln/Transforms/Passes.h"
+#include "kiln/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -23,6 +24,8 @@ void mlir::kiln::buildKilnGraphPipeline(OpPassManager &pm,
         options.canonicalizeListener);
     return createCanonicalizerPass(config);
   };
+  // TOSA input (TensorFlow, TFLite, torch-mlir) joins the kiln graph.
+  funcPm.addPass(kiln::createConvertTosaToKilnPass());
   funcPm.addPass(canonicalize());
   if (options.inferShapes)
     funcPm.addPass(createKilnInferShapesPass());

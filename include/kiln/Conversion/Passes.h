@@ -34,6 +34,7 @@ class VectorDialect;
 } // namespace vector
 
 namespace kiln {
+class KilnDialect;
 
 #define GEN_PASS_DECL
 #include "kiln/Conversion/Passes.h.inc"
@@ -50,6 +51,10 @@ void populateKilnToLinalgPatterns(const TypeConverter &converter,
 /// emits one error listing all of them (grouped by op name, each with its
 /// location and reason) and returns failure.
 LogicalResult checkKilnOpsLowerable(Operation *root);
+
+/// Adds the patterns rewriting floating-point TOSA ops into kiln ops (all
+/// but tosa.const, which the pass converts once its users are kiln ops).
+void populateTosaToKilnPatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "kiln/Conversion/Passes.h.inc"

@@ -68,4 +68,45 @@ def KilnLowerMemrefCopyPass : Pass<"kiln-lower-memref-copy"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def ConvertTosaToKilnPass : Pass<"convert-tosa-to-kiln"> {
+  let summary = "Convert floating-point TOSA ops into the kiln dialect";
+  let description = [{
+    TensorFlow, TFLite and torch-mlir models reach MLIR as TOSA. This pass
+    rewrites the TOSA ops that have a kiln equivalent into kiln ops, so
+    that Kiln's graph passes and its CPU contraction codegen apply to them:
+
+    - `tosa.const`, `tosa.conv2d` and `tosa.depthwise_conv2d` (as NHWC
+      `kiln.conv2d` with the filter transposed to `[KH, KW, C, F]`, which
+      folds on constant weights), `tosa.matmul`, `tosa.avg_pool2d` and
+      `tosa.max_pool2d` (NHWC `kiln.pool2d`);
+    - elementwise arithmetic (`add`, `sub`, `mul` without shift, `maximum`,
+      `minimum`, `pow`), math (`abs`, `ceil`, `floor`, `exp`, `log`,
+      `rsqrt`, `reciprocal`, `negate`, `sigmoid`, `tanh`, `erf`, `sin`,
+      `cos`), `clamp`, comparisons and `select`;
+    - `reshape` to a `tosa.const_shape`, `transpose`, `concat`, and the
+      `reduce_*` ops (which keep the reduced dim).
+
+    Quantized ops (integer convolutions and matmuls with zero points,
+    `rescale`, `mul` with a shift) are left alone, as is anything else;
+    `kiln-to-linalg-pipeline` lowers what remains with upstream's
+    TOSA-to-linalg passes.
+
+    ```mlir
+    %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32,
+        dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>,
+        stride = array<i64: 1, 1>}
+        : (tensor<1x8x8x3xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>,
+           tensor<1xf32>, tensor<1xf32>) -> tensor<1x8x8x16xf32>
+    // becomes
+    %f = kiln.transpose %w [1, 2, 3, 0]
+        : (tensor<16x3x3x3xf32>) -> tensor<3x3x3x16xf32>
+    %y = kiln.conv2d %x, %f, %b {layout = #kiln.layout<nhwc>,
+        pads = array<i64: 1, 1, 1, 1>}
+        : (tensor<1x8x8x3xf32>, tensor<3x3x3x16xf32>, tensor<16xf32>)
+        -> tensor<1x8x8x16xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+}
+
 #endif // KILN_CONVERSION_PASSES_TD
