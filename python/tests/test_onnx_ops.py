@@ -57,3 +57,23 @@ def test_pad_unknown_mode_is_an_error():
                        match="Pad mode 'wrap' is not supported"):
         run_single(node, [("x", np.zeros((2, 2), np.float32))], [2, 4],
                    [init("pads", np.array([0, 1, 0, 1], np.int64))])
+
+
+@pytest.mark.parametrize("size,align", [((13, 7), False), ((5, 11), True),
+                                        ((1, 3), False)])
+def test_bicubic_resize_matches_torch(size, align):
+    # torch exports bicubic interpolation as Resize mode=cubic, A = -0.75.
+    import io
+
+    class Up(torch.nn.Module):
+        def forward(self, x):
+            return torch.nn.functional.interpolate(
+                x, size=size, mode="bicubic", align_corners=align)
+
+    x = torch.randn(1, 2, 6, 5, generator=torch.Generator().manual_seed(0))
+    f = io.BytesIO()
+    torch.onnx.export(Up(), (x,), f, opset_version=13)
+    m = kiln.compile(f.getvalue())
+    with torch.no_grad():
+        ref = Up()(x).numpy()
+    np.testing.assert_allclose(m(x.numpy()), ref, rtol=1e-5, atol=1e-5)

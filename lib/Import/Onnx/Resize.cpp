@@ -4,7 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Resize (nearest and linear) as gathers along each resized axis.
+// Resize (nearest, linear and cubic) as gathers along each resized axis:
+// one gather for nearest, and for linear (2 taps) and cubic (4 taps) one
+// gather per tap, weighted by a constant along the axis and summed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,9 +26,11 @@ LogicalResult Importer::importResize(const onnx::NodeProto &n) {
   std::string coord =
       attrString(n, "coordinate_transformation_mode", "half_pixel");
   std::string nearest = attrString(n, "nearest_mode", "round_prefer_floor");
-  if (mode != "nearest" && mode != "linear")
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
     return error("Resize mode '" + mode +
-                 "' is not supported (nearest and linear are)");
+                 "' is not supported (nearest, linear and cubic are)");
+  double cubicA = attrFloat(n, "cubic_coeff_a", -0.75);
+  bool excludeOutside = attrInt(n, "exclude_outside", 0) != 0;
   if (coord == "tf_crop_and_resize")
     return error("Resize coordinate_transformation_mode 'tf_crop_and_resize' "
                  "is not supported");
@@ -88,14 +92,18 @@ LogicalResult Importer::importResize(const onnx::NodeProto &n) {
         return (o + 0.5) / scale;
       return o / scale; // asymmetric
     };
-    HostTensor i0, i1;
-    i0.elemType = i1.elemType = onnx::TensorProto::INT64;
-    i0.shape = i1.shape = {out};
-    SmallVector<double> w0, w1;
+    // Taps: for each, the source index and weight of every output position.
+    int64_t numTaps = mode == "nearest" ? 1 : mode == "linear" ? 2 : 4;
+    SmallVector<HostTensor> taps(numTaps);
+    SmallVector<SmallVector<double>> weights(numTaps);
+    for (HostTensor &tap : taps) {
+      tap.elemType = onnx::TensorProto::INT64;
+      tap.shape = {out};
+    }
     for (int64_t o = 0; o < out; ++o) {
       double xo = original(o);
+      double f = std::floor(xo);
       if (mode == "nearest") {
-        double f = std::floor(xo);
         int64_t k;
         if (nearest == "floor")
           k = static_cast<int64_t>(f);
@@ -105,45 +113,69 @@ LogicalResult Importer::importResize(const onnx::NodeProto &n) {
           k = static_cast<int64_t>(nearest == "round_prefer_ceil" ? f + 1 : f);
         else
           k = static_cast<int64_t>(std::round(xo));
-        i0.ints.push_back({std::clamp<int64_t>(k, 0, in - 1)});
+        taps[0].ints.push_back({std::clamp<int64_t>(k, 0, in - 1)});
+        continue;
+      }
+      double t = xo - f;
+      int64_t first = static_cast<int64_t>(f) - (numTaps == 4 ? 1 : 0);
+      SmallVector<double> w;
+      if (numTaps == 2) {
+        w = {1.0 - t, t};
       } else {
-        double f = std::floor(xo);
-        double frac = xo - f;
-        i0.ints.push_back({std::clamp<int64_t>(static_cast<int64_t>(f), 0,
-                                               in - 1)});
-        i1.ints.push_back({std::clamp<int64_t>(static_cast<int64_t>(f) + 1, 0,
-                                               in - 1)});
-        w0.push_back(1.0 - frac);
-        w1.push_back(frac);
+        // ONNX's cubic convolution kernel with coefficient A.
+        double a = cubicA;
+        auto far = [&](double d) {
+          return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a;
+        };
+        auto near = [&](double d) {
+          return ((a + 2) * d - (a + 3)) * d * d + 1;
+        };
+        w = {far(t + 1), near(t), near(1 - t), far(2 - t)};
+      }
+      // exclude_outside: taps past the edge weigh nothing, and the rest are
+      // renormalized; otherwise they read the edge element.
+      double total = 0;
+      for (int64_t k = 0; k < numTaps; ++k) {
+        int64_t src = first + k;
+        if (excludeOutside && (src < 0 || src >= in))
+          w[k] = 0;
+        total += w[k];
+      }
+      for (int64_t k = 0; k < numTaps; ++k) {
+        taps[k].ints.push_back(
+            {std::clamp<int64_t>(first + k, 0, in - 1)});
+        weights[k].push_back(excludeOutside && total != 0 ? w[k] / total
+                                                          : w[k]);
       }
     }
-    FailureOr<Value> idx0 = constantFromHost(i0);
-    if (failed(idx0))
-      return failure();
-    FailureOr<Value> g0 =
-        make<GatherOp>(current, *idx0, b.getI64IntegerAttr(axis));
-    if (failed(g0))
-      return failure();
-    if (mode == "nearest") {
-      current = *g0;
-      continue;
+    Value sum;
+    for (int64_t k = 0; k < numTaps; ++k) {
+      FailureOr<Value> idx = constantFromHost(taps[k]);
+      if (failed(idx))
+        return failure();
+      FailureOr<Value> g =
+          make<GatherOp>(current, *idx, b.getI64IntegerAttr(axis));
+      if (failed(g))
+        return failure();
+      if (mode == "nearest") {
+        sum = *g;
+        break;
+      }
+      FailureOr<Value> c = broadcastAlong(weights[k], elem, rank, axis);
+      FailureOr<Value> p = failed(c) ? FailureOr<Value>(failure())
+                                     : make<MulOp>(*g, *c);
+      if (failed(p))
+        return failure();
+      if (!sum) {
+        sum = *p;
+        continue;
+      }
+      FailureOr<Value> added = make<AddOp>(sum, *p);
+      if (failed(added))
+        return failure();
+      sum = *added;
     }
-    FailureOr<Value> idx1 = constantFromHost(i1);
-    if (failed(idx1))
-      return failure();
-    FailureOr<Value> g1 =
-        make<GatherOp>(current, *idx1, b.getI64IntegerAttr(axis));
-    FailureOr<Value> c0 = broadcastAlong(w0, elem, rank, axis);
-    FailureOr<Value> c1 = broadcastAlong(w1, elem, rank, axis);
-    if (failed(g1) || failed(c0) || failed(c1))
-      return failure();
-    FailureOr<Value> p0 = make<MulOp>(*g0, *c0), p1 = make<MulOp>(*g1, *c1);
-    if (failed(p0) || failed(p1))
-      return failure();
-    FailureOr<Value> sum = make<AddOp>(*p0, *p1);
-    if (failed(sum))
-      return failure();
-    current = *sum;
+    current = sum;
   }
   setOutput(n, 0, current);
   return success();
@@ -157,7 +189,8 @@ void onnx_import::registerResizeHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
       {"Resize",
        {&Importer::importResize,
-        "nearest/linear, static resized dims, no tf_crop_and_resize"}},
+        "nearest, linear and cubic; static resized dims; no "
+        "tf_crop_and_resize"}},
   };
   addHandlers(table, rows);
 }
