@@ -77,3 +77,59 @@ def test_bicubic_resize_matches_torch(size, align):
     with torch.no_grad():
         ref = Up()(x).numpy()
     np.testing.assert_allclose(m(x.numpy()), ref, rtol=1e-5, atol=1e-5)
+
+
+def scatter_nd_ref(data, indices, updates, reduction):
+    out = data.copy()
+    for pos in np.ndindex(*indices.shape[:-1]):
+        idx = tuple(indices[pos])
+        if reduction == "add":
+            out[idx] += updates[pos]
+        elif reduction == "mul":
+            out[idx] *= updates[pos]
+        else:
+            out[idx] = updates[pos]
+    return out
+
+
+@pytest.mark.parametrize("reduction", ["none", "add", "mul"])
+@pytest.mark.parametrize("data_shape,indices", [
+    ((7,), [[2], [-1], [0]]),                 # prime size, a negative index
+    ((2, 8, 4), [[0, 3], [1, 5], [1, 0]]),    # rows of a KV cache
+    ((3, 5), [[[0, 1], [2, 4]], [[1, 1], [0, 0]]]),  # single elements
+    ((1, 1, 3), [[0]]),                       # a dim of 1
+])
+def test_scatter_nd_against_numpy(reduction, data_shape, indices):
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal(data_shape).astype(np.float32)
+    indices = np.array(indices, np.int64)
+    k = indices.shape[-1]
+    updates = rng.standard_normal(
+        indices.shape[:-1] + data.shape[k:]).astype(np.float32)
+    node = helper.make_node("ScatterND", ["data", "indices", "updates"],
+                            ["y"], reduction=reduction)
+    m = kiln.compile(make_model(
+        [node], [tensor("data", list(data.shape)),
+                 tensor("indices", list(indices.shape), TensorProto.INT64),
+                 tensor("updates", list(updates.shape))],
+        [tensor("y", list(data.shape))], opset=16))
+    wrapped = np.where(indices < 0, indices + np.array(data.shape[:k]),
+                       indices)
+    np.testing.assert_allclose(
+        m(data, indices, updates),
+        scatter_nd_ref(data, wrapped, updates, reduction), rtol=1e-6)
+
+
+def test_scatter_nd_index_out_of_range_is_a_run_time_error():
+    node = helper.make_node("ScatterND", ["data", "indices", "updates"],
+                            ["y"], name="scatter")
+    m = kiln.compile(make_model(
+        [node], [tensor("data", [4]),
+                 tensor("indices", [1, 1], TensorProto.INT64),
+                 tensor("updates", [1])], [tensor("y", [4])]))
+    data = np.zeros(4, np.float32)
+    with pytest.raises(RuntimeError, match="scatter"):
+        m(data, np.array([[4]], np.int64), np.ones(1, np.float32))
+    np.testing.assert_array_equal(
+        m(data, np.array([[3]], np.int64), np.ones(1, np.float32)),
+        [0, 0, 0, 1])

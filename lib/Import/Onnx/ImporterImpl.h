@@ -201,6 +201,12 @@ public:
   LogicalResult importScatterElements(const onnx::NodeProto &n);
   LogicalResult importConvTranspose(const onnx::NodeProto &n);
   LogicalResult importGatherND(const onnx::NodeProto &n);
+  LogicalResult importScatterND(const onnx::NodeProto &n);
+  /// The flat offsets into `dt` (row-major over its first batch + k dims)
+  /// of the index tuples in the last dim of `indices` (k entries, wrapped
+  /// and range-checked), after `batch` leading batch dims.
+  FailureOr<Value> flatOffsets(Value indices, RankedTensorType dt,
+                               int64_t batch);
   /// The negative log-likelihood loss of `logProb` [N, C, d...] at `target`
   /// [N, d...], weighted, with `ignoreIndex` and `reduction` as ONNX's
   /// NegativeLogLikelihoodLoss.

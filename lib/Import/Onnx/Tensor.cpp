@@ -980,6 +980,136 @@ LogicalResult Importer::importScatterElements(const onnx::NodeProto &n) {
   return setResult(n, r);
 }
 
+FailureOr<Value> Importer::flatOffsets(Value indices, RankedTensorType dt,
+                                       int64_t batch) {
+  RankedTensorType it = typeOf(indices);
+  int64_t q = it.getRank(), k = it.getDimSize(q - 1), lead = batch + k;
+  SmallVector<int64_t> strides(lead, 1);
+  for (int64_t d = lead - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * dt.getDimSize(d + 1);
+  Type i64 = b.getI64Type();
+  ArrayRef<int64_t> pos = it.getShape().drop_back(); // positions
+  FailureOr<Value> flat = Value();
+  auto accumulate = [&](Value term) {
+    flat = *flat ? make<AddOp>(*flat, term) : FailureOr<Value>(term);
+  };
+  for (int64_t j = 0; j < k && succeeded(flat); ++j) {
+    SmallVector<int64_t> starts(q, 0), ends(pos), steps(q, 1);
+    starts[q - 1] = j;
+    ends.push_back(j + 1);
+    FailureOr<Value> column = make<SliceOp>(
+        indices, b.getDenseI64ArrayAttr(starts), b.getDenseI64ArrayAttr(ends),
+        b.getDenseI64ArrayAttr(steps));
+    if (succeeded(column))
+      column = reshape(*column, pos);
+    if (succeeded(column))
+      column = checkedIndices(*column, dt.getDimSize(batch + j));
+    if (succeeded(column))
+      column = make<MulOp>(*column, scalar(strides[batch + j], i64));
+    if (failed(column))
+      return failure();
+    accumulate(*column);
+  }
+  for (int64_t j = 0; j < batch && succeeded(flat); ++j) {
+    FailureOr<Value> coord =
+        make<MulOp>(iotaAlong(pos[j], pos.size(), j), scalar(strides[j], i64));
+    if (failed(coord))
+      return failure();
+    accumulate(*coord);
+  }
+  return flat;
+}
+
+/// ScatterND through a one-hot over the data's first k dims flattened (F
+/// positions): the P index tuples become flat offsets (checked), their
+/// one-hot [P, F] times the updates [P, R] (a matmul) is what lands on each
+/// position, and `reduction` combines it with the data [F, R]; mul takes
+/// the product over a [P, F, R] selection instead. Static shapes.
+LogicalResult Importer::importScatterND(const onnx::NodeProto &n) {
+  FailureOr<Value> data = input(n, 0), indices = input(n, 1),
+                   updates = input(n, 2);
+  if (failed(data) || failed(indices) || failed(updates))
+    return failure();
+  RankedTensorType dt = typeOf(*data), it = typeOf(*indices),
+                   ut = typeOf(*updates);
+  if (!dt.hasStaticShape() || !it.hasStaticShape() || !ut.hasStaticShape() ||
+      it.getRank() < 1)
+    return error("ScatterND needs data, indices and updates of static shapes");
+  int64_t q = it.getRank(), k = it.getDimSize(q - 1), rank = dt.getRank();
+  if (k < 1 || k > rank)
+    return error("ScatterND's index tuples have " + Twine(k) +
+                 " entries for data of rank " + Twine(rank));
+  SmallVector<int64_t> expected(it.getShape().drop_back());
+  llvm::append_range(expected, dt.getShape().drop_front(k));
+  if (ut.getShape() != ArrayRef<int64_t>(expected))
+    return error("ScatterND's updates must have shape indices.shape[:-1] + "
+                 "data.shape[k:]");
+  std::string reduction = attrString(n, "reduction", "none");
+  if (reduction != "none" && reduction != "add" && reduction != "mul")
+    return error("ScatterND's reduction '" + reduction +
+                 "' is not none, add or mul");
+  int64_t f = 1, r = 1, p = 1;
+  for (int64_t d = 0; d < k; ++d)
+    f *= dt.getDimSize(d);
+  for (int64_t d = k; d < rank; ++d)
+    r *= dt.getDimSize(d);
+  for (int64_t d = 0; d < q - 1; ++d)
+    p *= it.getDimSize(d);
+  Type elem = dt.getElementType();
+  FailureOr<Value> flat = flatOffsets(*indices, dt, 0);
+  if (succeeded(flat))
+    flat = reshape(*flat, {p, 1});
+  FailureOr<Value> hit =
+      failed(flat) ? FailureOr<Value>(failure())
+                   : compare(ComparePredicate::EQ, *flat, iotaAlong(f, 2, 1));
+  FailureOr<Value> data2d = reshape(*data, {f, r});
+  FailureOr<Value> upd2d = reshape(*updates, {p, r});
+  if (failed(hit) || failed(data2d) || failed(upd2d))
+    return failure();
+  FailureOr<Value> result = failure();
+  if (reduction == "mul") {
+    FailureOr<Value> hit3 = reshape(*hit, {p, f, 1});
+    FailureOr<Value> upd3 = reshape(*upd2d, {p, 1, r});
+    FailureOr<Value> chosen =
+        failed(hit3) || failed(upd3)
+            ? FailureOr<Value>(failure())
+            : make<SelectOp>(*hit3, *upd3, scalar(1, elem));
+    FailureOr<Value> prod =
+        failed(chosen) ? FailureOr<Value>(failure())
+                       : make<ReduceProdOp>(*chosen, b.getDenseI64ArrayAttr({0}),
+                                            b.getBoolAttr(false));
+    if (failed(prod))
+      return failure();
+    result = make<MulOp>(*data2d, *prod);
+  } else {
+    FailureOr<Value> onehot =
+        make<SelectOp>(*hit, scalar(1, elem), scalar(0, elem));
+    FailureOr<Value> landing =
+        failed(onehot) ? FailureOr<Value>(failure())
+                       : make<MatmulOp>(*onehot, *upd2d, b.getBoolAttr(true),
+                                        b.getBoolAttr(false));
+    if (failed(landing))
+      return failure();
+    if (reduction == "add") {
+      result = make<AddOp>(*data2d, *landing);
+    } else {
+      // Whether any tuple lands on each position.
+      FailureOr<Value> landed = make<ReduceSumOp>(
+          *onehot, b.getDenseI64ArrayAttr({0}), b.getBoolAttr(false));
+      if (succeeded(landed))
+        landed = reshape(*landed, {f, 1});
+      if (succeeded(landed))
+        landed = compare(ComparePredicate::GT, *landed, scalar(0, elem));
+      if (failed(landed))
+        return failure();
+      result = make<SelectOp>(*landed, *landing, *data2d);
+    }
+  }
+  if (failed(result))
+    return failure();
+  return setResult(n, reshape(*result, dt.getShape()));
+}
+
 /// GatherND as one gather from the data with its first batch_dims + k dims
 /// flattened: each index tuple's flat offset is its batch coordinates
 /// (iotas) and its k indices (wrapped and range-checked, checkedIndices)
@@ -998,43 +1128,12 @@ LogicalResult Importer::importGatherND(const onnx::NodeProto &n) {
                  Twine(batch) + " batch dims do not fit data of rank " +
                  Twine(dt.getRank()));
   int64_t lead = batch + k;
-  SmallVector<int64_t> strides(lead, 1);
-  for (int64_t d = lead - 2; d >= 0; --d)
-    strides[d] = strides[d + 1] * dt.getDimSize(d + 1);
-  Type i64 = b.getI64Type();
-  ArrayRef<int64_t> pos = it.getShape().drop_back(); // positions
-  FailureOr<Value> flat = Value();
-  auto accumulate = [&](Value term) {
-    flat = *flat ? make<AddOp>(*flat, term) : FailureOr<Value>(term);
-  };
-  for (int64_t j = 0; j < k && succeeded(flat); ++j) {
-    SmallVector<int64_t> starts(q, 0), ends(pos), steps(q, 1);
-    starts[q - 1] = j;
-    ends.push_back(j + 1);
-    FailureOr<Value> column = make<SliceOp>(
-        *indices, b.getDenseI64ArrayAttr(starts), b.getDenseI64ArrayAttr(ends),
-        b.getDenseI64ArrayAttr(steps));
-    if (succeeded(column))
-      column = reshape(*column, pos);
-    if (succeeded(column))
-      column = checkedIndices(*column, dt.getDimSize(batch + j));
-    if (succeeded(column))
-      column = make<MulOp>(*column, scalar(strides[batch + j], i64));
-    if (failed(column))
-      return failure();
-    accumulate(*column);
-  }
-  for (int64_t j = 0; j < batch && succeeded(flat); ++j) {
+  for (int64_t j = 0; j < batch; ++j)
     if (it.getDimSize(j) != dt.getDimSize(j))
       return error("GatherND's batch dim " + Twine(j) + " differs: " +
                    Twine(it.getDimSize(j)) + " and " +
                    Twine(dt.getDimSize(j)));
-    FailureOr<Value> coord =
-        make<MulOp>(iotaAlong(pos[j], pos.size(), j), scalar(strides[j], i64));
-    if (failed(coord))
-      return failure();
-    accumulate(*coord);
-  }
+  FailureOr<Value> flat = flatOffsets(*indices, dt, batch);
   SmallVector<int64_t> flatShape = {-1};
   llvm::append_range(flatShape, dt.getShape().drop_front(lead));
   FailureOr<Value> flatData = reshape(*data, flatShape);
@@ -1221,6 +1320,7 @@ void onnx_import::registerTensorHandlers(HandlerTable &table) {
       {"Range", {&Importer::importRange, "constant inputs"}},
       {"Reshape", {&Importer::importReshape, "compile-time shape"}},
       {"ScatterElements", {&Importer::importScatterElements, "static shapes"}},
+      {"ScatterND", {&Importer::importScatterND, "static shapes"}},
       {"Shape", {&Importer::importShape, ""}},
       {"Size", {&Importer::importSize, "static shapes"}},
       {"Slice", {&Importer::importSlice, "constant starts/ends/axes/steps"}},
