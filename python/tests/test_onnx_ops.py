@@ -133,3 +133,43 @@ def test_scatter_nd_index_out_of_range_is_a_run_time_error():
     np.testing.assert_array_equal(
         m(data, np.array([[3]], np.int64), np.ones(1, np.float32)),
         [0, 0, 0, 1])
+
+
+@pytest.mark.parametrize("equation,shapes", [
+    ("ij,jk->ik", [(3, 5), (5, 7)]),
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 1)]),
+    ("bhqd,bhkd->bhqk", [(1, 2, 5, 8), (1, 2, 7, 8)]),   # attention scores
+    ("i,i->", [(13,), (13,)]),
+    ("ij->", [(3, 4)]),
+    ("ij->ji", [(3, 4)]),
+    ("ij", [(2, 3)]),                                      # implicit output
+    ("ij,jk", [(2, 3), (3, 4)]),
+    ("bi,bj->bij", [(2, 3), (2, 4)]),                      # outer products
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 5)]),
+    ("...ij,...jk->...ik", [(2, 3, 3, 4), (2, 3, 4, 2)]),  # ellipsis batch
+    ("...i,i->...", [(2, 3, 4), (4,)]),
+    ("abc,cd->abd", [(1, 1, 3), (3, 1)]),                  # dims of 1
+    ("ijk,ik->j", [(3, 4, 5), (3, 5)]),
+])
+def test_einsum_against_numpy(equation, shapes):
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    ref = np.einsum(equation, *arrays)
+    names = ["x%d" % i for i in range(len(arrays))]
+    node = helper.make_node("Einsum", names, ["y"], equation=equation)
+    m = kiln.compile(make_model(
+        [node], [tensor(nm, list(a.shape)) for nm, a in zip(names, arrays)],
+        [tensor("y", list(ref.shape))], opset=12))
+    np.testing.assert_allclose(m(*arrays), ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("equation,message", [
+    ("ii->i", "repeats a label within one operand"),
+    ("i2->i", "which is not a letter"),
+])
+def test_einsum_errors(equation, message):
+    node = helper.make_node("Einsum", ["x"], ["y"], equation=equation)
+    model = make_model([node], [tensor("x", [3, 3])], [tensor("y", [3])],
+                       opset=12)
+    with pytest.raises(kiln.CompileError, match=message):
+        kiln.compile(model, check=False)

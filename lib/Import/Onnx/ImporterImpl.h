@@ -253,6 +253,12 @@ public:
   // Contraction.cpp
   LogicalResult importGemm(const onnx::NodeProto &n);
   LogicalResult importMatMul(const onnx::NodeProto &n);
+  LogicalResult importEinsum(const onnx::NodeProto &n);
+  /// `v`, whose dims are labelled `from`, transposed to the order `to`.
+  FailureOr<Value> transposeTo(Value v, StringRef from, StringRef to);
+  /// Sums `v` over the dims whose labels are not in `keep`, and drops them
+  /// from `labels`.
+  FailureOr<Value> sumOutLabels(Value v, std::string &labels, StringRef keep);
   // Recurrent.cpp
   LogicalResult importRecurrent(const onnx::NodeProto &n);
   FailureOr<Value> applyActivation(const RecurrentActivation &act, Value x);
