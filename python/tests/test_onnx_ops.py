@@ -173,3 +173,49 @@ def test_einsum_errors(equation, message):
                        opset=12)
     with pytest.raises(kiln.CompileError, match=message):
         kiln.compile(model, check=False)
+
+
+@pytest.mark.parametrize("shape,k,axis,largest", [
+    ((1000,), 5, 0, 1),          # top-5 classes
+    ((2, 7), 7, 1, 1),           # k = the whole (prime) dim
+    ((3, 5, 4), 2, 1, 0),        # smallest, a middle axis
+    ((4, 1), 1, 0, 1),
+])
+def test_topk_against_torch(shape, k, axis, largest):
+    x = torch.randn(*shape, generator=torch.Generator().manual_seed(k))
+    node = helper.make_node("TopK", ["x", "k"], ["v", "i"], axis=axis,
+                            largest=largest)
+    out_shape = list(shape)
+    out_shape[axis] = k
+    m = kiln.compile(make_model(
+        [node], [tensor("x", list(shape))],
+        [tensor("v", out_shape), tensor("i", out_shape, TensorProto.INT64)],
+        [init("k", np.array([k], np.int64))]))
+    v, i = m(x.numpy())
+    ref_v, ref_i = torch.topk(x, k, dim=axis, largest=bool(largest))
+    np.testing.assert_array_equal(v, ref_v.numpy())
+    np.testing.assert_array_equal(i, ref_i.numpy())
+
+
+def test_topk_ties_take_the_lower_index_and_dynamic_batch():
+    node = helper.make_node("TopK", ["x", "k"], ["v", "i"])
+    m = kiln.compile(make_model(
+        [node], [tensor("x", ["N", 6])],
+        [tensor("v", ["N", 3]), tensor("i", ["N", 3], TensorProto.INT64)],
+        [init("k", np.array([3], np.int64))]))
+    x = np.array([[1, 5, 5, 2, 5, 0], [0, 0, 0, 0, 0, 0]], np.float32)
+    v, i = m(x)
+    np.testing.assert_array_equal(i, [[1, 2, 4], [0, 1, 2]])
+    np.testing.assert_array_equal(v, [[5, 5, 5], [0, 0, 0]])
+    assert m(np.ones((5, 6), np.float32))[1].shape == (5, 3)
+
+
+def test_topk_k_computed_at_run_time_is_an_error():
+    node = helper.make_node("TopK", ["x", "k"], ["v", "i"], name="top")
+    model = make_model(
+        [node], [tensor("x", [2, 4]), tensor("k", [1], TensorProto.INT64)],
+        [tensor("v", [2, "k"]), tensor("i", [2, "k"], TensorProto.INT64)])
+    with pytest.raises(kiln.CompileError,
+                       match="TopK's k \\(input 1, 'k'\\) must be known at "
+                             "compile time"):
+        kiln.compile(model)

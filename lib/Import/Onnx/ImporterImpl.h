@@ -105,6 +105,10 @@ struct RawTensor {
 /// The name of an onnx TensorProto::DataType, for diagnostics.
 std::string onnxTypeName(int t);
 
+/// A failed value, for chains of `failed(x) ? failedValue() : make<...>`
+/// (a bare `failure()` is ambiguous there).
+inline FailureOr<Value> failedValue() { return failure(); }
+
 //===----------------------------------------------------------------------===//
 // The handler table
 //===----------------------------------------------------------------------===//
@@ -269,6 +273,7 @@ public:
   FailureOr<Value> directionSlice(Value v, int64_t d);
   // Reduction.cpp
   LogicalResult importReduce(const onnx::NodeProto &n);
+  LogicalResult importTopK(const onnx::NodeProto &n);
   // Resize.cpp
   LogicalResult importResize(const onnx::NodeProto &n);
   // Quantization.cpp

@@ -26,9 +26,6 @@ using llvm::Twine;
 
 using Activation = RecurrentActivation;
 
-/// A failed value, for chains of `failed(x) ? failedValue() : make<...>`.
-static FailureOr<Value> failedValue() { return failure(); }
-
 /// The activations of `n`, one list per direction, with ONNX's defaults and
 /// onnxruntime's rule that activation_alpha/beta are consumed in order by
 /// the activations that take them.

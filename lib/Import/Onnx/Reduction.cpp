@@ -5,12 +5,17 @@
 //===----------------------------------------------------------------------===//
 //
 // ReduceSum/Mean/Max/Min/Prod and the composite L1, L2, SumSquare, LogSum
-// and LogSumExp reductions, ArgMax/ArgMin/Hardmax built from them, and
-// CumSum.
+// and LogSumExp reductions, ArgMax/ArgMin/Hardmax built from them,
+// CumSum, and TopK as a loop of k selections.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ImporterImpl.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -253,6 +258,105 @@ LogicalResult Importer::importCumSum(const onnx::NodeProto &n) {
   return setResult(n, v);
 }
 
+/// TopK as an scf.for over the k results: each step takes the extreme of
+/// what is left along the axis (the lowest index among equal ones, as
+/// ONNX asks), writes its value and index at position i of the outputs,
+/// and masks it out with -inf (+inf for the smallest). O(k * n) along the
+/// axis, which must be static; the other dims may be dynamic.
+LogicalResult Importer::importTopK(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  FailureOr<SmallVector<int64_t>> ks = hostInts(n, 1, "TopK's k");
+  if (failed(x) || failed(ks))
+    return failure();
+  if (ks->size() != 1)
+    return error("TopK's k must have one element");
+  RankedTensorType t = typeOf(*x);
+  int64_t rank = t.getRank(), k = (*ks)[0];
+  int64_t axis = attrInt(n, "axis", -1);
+  if (axis < -rank || axis >= rank)
+    return error("TopK's axis " + Twine(axis) + " is out of range for rank " +
+                 Twine(rank));
+  if (axis < 0)
+    axis += rank;
+  if (t.isDynamicDim(axis))
+    return error("TopK along dim " + Twine(axis) +
+                 ", which is dynamic; Kiln needs it static");
+  int64_t size = t.getDimSize(axis);
+  if (k < 1 || k > size)
+    return error("TopK's k = " + Twine(k) + " is not in [1, " + Twine(size) +
+                 "] for a dim of " + Twine(size));
+  bool largest = attrInt(n, "largest", 1) != 0;
+  Type elem = t.getElementType(), i64 = b.getI64Type();
+  double fill = largest ? -std::numeric_limits<double>::infinity()
+                        : std::numeric_limits<double>::infinity();
+  if (auto it = dyn_cast<IntegerType>(elem)) {
+    unsigned w = it.getWidth();
+    fill = static_cast<double>(largest
+                                   ? APInt::getSignedMinValue(w).getSExtValue()
+                                   : APInt::getSignedMaxValue(w).getSExtValue());
+  }
+
+  SmallVector<SymInt> outDims;
+  for (int64_t d = 0; d < rank; ++d)
+    outDims.push_back(d == axis ? SymInt(k)
+                      : t.isDynamicDim(d) ? SymInt(-1, *x, d)
+                                          : SymInt(t.getDimSize(d)));
+  FailureOr<Value> values = splatTo(scalar(0, elem), outDims);
+  FailureOr<Value> indices = splatTo(scalar(0, i64), outDims);
+  if (failed(values) || failed(indices))
+    return failure();
+  Value iota = iotaAlong(size, rank, axis);
+  SmallVector<OpFoldResult> sizes, strides(rank, b.getIndexAttr(1));
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(d == axis ? OpFoldResult(b.getIndexAttr(1))
+                    : t.isDynamicDim(d)
+                        ? OpFoldResult(indexValue(SymInt(-1, *x, d)))
+                        : OpFoldResult(b.getIndexAttr(t.getDimSize(d))));
+
+  Value lb = arith::ConstantIndexOp::create(b, loc, 0);
+  Value ub = arith::ConstantIndexOp::create(b, loc, k);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(b, loc, lb, ub, one,
+                                 ValueRange{*x, *values, *indices});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value left = loop.getRegionIterArgs()[0];
+    auto axes = b.getDenseI64ArrayAttr({axis});
+    auto keep = b.getBoolAttr(true);
+    FailureOr<Value> best = largest ? make<ReduceMaxOp>(left, axes, keep)
+                                    : make<ReduceMinOp>(left, axes, keep);
+    FailureOr<Value> isBest =
+        failed(best) ? failedValue() : compare(ComparePredicate::EQ, left, *best);
+    FailureOr<Value> where =
+        failed(isBest) ? failedValue()
+                       : make<SelectOp>(*isBest, iota, scalar(size, i64));
+    FailureOr<Value> index =
+        failed(where) ? failedValue() : make<ReduceMinOp>(*where, axes, keep);
+    FailureOr<Value> taken =
+        failed(index) ? failedValue() : compare(ComparePredicate::EQ, iota, *index);
+    FailureOr<Value> rest =
+        failed(taken) ? failedValue()
+                      : make<SelectOp>(*taken, scalar(fill, elem), left);
+    if (failed(rest))
+      return failure();
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+    offsets[axis] = loop.getInductionVar();
+    auto place = [&](Value v, Value into) {
+      return tensor::InsertSliceOp::create(b, loc, v, into, offsets, sizes,
+                                           strides)
+          .getResult();
+    };
+    scf::YieldOp::create(
+        b, loc,
+        ValueRange{*rest, place(*best, loop.getRegionIterArgs()[1]),
+                   place(*index, loop.getRegionIterArgs()[2])});
+  }
+  setOutput(n, 0, loop.getResult(1));
+  setOutput(n, 1, loop.getResult(2));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Handler table rows
 //===----------------------------------------------------------------------===//
@@ -264,6 +368,8 @@ void onnx_import::registerReductionHandlers(HandlerTable &table) {
       {"CumSum", {&Importer::importCumSum, "constant axis, static dim along it"}},
       {"Hardmax", {&Importer::importHardmax, "static dim along the axis"}},
       {"ReduceL1", {&Importer::importReduce, ""}},
+      {"TopK", {&Importer::importTopK,
+                "constant k, static dim along the axis; O(k n)"}},
       {"ReduceL2", {&Importer::importReduce, "float types"}},
       {"ReduceLogSum", {&Importer::importReduce, ""}},
       {"ReduceLogSumExp", {&Importer::importReduce, ""}},

@@ -162,7 +162,7 @@ LogicalResult Importer::importResize(const onnx::NodeProto &n) {
         break;
       }
       FailureOr<Value> c = broadcastAlong(weights[k], elem, rank, axis);
-      FailureOr<Value> p = failed(c) ? FailureOr<Value>(failure())
+      FailureOr<Value> p = failed(c) ? failedValue()
                                      : make<MulOp>(*g, *c);
       if (failed(p))
         return failure();

@@ -1060,7 +1060,7 @@ LogicalResult Importer::importScatterND(const onnx::NodeProto &n) {
   if (succeeded(flat))
     flat = reshape(*flat, {p, 1});
   FailureOr<Value> hit =
-      failed(flat) ? FailureOr<Value>(failure())
+      failed(flat) ? failedValue()
                    : compare(ComparePredicate::EQ, *flat, iotaAlong(f, 2, 1));
   FailureOr<Value> data2d = reshape(*data, {f, r});
   FailureOr<Value> upd2d = reshape(*updates, {p, r});
@@ -1072,10 +1072,10 @@ LogicalResult Importer::importScatterND(const onnx::NodeProto &n) {
     FailureOr<Value> upd3 = reshape(*upd2d, {p, 1, r});
     FailureOr<Value> chosen =
         failed(hit3) || failed(upd3)
-            ? FailureOr<Value>(failure())
+            ? failedValue()
             : make<SelectOp>(*hit3, *upd3, scalar(1, elem));
     FailureOr<Value> prod =
-        failed(chosen) ? FailureOr<Value>(failure())
+        failed(chosen) ? failedValue()
                        : make<ReduceProdOp>(*chosen, b.getDenseI64ArrayAttr({0}),
                                             b.getBoolAttr(false));
     if (failed(prod))
@@ -1085,7 +1085,7 @@ LogicalResult Importer::importScatterND(const onnx::NodeProto &n) {
     FailureOr<Value> onehot =
         make<SelectOp>(*hit, scalar(1, elem), scalar(0, elem));
     FailureOr<Value> landing =
-        failed(onehot) ? FailureOr<Value>(failure())
+        failed(onehot) ? failedValue()
                        : make<MatmulOp>(*onehot, *upd2d, b.getBoolAttr(true),
                                         b.getBoolAttr(false));
     if (failed(landing))
