@@ -219,3 +219,49 @@ def test_topk_k_computed_at_run_time_is_an_error():
                        match="TopK's k \\(input 1, 'k'\\) must be known at "
                              "compile time"):
         kiln.compile(model)
+
+
+def export_torch(module, x, opset=13, dynamic_batch=False):
+    import io
+    f = io.BytesIO()
+    torch.onnx.export(module, (x,), f, opset_version=opset,
+                      input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}
+                      if dynamic_batch else None)
+    return f.getvalue()
+
+
+@pytest.mark.parametrize("conv", [
+    dict(in_channels=3, out_channels=4, kernel_size=3, padding=1),
+    dict(in_channels=4, out_channels=6, kernel_size=(3, 2, 3),
+         stride=(2, 1, 2), padding=(1, 0, 2), dilation=(1, 2, 1), groups=2),
+    dict(in_channels=2, out_channels=5, kernel_size=1, bias=False),
+])
+def test_conv3d_matches_torch(conv):
+    torch.manual_seed(0)
+    model = torch.nn.Conv3d(**conv).eval()
+    x = torch.randn(2, conv["in_channels"], 5, 7, 6)
+    m = kiln.compile(export_torch(model, x, dynamic_batch=True))
+    for batch in (2, 1):
+        xb = x[:batch]
+        with torch.no_grad():
+            ref = model(xb).numpy()
+        np.testing.assert_allclose(m(xb.numpy()), ref, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("pool", [
+    torch.nn.MaxPool3d(2),
+    torch.nn.MaxPool3d((3, 2, 3), stride=(2, 1, 2), padding=(1, 0, 1),
+                       ceil_mode=True),
+    torch.nn.AvgPool3d(3, stride=2, padding=1),
+    torch.nn.AvgPool3d(3, stride=2, padding=1, count_include_pad=False),
+    torch.nn.AvgPool3d((2, 3, 1), stride=1, ceil_mode=True),
+])
+def test_pool3d_matches_torch(pool):
+    x = torch.randn(2, 3, 7, 6, 5, generator=torch.Generator().manual_seed(1))
+    m = kiln.compile(export_torch(pool, x))
+    with torch.no_grad():
+        ref = pool(x).numpy()
+    got = m(x.numpy())
+    assert got.shape == ref.shape
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-6)

@@ -250,6 +250,9 @@ public:
   LogicalResult importDropout(const onnx::NodeProto &n);
   LogicalResult importConv(const onnx::NodeProto &n);
   LogicalResult importPool(const onnx::NodeProto &n);
+  LogicalResult importConv3D(const onnx::NodeProto &n, Value x, Value w);
+  LogicalResult importPool3D(const onnx::NodeProto &n, Value x,
+                             ArrayRef<int64_t> kernel);
   LogicalResult importGlobalPool(const onnx::NodeProto &n);
   LogicalResult importBatchNorm(const onnx::NodeProto &n);
   LogicalResult importLayerNorm(const onnx::NodeProto &n);

@@ -56,25 +56,27 @@ Importer::windowPads(const onnx::NodeProto &n, RankedTensorType input,
                      ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                      ArrayRef<int64_t> dilations, bool oneD) {
   std::string autoPad = attrString(n, "auto_pad", "NOTSET");
+  size_t spatial = kernel.size(); // 2 for 1-D windows lifted to 2-D
+  size_t given = oneD ? 1 : spatial;
   SmallVector<int64_t> pads =
-      attrInts(n, "pads").value_or(SmallVector<int64_t>(oneD ? 2 : 4, 0));
-  if (pads.size() != (oneD ? 2u : 4u)) {
-    error("pads has " + Twine(pads.size()) + " entries; " +
-          (oneD ? "1-D windows need 2" : "2-D windows need 4"));
+      attrInts(n, "pads").value_or(SmallVector<int64_t>(2 * given, 0));
+  if (pads.size() != 2 * given) {
+    error("pads has " + Twine(pads.size()) + " entries; " + Twine(given) +
+          "-D windows need " + Twine(2 * given));
     return failure();
   }
   // A 1-D window is a 2-D one of height 1: [begin, end] -> [0, begin, 0, end].
   if (oneD)
     pads = {0, pads[0], 0, pads[1]};
   if (autoPad == "NOTSET")
-    return pads; // [top, left, bottom, right] in both ONNX and Kiln.
+    return pads; // [begins..., ends...] in both ONNX and Kiln.
   if (autoPad == "VALID")
-    return SmallVector<int64_t>{0, 0, 0, 0};
+    return SmallVector<int64_t>(2 * spatial, 0);
   if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER") {
     error("unknown auto_pad '" + autoPad + "'");
     return failure();
   }
-  for (int i = 0; i < 2; ++i) {
+  for (size_t i = 0; i < spatial; ++i) {
     int64_t in = input.getDimSize(2 + i);
     if (ShapedType::isDynamic(in)) {
       error("auto_pad=" + autoPad + " needs static spatial dims");
@@ -85,7 +87,7 @@ Importer::windowPads(const onnx::NodeProto &n, RankedTensorType input,
         (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in, 0);
     int64_t small = total / 2, large = total - small;
     pads[i] = autoPad == "SAME_UPPER" ? small : large;
-    pads[i + 2] = autoPad == "SAME_UPPER" ? large : small;
+    pads[i + spatial] = autoPad == "SAME_UPPER" ? large : small;
   }
   return pads;
 }
@@ -110,9 +112,11 @@ LogicalResult Importer::importConv(const onnx::NodeProto &n) {
       return failure();
     xt = typeOf(*x);
     wt = typeOf(*w);
+  } else if (xt.getRank() == 5 && wt.getRank() == 5) {
+    return importConv3D(n, *x, *w);
   } else if (xt.getRank() != 4 || wt.getRank() != 4) {
-    return error("only 1-D and 2-D convolution (3-D or 4-D input and "
-                 "weight) is supported; the input has rank " +
+    return error("only 1-D, 2-D and 3-D convolution (3-D, 4-D or 5-D input "
+                 "and weight) is supported; the input has rank " +
                  Twine(xt.getRank()));
   }
   SmallVector<int64_t> kernel = {wt.getDimSize(2), wt.getDimSize(3)};
@@ -152,6 +156,138 @@ LogicalResult Importer::importConv(const onnx::NodeProto &n) {
   if (succeeded(r) && oneD)
     r = reshape(*r, {0, 0, -1});
   return setResult(n, r);
+}
+
+/// 3-D convolution as KD 2-D ones: for each depth tap kd, the input's
+/// depth slices that tap reads (padded in depth, strided) fold into the
+/// batch, [N * OD, C, H, W], and convolve with the weight's slice kd; the
+/// sum over kd unfolds to [N, F, OD, OH, OW]. The same arithmetic as a 3-D
+/// convolution. Channels and spatial dims must be static.
+LogicalResult Importer::importConv3D(const onnx::NodeProto &n, Value x,
+                                     Value w) {
+  RankedTensorType xt = typeOf(x), wt = typeOf(w);
+  for (int64_t d = 1; d < 5; ++d)
+    if (xt.isDynamicDim(d) || wt.isDynamicDim(d) || wt.isDynamicDim(0))
+      return error("3-D convolution needs static channels, spatial dims and "
+                   "weight");
+  SmallVector<int64_t> kernel = {wt.getDimSize(2), wt.getDimSize(3),
+                                 wt.getDimSize(4)};
+  SmallVector<int64_t> strides =
+      attrInts(n, "strides").value_or(SmallVector<int64_t>(3, 1));
+  SmallVector<int64_t> dilations =
+      attrInts(n, "dilations").value_or(SmallVector<int64_t>(3, 1));
+  if (strides.size() != 3 || dilations.size() != 3)
+    return error("3-D convolution needs 3 strides and 3 dilations");
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(n, xt, kernel, strides, dilations);
+  FailureOr<Value> bias = optionalInput(n, 2);
+  if (failed(pads) || failed(bias))
+    return failure();
+  int64_t c = xt.getDimSize(1), f = wt.getDimSize(0), kd = kernel[0];
+  int64_t h = xt.getDimSize(3), wd = xt.getDimSize(4);
+  int64_t depth = xt.getDimSize(2) + (*pads)[0] + (*pads)[3];
+  int64_t od = (depth - dilations[0] * (kd - 1) - 1) / strides[0] + 1;
+  if (od < 1)
+    return error("3-D convolution's output depth is " + Twine(od));
+  FailureOr<Value> padded = x;
+  if ((*pads)[0] || (*pads)[3])
+    padded = make<PadOp>(x, b.getDenseI64ArrayAttr({0, 0, (*pads)[0], 0, 0}),
+                         b.getDenseI64ArrayAttr({0, 0, (*pads)[3], 0, 0}),
+                         b.getF64FloatAttr(0.0));
+  if (failed(padded))
+    return failure();
+  Value sum;
+  for (int64_t k = 0; k < kd; ++k) {
+    int64_t start = k * dilations[0];
+    FailureOr<Value> taps = make<SliceOp>(
+        *padded, b.getDenseI64ArrayAttr({0, 0, start, 0, 0}),
+        b.getDenseI64ArrayAttr({INT64_MAX, INT64_MAX,
+                                start + (od - 1) * strides[0] + 1, INT64_MAX,
+                                INT64_MAX}),
+        b.getDenseI64ArrayAttr({1, 1, strides[0], 1, 1}));
+    if (succeeded(taps))
+      taps = make<TransposeOp>(*taps, b.getDenseI64ArrayAttr({0, 2, 1, 3, 4}));
+    if (succeeded(taps))
+      taps = reshape(*taps, {-1, c, h, wd});
+    FailureOr<Value> wk = sliceAlong(w, 2, k, k + 1);
+    if (succeeded(wk))
+      wk = reshape(*wk, {f, wt.getDimSize(1), kernel[1], kernel[2]});
+    if (failed(taps) || failed(wk))
+      return failure();
+    FailureOr<Value> y = make<Conv2DOp>(
+        *taps, *wk, k == 0 ? *bias : Value(),
+        b.getDenseI64ArrayAttr({strides[1], strides[2]}),
+        b.getDenseI64ArrayAttr({dilations[1], dilations[2]}),
+        b.getDenseI64ArrayAttr({(*pads)[1], (*pads)[2], (*pads)[4], (*pads)[5]}),
+        b.getI64IntegerAttr(attrInt(n, "group", 1)),
+        LayoutAttr::get(&ctx, Layout::NCHW));
+    if (failed(y))
+      return failure();
+    if (!sum) {
+      sum = *y;
+      continue;
+    }
+    FailureOr<Value> added = make<AddOp>(sum, *y);
+    if (failed(added))
+      return failure();
+    sum = *added;
+  }
+  RankedTensorType st = typeOf(sum);
+  FailureOr<Value> r =
+      reshape(sum, {-1, od, f, st.getDimSize(2), st.getDimSize(3)});
+  if (succeeded(r))
+    r = make<TransposeOp>(*r, b.getDenseI64ArrayAttr({0, 2, 1, 3, 4}));
+  return setResult(n, r);
+}
+
+/// 3-D pooling as two 2-D ones, which a box window allows for max and for
+/// average (with or without the padding counted, the count is a product
+/// over the dims): first over height and width with depth folded into the
+/// channels, then over depth with height and width flattened.
+LogicalResult Importer::importPool3D(const onnx::NodeProto &n, Value x,
+                                     ArrayRef<int64_t> kernel) {
+  RankedTensorType xt = typeOf(x);
+  for (int64_t d = 1; d < 5; ++d)
+    if (xt.isDynamicDim(d))
+      return error("3-D pooling needs static channels and spatial dims");
+  SmallVector<int64_t> strides =
+      attrInts(n, "strides").value_or(SmallVector<int64_t>(3, 1));
+  SmallVector<int64_t> dilations =
+      attrInts(n, "dilations").value_or(SmallVector<int64_t>(3, 1));
+  if (strides.size() != 3 || dilations.size() != 3)
+    return error("3-D pooling needs 3 strides and 3 dilations");
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(n, xt, kernel, strides, dilations);
+  if (failed(pads))
+    return failure();
+  bool isMax = n.op_type() == "MaxPool";
+  auto pool = [&](Value v, ArrayRef<int64_t> k, ArrayRef<int64_t> s,
+                  ArrayRef<int64_t> d, ArrayRef<int64_t> p) {
+    return make<Pool2DOp>(
+        PoolKindAttr::get(&ctx, isMax ? PoolKind::Max : PoolKind::Avg), v,
+        b.getDenseI64ArrayAttr(k), b.getDenseI64ArrayAttr(s),
+        b.getDenseI64ArrayAttr(d), b.getDenseI64ArrayAttr(p),
+        b.getBoolAttr(attrInt(n, "ceil_mode", 0) != 0),
+        b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0),
+        LayoutAttr::get(&ctx, Layout::NCHW));
+  };
+  int64_t c = xt.getDimSize(1), depth = xt.getDimSize(2);
+  FailureOr<Value> v = reshape(x, {-1, c * depth, xt.getDimSize(3),
+                                   xt.getDimSize(4)});
+  if (succeeded(v))
+    v = pool(*v, {kernel[1], kernel[2]}, {strides[1], strides[2]},
+             {dilations[1], dilations[2]},
+             {(*pads)[1], (*pads)[2], (*pads)[4], (*pads)[5]});
+  if (failed(v))
+    return failure();
+  int64_t oh = typeOf(*v).getDimSize(2), ow = typeOf(*v).getDimSize(3);
+  v = reshape(*v, {-1, c, depth, oh * ow});
+  if (succeeded(v))
+    v = pool(*v, {kernel[0], 1}, {strides[0], 1}, {dilations[0], 1},
+             {(*pads)[0], 0, (*pads)[3], 0});
+  if (succeeded(v))
+    v = reshape(*v, {-1, c, typeOf(*v).getDimSize(2), oh, ow});
+  return setResult(n, v);
 }
 
 /// ConvTranspose as a convolution: the input with s - 1 zeros between its
@@ -318,9 +454,11 @@ LogicalResult Importer::importPool(const onnx::NodeProto &n) {
   RankedTensorType xt = typeOf(*x);
   std::optional<SmallVector<int64_t>> kernel = attrInts(n, "kernel_shape");
   bool oneD = xt.getRank() == 3 && kernel && kernel->size() == 1;
+  if (xt.getRank() == 5 && kernel && kernel->size() == 3)
+    return importPool3D(n, *x, *kernel);
   if (!oneD && (xt.getRank() != 4 || !kernel || kernel->size() != 2))
-    return error("only 1-D and 2-D pooling (3-D or 4-D input, 1 or 2 kernel "
-                 "dims) is supported");
+    return error("only 1-D, 2-D and 3-D pooling (3-D, 4-D or 5-D input, 1, 2 "
+                 "or 3 kernel dims) is supported");
   SmallVector<int64_t> strides =
       attrInts(n, "strides").value_or(SmallVector<int64_t>(oneD ? 1 : 2, 1));
   SmallVector<int64_t> dilations =
