@@ -265,3 +265,21 @@ def test_pool3d_matches_torch(pool):
     got = m(x.numpy())
     assert got.shape == ref.shape
     np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("conv", [
+    dict(in_channels=4, out_channels=3, kernel_size=3, stride=2, padding=1,
+         output_padding=1),
+    dict(in_channels=4, out_channels=6, kernel_size=(2, 3, 2),
+         stride=(1, 2, 3), groups=2, dilation=(2, 1, 1)),
+])
+def test_conv_transpose3d_matches_torch(conv):
+    torch.manual_seed(0)
+    model = torch.nn.ConvTranspose3d(**conv).eval()
+    x = torch.randn(2, 4, 3, 4, 5)
+    m = kiln.compile(export_torch(model, x))
+    with torch.no_grad():
+        ref = model(x).numpy()
+    got = m(x.numpy())
+    assert got.shape == ref.shape
+    np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-5)

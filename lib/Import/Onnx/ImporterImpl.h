@@ -251,6 +251,12 @@ public:
   LogicalResult importConv(const onnx::NodeProto &n);
   LogicalResult importPool(const onnx::NodeProto &n);
   LogicalResult importConv3D(const onnx::NodeProto &n, Value x, Value w);
+  /// An NCDHW convolution as 2-D ones over depth slices; `pads` is
+  /// [begins..., ends...].
+  FailureOr<Value> conv3D(Value x, Value w, Value bias,
+                          ArrayRef<int64_t> strides,
+                          ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
+                          int64_t group);
   LogicalResult importPool3D(const onnx::NodeProto &n, Value x,
                              ArrayRef<int64_t> kernel);
   LogicalResult importGlobalPool(const onnx::NodeProto &n);

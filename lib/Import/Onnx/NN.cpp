@@ -183,16 +183,27 @@ LogicalResult Importer::importConv3D(const onnx::NodeProto &n, Value x,
   FailureOr<Value> bias = optionalInput(n, 2);
   if (failed(pads) || failed(bias))
     return failure();
-  int64_t c = xt.getDimSize(1), f = wt.getDimSize(0), kd = kernel[0];
+  return setResult(n, conv3D(x, w, *bias, strides, dilations, *pads,
+                             attrInt(n, "group", 1)));
+}
+
+FailureOr<Value> Importer::conv3D(Value x, Value w, Value bias,
+                                  ArrayRef<int64_t> strides,
+                                  ArrayRef<int64_t> dilations,
+                                  ArrayRef<int64_t> pads, int64_t group) {
+  RankedTensorType xt = typeOf(x), wt = typeOf(w);
+  int64_t c = xt.getDimSize(1), f = wt.getDimSize(0), kd = wt.getDimSize(2);
   int64_t h = xt.getDimSize(3), wd = xt.getDimSize(4);
-  int64_t depth = xt.getDimSize(2) + (*pads)[0] + (*pads)[3];
+  int64_t depth = xt.getDimSize(2) + pads[0] + pads[3];
   int64_t od = (depth - dilations[0] * (kd - 1) - 1) / strides[0] + 1;
-  if (od < 1)
-    return error("3-D convolution's output depth is " + Twine(od));
+  if (od < 1) {
+    error("3-D convolution's output depth is " + Twine(od));
+    return failure();
+  }
   FailureOr<Value> padded = x;
-  if ((*pads)[0] || (*pads)[3])
-    padded = make<PadOp>(x, b.getDenseI64ArrayAttr({0, 0, (*pads)[0], 0, 0}),
-                         b.getDenseI64ArrayAttr({0, 0, (*pads)[3], 0, 0}),
+  if (pads[0] || pads[3])
+    padded = make<PadOp>(x, b.getDenseI64ArrayAttr({0, 0, pads[0], 0, 0}),
+                         b.getDenseI64ArrayAttr({0, 0, pads[3], 0, 0}),
                          b.getF64FloatAttr(0.0));
   if (failed(padded))
     return failure();
@@ -211,16 +222,16 @@ LogicalResult Importer::importConv3D(const onnx::NodeProto &n, Value x,
       taps = reshape(*taps, {-1, c, h, wd});
     FailureOr<Value> wk = sliceAlong(w, 2, k, k + 1);
     if (succeeded(wk))
-      wk = reshape(*wk, {f, wt.getDimSize(1), kernel[1], kernel[2]});
+      wk = reshape(*wk, {f, wt.getDimSize(1), wt.getDimSize(3),
+                         wt.getDimSize(4)});
     if (failed(taps) || failed(wk))
       return failure();
     FailureOr<Value> y = make<Conv2DOp>(
-        *taps, *wk, k == 0 ? *bias : Value(),
+        *taps, *wk, k == 0 ? bias : Value(),
         b.getDenseI64ArrayAttr({strides[1], strides[2]}),
         b.getDenseI64ArrayAttr({dilations[1], dilations[2]}),
-        b.getDenseI64ArrayAttr({(*pads)[1], (*pads)[2], (*pads)[4], (*pads)[5]}),
-        b.getI64IntegerAttr(attrInt(n, "group", 1)),
-        LayoutAttr::get(&ctx, Layout::NCHW));
+        b.getDenseI64ArrayAttr({pads[1], pads[2], pads[4], pads[5]}),
+        b.getI64IntegerAttr(group), LayoutAttr::get(&ctx, Layout::NCHW));
     if (failed(y))
       return failure();
     if (!sum) {
@@ -237,7 +248,7 @@ LogicalResult Importer::importConv3D(const onnx::NodeProto &n, Value x,
       reshape(sum, {-1, od, f, st.getDimSize(2), st.getDimSize(3)});
   if (succeeded(r))
     r = make<TransposeOp>(*r, b.getDenseI64ArrayAttr({0, 2, 1, 3, 4}));
-  return setResult(n, r);
+  return r;
 }
 
 /// 3-D pooling as two 2-D ones, which a box window allows for max and for
@@ -305,11 +316,6 @@ LogicalResult Importer::importConvTranspose(const onnx::NodeProto &n) {
   if (failed(bias))
     return failure();
   bool oneD = typeOf(*x).getRank() == 3 && typeOf(*w).getRank() == 3;
-  auto spatial = [&](StringRef name, int64_t dflt) {
-    SmallVector<int64_t> v =
-        attrInts(n, name).value_or(SmallVector<int64_t>(oneD ? 1 : 2, dflt));
-    return oneD ? liftTo2D(v, name == "output_shape" ? 1 : dflt) : v;
-  };
   if (oneD) {
     x = reshape(*x, {0, 0, 1, -1});
     w = reshape(*w, {0, 0, 1, -1});
@@ -317,48 +323,62 @@ LogicalResult Importer::importConvTranspose(const onnx::NodeProto &n) {
       return failure();
   }
   RankedTensorType xt = typeOf(*x), wt = typeOf(*w);
-  if (xt.getRank() != 4 || wt.getRank() != 4)
-    return error("only 1-D and 2-D ConvTranspose (3-D or 4-D input and "
-                 "weight) is supported");
-  if (xt.isDynamicDim(1) || xt.isDynamicDim(2) || xt.isDynamicDim(3) ||
-      !wt.hasStaticShape())
-    return error("ConvTranspose needs static channels, spatial dims and "
-                 "weight shape");
+  int64_t rank = xt.getRank(), sp = rank - 2;
+  if ((rank != 4 && rank != 5) || wt.getRank() != rank)
+    return error("only 1-D, 2-D and 3-D ConvTranspose (3-D, 4-D or 5-D "
+                 "input and weight) is supported");
+  for (int64_t i = 1; i < rank; ++i)
+    if (xt.isDynamicDim(i) || !wt.hasStaticShape())
+      return error("ConvTranspose needs static channels, spatial dims and "
+                   "weight shape");
+  auto spatial = [&](StringRef name, int64_t dflt) {
+    SmallVector<int64_t> v =
+        attrInts(n, name).value_or(SmallVector<int64_t>(oneD ? 1 : sp, dflt));
+    return oneD ? liftTo2D(v, name == "output_shape" ? 1 : dflt) : v;
+  };
   int64_t group = attrInt(n, "group", 1);
   int64_t cin = wt.getDimSize(0), coutPerGroup = wt.getDimSize(1);
   if (group < 1 || cin % group != 0 || xt.getDimSize(1) != cin)
     return error("ConvTranspose's weight has " + Twine(cin) +
                  " input channels for an input with " +
                  Twine(xt.getDimSize(1)) + " in " + Twine(group) + " groups");
-  SmallVector<int64_t> in = {xt.getDimSize(2), xt.getDimSize(3)};
-  SmallVector<int64_t> k = {wt.getDimSize(2), wt.getDimSize(3)};
+  SmallVector<int64_t> in(xt.getShape().drop_front(2)),
+      k(wt.getShape().drop_front(2));
   SmallVector<int64_t> s = spatial("strides", 1), d = spatial("dilations", 1),
                        op = spatial("output_padding", 0);
+  if (static_cast<int64_t>(s.size()) != sp ||
+      static_cast<int64_t>(d.size()) != sp ||
+      static_cast<int64_t>(op.size()) != sp)
+    return error("ConvTranspose's strides, dilations and output_padding need " +
+                 Twine(sp) + " entries each");
   SmallVector<int64_t> pads =
-      attrInts(n, "pads").value_or(SmallVector<int64_t>(oneD ? 2 : 4, 0));
+      attrInts(n, "pads").value_or(SmallVector<int64_t>(oneD ? 2 : 2 * sp, 0));
   if (oneD && pads.size() == 2)
     pads = {0, pads[0], 0, pads[1]};
-  if (pads.size() != 4)
-    return error("ConvTranspose's pads need " + Twine(oneD ? 2 : 4) +
+  if (static_cast<int64_t>(pads.size()) != 2 * sp)
+    return error("ConvTranspose's pads need " + Twine(oneD ? 2 : 2 * sp) +
                  " entries, got " + Twine(pads.size()));
   std::string autoPad = attrString(n, "auto_pad", "NOTSET");
   std::optional<SmallVector<int64_t>> outShape;
-  if (attr(n, "output_shape"))
+  if (attr(n, "output_shape")) {
     outShape = spatial("output_shape", 0);
-  else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")
-    outShape = SmallVector<int64_t>{in[0] * s[0], in[1] * s[1]};
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    outShape = SmallVector<int64_t>();
+    for (int64_t i = 0; i < sp; ++i)
+      outShape->push_back(in[i] * s[i]);
+  }
   if (autoPad == "VALID")
-    pads = {0, 0, 0, 0};
+    pads.assign(2 * sp, 0);
   if (outShape) {
     // onnx's rule: the total padding that gives `output_shape`.
-    for (int i = 0; i < 2; ++i) {
+    for (int64_t i = 0; i < sp; ++i) {
       int64_t total = s[i] * (in[i] - 1) + op[i] + (k[i] - 1) * d[i] + 1 -
                       (*outShape)[i];
       // Python's floor division, as onnx's reference: a negative total
       // (output_shape above the natural size) extends the end.
       int64_t half = llvm::divideFloorSigned(total, 2);
       pads[i] = autoPad == "SAME_UPPER" ? half : total - half;
-      pads[i + 2] = total - pads[i];
+      pads[i + sp] = total - pads[i];
     }
   }
   Value v = *x;
@@ -369,50 +389,64 @@ LogicalResult Importer::importConvTranspose(const onnx::NodeProto &n) {
     return true;
   };
   constexpr int64_t kEnd = std::numeric_limits<int64_t>::max();
-  if (s[0] > 1 || s[1] > 1) {
-    int64_t c = xt.getDimSize(1);
-    if (!step(reshape(v, {0, c, in[0], 1, in[1], 1})) ||
-        !step(make<PadOp>(v, b.getDenseI64ArrayAttr({0, 0, 0, 0, 0, 0}),
-                          b.getDenseI64ArrayAttr({0, 0, 0, s[0] - 1, 0,
-                                                  s[1] - 1}),
+  int64_t c = xt.getDimSize(1);
+  if (llvm::any_of(s, [](int64_t x) { return x > 1; })) {
+    // s - 1 zeros after each element: [N, C, i0, 1, i1, 1, ...] padded to
+    // [N, C, i0, s0, i1, s1, ...], merged, and the trailing zeros cut.
+    SmallVector<int64_t> split = {0, c}, low(2 + 2 * sp, 0),
+                         high(2 + 2 * sp, 0), merged = {0, c},
+                         ends = {kEnd, kEnd};
+    for (int64_t i = 0; i < sp; ++i) {
+      split.append({in[i], 1});
+      high[3 + 2 * i] = s[i] - 1;
+      merged.push_back(in[i] * s[i]);
+      ends.push_back((in[i] - 1) * s[i] + 1);
+    }
+    if (!step(reshape(v, split)) ||
+        !step(make<PadOp>(v, b.getDenseI64ArrayAttr(low),
+                          b.getDenseI64ArrayAttr(high),
                           b.getF64FloatAttr(0.0))) ||
-        !step(reshape(v, {0, c, in[0] * s[0], in[1] * s[1]})) ||
-        !step(make<SliceOp>(v, b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+        !step(reshape(v, merged)) ||
+        !step(make<SliceOp>(v, b.getDenseI64ArrayAttr(SmallVector<int64_t>(
+                                   rank, 0)),
+                            b.getDenseI64ArrayAttr(ends),
                             b.getDenseI64ArrayAttr(
-                                {kEnd, kEnd, (in[0] - 1) * s[0] + 1,
-                                 (in[1] - 1) * s[1] + 1}),
-                            b.getDenseI64ArrayAttr({1, 1, 1, 1}))))
+                                SmallVector<int64_t>(rank, 1)))))
       return failure();
   }
-  SmallVector<int64_t> low(4, 0), high(4, 0), cropLow(4, 0), cropHigh(4, 0);
-  for (int i = 0; i < 2; ++i) {
+  SmallVector<int64_t> low(rank, 0), high(rank, 0), cropLow(rank, 0),
+      cropHigh(rank, 0);
+  for (int64_t i = 0; i < sp; ++i) {
     int64_t before = d[i] * (k[i] - 1) - pads[i];
-    int64_t after = d[i] * (k[i] - 1) - pads[i + 2] + op[i];
+    int64_t after = d[i] * (k[i] - 1) - pads[i + sp] + op[i];
     low[2 + i] = std::max<int64_t>(before, 0);
     high[2 + i] = std::max<int64_t>(after, 0);
     cropLow[2 + i] = std::max<int64_t>(-before, 0);
     cropHigh[2 + i] = std::max<int64_t>(-after, 0);
   }
-  if (llvm::any_of(low, [](int64_t p) { return p > 0; }) ||
-      llvm::any_of(high, [](int64_t p) { return p > 0; }))
+  auto positive = [](ArrayRef<int64_t> a) {
+    return llvm::any_of(a, [](int64_t p) { return p > 0; });
+  };
+  if (positive(low) || positive(high))
     if (!step(make<PadOp>(v, b.getDenseI64ArrayAttr(low),
                           b.getDenseI64ArrayAttr(high),
                           b.getF64FloatAttr(0.0))))
       return failure();
-  if (llvm::any_of(cropLow, [](int64_t p) { return p > 0; }) ||
-      llvm::any_of(cropHigh, [](int64_t p) { return p > 0; })) {
+  if (positive(cropLow) || positive(cropHigh)) {
     RankedTensorType vt = typeOf(v);
-    SmallVector<int64_t> ends = {kEnd, kEnd, vt.getDimSize(2) - cropHigh[2],
-                                 vt.getDimSize(3) - cropHigh[3]};
+    SmallVector<int64_t> ends = {kEnd, kEnd};
+    for (int64_t i = 0; i < sp; ++i)
+      ends.push_back(vt.getDimSize(2 + i) - cropHigh[2 + i]);
     if (!step(make<SliceOp>(v, b.getDenseI64ArrayAttr(cropLow),
                             b.getDenseI64ArrayAttr(ends),
-                            b.getDenseI64ArrayAttr({1, 1, 1, 1}))))
+                            b.getDenseI64ArrayAttr(
+                                SmallVector<int64_t>(rank, 1)))))
       return failure();
   }
-  // The weight: [Cin, Cout/g, kh, kw] flipped along kh and kw, then
+  // The weight: [Cin, Cout/g, k...] flipped along every spatial dim, then
   // [g, Cin/g, Cout/g, ...] -> [g, Cout/g, Cin/g, ...] -> [Cout, Cin/g, ...].
   Value weight = *w;
-  for (int i = 0; i < 2; ++i) {
+  for (int64_t i = 0; i < sp; ++i) {
     SmallVector<int64_t> reversed(k[i]);
     for (int64_t j = 0; j < k[i]; ++j)
       reversed[j] = k[i] - 1 - j;
@@ -425,18 +459,28 @@ LogicalResult Importer::importConvTranspose(const onnx::NodeProto &n) {
       return failure();
     weight = *flipped;
   }
-  FailureOr<Value> wt2 =
-      reshape(weight, {group, cin / group, coutPerGroup, k[0], k[1]});
+  SmallVector<int64_t> grouped = {group, cin / group, coutPerGroup},
+                       perm = {0, 2, 1},
+                       merged = {group * coutPerGroup, cin / group};
+  for (int64_t i = 0; i < sp; ++i) {
+    grouped.push_back(k[i]);
+    perm.push_back(3 + i);
+    merged.push_back(k[i]);
+  }
+  FailureOr<Value> wt2 = reshape(weight, grouped);
   if (succeeded(wt2))
-    wt2 = make<TransposeOp>(*wt2, b.getDenseI64ArrayAttr({0, 2, 1, 3, 4}));
+    wt2 = make<TransposeOp>(*wt2, b.getDenseI64ArrayAttr(perm));
   if (succeeded(wt2))
-    wt2 = reshape(*wt2, {group * coutPerGroup, cin / group, k[0], k[1]});
+    wt2 = reshape(*wt2, merged);
   if (failed(wt2))
     return failure();
-  FailureOr<Value> r = make<Conv2DOp>(
-      v, *wt2, *bias, b.getDenseI64ArrayAttr({1, 1}),
-      b.getDenseI64ArrayAttr(d), b.getDenseI64ArrayAttr({0, 0, 0, 0}),
-      b.getI64IntegerAttr(group), LayoutAttr::get(&ctx, Layout::NCHW));
+  FailureOr<Value> r =
+      sp == 3 ? conv3D(v, *wt2, *bias, {1, 1, 1}, d, {0, 0, 0, 0, 0, 0}, group)
+              : make<Conv2DOp>(v, *wt2, *bias, b.getDenseI64ArrayAttr({1, 1}),
+                               b.getDenseI64ArrayAttr(d),
+                               b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                               b.getI64IntegerAttr(group),
+                               LayoutAttr::get(&ctx, Layout::NCHW));
   if (succeeded(r) && oneD)
     r = reshape(*r, {0, 0, -1});
   return setResult(n, r);
