@@ -33,7 +33,13 @@ double mlir::kiln::elementAsDouble(const HostArray &a, int64_t i) {
     return load<int16_t>(p);
   if (t == "i8")
     return load<int8_t>(p);
-  return load<uint8_t>(p); // i1
+  if (t == "u64")
+    return static_cast<double>(load<uint64_t>(p));
+  if (t == "u32")
+    return load<uint32_t>(p);
+  if (t == "u16")
+    return load<uint16_t>(p);
+  return load<uint8_t>(p); // u8, i1
 }
 
 std::string mlir::kiln::compareArrays(const HostArray &got,

@@ -26,9 +26,9 @@ int64_t HostArray::numElements() const {
 
 unsigned HostArray::elementBytes(StringRef t) {
   return llvm::StringSwitch<unsigned>(t)
-      .Cases({"f64", "i64"}, 8)
-      .Cases({"f32", "i32"}, 4)
-      .Cases({"f16", "i16", "bf16"}, 2)
+      .Cases({"f64", "i64", "u64"}, 8)
+      .Cases({"f32", "i32", "u32"}, 4)
+      .Cases({"f16", "i16", "u16", "bf16"}, 2)
       .Default(1);
 }
 
@@ -98,6 +98,10 @@ llvm::Expected<HostArray> mlir::kiln::parseNpy(StringRef bytes,
                           .Case("i2", "i16")
                           .Case("i4", "i32")
                           .Case("i8", "i64")
+                          .Case("u1", "u8")
+                          .Case("u2", "u16")
+                          .Case("u4", "u32")
+                          .Case("u8", "u64")
                           .Case("b1", "i1")
                           .Default("");
   if (array.elementType.empty())
@@ -160,6 +164,10 @@ llvm::Error mlir::kiln::writeNpy(StringRef path, const HostArray &array) {
                           .Case("i16", "<i2")
                           .Case("i32", "<i4")
                           .Case("i64", "<i8")
+                          .Case("u8", "|u1")
+                          .Case("u16", "<u2")
+                          .Case("u32", "<u4")
+                          .Case("u64", "<u8")
                           .Case("i1", "|b1")
                           .Default("");
   if (descr.empty())

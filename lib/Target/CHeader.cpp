@@ -28,6 +28,8 @@ std::string cType(const TensorSpec &spec) {
     return "uint8_t"; // one byte per element
   if (t == "f16" || t == "bf16")
     return "uint16_t"; // raw bits
+  if (t.starts_with("u"))
+    return "uint" + t.drop_front().str() + "_t";
   return "int" + t.drop_front().str() + "_t";
 }
 

@@ -99,7 +99,8 @@ FailureOr<TensorSpec> specFor(Type type, std::string name, Location loc) {
     spec.elementType = "i1";
   else if (element.isInteger(8) || element.isInteger(16) ||
            element.isInteger(32) || element.isInteger(64))
-    spec.elementType = "i" + std::to_string(element.getIntOrFloatBitWidth());
+    spec.elementType = (element.isUnsignedInteger() ? "u" : "i") +
+                       std::to_string(element.getIntOrFloatBitWidth());
   else
     return emitError(loc) << "entry point " << spec.name
                           << " has unsupported element type " << element;

@@ -49,7 +49,7 @@ constexpr llvm::StringLiteral kKeywords[] = {
 // parameter of that name would hide them.
 constexpr llvm::StringLiteral kHeaderNames[] = {
     "free",    "memcpy",  "snprintf", "size_t",  "int8_t",
-    "int16_t", "int32_t", "int64_t",  "uint8_t", "uint16_t", "uintptr_t"};
+    "int16_t", "int32_t", "int64_t",  "uint8_t", "uint16_t", "uint32_t", "uint64_t", "uintptr_t"};
 
 // Object-like macros that <stdint.h>, <stdio.h>, <stdlib.h> and <string.h>
 // (glibc, C and C++) and the compiler predefine outside the reserved

@@ -105,6 +105,10 @@ std::string numpyKind(StringRef elementType) {
       .Case("i32", "int32")
       .Case("i16", "int16")
       .Case("i8", "int8")
+      .Case("u64", "uint64")
+      .Case("u32", "uint32")
+      .Case("u16", "uint16")
+      .Case("u8", "uint8")
       .Case("i1", "bool")
       .Default(elementType.str());
 }
@@ -123,6 +127,8 @@ std::string kilnElementType(const py::dtype &dt) {
     return size == 4 ? "f32" : size == 8 ? "f64" : size == 2 ? "f16" : "";
   if (kind == 'i')
     return size == 8 ? "i64" : size == 4 ? "i32" : size == 2 ? "i16" : "i8";
+  if (kind == 'u')
+    return size == 8 ? "u64" : size == 4 ? "u32" : size == 2 ? "u16" : "u8";
   if (kind == 'b')
     return "i1";
   return "";

@@ -263,6 +263,9 @@ def reason_of(detail):
     m = re.search(r"unsupported ONNX op types? \([^)]*\):\s*(.*)", detail)
     if m:
         ops = re.findall(r"(\S+) x\d+", m.group(1))
+        rejected = re.search(r"\(rejected: ([^)]*)\)", m.group(1))
+        if rejected and len(ops) == 1:
+            return "%s rejected by design: %s" % (ops[0], rejected.group(1))
         return "unsupported op: " + ", ".join(ops)
     detail = re.sub(r'loc\((?:[^()]|\([^()]*\))*\):\s*', "", detail)
     detail = detail.replace("error: ", "").strip()

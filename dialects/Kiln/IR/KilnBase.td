@@ -153,7 +153,8 @@ def Kiln_QuantizedType : Type<
     "uniform quantized type">;
 
 def Kiln_FloatTensor : RankedTensorOf<[AnyFloat]>;
-def Kiln_NumericTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+def Kiln_NumericTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger,
+                                         AnyUnsignedInteger]>;
 def Kiln_BoolTensor : RankedTensorOf<[I1]>;
 def Kiln_IndexTensor : RankedTensorOf<[I32, I64]>;
 def Kiln_QuantizedTensor : RankedTensorOf<[Kiln_QuantizedType]>;

@@ -99,7 +99,8 @@ Attribute foldBinary(Attribute lhs, Attribute rhs, Type type, FloatFn floatFn,
                                  [&](ArrayRef<APFloat> a) {
                                    return floatFn(a[0], a[1]);
                                  });
-  if (isa<IntegerType>(elementType) && intFn)
+  // The integer folds are signed; unsigned tensors are left to run time.
+  if (elementType.isSignlessInteger() && intFn)
     return foldElements<APInt>({l, r}, resultType, [&](ArrayRef<APInt> a) {
       return intFn(a[0], a[1]);
     });
@@ -132,7 +133,7 @@ Attribute foldUnary(Attribute input, Type type,
   if (isa<FloatType>(resultType.getElementType()) && floatFn)
     return foldElements<APFloat>(
         {operand}, resultType, [&](ArrayRef<APFloat> a) { return floatFn(a[0]); });
-  if (isa<IntegerType>(resultType.getElementType()) && intFn)
+  if (resultType.getElementType().isSignlessInteger() && intFn)
     return foldElements<APInt>(
         {operand}, resultType, [&](ArrayRef<APInt> a) { return intFn(a[0]); });
   return {};

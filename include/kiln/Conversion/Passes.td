@@ -77,7 +77,7 @@ def ConvertTosaToKilnPass : Pass<"convert-tosa-to-kiln"> {
 
     - `tosa.const`, `tosa.conv2d` and `tosa.depthwise_conv2d` (as NHWC
       `kiln.conv2d` with the filter transposed to `[KH, KW, C, F]`, which
-      folds on constant weights), `tosa.matmul`, `tosa.avg_pool2d` and
+      the graph pipeline's canonicalization folds on constant weights), `tosa.matmul`, `tosa.avg_pool2d` and
       `tosa.max_pool2d` (NHWC `kiln.pool2d`);
     - elementwise arithmetic (`add`, `sub`, `mul` without shift, `maximum`,
       `minimum`, `pow`), math (`abs`, `ceil`, `floor`, `exp`, `log`,
@@ -89,7 +89,8 @@ def ConvertTosaToKilnPass : Pass<"convert-tosa-to-kiln"> {
     Quantized ops (integer convolutions and matmuls with zero points,
     `rescale`, `mul` with a shift) are left alone, as is anything else;
     `kiln-to-linalg-pipeline` lowers what remains with upstream's
-    TOSA-to-linalg passes.
+    TOSA-to-linalg passes. The pass folds nothing and leaves a module
+    without TOSA ops untouched.
 
     ```mlir
     %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32,

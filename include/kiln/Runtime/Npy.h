@@ -16,7 +16,8 @@
 namespace mlir::kiln {
 
 /// A dense row-major array with a Kiln element type name ("f32", "f64",
-/// "i1", "i8", "i16", "i32", "i64", "f16").
+/// "i1", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f16",
+/// "bf16").
 struct HostArray {
   std::string elementType;
   std::vector<int64_t> shape;

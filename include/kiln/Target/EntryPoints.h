@@ -23,7 +23,7 @@ namespace mlir::kiln {
 /// One tensor argument or result at the ABI.
 struct TensorSpec {
   std::string name;           ///< e.g. "x" or "result0"
-  std::string elementType;    ///< "f32", "f64", "i1", "i8", "i16", "i32", "i64", "f16", "bf16"
+  std::string elementType;    ///< "f32", "f64", "i1", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f16", "bf16"
   unsigned elementBytes = 4;  ///< storage size of one element
   std::vector<int64_t> shape; ///< ShapedType::kDynamic for dynamic dims
 };

@@ -20,6 +20,9 @@
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/MapVector.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace mlir::kiln {
 #define GEN_PASS_DEF_CONVERTKILNTOLINALGPASS
 #include "kiln/Conversion/Passes.h.inc"
@@ -38,6 +41,12 @@ void mlir::kiln::populateKilnToLinalgTypeConversion(TypeConverter &converter) {
   converter.addConversion([](RankedTensorType type) -> Type {
     if (auto q = dyn_cast<quant::QuantizedType>(type.getElementType()))
       return RankedTensorType::get(type.getShape(), q.getStorageType());
+    // Unsigned integers compute on signless storage; the ops' lowerings
+    // pick the unsigned arith ops.
+    if (auto i = dyn_cast<IntegerType>(type.getElementType());
+        i && i.isUnsigned())
+      return RankedTensorType::get(
+          type.getShape(), IntegerType::get(type.getContext(), i.getWidth()));
     return type;
   });
 }
@@ -51,6 +60,11 @@ static std::optional<std::string> unsupportedReason(Operation *op) {
           ReduceSumOp, ReduceProdOp, ReduceMaxOp, ReduceMinOp>(op) &&
       getElementTypeOrSelf(op->getResult(0).getType()).isInteger(1))
     return std::string("arithmetic on i1 tensors is not supported");
+  // Their lowerings start from the signed extremes and compare signed.
+  if (isa<ReduceMaxOp, ReduceMinOp, Pool2DOp>(op) &&
+      getElementTypeOrSelf(op->getOperand(0).getType()).isUnsignedInteger())
+    return std::string("max/min reductions and pooling of unsigned integers "
+                       "are not supported; cast to a wider signed type first");
   if (auto pool = dyn_cast<Pool2DOp>(op)) {
     auto type = cast<RankedTensorType>(pool.getInput().getType());
     auto [hd, wd] = getImageDims(pool.getLayout()).spatial();
@@ -104,6 +118,35 @@ Value floatConst(OpBuilder &b, Location l, Type t, double v) {
   return scalarConstant(b, l, t, v);
 }
 
+/// Whether `op` computes on unsigned integers. The type converter gives
+/// them signless storage, so the scalar code picks the unsigned arith ops
+/// from the op's original operand type.
+bool isUnsigned(Operation *op) {
+  return getElementTypeOrSelf(op->getOperand(0).getType()).isUnsignedInteger();
+}
+
+/// Integer division with the divisors that trap handled: x / 0 is 0 (ONNX
+/// leaves it undefined; a trap would kill the caller), and for signed
+/// types x / -1 is -x (INT_MIN / -1 traps).
+Value integerDivide(OpBuilder &b, Location l, Value x, Value d, Type t,
+                    bool isUnsigned) {
+  Value zero = scalarConstant(b, l, t, 0), one = scalarConstant(b, l, t, 1);
+  Value byZero = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, d, zero);
+  if (isUnsigned) {
+    Value q = arith::DivUIOp::create(
+        b, l, x, arith::SelectOp::create(b, l, byZero, one, d));
+    return arith::SelectOp::create(b, l, byZero, zero, q);
+  }
+  Value byMinusOne = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, d,
+                                           scalarConstant(b, l, t, -1));
+  Value trivial = arith::OrIOp::create(b, l, byZero, byMinusOne);
+  Value q = arith::DivSIOp::create(
+      b, l, x, arith::SelectOp::create(b, l, trivial, one, d));
+  Value negated = arith::SubIOp::create(b, l, zero, x);
+  return arith::SelectOp::create(
+      b, l, byZero, zero, arith::SelectOp::create(b, l, byMinusOne, negated, q));
+}
+
 // One scalar computation per op; `t` is the result element type.
 Value scalar(AddOp, OpBuilder &b, Location l, ValueRange a, Type t) {
   if (isFloat(t))
@@ -120,19 +163,23 @@ Value scalar(MulOp, OpBuilder &b, Location l, ValueRange a, Type t) {
     return arith::MulFOp::create(b, l, a[0], a[1]);
   return arith::MulIOp::create(b, l, a[0], a[1]);
 }
-Value scalar(DivOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+Value scalar(DivOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
   if (isFloat(t))
     return arith::DivFOp::create(b, l, a[0], a[1]);
-  return arith::DivSIOp::create(b, l, a[0], a[1]);
+  return integerDivide(b, l, a[0], a[1], t, isUnsigned(op));
 }
-Value scalar(MaxOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+Value scalar(MaxOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
   if (isFloat(t))
     return arith::MaximumFOp::create(b, l, a[0], a[1]);
+  if (isUnsigned(op))
+    return arith::MaxUIOp::create(b, l, a[0], a[1]);
   return arith::MaxSIOp::create(b, l, a[0], a[1]);
 }
-Value scalar(MinOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+Value scalar(MinOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
   if (isFloat(t))
     return arith::MinimumFOp::create(b, l, a[0], a[1]);
+  if (isUnsigned(op))
+    return arith::MinUIOp::create(b, l, a[0], a[1]);
   return arith::MinSIOp::create(b, l, a[0], a[1]);
 }
 Value scalar(PowOp, OpBuilder &b, Location l, ValueRange a, Type) {
@@ -143,9 +190,11 @@ Value scalar(NegOp, OpBuilder &b, Location l, ValueRange a, Type t) {
     return arith::NegFOp::create(b, l, a[0]);
   return arith::SubIOp::create(b, l, scalarConstant(b, l, t, 0), a[0]);
 }
-Value scalar(AbsOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+Value scalar(AbsOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
   if (isFloat(t))
     return math::AbsFOp::create(b, l, a[0]);
+  if (isUnsigned(op))
+    return a[0];
   return math::AbsIOp::create(b, l, a[0]);
 }
 Value scalar(ExpOp, OpBuilder &b, Location l, ValueRange a, Type) {
@@ -212,11 +261,20 @@ Value scalar(AtanhOp, OpBuilder &b, Location l, ValueRange a, Type) {
 /// The truncated remainder `a[0] rem a[1]` (C's fmod). For integers, a
 /// divisor of 0 or -1 gives 0 without dividing: remsi would trap on 0, and
 /// on INT_MIN rem -1.
-Value truncatedRemainder(OpBuilder &b, Location l, ValueRange a, Type t) {
+Value truncatedRemainder(OpBuilder &b, Location l, ValueRange a, Type t,
+                         bool isUnsigned) {
   if (isFloat(t))
     return arith::RemFOp::create(b, l, a[0], a[1]);
   Value zero = scalarConstant(b, l, t, 0);
   Value one = scalarConstant(b, l, t, 1);
+  if (isUnsigned) {
+    // The floored and truncated remainders agree; only 0 traps.
+    Value byZero =
+        arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a[1], zero);
+    Value r = arith::RemUIOp::create(
+        b, l, a[0], arith::SelectOp::create(b, l, byZero, one, a[1]));
+    return arith::SelectOp::create(b, l, byZero, zero, r);
+  }
   Value minusOne = scalarConstant(b, l, t, -1);
   Value trivial = arith::OrIOp::create(
       b, l, arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a[1], zero),
@@ -225,13 +283,15 @@ Value truncatedRemainder(OpBuilder &b, Location l, ValueRange a, Type t) {
   Value r = arith::RemSIOp::create(b, l, a[0], divisor);
   return arith::SelectOp::create(b, l, trivial, zero, r);
 }
-Value scalar(FmodOp, OpBuilder &b, Location l, ValueRange a, Type t) {
-  return truncatedRemainder(b, l, a, t);
+Value scalar(FmodOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
+  return truncatedRemainder(b, l, a, t, isUnsigned(op));
 }
 /// The floored remainder: the truncated one, plus the divisor when their
 /// signs differ.
-Value scalar(ModOp, OpBuilder &b, Location l, ValueRange a, Type t) {
-  Value r = truncatedRemainder(b, l, a, t);
+Value scalar(ModOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
+  Value r = truncatedRemainder(b, l, a, t, isUnsigned(op));
+  if (isUnsigned(op))
+    return r;
   Value zero = scalarConstant(b, l, t, 0);
   Value nonzero, rNegative, dNegative, sum;
   if (isFloat(t)) {
@@ -256,15 +316,26 @@ Value scalar(SigmoidOp, OpBuilder &b, Location l, ValueRange a, Type t) {
   Value one = floatConst(b, l, t, 1.0);
   return arith::DivFOp::create(b, l, one, arith::AddFOp::create(b, l, one, e));
 }
-Value scalar(ReluOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+Value scalar(ReluOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
   Value zero = scalarConstant(b, l, t, 0);
   if (isFloat(t))
     return arith::MaximumFOp::create(b, l, a[0], zero);
+  if (isUnsigned(op))
+    return a[0];
   return arith::MaxSIOp::create(b, l, a[0], zero);
 }
 Value scalar(ClampOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
-  Value lo = scalarConstant(b, l, t, op.getMin().convertToDouble());
-  Value hi = scalarConstant(b, l, t, op.getMax().convertToDouble());
+  double min = op.getMin().convertToDouble(), max = op.getMax().convertToDouble();
+  if (isUnsigned(op)) {
+    // Bounds outside the unsigned range clamp nothing on that side.
+    double top = std::ldexp(1.0, t.getIntOrFloatBitWidth()) - 1;
+    Value lo = scalarConstant(b, l, t, std::clamp(min, 0.0, top));
+    Value hi = scalarConstant(b, l, t, std::clamp(max, 0.0, top));
+    return arith::MinUIOp::create(b, l, arith::MaxUIOp::create(b, l, a[0], lo),
+                                  hi);
+  }
+  Value lo = scalarConstant(b, l, t, min);
+  Value hi = scalarConstant(b, l, t, max);
   if (isFloat(t))
     return arith::MinimumFOp::create(
         b, l, arith::MaximumFOp::create(b, l, a[0], lo), hi);
@@ -308,13 +379,14 @@ Value scalar(CompareOp op, OpBuilder &b, Location l, ValueRange a, Type) {
     return arith::CmpFOp::create(b, l, p, a[0], a[1]);
   }
   arith::CmpIPredicate p;
+  bool u = isUnsigned(op);
   switch (op.getPredicate()) {
   case ComparePredicate::EQ: p = arith::CmpIPredicate::eq; break;
   case ComparePredicate::NE: p = arith::CmpIPredicate::ne; break;
-  case ComparePredicate::LT: p = arith::CmpIPredicate::slt; break;
-  case ComparePredicate::LE: p = arith::CmpIPredicate::sle; break;
-  case ComparePredicate::GT: p = arith::CmpIPredicate::sgt; break;
-  case ComparePredicate::GE: p = arith::CmpIPredicate::sge; break;
+  case ComparePredicate::LT: p = u ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt; break;
+  case ComparePredicate::LE: p = u ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle; break;
+  case ComparePredicate::GT: p = u ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt; break;
+  case ComparePredicate::GE: p = u ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge; break;
   }
   return arith::CmpIOp::create(b, l, p, a[0], a[1]);
 }
@@ -324,9 +396,12 @@ Value scalar(SelectOp, OpBuilder &b, Location l, ValueRange a, Type) {
 Value scalar(BroadcastToOp, OpBuilder &, Location, ValueRange a, Type) {
   return a[0];
 }
-Value scalar(CastOp, OpBuilder &b, Location l, ValueRange a, Type to) {
+Value scalar(CastOp op, OpBuilder &b, Location l, ValueRange a, Type to) {
   Value x = a[0];
   Type from = x.getType();
+  bool fromUnsigned = isUnsigned(op);
+  bool toUnsigned =
+      getElementTypeOrSelf(op.getResult().getType()).isUnsignedInteger();
   if (from == to)
     return x;
   unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
@@ -343,7 +418,7 @@ Value scalar(CastOp, OpBuilder &b, Location l, ValueRange a, Type to) {
     return arith::TruncFOp::create(b, l, to, x);
   }
   if (isFloat(to)) {
-    if (from.isInteger(1))
+    if (from.isInteger(1) || fromUnsigned)
       return arith::UIToFPOp::create(b, l, to, x);
     return arith::SIToFPOp::create(b, l, to, x);
   }
@@ -351,12 +426,14 @@ Value scalar(CastOp, OpBuilder &b, Location l, ValueRange a, Type to) {
     if (to.isInteger(1))
       return arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNE, x,
                                    scalarConstant(b, l, from, 0));
+    if (toUnsigned)
+      return arith::FPToUIOp::create(b, l, to, x);
     return arith::FPToSIOp::create(b, l, to, x);
   }
   if (to.isInteger(1))
     return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, x,
                                  scalarConstant(b, l, from, 0));
-  if (from.isInteger(1))
+  if (from.isInteger(1) || (fromUnsigned && fw < tw))
     return arith::ExtUIOp::create(b, l, to, x);
   if (fw < tw)
     return arith::ExtSIOp::create(b, l, to, x);

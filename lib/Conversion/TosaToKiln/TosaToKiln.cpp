@@ -336,13 +336,28 @@ struct ConvertTosaToKilnPass final
     : kiln::impl::ConvertTosaToKilnPassBase<ConvertTosaToKilnPass> {
   using Base::Base;
   void runOnOperation() override {
+    // Kiln input is left exactly as it is (the graph passes count what
+    // they fold).
+    bool hasTosa = getOperation()
+                       ->walk([](Operation *op) {
+                         return isa<tosa::TosaDialect>(op->getDialect())
+                                    ? WalkResult::interrupt()
+                                    : WalkResult::advance();
+                       })
+                       .wasInterrupted();
+    if (!hasTosa)
+      return;
+    GreedyRewriteConfig config;
+    config.enableFolding(false).enableConstantCSE(false);
     RewritePatternSet patterns(&getContext());
     populateTosaToKilnPatterns(patterns);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
       return signalPassFailure();
     RewritePatternSet constants(&getContext());
     constants.add<ConstPattern>(&getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(constants))))
+    if (failed(applyPatternsGreedily(getOperation(), std::move(constants),
+                                     config)))
       signalPassFailure();
   }
 };

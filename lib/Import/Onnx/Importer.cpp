@@ -122,10 +122,18 @@ FailureOr<Type> Importer::elementType(int t, const Twine &what) {
     return b.getI8Type();
   case onnx::TensorProto::BOOL:
     return b.getI1Type();
+  case onnx::TensorProto::UINT8:
+    return Type(b.getIntegerType(8, /*isSigned=*/false));
+  case onnx::TensorProto::UINT16:
+    return Type(b.getIntegerType(16, /*isSigned=*/false));
+  case onnx::TensorProto::UINT32:
+    return Type(b.getIntegerType(32, /*isSigned=*/false));
+  case onnx::TensorProto::UINT64:
+    return Type(b.getIntegerType(64, /*isSigned=*/false));
   default:
     error(what + " has element type " + onnxTypeName(t) +
           ", which Kiln does not support (supported: float, double, float16, "
-          "bfloat16, int8/16/32/64, bool; uint8 only as quantized storage)");
+          "bfloat16, int8/16/32/64, uint8/16/32/64, bool)");
     return failure();
   }
 }
@@ -275,6 +283,15 @@ std::optional<HostTensor> Importer::toHost(const RawTensor &raw) {
     case onnx::TensorProto::BOOL:
       h.ints.push_back({load<uint8_t>(p + i)});
       break;
+    case onnx::TensorProto::UINT16:
+      h.ints.push_back({load<uint16_t>(p + 2 * i)});
+      break;
+    case onnx::TensorProto::UINT32:
+      h.ints.push_back({load<uint32_t>(p + 4 * i)});
+      break;
+    case onnx::TensorProto::UINT64:
+      h.ints.push_back({static_cast<int64_t>(load<uint64_t>(p + 8 * i))});
+      break;
     default:
       return std::nullopt;
     }
@@ -283,11 +300,6 @@ std::optional<HostTensor> Importer::toHost(const RawTensor &raw) {
 }
 
 FailureOr<Value> Importer::materialize(const RawTensor &raw, StringRef name) {
-  if (raw.elemType == onnx::TensorProto::UINT8) {
-    error("tensor '" + name + "' is uint8, which Kiln supports only as the "
-          "input of DequantizeLinear");
-    return failure();
-  }
   FailureOr<Type> elem = elementType(raw.elemType, "tensor '" + name + "'");
   if (failed(elem))
     return failure();
@@ -346,10 +358,6 @@ FailureOr<Value> Importer::constantFromHost(const HostTensor &h) {
     return tensor::FromElementsOp::create(
                b, loc, RankedTensorType::get(h.shape, *elem), elements)
         .getResult();
-  }
-  if (h.elemType == onnx::TensorProto::UINT8) {
-    error("a uint8 tensor is used outside DequantizeLinear");
-    return failure();
   }
   FailureOr<Type> elem = elementType(h.elemType, "constant");
   if (failed(elem))
@@ -744,6 +752,20 @@ FailureOr<Value> Importer::reshapeAtRunTime(Value v, ArrayRef<SymInt> dims,
       .getResult();
 }
 
+FailureOr<Value> Importer::widenUnsigned(Value v, Type &original) {
+  auto it = dyn_cast<IntegerType>(typeOf(v).getElementType());
+  original = {};
+  if (!it || !it.isUnsigned())
+    return v;
+  if (it.getWidth() == 64) {
+    error("uint64 maxima and minima are not supported (no wider signed type "
+          "holds uint64)");
+    return failure();
+  }
+  original = it;
+  return castTo(v, b.getIntegerType(2 * it.getWidth()));
+}
+
 FailureOr<Value> Importer::castTo(Value v, Type elemType) {
   RankedTensorType t = typeOf(v);
   if (t.getElementType() == elemType)
@@ -806,15 +828,15 @@ static const HandlerTable &handlers() {
 /// size is known and every consumer would see a padded, different tensor.
 static const std::map<std::string, std::string> &rejectedOps() {
   static const std::map<std::string, std::string> ops = {
-      {"Compress", "data-dependent output shape (the count of true "
-                   "conditions); use a mask with Where instead"},
+      {"Compress", "data-dependent output shape, the count of true "
+                   "conditions; use a mask with Where instead"},
       {"NonMaxSuppression",
-       "data-dependent output shape (the count of kept boxes); run it "
-       "after the model, on its scores and boxes"},
-      {"NonZero", "data-dependent output shape (the count of non-zero "
-                  "elements); use a mask with Where instead"},
-      {"Unique", "data-dependent output shape (the count of distinct "
-                 "values)"},
+       "data-dependent output shape, the count of kept boxes; run it after "
+       "the model, on its scores and boxes"},
+      {"NonZero", "data-dependent output shape, the count of non-zero "
+                  "elements; use a mask with Where instead"},
+      {"Unique", "data-dependent output shape, the count of distinct "
+                 "values"},
   };
   return ops;
 }

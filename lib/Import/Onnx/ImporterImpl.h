@@ -403,6 +403,11 @@ private:
   FailureOr<Value> reshapeAtRunTime(Value v, ArrayRef<SymInt> dims,
                                     bool allowZero = false);
   FailureOr<Value> castTo(Value v, Type elemType);
+  /// `v` in the next wider signed integer type when it is unsigned (which
+  /// holds it exactly), for the ops whose lowering compares signed: pools,
+  /// max/min reductions, ArgMax, TopK. `original` is the unsigned type to
+  /// cast results back to, or null.
+  FailureOr<Value> widenUnsigned(Value v, Type &original);
   FailureOr<Value> broadcastAlong(ArrayRef<double> values, Type elemType,
                                   int64_t rank, int64_t axis);
   FailureOr<SmallVector<int64_t>> windowPads(const onnx::NodeProto &n,

@@ -520,6 +520,10 @@ LogicalResult Importer::importPool(const onnx::NodeProto &n) {
       windowPads(n, xt, *kernel, strides, dilations, oneD);
   if (failed(pads))
     return failure();
+  Type unsignedType;
+  x = widenUnsigned(*x, unsignedType);
+  if (failed(x))
+    return failure();
   FailureOr<Value> r = make<Pool2DOp>(
       PoolKindAttr::get(&ctx, isMax ? PoolKind::Max : PoolKind::Avg), *x,
       b.getDenseI64ArrayAttr(*kernel), b.getDenseI64ArrayAttr(strides),
@@ -527,6 +531,8 @@ LogicalResult Importer::importPool(const onnx::NodeProto &n) {
       b.getBoolAttr(attrInt(n, "ceil_mode", 0) != 0),
       b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0),
       LayoutAttr::get(&ctx, Layout::NCHW));
+  if (succeeded(r) && unsignedType)
+    r = castTo(*r, unsignedType);
   if (succeeded(r) && oneD)
     r = reshape(*r, {0, 0, -1});
   return setResult(n, r);

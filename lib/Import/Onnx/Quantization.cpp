@@ -11,6 +11,8 @@
 
 #include "ImporterImpl.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 
 using namespace mlir;
@@ -126,13 +128,41 @@ LogicalResult Importer::importDequantizeLinear(const onnx::NodeProto &n) {
     return failure();
   Value x = *xv;
   auto t = typeOf(x);
-  if (!isa<quant::QuantizedType>(t.getElementType()))
-    return error("DequantizeLinear of a non-constant " +
-                 Twine(t.getElementType().isInteger() ? "integer" : "float") +
-                 " tensor is supported only after QuantizeLinear (quantized "
-                 "graph inputs are not supported)");
-  FailureOr<Value> r = make<DequantizeOp>(x);
-  return setResult(n, r);
+  if (isa<quant::QuantizedType>(t.getElementType()))
+    return setResult(n, make<DequantizeOp>(x));
+  // An 8-bit integer tensor computed at run time (a uint8 or int8 graph
+  // input, say): (float(x) - zero point) * scale, per tensor or per axis.
+  if (!t.getElementType().isInteger(8))
+    return error("DequantizeLinear needs int8 or uint8 input, got " +
+                 Twine(llvm::formatv("{0}", t.getElementType()).str()));
+  if (hasInput(n, 2) && !zp)
+    return error("DequantizeLinear's zero point (input 2, '" + n.input(2) +
+                 "') must be known at compile time, but it is computed at run "
+                 "time");
+  Type f32 = b.getF32Type();
+  FailureOr<Value> v = castTo(x, f32);
+  int64_t rank = t.getRank();
+  SmallVector<int64_t> axes = {axis};
+  if (scales->size() > 1 && failed(normalizeAxes(axes, rank)))
+    return failure();
+  auto perChannel = [&](ArrayRef<double> values) -> FailureOr<Value> {
+    if (values.size() == 1)
+      return scalar(values[0], f32);
+    return broadcastAlong(values, f32, rank, axes[0]);
+  };
+  if (zp && llvm::any_of(zp->ints, [](const SymInt &s) { return s.value; })) {
+    SmallVector<double> zeros;
+    for (const SymInt &s : zp->ints)
+      zeros.push_back(static_cast<double>(s.value));
+    FailureOr<Value> z = perChannel(zeros);
+    if (failed(v) || failed(z))
+      return failure();
+    v = make<SubOp>(*v, *z);
+  }
+  FailureOr<Value> scale = perChannel(*scales);
+  if (failed(v) || failed(scale))
+    return failure();
+  return setResult(n, make<MulOp>(*v, *scale));
 }
 
 //===----------------------------------------------------------------------===//
@@ -143,7 +173,7 @@ void onnx_import::registerQuantizationHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
       {"DequantizeLinear",
        {&Importer::importDequantizeLinear,
-        "constant inputs, or after QuantizeLinear"}},
+        "int8/uint8 input, constant scale and zero point"}},
       {"QuantizeLinear",
        {&Importer::importQuantizeLinear, "int8/uint8, constant scale"}},
   };

@@ -84,11 +84,17 @@ LogicalResult Importer::importReduce(const onnx::NodeProto &n) {
     r = make<ReduceSumOp>(*x, axesAttr, b.getBoolAttr(keep));
   else if (op == "ReduceMean")
     r = make<ReduceMeanOp>(*x, axesAttr, b.getBoolAttr(keep));
-  else if (op == "ReduceMax")
-    r = make<ReduceMaxOp>(*x, axesAttr, b.getBoolAttr(keep));
-  else if (op == "ReduceMin")
-    r = make<ReduceMinOp>(*x, axesAttr, b.getBoolAttr(keep));
-  else
+  else if (op == "ReduceMax" || op == "ReduceMin") {
+    Type original;
+    FailureOr<Value> wide = widenUnsigned(*x, original);
+    if (failed(wide))
+      return failure();
+    r = op == "ReduceMax"
+            ? make<ReduceMaxOp>(*wide, axesAttr, b.getBoolAttr(keep))
+            : make<ReduceMinOp>(*wide, axesAttr, b.getBoolAttr(keep));
+    if (succeeded(r) && original)
+      r = castTo(*r, original);
+  } else
     r = make<ReduceProdOp>(*x, axesAttr, b.getBoolAttr(keep));
   return setResult(n, r);
 }
@@ -118,6 +124,10 @@ LogicalResult Importer::importArgMinMax(const onnx::NodeProto &n) {
   bool keep = attrInt(n, "keepdims", 1) != 0;
   bool last = attrInt(n, "select_last_index", 0) != 0;
   auto axes = b.getDenseI64ArrayAttr({axis});
+  Type original;
+  x = widenUnsigned(*x, original);
+  if (failed(x))
+    return failure();
   FailureOr<Value> extreme =
       op == "ArgMax" ? make<ReduceMaxOp>(*x, axes, b.getBoolAttr(true))
                      : make<ReduceMinOp>(*x, axes, b.getBoolAttr(true));
@@ -286,6 +296,11 @@ LogicalResult Importer::importTopK(const onnx::NodeProto &n) {
     return error("TopK's k = " + Twine(k) + " is not in [1, " + Twine(size) +
                  "] for a dim of " + Twine(size));
   bool largest = attrInt(n, "largest", 1) != 0;
+  Type original;
+  x = widenUnsigned(*x, original);
+  if (failed(x))
+    return failure();
+  t = typeOf(*x);
   Type elem = t.getElementType(), i64 = b.getI64Type();
   double fill = largest ? -std::numeric_limits<double>::infinity()
                         : std::numeric_limits<double>::infinity();
@@ -352,7 +367,14 @@ LogicalResult Importer::importTopK(const onnx::NodeProto &n) {
         ValueRange{*rest, place(*best, loop.getRegionIterArgs()[1]),
                    place(*index, loop.getRegionIterArgs()[2])});
   }
-  setOutput(n, 0, loop.getResult(1));
+  Value topValues = loop.getResult(1);
+  if (original) {
+    FailureOr<Value> narrowed = castTo(topValues, original);
+    if (failed(narrowed))
+      return failure();
+    topValues = *narrowed;
+  }
+  setOutput(n, 0, topValues);
   setOutput(n, 1, loop.getResult(2));
   return success();
 }

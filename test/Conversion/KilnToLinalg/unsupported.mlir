@@ -15,3 +15,18 @@ module {
     return %1, %2 : tensor<4xi1>, tensor<1x1x?x3xf32>
   }
 }
+
+// -----
+
+// Max/min reductions and pooling of unsigned integers start from signed
+// extremes; they are reported (the importer widens them first).
+// expected-error @below {{cannot lower 2 kiln op(s) to linalg: kiln.pool2d (1), kiln.reduce_max (1)}}
+module {
+  func.func @unsigned_extremes(%x: tensor<1x1x4x4xui8>) -> (tensor<1x1x2x2xui8>, tensor<1x1x1x4xui8>) {
+    // expected-note @+1 {{kiln.pool2d: max/min reductions and pooling of unsigned integers are not supported; cast to a wider signed type first}}
+    %0 = kiln.pool2d max %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8>
+    // expected-note @+1 {{kiln.reduce_max: max/min reductions and pooling of unsigned integers are not supported}}
+    %1 = kiln.reduce_max %x {axes = array<i64: 2>} : (tensor<1x1x4x4xui8>) -> tensor<1x1x1x4xui8>
+    return %0, %1 : tensor<1x1x2x2xui8>, tensor<1x1x1x4xui8>
+  }
+}

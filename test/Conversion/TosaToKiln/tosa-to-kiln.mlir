@@ -1,12 +1,13 @@
 // RUN: kiln-opt %s --split-input-file --convert-tosa-to-kiln | FileCheck %s
 
 // A float conv2d is an NHWC kiln.conv2d; the OHWI filter is transposed to
-// HWIO (folded here, since it is a constant), pads reorder to
-// [top, left, bottom, right].
+// HWIO (which the graph pipeline folds on a constant: tosa-pipeline.mlir),
+// pads reorder to [top, left, bottom, right].
 // CHECK-LABEL: func.func @conv2d
 // CHECK-SAME: (%[[X:[a-zA-Z0-9]+]]: tensor<1x8x8x3xf32>)
+// CHECK-DAG: %[[W0:.+]] = kiln.constant dense<5.000000e-01> : tensor<4x3x3x3xf32>
 // CHECK-DAG: %[[B:.+]] = kiln.constant dense<1.000000e-01> : tensor<4xf32>
-// CHECK-DAG: %[[W:.+]] = kiln.constant dense<5.000000e-01> : tensor<3x3x3x4xf32>
+// CHECK: %[[W:.+]] = kiln.transpose %[[W0]] [1, 2, 3, 0] : (tensor<4x3x3x3xf32>) -> tensor<3x3x3x4xf32>
 // CHECK: %[[C:.+]] = kiln.conv2d %[[X]], %[[W]], %[[B]] {dilations = array<i64: 1, 2>, layout = #kiln.layout<nhwc>, pads = array<i64: 1, 2, 2, 4>, strides = array<i64: 2, 1>}
 // CHECK-SAME: (tensor<1x8x8x3xf32>, tensor<3x3x3x4xf32>, tensor<4xf32>) -> tensor<1x5x10x4xf32>
 // CHECK: return %[[C]]
@@ -20,7 +21,7 @@ func.func @conv2d(%x: tensor<1x8x8x3xf32>) -> tensor<1x5x10x4xf32> {
 
 // -----
 
-// A filter that is not a constant keeps its transpose.
+// A filter argument is transposed the same way.
 // CHECK-LABEL: func.func @conv2d_filter_argument
 // CHECK-SAME: (%[[X:[a-zA-Z0-9]+]]: tensor<1x4x4x2xf32>, %[[W:[a-zA-Z0-9]+]]: tensor<6x1x1x2xf32>, %[[B:[a-zA-Z0-9]+]]: tensor<6xf32>)
 // CHECK: %[[T:.+]] = kiln.transpose %[[W]] [1, 2, 3, 0] : (tensor<6x1x1x2xf32>) -> tensor<1x1x2x6xf32>
@@ -66,12 +67,12 @@ func.func @pools(%x: tensor<1x4x4x8xf32>) -> tensor<1x2x2x8xf32> {
 // matmul, elementwise, clamp, reductions, reshape and transpose.
 // CHECK-LABEL: func.func @mlp
 // CHECK-SAME: (%[[X:[a-zA-Z0-9]+]]: tensor<1x5x16xf32>, %[[W:[a-zA-Z0-9]+]]: tensor<1x16x4xf32>, %[[B:[a-zA-Z0-9]+]]: tensor<1x1x4xf32>)
-// CHECK: %[[ONE:.+]] = kiln.constant dense<1.000000e+00> : tensor<f32>
 // CHECK: %[[MM:.+]] = kiln.matmul %[[X]], %[[W]] : (tensor<1x5x16xf32>, tensor<1x16x4xf32>) -> tensor<1x5x4xf32>
 // CHECK: %[[ADD:.+]] = kiln.add %[[MM]], %[[B]]
 // CHECK: %[[CL:.+]] = kiln.clamp %[[ADD]] {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64}
 // CHECK: %[[MUL:.+]] = kiln.mul %[[CL]], %[[CL]]
 // CHECK: %[[RED:.+]] = kiln.reduce_sum %[[MUL]] {axes = array<i64: 2>} : (tensor<1x5x4xf32>) -> tensor<1x5x1xf32>
+// CHECK: %[[ONE:.+]] = kiln.constant dense<1.000000e+00> : tensor<f32>
 // CHECK: %[[REC:.+]] = kiln.div %[[ONE]], %[[RED]]
 // CHECK: %[[RS:.+]] = kiln.reshape %[[REC]] [1, 5] : (tensor<1x5x1xf32>) -> tensor<1x5xf32>
 // CHECK: %[[TR:.+]] = kiln.transpose %[[RS]] [1, 0] : (tensor<1x5xf32>) -> tensor<5x1xf32>

@@ -273,7 +273,7 @@ func.func @exp_integer(%a: tensor<4xi32>) {
 // -----
 
 func.func @unary_unranked(%a: tensor<*xf32>) {
-  // expected-error @+1 {{'kiln.neg' op operand #0 must be ranked tensor of floating-point or signless integer values}}
+  // expected-error @+1 {{'kiln.neg' op operand #0 must be ranked tensor of floating-point or signless integer or unsigned integer values}}
   %0 = kiln.neg %a : (tensor<*xf32>) -> tensor<*xf32>
   return
 }

@@ -226,6 +226,14 @@ func.func @refined_results(%x: tensor<?x4xf32>) -> tensor<3x4xf32> {
   return %0 : tensor<3x4xf32>
 }
 
+// Unsigned integer tensors are numeric.
+// CHECK-LABEL: func.func @unsigned
+func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
+  // CHECK: kiln.max %{{.*}}, %{{.*}} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %0 = kiln.max %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  return %0 : tensor<4xui8>
+}
+
 {-#
   dialect_resources: {
     builtin: {

@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""Unsigned integer tensors (uint8/16/32/64) as graph inputs, outputs and
+constants: unsigned arithmetic, comparisons, casts, pooling and reductions
+against numpy, and a uint8 image model."""
+
+import numpy as np
+import pytest
+from onnx import TensorProto, helper
+
+import kiln
+from conftest import init, make_model, tensor
+
+ONNX = {np.uint8: TensorProto.UINT8, np.uint16: TensorProto.UINT16,
+        np.uint32: TensorProto.UINT32, np.uint64: TensorProto.UINT64}
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.uint64])
+def test_unsigned_arithmetic_and_comparisons(dtype):
+    T = ONNX[dtype]
+    nodes = [helper.make_node("Add", ["a", "b"], ["add"]),
+             helper.make_node("Sub", ["a", "b"], ["sub"]),
+             helper.make_node("Mul", ["a", "b"], ["mul"]),
+             helper.make_node("Div", ["a", "b"], ["div"]),
+             helper.make_node("Mod", ["a", "b"], ["mod"]),
+             helper.make_node("Max", ["a", "b"], ["max"]),
+             helper.make_node("Less", ["a", "b"], ["less"]),
+             helper.make_node("Cast", ["a"], ["f"], to=TensorProto.FLOAT)]
+    outs = [tensor(o, [7], T) for o in ("add", "sub", "mul", "div", "mod",
+                                       "max")]
+    outs += [tensor("less", [7], TensorProto.BOOL),
+             tensor("f", [7], TensorProto.FLOAT)]
+    m = kiln.compile(make_model(nodes, [tensor("a", [7], T),
+                                        tensor("b", [7], T)], outs))
+    top = np.iinfo(dtype).max
+    # Values with the top bit set, where signed arithmetic would differ.
+    a = np.array([0, 1, 200, top, top - 5, 128, 37], dtype)
+    b = np.array([1, 3, 100, 2, top, 255, 37], dtype)
+    add, sub, mul, div, mod, mx, less, f = m(a, b)
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(add, a + b)
+        np.testing.assert_array_equal(sub, a - b)
+        np.testing.assert_array_equal(mul, a * b)
+    np.testing.assert_array_equal(div, a // b)
+    np.testing.assert_array_equal(mod, a % b)
+    np.testing.assert_array_equal(mx, np.maximum(a, b))
+    np.testing.assert_array_equal(less, a < b)
+    np.testing.assert_array_equal(f, a.astype(np.float32))
+    assert add.dtype == dtype
+
+
+def test_uint8_image_model_and_pooling():
+    # A uint8 image in, max-pooled and reduced as uint8, then normalized in
+    # float: what exported image models with uint8 inputs do.
+    nodes = [helper.make_node("MaxPool", ["img"], ["p"], kernel_shape=[2, 2],
+                              strides=[2, 2]),
+             helper.make_node("ReduceMax", ["p"], ["top"], axes=[2, 3],
+                              keepdims=1),
+             helper.make_node("ArgMax", ["img"], ["am"], axis=3, keepdims=0),
+             helper.make_node("Cast", ["p"], ["pf"], to=TensorProto.FLOAT),
+             helper.make_node("Div", ["pf", "scale"], ["y"])]
+    m = kiln.compile(make_model(
+        nodes, [tensor("img", [1, 3, 6, 8], TensorProto.UINT8)],
+        [tensor("y", [1, 3, 3, 4]), tensor("top", [1, 3, 1, 1],
+                                           TensorProto.UINT8),
+         tensor("am", [1, 3, 6], TensorProto.INT64)],
+        [init("scale", np.array(255.0, np.float32))]))
+    img = np.random.default_rng(0).integers(0, 256, (1, 3, 6, 8),
+                                            dtype=np.uint8)
+    y, top, am = m(img)
+    pooled = img.reshape(1, 3, 3, 2, 4, 2).max((3, 5))
+    np.testing.assert_allclose(y, pooled / 255.0, rtol=1e-6)
+    np.testing.assert_array_equal(top, pooled.max((2, 3), keepdims=True))
+    assert top.dtype == np.uint8
+    np.testing.assert_array_equal(am, img.argmax(3))
+
+
+def test_dequantize_a_uint8_input():
+    node = helper.make_node("DequantizeLinear", ["q", "s", "zp"], ["y"],
+                            axis=1)
+    m = kiln.compile(make_model(
+        [node], [tensor("q", [2, 3], TensorProto.UINT8)], [tensor("y", [2, 3])],
+        [init("s", np.array([0.5, 0.25, 2.0], np.float32)),
+         init("zp", np.array([128, 0, 7], np.uint8))]))
+    q = np.array([[0, 255, 7], [128, 1, 9]], np.uint8)
+    np.testing.assert_array_equal(
+        m(q), (q.astype(np.float32) - [128, 0, 7]) * [0.5, 0.25, 2.0])
+
+
+def test_wrong_unsigned_dtype_is_a_type_error():
+    m = kiln.compile(make_model(
+        [helper.make_node("Identity", ["x"], ["y"])],
+        [tensor("x", [2], TensorProto.UINT8)],
+        [tensor("y", [2], TensorProto.UINT8)]))
+    with pytest.raises(TypeError, match="input 'x'.*must be uint8, got int8"):
+        m(np.zeros(2, np.int8))
+
+
+def test_uint64_maximum_reduction_is_an_error():
+    node = helper.make_node("ReduceMax", ["x"], ["y"], name="rm")
+    with pytest.raises(kiln.CompileError,
+                       match="'rm' \\(ReduceMax\\).*uint64 maxima and minima"):
+        kiln.compile(make_model(
+            [node], [tensor("x", [2, 2], TensorProto.UINT64)],
+            [tensor("y", [1, 1], TensorProto.UINT64)]))
