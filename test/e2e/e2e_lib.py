@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 DTYPES = {"f32": np.float32, "f64": np.float64, "i1": np.bool_, "i8": np.int8,
-          "i32": np.int32, "i64": np.int64}
+          "i32": np.int32, "i64": np.int64, "ui8": np.uint8}
 # Sanitizer builds (docs/fuzzing.md) compile the C drivers with the flags in
 # KILN_E2E_CFLAGS (ASan/UBSan; the AOT objects, being generated code, stay
 # uninstrumented) and set KILN_E2E_VALGRIND=0, since valgrind cannot run
@@ -22,7 +22,7 @@ CFLAGS = shlex.split(os.environ.get("KILN_E2E_CFLAGS", ""))
 VALGRIND = os.environ.get("KILN_E2E_VALGRIND", "1") != "0"
 
 CTYPES = {"f32": "float", "f64": "double", "i1": "uint8_t", "i8": "int8_t",
-          "i32": "int32_t", "i64": "int64_t"}
+          "i32": "int32_t", "i64": "int64_t", "ui8": "uint8_t"}
 
 
 def kiln_type(dtype):

@@ -691,6 +691,38 @@ add(Case("vec_global_avg_pool_7x7", [vp],
          "  %r = kiln.global_avg_pool %a0 : (tensor<2x5x7x7xf32>) -> tensor<2x5x1x1xf32>\n"
          "  return %r : tensor<2x5x1x1xf32>", [ref(vp).mean(axis=(2, 3), keepdims=True)]))
 
+# A recurrence carried through scf.for (as RNN/GRU/LSTM import): each step
+# allocates its state and frees the last; the final state leaves the loop
+# and is returned twice (itself and reshaped), so the results get copies
+# and the loop's buffer is freed once (valgrind checks both).
+lx, lw = vrand(7, 3, 5), vrand(5, 5)
+lh = np.zeros((3, 5))
+for step in range(7):
+    lh = np.tanh(ref(lx)[step] @ ref(lw) + lh)
+add(Case("loop_carried_state", [lx, lw],
+         "  %c0 = arith.constant 0 : index\n  %c1 = arith.constant 1 : index\n"
+         "  %n = tensor.dim %a0, %c0 : tensor<?x3x5xf32>\n"
+         "  %h0 = kiln.constant dense<0.0> : tensor<3x5xf32>\n"
+         "  %h = scf.for %i = %c0 to %n step %c1 iter_args(%s = %h0) -> (tensor<3x5xf32>) {\n"
+         "    %x = tensor.extract_slice %a0[%i, 0, 0] [1, 3, 5] [1, 1, 1] : tensor<?x3x5xf32> to tensor<3x5xf32>\n"
+         "    %m = kiln.matmul %x, %a1 : (tensor<3x5xf32>, tensor<5x5xf32>) -> tensor<3x5xf32>\n"
+         "    %p = kiln.add %m, %s : (tensor<3x5xf32>, tensor<3x5xf32>) -> tensor<3x5xf32>\n"
+         "    %t = kiln.tanh %p : (tensor<3x5xf32>) -> tensor<3x5xf32>\n"
+         "    scf.yield %t : tensor<3x5xf32>\n  }\n"
+         "  %r = kiln.reshape %h [1, 3, 5] : (tensor<3x5xf32>) -> tensor<1x3x5xf32>\n"
+         "  return %h, %r : tensor<3x5xf32>, tensor<1x3x5xf32>",
+         [lh, lh.reshape(1, 3, 5)], [(0,), ()], rtol=1e-3, atol=1e-4))
+# Unsigned integers with the top bit set, where signed code would differ.
+ua = np.array([0, 1, 127, 128, 200, 255, 37], np.uint8)
+ub = np.array([1, 3, 2, 255, 100, 7, 37], np.uint8)
+add(Case("unsigned_div_max_compare", [ua, ub],
+         "  %d = kiln.div %a0, %a1 : (tensor<7xui8>, tensor<7xui8>) -> tensor<7xui8>\n"
+         "  %m = kiln.max %a0, %a1 : (tensor<7xui8>, tensor<7xui8>) -> tensor<7xui8>\n"
+         "  %c = kiln.compare lt, %a0, %a1 : (tensor<7xui8>, tensor<7xui8>) -> tensor<7xi1>\n"
+         "  %f = kiln.cast %a0 : (tensor<7xui8>) -> tensor<7xf32>\n"
+         "  return %d, %m, %c, %f : tensor<7xui8>, tensor<7xui8>, tensor<7xi1>, tensor<7xf32>",
+         [ua // ub, np.maximum(ua, ub), ua < ub, ua.astype(np.float32)]))
+
 if __name__ == "__main__":
     import os
     bindir, cc = os.path.abspath(sys.argv[1]), sys.argv[2]
@@ -698,4 +730,5 @@ if __name__ == "__main__":
              "cc": cc}
     sys.exit(main(cases, tools,
                   valgrind_cases={"conv_grouped_nchw", "gather_embedding",
-                                  "attention_causal", "concat_last_dynamic"}))
+                                  "attention_causal", "concat_last_dynamic",
+                                  "loop_carried_state"}))

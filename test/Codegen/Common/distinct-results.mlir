@@ -81,3 +81,38 @@ func.func @contiguous_reshape() -> memref<?xf32> {
   %c = memref.cast %r : memref<32xf32> to memref<?xf32>
   return %c : memref<?xf32>
 }
+
+// -----
+
+// Results that come out of a branch are copied; their buffer is freed
+// after the copy unless a returned result, or one freed before, has its
+// address: here both results are one buffer, which is freed once.
+// CHECK-LABEL: func.func @branch_results(
+// CHECK-SAME: %[[C:[a-zA-Z0-9]+]]: i1
+// CHECK: %[[R:.+]]:2 = scf.if %[[C]]
+// CHECK: %[[COPY0:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4xf32>
+// CHECK: memref.copy %[[R]]#0, %[[COPY0]]
+// CHECK: %[[COPY1:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4xf32>
+// CHECK: memref.copy %[[R]]#1, %[[COPY1]]
+// CHECK: %[[BASE0:.+]], %{{.+}}, %{{.+}}, %{{.+}} = memref.extract_strided_metadata %[[R]]#0
+// CHECK: %[[P0:.+]] = memref.extract_aligned_pointer_as_index %[[BASE0]]
+// CHECK: arith.cmpi ne, %[[P0]]
+// CHECK: scf.if
+// CHECK-NEXT: memref.dealloc %[[BASE0]]
+// CHECK: %[[BASE1:.+]], %{{.+}}, %{{.+}}, %{{.+}} = memref.extract_strided_metadata %[[R]]#1
+// CHECK: %[[P1:.+]] = memref.extract_aligned_pointer_as_index %[[BASE1]]
+// CHECK: arith.cmpi ne, %[[P1]], %[[P0]]
+// CHECK: scf.if
+// CHECK-NEXT: memref.dealloc %[[BASE1]]
+// CHECK: return %[[COPY0]], %[[COPY1]]
+func.func @branch_results(%c: i1) -> (memref<4xf32>, memref<4xf32>) {
+  %r:2 = scf.if %c -> (memref<4xf32>, memref<4xf32>) {
+    %a = memref.alloc() : memref<4xf32>
+    scf.yield %a, %a : memref<4xf32>, memref<4xf32>
+  } else {
+    %b = memref.alloc() : memref<4xf32>
+    %d = memref.alloc() : memref<4xf32>
+    scf.yield %b, %d : memref<4xf32>, memref<4xf32>
+  }
+  return %r#0, %r#1 : memref<4xf32>, memref<4xf32>
+}

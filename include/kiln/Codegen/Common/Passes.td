@@ -259,10 +259,19 @@ def KilnDistinctResultsPass : Pass<"kiln-distinct-results", "::mlir::func::FuncO
     an identity-layout type whose descriptor still holds stride 32) is
     copied too.
 
+    A copied result's buffer (a view's, or one that comes out of a loop or
+    a branch) is freed after the copy unless a returned result or an
+    earlier freed buffer has its address, compared at run time, since two
+    results of one `scf.if` may be one buffer. Everything a public function
+    returns is owned after the deallocation pipeline, so nothing else
+    would free it.
+
     Runs on bufferized IR, after the deallocation pipeline (which clones
     returned arguments and globals already).
   }];
-  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def KilnStridedViewsToReinterpretCastPass
