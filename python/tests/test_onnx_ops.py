@@ -283,3 +283,35 @@ def test_conv_transpose3d_matches_torch(conv):
     got = m(x.numpy())
     assert got.shape == ref.shape
     np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("size", [1, 3, 5])
+def test_lrn_matches_torch(size):
+    # Local response normalization (AlexNet/GoogLeNet-era zoo models); torch
+    # has the same formula for odd sizes (it centres even windows one
+    # channel earlier than ONNX).
+    node = helper.make_node("LRN", ["x"], ["y"], size=size, alpha=2e-3,
+                            beta=0.6, bias=1.5)
+    m = kiln.compile(make_model([node], [tensor("x", ["N", 7, 5, 4])],
+                                [tensor("y", ["N", 7, 5, 4])]))
+    lrn = torch.nn.LocalResponseNorm(size, alpha=2e-3, beta=0.6, k=1.5)
+    for batch in (2, 1):
+        x = torch.randn(batch, 7, 5, 4,
+                        generator=torch.Generator().manual_seed(size))
+        with torch.no_grad():
+            ref = lrn(x).numpy()
+        np.testing.assert_allclose(m(x.numpy()), ref, rtol=1e-5, atol=1e-6)
+
+
+def test_lrn_even_size_follows_onnx():
+    # ONNX sums channels [c - floor((size-1)/2), c + ceil((size-1)/2)].
+    node = helper.make_node("LRN", ["x"], ["y"], size=4, alpha=1e-2,
+                            beta=0.75, bias=2.0)
+    m = kiln.compile(make_model([node], [tensor("x", [1, 6, 2, 3])],
+                                [tensor("y", [1, 6, 2, 3])]))
+    x = np.random.default_rng(3).standard_normal((1, 6, 2, 3)).astype(
+        np.float32)
+    sq = np.pad(x.astype(np.float64) ** 2, [(0, 0), (1, 2), (0, 0), (0, 0)])
+    window = sum(sq[:, k:k + 6] for k in range(4))
+    ref = x / (2.0 + 1e-2 / 4 * window) ** 0.75
+    np.testing.assert_allclose(m(x), ref, rtol=1e-5, atol=1e-6)

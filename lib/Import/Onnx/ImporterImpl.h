@@ -194,6 +194,8 @@ public:
   LogicalResult importActivation(const onnx::NodeProto &n);
   LogicalResult importIsNaNOrInf(const onnx::NodeProto &n);
   LogicalResult importInstanceNorm(const onnx::NodeProto &n);
+  LogicalResult importLRN(const onnx::NodeProto &n);
+  LogicalResult importMVN(const onnx::NodeProto &n);
   LogicalResult importDepthSpace(const onnx::NodeProto &n);
   LogicalResult importTrilu(const onnx::NodeProto &n);
   LogicalResult importEyeLike(const onnx::NodeProto &n);

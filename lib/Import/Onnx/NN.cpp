@@ -700,6 +700,85 @@ LogicalResult Importer::importInstanceNorm(const onnx::NodeProto &n) {
   return setResult(n, r);
 }
 
+/// LRN: x / (bias + alpha / size * sum of x^2 over `size` neighbouring
+/// channels)^beta. The window sum is an average pool over channels (x^2 as
+/// [N, 1, C, spatial], kernel size x 1, the padding counted) times size.
+/// Channels must be static.
+LogicalResult Importer::importLRN(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t size = attrInt(n, "size", 0);
+  if (t.getRank() < 3 || t.isDynamicDim(1))
+    return error("LRN needs an input of rank 3 or more with static channels");
+  if (size < 1)
+    return error("LRN's size must be positive, got " + Twine(size));
+  double alpha = attrFloat(n, "alpha", 1e-4), beta = attrFloat(n, "beta", 0.75),
+         bias = attrFloat(n, "bias", 1.0);
+  Type elem = t.getElementType();
+  int64_t c = t.getDimSize(1);
+  FailureOr<Value> sq = make<MulOp>(*x, *x);
+  if (succeeded(sq))
+    sq = reshape(*sq, {0, 1, c, -1});
+  if (failed(sq))
+    return failure();
+  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  FailureOr<Value> window = make<Pool2DOp>(
+      PoolKindAttr::get(&ctx, PoolKind::Avg), *sq,
+      b.getDenseI64ArrayAttr({size, 1}), b.getDenseI64ArrayAttr({1, 1}),
+      b.getDenseI64ArrayAttr({1, 1}),
+      b.getDenseI64ArrayAttr({before, 0, after, 0}), b.getBoolAttr(false),
+      b.getBoolAttr(true), LayoutAttr::get(&ctx, Layout::NCHW));
+  SmallVector<SymInt> dims;
+  for (int64_t d = 0; d < t.getRank(); ++d)
+    dims.push_back(t.isDynamicDim(d) ? SymInt(-1, *x, d)
+                                     : SymInt(t.getDimSize(d)));
+  if (succeeded(window))
+    window = reshapeTo(*window, dims);
+  // bias + alpha * mean (the mean is the sum / size).
+  FailureOr<Value> denom =
+      failed(window) ? failedValue() : make<MulOp>(*window, scalar(alpha, elem));
+  if (succeeded(denom))
+    denom = make<AddOp>(*denom, scalar(bias, elem));
+  if (succeeded(denom))
+    denom = make<PowOp>(*denom, scalar(beta, elem));
+  if (failed(denom))
+    return failure();
+  return setResult(n, make<DivOp>(*x, *denom));
+}
+
+/// MeanVarianceNormalization as ONNX's function body: (x - mean) /
+/// (sqrt(mean(x^2) - mean^2) + 1e-9) over `axes`.
+LogicalResult Importer::importMVN(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0);
+  if (failed(x))
+    return failure();
+  SmallVector<int64_t> axes =
+      attrInts(n, "axes").value_or(SmallVector<int64_t>{0, 2, 3});
+  if (failed(normalizeAxes(axes, typeOf(*x).getRank())))
+    return failure();
+  Type elem = typeOf(*x).getElementType();
+  auto over = b.getDenseI64ArrayAttr(axes);
+  FailureOr<Value> mean = make<ReduceMeanOp>(*x, over, b.getBoolAttr(true));
+  FailureOr<Value> sq = make<MulOp>(*x, *x);
+  FailureOr<Value> meanSq =
+      failed(sq) ? failedValue() : make<ReduceMeanOp>(*sq, over, b.getBoolAttr(true));
+  FailureOr<Value> sqMean =
+      failed(mean) ? failedValue() : make<MulOp>(*mean, *mean);
+  FailureOr<Value> var = failed(meanSq) || failed(sqMean)
+                             ? failedValue()
+                             : make<SubOp>(*meanSq, *sqMean);
+  FailureOr<Value> std = failed(var) ? failedValue() : make<SqrtOp>(*var);
+  if (succeeded(std))
+    std = make<AddOp>(*std, scalar(1e-9, elem));
+  FailureOr<Value> centered =
+      failed(mean) ? failedValue() : make<SubOp>(*x, *mean);
+  if (failed(std) || failed(centered))
+    return failure();
+  return setResult(n, make<DivOp>(*centered, *std));
+}
+
 /// DepthToSpace and SpaceToDepth on NCHW: a reshape, a transpose and a
 /// reshape, with C, H and W static (the batch may be dynamic).
 LogicalResult Importer::importDepthSpace(const onnx::NodeProto &n) {
@@ -869,6 +948,8 @@ void onnx_import::registerNNHandlers(HandlerTable &table) {
       {"GlobalAveragePool", {&Importer::importGlobalPool, ""}},
       {"GlobalMaxPool", {&Importer::importGlobalPool, ""}},
       {"InstanceNormalization", {&Importer::importInstanceNorm, ""}},
+      {"LRN", {&Importer::importLRN, "static channels"}},
+      {"MeanVarianceNormalization", {&Importer::importMVN, ""}},
       {"LayerNormalization", {&Importer::importLayerNorm, ""}},
       {"LogSoftmax", {&Importer::importSoftmax, ""}},
       {"MaxPool", {&Importer::importPool, "1-D and 2-D, no indices output"}},
