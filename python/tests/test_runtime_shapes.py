@@ -159,3 +159,37 @@ def test_data_dependent_ops_are_rejected_with_the_reason():
         kiln.compile(model)
     assert dict(kiln.rejected_onnx_ops()).keys() == {
         "Compress", "NonMaxSuppression", "NonZero", "Unique"}
+
+
+def test_range_over_a_run_time_length():
+    # Position ids of a dynamic sequence: Range(0, Shape(x)[1], 1), added to
+    # the input as GPT-style exports do.
+    nodes = [helper.make_node("Shape", ["x"], ["s"]),
+             helper.make_node("Gather", ["s", "one"], ["n"], axis=0),
+             helper.make_node("Range", ["zero", "n", "one"], ["pos"]),
+             helper.make_node("Cast", ["pos"], ["posf"], to=TensorProto.FLOAT),
+             helper.make_node("Add", ["x", "posf"], ["y"])]
+    m = kiln.compile(make_model(
+        nodes, [tensor("x", ["B", "S"])], [tensor("y", ["B", "S"])],
+        [init("zero", np.array(0, np.int64)), init("one", np.array(1, np.int64))],
+        opset=13))
+    for shape in [(2, 5), (1, 1), (3, 17)]:
+        x = np.zeros(shape, np.float32)
+        np.testing.assert_array_equal(m(x), np.broadcast_to(
+            np.arange(shape[1], dtype=np.float32), shape))
+
+
+@pytest.mark.parametrize("dtype,start,limit,delta", [
+    (np.float32, 0.5, 3.0, 0.75), (np.int32, 10, 1, -3), (np.int64, 0, 7, 2)])
+def test_range_of_graph_input_scalars(dtype, start, limit, delta):
+    T = {np.float32: TensorProto.FLOAT, np.int32: TensorProto.INT32,
+         np.int64: TensorProto.INT64}[dtype]
+    node = helper.make_node("Range", ["s", "l", "d"], ["y"], name="range")
+    m = kiln.compile(make_model(
+        [node], [tensor("s", [], T), tensor("l", [], T), tensor("d", [], T)],
+        [tensor("y", ["n"], T)], opset=13))
+    args = [np.array(v, dtype) for v in (start, limit, delta)]
+    np.testing.assert_allclose(m(*args), np.arange(start, limit, delta,
+                                                   dtype=dtype))
+    with pytest.raises(RuntimeError, match="'range'.*Range gives an empty"):
+        m(args[1], args[0], args[2])

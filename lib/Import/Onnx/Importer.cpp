@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -1272,7 +1273,8 @@ mlir::kiln::importOnnxModel(StringRef bytes, StringRef sourceName,
                             const OnnxImportOptions &options) {
   context.loadDialect<KilnDialect, func::FuncDialect, quant::QuantDialect,
                       arith::ArithDialect, cf::ControlFlowDialect,
-                      scf::SCFDialect, tensor::TensorDialect>();
+                      math::MathDialect, scf::SCFDialect,
+                      tensor::TensorDialect>();
   Location fileLoc = FileLineColLoc::get(&context, sourceName, 0, 0);
   onnx::ModelProto model;
   if (bytes.size() > static_cast<size_t>(INT_MAX) ||

@@ -179,6 +179,10 @@ public:
   LogicalResult importConstantOfShape(const onnx::NodeProto &n);
   LogicalResult importExpand(const onnx::NodeProto &n);
   LogicalResult importRange(const onnx::NodeProto &n);
+  LogicalResult rangeAtRunTime(const onnx::NodeProto &n);
+  /// Scalar input `i` as an `elem` value: a constant, a run-time dim, or
+  /// the element read from the tensor.
+  Value runTimeScalar(const onnx::NodeProto &n, int i, Type elem);
   LogicalResult importPad(const onnx::NodeProto &n);
   // Elementwise.cpp
   LogicalResult importUnary(const onnx::NodeProto &n);

@@ -15,6 +15,7 @@
 
 #include "Kiln/IR/ShapeUtils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 
 #include <algorithm>
@@ -1143,7 +1144,101 @@ LogicalResult Importer::importGatherND(const onnx::NodeProto &n) {
                    make<GatherOp>(*flatData, *flat, b.getI64IntegerAttr(0)));
 }
 
+Value Importer::runTimeScalar(const onnx::NodeProto &n, int i, Type elem) {
+  if (const HostTensor *h = host(n, i)) {
+    if (h->isFloatType())
+      return arith::ConstantOp::create(b, loc, FloatAttr::get(elem, h->floats[0]));
+    if (h->ints[0].isStatic())
+      return arith::ConstantOp::create(
+          b, loc, IntegerAttr::get(elem, h->ints[0].value));
+    return arith::IndexCastOp::create(b, loc, elem, indexValue(h->ints[0]));
+  }
+  FailureOr<Value> v = input(n, i);
+  SmallVector<Value> zeros(typeOf(*v).getRank(),
+                           arith::ConstantIndexOp::create(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, *v, zeros);
+}
+
+/// Range whose start, limit or delta is only known at run time (a length
+/// from Shape, or a graph input): count = max(ceil((limit - start) /
+/// delta), 0), and element i = start + i * delta, by tensor.generate. A
+/// count of 0 or a delta of 0 is a run-time error.
+LogicalResult Importer::rangeAtRunTime(const onnx::NodeProto &n) {
+  Type elem;
+  for (int i = 0; i < 3 && !elem; ++i)
+    if (const HostTensor *h = host(n, i)) {
+      FailureOr<Type> t = elementType(h->elemType, "Range's input");
+      if (failed(t))
+        return failure();
+      elem = *t;
+    } else {
+      FailureOr<Value> v = input(n, i);
+      if (failed(v))
+        return failure();
+      elem = typeOf(*v).getElementType();
+    }
+  for (int i = 0; i < 3; ++i) {
+    int64_t count = 1;
+    if (const HostTensor *h = host(n, i))
+      count = h->size();
+    else if (succeeded(input(n, i)))
+      count = typeOf(*input(n, i)).getNumElements();
+    if (count != 1)
+      return error("Range's inputs must be scalars");
+  }
+  bool isFloat = isa<FloatType>(elem);
+  if (!isFloat && !isa<IntegerType>(elem))
+    return error("Range needs float or integer inputs");
+  Value start = runTimeScalar(n, 0, elem), limit = runTimeScalar(n, 1, elem),
+        delta = runTimeScalar(n, 2, elem);
+  Value index;
+  if (isFloat) {
+    Value span = arith::SubFOp::create(b, loc, limit, start);
+    Value steps = math::CeilOp::create(
+        b, loc, arith::DivFOp::create(b, loc, span, delta));
+    Value asInt = arith::FPToSIOp::create(b, loc, b.getI64Type(), steps);
+    index = arith::IndexCastOp::create(b, loc, b.getIndexType(), asInt);
+  } else {
+    Value span = arith::SubIOp::create(b, loc, limit, start);
+    Value steps = arith::CeilDivSIOp::create(b, loc, span, delta);
+    index = arith::IndexCastOp::create(b, loc, b.getIndexType(), steps);
+  }
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value positive =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, index, zero);
+  cf::AssertOp::create(b, loc, positive,
+                       "Range gives an empty tensor (or its delta is 0), "
+                       "which Kiln does not support");
+  auto type = RankedTensorType::get({ShapedType::kDynamic}, elem);
+  auto gen = tensor::GenerateOp::create(b, loc, type, ValueRange{index});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    Block *body = b.createBlock(&gen.getBody(), {}, {b.getIndexType()}, {loc});
+    Value i = body->getArgument(0);
+    Value v;
+    if (isFloat) {
+      Value fi = arith::SIToFPOp::create(
+          b, loc, elem, arith::IndexCastOp::create(b, loc, b.getI64Type(), i));
+      v = arith::AddFOp::create(b, loc, start,
+                                arith::MulFOp::create(b, loc, fi, delta));
+    } else {
+      Value ii = arith::IndexCastOp::create(b, loc, elem, i);
+      v = arith::AddIOp::create(b, loc, start,
+                                arith::MulIOp::create(b, loc, ii, delta));
+    }
+    tensor::YieldOp::create(b, loc, v);
+  }
+  setOutput(n, 0, gen.getResult());
+  return success();
+}
+
 LogicalResult Importer::importRange(const onnx::NodeProto &n) {
+  auto known = [&](int i) {
+    const HostTensor *h = host(n, i);
+    return h && h->allStatic();
+  };
+  if (!known(0) || !known(1) || !known(2))
+    return rangeAtRunTime(n);
   FailureOr<SmallVector<double>> start = hostFloats(n, 0, "Range's start"),
                                  limit = hostFloats(n, 1, "Range's limit"),
                                  delta = hostFloats(n, 2, "Range's delta");
@@ -1317,7 +1412,7 @@ void onnx_import::registerTensorHandlers(HandlerTable &table) {
        {&Importer::importPad,
         "constant, edge and reflect modes; constant pads; edge and reflect "
         "need the padded dims static"}},
-      {"Range", {&Importer::importRange, "constant inputs"}},
+      {"Range", {&Importer::importRange, "scalar inputs; a non-empty result"}},
       {"Reshape", {&Importer::importReshape, "compile-time shape"}},
       {"ScatterElements", {&Importer::importScatterElements, "static shapes"}},
       {"ScatterND", {&Importer::importScatterND, "static shapes"}},
