@@ -396,6 +396,10 @@ private:
     op->getResult(0).setType(types[0]);
     return op->getResult(0);
   }
+  /// `sum + term`, or `term` when there is no sum yet (a null Value).
+  FailureOr<Value> addTo(Value sum, Value term) {
+    return sum ? make<AddOp>(sum, term) : FailureOr<Value>(term);
+  }
   FailureOr<Value> reshape(Value v, ArrayRef<int64_t> spec) {
     return make<ReshapeOp>(v, b.getDenseI64ArrayAttr(spec));
   }

@@ -232,13 +232,7 @@ FailureOr<Value> Importer::conv3D(Value x, Value w, Value bias,
         b.getDenseI64ArrayAttr({dilations[1], dilations[2]}),
         b.getDenseI64ArrayAttr({pads[1], pads[2], pads[4], pads[5]}),
         b.getI64IntegerAttr(group), LayoutAttr::get(&ctx, Layout::NCHW));
-    if (failed(y))
-      return failure();
-    if (!sum) {
-      sum = *y;
-      continue;
-    }
-    FailureOr<Value> added = make<AddOp>(sum, *y);
+    FailureOr<Value> added = failed(y) ? failedValue() : addTo(sum, *y);
     if (failed(added))
       return failure();
     sum = *added;

@@ -162,15 +162,8 @@ LogicalResult Importer::importResize(const onnx::NodeProto &n) {
         break;
       }
       FailureOr<Value> c = broadcastAlong(weights[k], elem, rank, axis);
-      FailureOr<Value> p = failed(c) ? failedValue()
-                                     : make<MulOp>(*g, *c);
-      if (failed(p))
-        return failure();
-      if (!sum) {
-        sum = *p;
-        continue;
-      }
-      FailureOr<Value> added = make<AddOp>(sum, *p);
+      FailureOr<Value> p = failed(c) ? failedValue() : make<MulOp>(*g, *c);
+      FailureOr<Value> added = failed(p) ? failedValue() : addTo(sum, *p);
       if (failed(added))
         return failure();
       sum = *added;

@@ -991,9 +991,7 @@ FailureOr<Value> Importer::flatOffsets(Value indices, RankedTensorType dt,
   Type i64 = b.getI64Type();
   ArrayRef<int64_t> pos = it.getShape().drop_back(); // positions
   FailureOr<Value> flat = Value();
-  auto accumulate = [&](Value term) {
-    flat = *flat ? make<AddOp>(*flat, term) : FailureOr<Value>(term);
-  };
+  auto accumulate = [&](Value term) { flat = addTo(*flat, term); };
   for (int64_t j = 0; j < k && succeeded(flat); ++j) {
     SmallVector<int64_t> starts(q, 0), ends(pos), steps(q, 1);
     starts[q - 1] = j;
