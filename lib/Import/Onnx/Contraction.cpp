@@ -228,6 +228,59 @@ FailureOr<Value> Importer::sumOutLabels(Value v, std::string &labels,
                            b.getBoolAttr(false));
 }
 
+FailureOr<Value> Importer::takeDiagonals(Value v, std::string &labels) {
+  while (true) {
+    size_t p = 0, q = std::string::npos;
+    for (; p < labels.size() && q == std::string::npos; ++p)
+      q = labels.find(labels[p], p + 1);
+    if (q == std::string::npos)
+      return v;
+    --p;
+    RankedTensorType t = typeOf(v);
+    int64_t n = t.getDimSize(p);
+    if (ShapedType::isDynamic(n) || t.getDimSize(q) != n) {
+      error("Einsum's repeated label '" + std::string(1, labels[p]) +
+            "' needs equal static dims");
+      return failure();
+    }
+    // The two dims last, merged, and every (n + 1)-th element taken.
+    std::string others;
+    for (size_t i = 0; i < labels.size(); ++i)
+      if (i != p && i != q)
+        others += labels[i];
+    std::string moved = others + labels[p];
+    moved += labels[q];
+    SmallVector<int64_t> perm;
+    for (size_t i = 0; i < labels.size(); ++i)
+      if (i != p && i != q)
+        perm.push_back(static_cast<int64_t>(i));
+    perm.append({static_cast<int64_t>(p), static_cast<int64_t>(q)});
+    FailureOr<Value> r = make<TransposeOp>(v, b.getDenseI64ArrayAttr(perm));
+    if (failed(r))
+      return failure();
+    SmallVector<SymInt> merged;
+    for (size_t i = 0; i + 2 < moved.size(); ++i)
+      merged.push_back(typeOf(*r).isDynamicDim(i)
+                           ? SymInt(-1, *r, i)
+                           : SymInt(typeOf(*r).getDimSize(i)));
+    merged.push_back(SymInt(n * n));
+    r = reshapeTo(*r, merged);
+    SmallVector<int64_t> diagonal(n);
+    for (int64_t i = 0; i < n; ++i)
+      diagonal[i] = i * (n + 1);
+    if (succeeded(r))
+      r = make<GatherOp>(
+          *r,
+          constant(RankedTensorType::get({n}, b.getI64Type()),
+                   ArrayRef<int64_t>(diagonal)),
+          b.getI64IntegerAttr(static_cast<int64_t>(merged.size()) - 1));
+    if (failed(r))
+      return failure();
+    v = *r;
+    labels = others + labels[p];
+  }
+}
+
 LogicalResult Importer::importEinsum(const onnx::NodeProto &n) {
   SmallVector<Term> terms;
   SmallVector<int64_t> ranks;
@@ -246,11 +299,10 @@ LogicalResult Importer::importEinsum(const onnx::NodeProto &n) {
   std::string out = parsed->second;
   for (auto [t, labels] : llvm::zip(terms, parsed->first)) {
     t.labels = labels;
-    for (size_t i = 0; i < labels.size(); ++i)
-      if (labels.find(labels[i], i + 1) != std::string::npos)
-        return error("Einsum equation '" + equation +
-                     "' repeats a label within one operand (a diagonal), "
-                     "which is not supported");
+    FailureOr<Value> v = takeDiagonals(t.value, t.labels);
+    if (failed(v))
+      return failure();
+    t.value = *v;
   }
   // Labels that a later operand or the output still needs.
   auto neededAfter = [&](size_t i) {
@@ -360,7 +412,7 @@ void onnx_import::registerContractionHandlers(HandlerTable &table) {
       {"Gemm", {&Importer::importGemm, ""}},
       {"Einsum",
        {&Importer::importEinsum,
-        "no repeated label within an operand (diagonals)"}},
+        "a label repeated within an operand (a diagonal) needs static dims"}},
       {"MatMul", {&Importer::importMatMul, ""}},
   };
   addHandlers(table, rows);

@@ -273,6 +273,9 @@ public:
   LogicalResult importGemm(const onnx::NodeProto &n);
   LogicalResult importMatMul(const onnx::NodeProto &n);
   LogicalResult importEinsum(const onnx::NodeProto &n);
+  /// `v` with the diagonal taken for every label that `labels` repeats
+  /// (einsum "ii->i"); `labels` loses the repeats.
+  FailureOr<Value> takeDiagonals(Value v, std::string &labels);
   /// `v`, whose dims are labelled `from`, transposed to the order `to`.
   FailureOr<Value> transposeTo(Value v, StringRef from, StringRef to);
   /// Sums `v` over the dims whose labels are not in `keep`, and drops them
