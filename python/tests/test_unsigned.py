@@ -102,3 +102,23 @@ def test_uint64_maximum_reduction_is_an_error():
         kiln.compile(make_model(
             [node], [tensor("x", [2, 2], TensorProto.UINT64)],
             [tensor("y", [1, 1], TensorProto.UINT64)]))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint32, np.uint64])
+def test_bitshift_against_numpy(dtype):
+    T = ONNX[dtype]
+    nodes = [helper.make_node("BitShift", ["x", "s"], ["l"], direction="LEFT"),
+             helper.make_node("BitShift", ["x", "s"], ["r"],
+                              direction="RIGHT")]
+    m = kiln.compile(make_model(nodes, [tensor("x", [6], T),
+                                        tensor("s", [6], T)],
+                                [tensor("l", [6], T), tensor("r", [6], T)]))
+    bits = np.iinfo(dtype).bits
+    x = np.array([1, 255, 128, np.iinfo(dtype).max, 7, 3], dtype)
+    s = np.array([0, 1, 7, 3, bits - 1, bits], dtype)
+    left, right = m(x, s)
+    # A shift by the width or more gives 0.
+    ref_l = np.where(s < bits, x << np.minimum(s, bits - 1), 0).astype(dtype)
+    ref_r = np.where(s < bits, x >> np.minimum(s, bits - 1), 0).astype(dtype)
+    np.testing.assert_array_equal(left, ref_l)
+    np.testing.assert_array_equal(right, ref_r)

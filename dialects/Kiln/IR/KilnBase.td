@@ -155,6 +155,8 @@ def Kiln_QuantizedType : Type<
 def Kiln_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def Kiln_NumericTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger,
                                          AnyUnsignedInteger]>;
+def Kiln_IntegerTensor : RankedTensorOf<[AnySignlessInteger,
+                                         AnyUnsignedInteger]>;
 def Kiln_BoolTensor : RankedTensorOf<[I1]>;
 def Kiln_IndexTensor : RankedTensorOf<[I32, I64]>;
 def Kiln_QuantizedTensor : RankedTensorOf<[Kiln_QuantizedType]>;

@@ -404,6 +404,25 @@ OpFoldResult FmodOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+OpFoldResult ShiftLeftOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(adaptor.getLhs(), adaptor.getRhs(), getType(), nullptr,
+                    [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                      if (b.isNegative() || b.uge(a.getBitWidth()))
+                        return APInt::getZero(a.getBitWidth());
+                      return a.shl(b);
+                    });
+}
+
+OpFoldResult ShiftRightOp::fold(FoldAdaptor adaptor) {
+  // Signless integers are signed: an arithmetic shift.
+  return foldBinary(adaptor.getLhs(), adaptor.getRhs(), getType(), nullptr,
+                    [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                      if (b.isNegative() || b.uge(a.getBitWidth()))
+                        return a.ashr(a.getBitWidth() - 1);
+                      return a.ashr(b);
+                    });
+}
+
 OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs())
     return getLhs();

@@ -358,6 +358,31 @@ def Kiln_FmodOp : Kiln_BinaryOp<"fmod", Kiln_NumericTensor> {
   }];
 }
 
+def Kiln_ShiftLeftOp : Kiln_BinaryOp<"shift_left", Kiln_IntegerTensor> {
+  let summary = "elementwise left shift of integers with broadcasting";
+  let description = [{
+    `lhs << rhs`, as ONNX `BitShift` with `direction = "LEFT"`. A shift by
+    the bit width or more (or by a negative amount) gives 0.
+
+    ```mlir
+    %r = kiln.shift_left %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+    ```
+  }];
+}
+
+def Kiln_ShiftRightOp : Kiln_BinaryOp<"shift_right", Kiln_IntegerTensor> {
+  let summary = "elementwise right shift of integers with broadcasting";
+  let description = [{
+    `lhs >> rhs`: logical for unsigned integers (ONNX `BitShift` with
+    `direction = "RIGHT"`), arithmetic for signless (signed) ones. A shift
+    by the bit width or more gives 0, or -1 for a negative signed `lhs`.
+
+    ```mlir
+    %r = kiln.shift_right %a, %b : (tensor<4xui32>, tensor<4xui32>) -> tensor<4xui32>
+    ```
+  }];
+}
+
 def Kiln_NegOp : Kiln_UnaryOp<"neg", Kiln_NumericTensor> {
   let summary = "elementwise negation";
   let description = [{

@@ -56,6 +56,7 @@ static std::optional<std::string> unsupportedReason(Operation *op) {
   // i1 tensors only carry masks and comparison results; arithmetic on them
   // has no agreed meaning (ONNX forbids it too).
   if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, NegOp, AbsOp, ReluOp,
+          ShiftLeftOp, ShiftRightOp,
           ClampOp, MatmulOp, LinearOp, OuterOp, Conv2DOp, Pool2DOp,
           ReduceSumOp, ReduceProdOp, ReduceMaxOp, ReduceMinOp>(op) &&
       getElementTypeOrSelf(op->getResult(0).getType()).isInteger(1))
@@ -167,6 +168,30 @@ Value scalar(DivOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
   if (isFloat(t))
     return arith::DivFOp::create(b, l, a[0], a[1]);
   return integerDivide(b, l, a[0], a[1], t, isUnsigned(op));
+}
+/// Shifts by the bit width or more are poison in arith; ONNX and numpy give
+/// 0 (or the sign for an arithmetic right shift).
+Value scalar(ShiftLeftOp, OpBuilder &b, Location l, ValueRange a, Type t) {
+  Value width = scalarConstant(b, l, t, t.getIntOrFloatBitWidth());
+  Value tooFar =
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge, a[1], width);
+  Value shifted = arith::ShLIOp::create(b, l, a[0], a[1]);
+  return arith::SelectOp::create(b, l, tooFar, scalarConstant(b, l, t, 0),
+                                 shifted);
+}
+Value scalar(ShiftRightOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
+  unsigned bits = t.getIntOrFloatBitWidth();
+  Value width = scalarConstant(b, l, t, bits);
+  Value tooFar =
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge, a[1], width);
+  if (isUnsigned(op)) {
+    Value shifted = arith::ShRUIOp::create(b, l, a[0], a[1]);
+    return arith::SelectOp::create(b, l, tooFar, scalarConstant(b, l, t, 0),
+                                   shifted);
+  }
+  Value amount = arith::SelectOp::create(
+      b, l, tooFar, scalarConstant(b, l, t, bits - 1), a[1]);
+  return arith::ShRSIOp::create(b, l, a[0], amount);
 }
 Value scalar(MaxOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
   if (isFloat(t))
@@ -481,7 +506,9 @@ void lowering::populateElementwiseLowering(const TypeConverter &converter,
                ElementwiseLowering<SinhOp>, ElementwiseLowering<CoshOp>,
                ElementwiseLowering<AsinhOp>, ElementwiseLowering<AcoshOp>,
                ElementwiseLowering<AtanhOp>, ElementwiseLowering<ModOp>,
-               ElementwiseLowering<FmodOp>>(converter, patterns.getContext());
+               ElementwiseLowering<FmodOp>, ElementwiseLowering<ShiftLeftOp>,
+               ElementwiseLowering<ShiftRightOp>>(converter,
+                                                  patterns.getContext());
 }
 
 //===----------------------------------------------------------------------===//

@@ -318,6 +318,21 @@ LogicalResult Importer::importSign(const onnx::NodeProto &n) {
 
 /// Mod: fmod = 1 is C's fmod (kiln.fmod), fmod = 0 the floored remainder
 /// (kiln.mod), which ONNX defines for integers and numpy for floats too.
+/// BitShift on unsigned integers: kiln.shift_left / kiln.shift_right.
+LogicalResult Importer::importBitShift(const onnx::NodeProto &n) {
+  FailureOr<Value> x = input(n, 0), y = input(n, 1);
+  if (failed(x) || failed(y))
+    return failure();
+  std::string direction = attrString(n, "direction", "");
+  if (direction != "LEFT" && direction != "RIGHT")
+    return error("BitShift's direction must be LEFT or RIGHT, got '" +
+                 direction + "'");
+  if (!typeOf(*x).getElementType().isUnsignedInteger())
+    return error("BitShift needs unsigned integers");
+  return setResult(n, direction == "LEFT" ? make<ShiftLeftOp>(*x, *y)
+                                          : make<ShiftRightOp>(*x, *y));
+}
+
 LogicalResult Importer::importMod(const onnx::NodeProto &n) {
   FailureOr<Value> l = input(n, 0), r = input(n, 1);
   if (failed(l) || failed(r))
@@ -669,6 +684,7 @@ LogicalResult Importer::importCast(const onnx::NodeProto &n) {
 
 void onnx_import::registerElementwiseHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
+      {"BitShift", {&Importer::importBitShift, ""}},
       {"Abs", {&Importer::importUnary, ""}},
       {"Acos", {&Importer::importUnary, ""}},
       {"Acosh", {&Importer::importUnary, ""}},

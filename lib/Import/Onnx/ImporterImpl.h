@@ -193,6 +193,7 @@ public:
   LogicalResult importLogical(const onnx::NodeProto &n);
   LogicalResult importSign(const onnx::NodeProto &n);
   LogicalResult importMod(const onnx::NodeProto &n);
+  LogicalResult importBitShift(const onnx::NodeProto &n);
   LogicalResult importArgMinMax(const onnx::NodeProto &n);
   LogicalResult importHardmax(const onnx::NodeProto &n);
   LogicalResult importActivation(const onnx::NodeProto &n);

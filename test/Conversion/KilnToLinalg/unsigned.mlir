@@ -44,3 +44,25 @@ func.func @signed_division(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32
   %0 = kiln.div %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
   return %0 : tensor<4xi32>
 }
+
+// -----
+
+// Shifts: logical right for unsigned, arithmetic for signed; shifting by
+// the width or more is defined (0, or the sign), not poison.
+// CHECK-LABEL: func.func @shifts
+// CHECK: linalg.generic
+// CHECK: %[[W:.+]] = arith.constant 8 : i8
+// CHECK: %[[FAR:.+]] = arith.cmpi uge, %{{.+}}, %[[W]] : i8
+// CHECK: %[[SHL:.+]] = arith.shli
+// CHECK: arith.select %[[FAR]], %{{.+}}, %[[SHL]]
+// CHECK: linalg.generic
+// CHECK: arith.shrui
+// CHECK: linalg.generic
+// CHECK: arith.select
+// CHECK: arith.shrsi
+func.func @shifts(%a: tensor<4xui8>, %b: tensor<4xui8>, %c: tensor<4xi32>, %d: tensor<4xi32>) -> (tensor<4xui8>, tensor<4xui8>, tensor<4xi32>) {
+  %0 = kiln.shift_left %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %1 = kiln.shift_right %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %2 = kiln.shift_right %c, %d : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0, %1, %2 : tensor<4xui8>, tensor<4xui8>, tensor<4xi32>
+}

@@ -286,3 +286,21 @@ func.func @large_constants_stay() -> tensor<64x128xf32> {
   %0 = kiln.add %a, %b : (tensor<64x128xf32>, tensor<64x128xf32>) -> tensor<64x128xf32>
   return %0 : tensor<64x128xf32>
 }
+
+// -----
+
+// Shifts fold on signless constants; a shift past the width is 0 (left)
+// or the sign (arithmetic right).
+// CHECK-LABEL: func.func @fold_shifts
+// CHECK-DAG: %[[L:.+]] = kiln.constant dense<[4, 0]> : tensor<2xi8>
+// CHECK-DAG: %[[R:.+]] = kiln.constant dense<[-2, -1]> : tensor<2xi8>
+// CHECK: return %[[L]], %[[R]]
+func.func @fold_shifts() -> (tensor<2xi8>, tensor<2xi8>) {
+  %a = kiln.constant dense<[1, 1]> : tensor<2xi8>
+  %b = kiln.constant dense<[2, 9]> : tensor<2xi8>
+  %n = kiln.constant dense<[-8, -8]> : tensor<2xi8>
+  %c = kiln.constant dense<[2, 8]> : tensor<2xi8>
+  %0 = kiln.shift_left %a, %b : (tensor<2xi8>, tensor<2xi8>) -> tensor<2xi8>
+  %1 = kiln.shift_right %n, %c : (tensor<2xi8>, tensor<2xi8>) -> tensor<2xi8>
+  return %0, %1 : tensor<2xi8>, tensor<2xi8>
+}

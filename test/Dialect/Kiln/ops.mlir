@@ -231,7 +231,11 @@ func.func @refined_results(%x: tensor<?x4xf32>) -> tensor<3x4xf32> {
 func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
   // CHECK: kiln.max %{{.*}}, %{{.*}} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
   %0 = kiln.max %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
-  return %0 : tensor<4xui8>
+  // CHECK: kiln.shift_left %{{.*}}, %{{.*}} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %1 = kiln.shift_left %0, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  // CHECK: kiln.shift_right %{{.*}}, %{{.*}} : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %2 = kiln.shift_right %1, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  return %2 : tensor<4xui8>
 }
 
 {-#
