@@ -318,3 +318,55 @@ def test_lrn_even_size_follows_onnx():
     window = sum(sq[:, k:k + 6] for k in range(4))
     ref = x / (2.0 + 1e-2 / 4 * window) ** 0.75
     np.testing.assert_allclose(m(x), ref, rtol=1e-5, atol=1e-6)
+
+
+def test_topk_with_infinities_nan_and_integer_extremes():
+    # Masked logits hold -inf: each element is still chosen once; NaN ranks
+    # above everything for the largest, as in torch.
+    node = helper.make_node("TopK", ["x", "k"], ["v", "i"])
+    m = kiln.compile(make_model(
+        [node], [tensor("x", [2, 4])],
+        [tensor("v", [2, 4]), tensor("i", [2, 4], TensorProto.INT64)],
+        [init("k", np.array([4], np.int64))]))
+    x = np.array([[-np.inf, 5, -np.inf, 1], [1, np.nan, 3, -np.inf]],
+                 np.float32)
+    v, i = m(x)
+    np.testing.assert_array_equal(i, [[1, 3, 0, 2], [1, 2, 0, 3]])
+    np.testing.assert_array_equal(v[0], [5, 1, -np.inf, -np.inf])
+    assert np.isnan(v[1, 0])
+    mi = kiln.compile(make_model(
+        [helper.make_node("TopK", ["x", "k"], ["v", "i"], largest=0)],
+        [tensor("x", [5], TensorProto.INT32)],
+        [tensor("v", [5], TensorProto.INT32),
+         tensor("i", [5], TensorProto.INT64)],
+        [init("k", np.array([5], np.int64))]))
+    big = np.iinfo(np.int32).max
+    v, i = mi(np.array([big, 3, big, -1, big], np.int32))
+    np.testing.assert_array_equal(i, [3, 1, 0, 2, 4])
+
+
+def test_scatter_nd_keeps_infinite_updates_where_they_land():
+    node = helper.make_node("ScatterND", ["d", "i", "u"], ["y"])
+    m = kiln.compile(make_model(
+        [node], [tensor("d", [3]), tensor("i", [2, 1], TensorProto.INT64),
+                 tensor("u", [2])], [tensor("y", [3])]))
+    y = m(np.zeros(3, np.float32), np.array([[0], [1]], np.int64),
+          np.array([1, np.inf], np.float32))
+    np.testing.assert_array_equal(y, [1, np.inf, 0])
+
+
+def test_conv_transpose_output_shape_lengths():
+    w = np.ones((1, 1, 3, 3), np.float32)
+    def model(output_shape):
+        node = helper.make_node("ConvTranspose", ["x", "w"], ["y"],
+                                strides=[2, 2], output_shape=output_shape,
+                                name="ct")
+        return make_model([node], [tensor("x", [1, 1, 3, 3])],
+                          [tensor("y", [1, 1, 7, 7])], [init("w", w)])
+    x = np.ones((1, 1, 3, 3), np.float32)
+    spatial = kiln.compile(model([7, 7]))(x)
+    full = kiln.compile(model([1, 1, 7, 7]), check=False)(x)
+    np.testing.assert_array_equal(spatial, full)
+    with pytest.raises(kiln.CompileError,
+                       match="'ct'.*output_shape has 1 entries for 2"):
+        kiln.compile(model([7]), check=False)

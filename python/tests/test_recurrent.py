@@ -131,3 +131,16 @@ def test_lstm_weight_shape_error():
     with pytest.raises(kiln.CompileError,
                        match="LSTM's W has dim 2 = 5, expected 4"):
         kiln.compile(model)
+
+
+def test_lstm_initial_state_shape_error():
+    node = helper.make_node("LSTM", ["x", "W", "R", "", "", "h0"], ["y"],
+                            hidden_size=2, name="lstm")
+    model = make_model(
+        [node], [tensor("x", [3, 1, 4]), tensor("h0", [1, 1, 3])],
+        [tensor("y", [3, 1, 1, 2])],
+        [init("W", np.zeros((1, 8, 4), np.float32)),
+         init("R", np.zeros((1, 8, 2), np.float32))])
+    with pytest.raises(kiln.CompileError,
+                       match="'lstm'.*initial state has dim 2 = 3, expected 2"):
+        kiln.compile(model, check=False)

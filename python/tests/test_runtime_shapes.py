@@ -193,3 +193,52 @@ def test_range_of_graph_input_scalars(dtype, start, limit, delta):
                                                    dtype=dtype))
     with pytest.raises(RuntimeError, match="'range'.*Range gives an empty"):
         m(args[1], args[0], args[2])
+
+
+def test_expand_of_a_dynamic_dim_that_is_one_at_run_time():
+    # x [N] with N = 1 at run time broadcasts to Shape(y), as numpy does;
+    # N = 3 against 4 is an error naming the node.
+    nodes = [helper.make_node("Shape", ["y"], ["s"]),
+             helper.make_node("Expand", ["x", "s"], ["z"], name="ex")]
+    m = kiln.compile(make_model(nodes, [tensor("x", ["N"]), tensor("y", ["M"])],
+                                [tensor("z", ["M"])], opset=13))
+    np.testing.assert_array_equal(
+        m(np.array([2.5], np.float32), np.zeros(4, np.float32)), [2.5] * 4)
+    np.testing.assert_array_equal(
+        m(np.arange(4, dtype=np.float32), np.zeros(4, np.float32)),
+        np.arange(4))
+    with pytest.raises(RuntimeError, match="'ex'.*neither 1 nor the target"):
+        m(np.zeros(3, np.float32), np.zeros(4, np.float32))
+
+
+def test_run_time_reshape_rejects_negative_sizes():
+    nodes = [helper.make_node("Reshape", ["x", "shape"], ["y"], name="rs")]
+    m = kiln.compile(make_model(
+        nodes, [tensor("x", [2, 3]), tensor("shape", [2], TensorProto.INT64)],
+        [tensor("y", ["a", "b"])]))
+    with pytest.raises(RuntimeError, match="'rs'.*different element count"):
+        m(np.zeros((2, 3), np.float32), np.array([-2, -3], np.int64))
+
+
+def test_range_with_a_zero_delta_is_a_run_time_error():
+    node = helper.make_node("Range", ["s", "l", "d"], ["y"], name="range")
+    m = kiln.compile(make_model(
+        [node], [tensor(n, [], TensorProto.INT64) for n in "sld"],
+        [tensor("y", ["n"], TensorProto.INT64)], opset=13))
+    with pytest.raises(RuntimeError, match="'range'.*Range gives an empty"):
+        m(*[np.array(v, np.int64) for v in (0, 5, 0)])
+
+
+def test_shape_arithmetic_that_may_be_negative_is_not_folded():
+    # Equal(Shape(x)[0] - 8, -1) is true when the dim is 7; only a plain dim
+    # is known never to be negative.
+    nodes = [helper.make_node("Shape", ["x"], ["s"]),
+             helper.make_node("Sub", ["s", "eight"], ["d"]),
+             helper.make_node("Equal", ["d", "minus1"], ["e"]),
+             helper.make_node("Cast", ["e"], ["y"], to=TensorProto.INT64)]
+    m = kiln.compile(make_model(
+        nodes, [tensor("x", ["N"])], [tensor("y", [1], TensorProto.INT64)],
+        [init("eight", np.array([8], np.int64)),
+         init("minus1", np.array([-1], np.int64))], opset=13))
+    assert m(np.zeros(7, np.float32))[0] == 1
+    assert m(np.zeros(9, np.float32))[0] == 0

@@ -122,3 +122,13 @@ def test_bitshift_against_numpy(dtype):
     ref_r = np.where(s < bits, x >> np.minimum(s, bits - 1), 0).astype(dtype)
     np.testing.assert_array_equal(left, ref_l)
     np.testing.assert_array_equal(right, ref_r)
+
+
+def test_clip_of_uint8_defaults_to_the_unsigned_range():
+    node = helper.make_node("Clip", ["x", "lo"], ["y"])
+    m = kiln.compile(make_model(
+        [node], [tensor("x", [3], TensorProto.UINT8)],
+        [tensor("y", [3], TensorProto.UINT8)],
+        [init("lo", np.array(100, np.uint8))]))
+    np.testing.assert_array_equal(m(np.array([0, 200, 255], np.uint8)),
+                                  [100, 200, 255])

@@ -352,12 +352,18 @@ Value scalar(ReluOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
 Value scalar(ClampOp op, OpBuilder &b, Location l, ValueRange a, Type t) {
   double min = op.getMin().convertToDouble(), max = op.getMax().convertToDouble();
   if (isUnsigned(op)) {
-    // Bounds outside the unsigned range clamp nothing on that side.
-    double top = std::ldexp(1.0, t.getIntOrFloatBitWidth()) - 1;
-    Value lo = scalarConstant(b, l, t, std::clamp(min, 0.0, top));
-    Value hi = scalarConstant(b, l, t, std::clamp(max, 0.0, top));
-    return arith::MinUIOp::create(b, l, arith::MaxUIOp::create(b, l, a[0], lo),
-                                  hi);
+    // Bounds outside the unsigned range clamp nothing on that side (built
+    // as APInts: 2^64 - 1 does not survive a trip through int64_t).
+    unsigned bits = t.getIntOrFloatBitWidth();
+    auto bound = [&](double v) -> Value {
+      APInt value = v <= 0 ? APInt::getZero(bits)
+                    : v >= std::ldexp(1.0, bits) - 1
+                        ? APInt::getAllOnes(bits)
+                        : APInt(bits, static_cast<uint64_t>(v));
+      return arith::ConstantOp::create(b, l, IntegerAttr::get(t, value));
+    };
+    return arith::MinUIOp::create(
+        b, l, arith::MaxUIOp::create(b, l, a[0], bound(min)), bound(max));
   }
   Value lo = scalarConstant(b, l, t, min);
   Value hi = scalarConstant(b, l, t, max);

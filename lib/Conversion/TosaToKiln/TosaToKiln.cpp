@@ -310,8 +310,9 @@ struct ConcatPattern : OpRewritePattern<tosa::ConcatOp> {
                                 PatternRewriter &rewriter) const override {
     if (!allFloat(op))
       return rewriter.notifyMatchFailure(op, "not floating point");
-    rewriter.replaceOpWithNewOp<ConcatOp>(op, op.getType(), op.getInput1(),
-                                          op.getAxisAttr());
+    rewriter.replaceOpWithNewOp<ConcatOp>(
+        op, op.getType(), op.getInput1(),
+        rewriter.getI64IntegerAttr(static_cast<int64_t>(op.getAxis())));
     return success();
   }
 };

@@ -216,8 +216,11 @@ static std::optional<HostTensor> foldHostCompare(ComparePredicate pred,
     if (!l.isFloatType()) {
       const SymInt &a = l.ints[li], &c = r.ints[ri];
       if (!a.isStatic() || !c.isStatic()) {
-        // Only dim-vs-negative-constant comparisons are known.
-        if (!(a.isStatic() ? a.value < 0 : c.isStatic() && c.value < 0))
+        // Only a dim (never negative; arithmetic on dims may be) against a
+        // negative constant is known.
+        const SymInt &dim = a.isStatic() ? c : a;
+        const SymInt &constant = a.isStatic() ? a : c;
+        if (!dim.source || !constant.isStatic() || constant.value >= 0)
           return std::nullopt;
         x = a.isStatic() ? a.value : 0;
         y = c.isStatic() ? c.value : 0;
@@ -378,7 +381,10 @@ LogicalResult Importer::importClip(const onnx::NodeProto &n) {
   double lo = -std::numeric_limits<double>::infinity();
   double hi = std::numeric_limits<double>::infinity();
   Type elem = typeOf(*x).getElementType();
-  if (elem.isInteger()) {
+  if (elem.isUnsignedInteger()) {
+    lo = 0;
+    hi = std::ldexp(1.0, elem.getIntOrFloatBitWidth()) - 1;
+  } else if (elem.isInteger()) {
     unsigned w = elem.getIntOrFloatBitWidth();
     lo = static_cast<double>(APInt::getSignedMinValue(w).getSExtValue());
     hi = static_cast<double>(APInt::getSignedMaxValue(w).getSExtValue());

@@ -710,10 +710,16 @@ FailureOr<Value> Importer::reshapeAtRunTime(Value v, ArrayRef<SymInt> dims,
       if (restHere)
         x = arith::SelectOp::create(b, loc, restHere, restSize, x);
   }
-  // The element counts must agree; a mismatch is a run-time error naming
+  // The element counts must agree, and no size may be negative (two
+  // negative entries keep the count); a mismatch is a run-time error naming
   // the node instead of a read past the input.
   Value same = b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
                                              product(sizes), count);
+  for (Value size : sizes)
+    same = b.createOrFold<arith::AndIOp>(
+        loc, same,
+        b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, size,
+                                      zeroIndex));
   cf::AssertOp::create(b, loc, same,
                        "the shape computed at run time has a different "
                        "element count than the input");

@@ -266,6 +266,11 @@ LogicalResult Importer::importPool3D(const onnx::NodeProto &n, Value x,
   if (failed(pads))
     return failure();
   bool isMax = n.op_type() == "MaxPool";
+  Type unsignedType;
+  FailureOr<Value> wide = widenUnsigned(x, unsignedType);
+  if (failed(wide))
+    return failure();
+  x = *wide;
   auto pool = [&](Value v, ArrayRef<int64_t> k, ArrayRef<int64_t> s,
                   ArrayRef<int64_t> d, ArrayRef<int64_t> p) {
     return make<Pool2DOp>(
@@ -292,6 +297,8 @@ LogicalResult Importer::importPool3D(const onnx::NodeProto &n, Value x,
              {(*pads)[0], 0, (*pads)[3], 0});
   if (succeeded(v))
     v = reshape(*v, {-1, c, typeOf(*v).getDimSize(2), oh, ow});
+  if (succeeded(v) && unsignedType)
+    v = castTo(*v, unsignedType);
   return setResult(n, v);
 }
 
@@ -356,6 +363,13 @@ LogicalResult Importer::importConvTranspose(const onnx::NodeProto &n) {
   std::optional<SmallVector<int64_t>> outShape;
   if (attr(n, "output_shape")) {
     outShape = spatial("output_shape", 0);
+    // Spatial sizes, or (as onnxruntime accepts) the whole [N, C, ...].
+    if (static_cast<int64_t>(outShape->size()) == sp + 2)
+      outShape->erase(outShape->begin(), outShape->begin() + 2);
+    if (static_cast<int64_t>(outShape->size()) != sp)
+      return error("ConvTranspose's output_shape has " +
+                   Twine(outShape->size()) + " entries for " + Twine(sp) +
+                   " spatial dims");
   } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     outShape = SmallVector<int64_t>();
     for (int64_t i = 0; i < sp; ++i)

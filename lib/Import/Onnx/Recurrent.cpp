@@ -180,6 +180,8 @@ LogicalResult Importer::importRecurrent(const onnx::NodeProto &n) {
     return error(op + " needs X, W and R of rank 3");
   if (hidden <= 0)
     hidden = rt.getDimSize(2);
+  if (ShapedType::isDynamic(hidden) || hidden <= 0)
+    return error(op + " needs hidden_size, or R with a static last dim");
   int64_t gh = numGates * hidden;
   auto expect = [&](RankedTensorType t, ArrayRef<int64_t> shape,
                     StringRef what) -> LogicalResult {
@@ -216,6 +218,14 @@ LogicalResult Importer::importRecurrent(const onnx::NodeProto &n) {
       continue;
     if (typeOf(**state).getRank() != 3)
       return error(op + "'s initial state must have rank 3");
+    RankedTensorType st = typeOf(**state);
+    int64_t dirsAt = layout == 1 ? 1 : 0;
+    if (failed(expect(st,
+                      {dirsAt == 0 ? numDirections : ShapedType::kDynamic,
+                       dirsAt == 1 ? numDirections : ShapedType::kDynamic,
+                       hidden},
+                      "initial state")))
+      return failure();
     if (layout == 1) {
       FailureOr<Value> t =
           make<TransposeOp>(**state, b.getDenseI64ArrayAttr({1, 0, 2}));

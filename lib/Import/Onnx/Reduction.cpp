@@ -269,9 +269,11 @@ LogicalResult Importer::importCumSum(const onnx::NodeProto &n) {
 }
 
 /// TopK as an scf.for over the k results: each step takes the extreme of
-/// what is left along the axis (the lowest index among equal ones, as
-/// ONNX asks), writes its value and index at position i of the outputs,
-/// and masks it out with -inf (+inf for the smallest). O(k * n) along the
+/// the elements not taken yet along the axis (the lowest index among equal
+/// ones, as ONNX asks; NaN above everything for the largest, as torch),
+/// writes its value and index at position i of the outputs, and marks it
+/// taken in a boolean mask carried by the loop (so inputs that hold -inf or
+/// the integer extremes are still chosen once each). O(k * n) along the
 /// axis, which must be static; the other dims may be dynamic.
 LogicalResult Importer::importTopK(const onnx::NodeProto &n) {
   FailureOr<Value> x = input(n, 0);
@@ -331,28 +333,54 @@ LogicalResult Importer::importTopK(const onnx::NodeProto &n) {
   Value lb = arith::ConstantIndexOp::create(b, loc, 0);
   Value ub = arith::ConstantIndexOp::create(b, loc, k);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  // Nothing taken yet: an all-false mask of x's shape.
+  SmallVector<SymInt> xDims;
+  for (int64_t d = 0; d < rank; ++d)
+    xDims.push_back(t.isDynamicDim(d) ? SymInt(-1, *x, d)
+                                      : SymInt(t.getDimSize(d)));
+  FailureOr<Value> mask = splatTo(scalar(0, b.getI1Type()), xDims);
+  if (failed(mask))
+    return failure();
   auto loop = scf::ForOp::create(b, loc, lb, ub, one,
-                                 ValueRange{*x, *values, *indices});
+                                 ValueRange{*mask, *values, *indices});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
-    Value left = loop.getRegionIterArgs()[0];
+    Value taken = loop.getRegionIterArgs()[0];
     auto axes = b.getDenseI64ArrayAttr({axis});
     auto keep = b.getBoolAttr(true);
-    FailureOr<Value> best = largest ? make<ReduceMaxOp>(left, axes, keep)
-                                    : make<ReduceMinOp>(left, axes, keep);
-    FailureOr<Value> isBest =
-        failed(best) ? failedValue() : compare(ComparePredicate::EQ, left, *best);
+    // The elements left, the taken ones replaced by the fill.
+    FailureOr<Value> left = make<SelectOp>(taken, scalar(fill, elem), *x);
+    FailureOr<Value> best =
+        failed(left) ? failedValue()
+        : largest    ? make<ReduceMaxOp>(*left, axes, keep)
+                     : make<ReduceMinOp>(*left, axes, keep);
+    // Equal to the extreme (NaN matching NaN), and not taken yet.
+    FailureOr<Value> isBest = failed(best) ? failedValue()
+                                           : compare(ComparePredicate::EQ,
+                                                     *left, *best);
+    if (isa<FloatType>(elem) && succeeded(isBest)) {
+      FailureOr<Value> leftNan = compare(ComparePredicate::NE, *left, *left);
+      FailureOr<Value> bestNan = compare(ComparePredicate::NE, *best, *best);
+      FailureOr<Value> bothNan =
+          failed(leftNan) || failed(bestNan)
+              ? failedValue()
+              : make<SelectOp>(*leftNan, *bestNan, scalar(0, b.getI1Type()));
+      isBest = failed(bothNan) ? failedValue()
+                               : make<SelectOp>(*isBest, *isBest, *bothNan);
+    }
+    if (succeeded(isBest))
+      isBest = make<SelectOp>(taken, scalar(0, b.getI1Type()), *isBest);
     FailureOr<Value> where =
         failed(isBest) ? failedValue()
                        : make<SelectOp>(*isBest, iota, scalar(size, i64));
     FailureOr<Value> index =
         failed(where) ? failedValue() : make<ReduceMinOp>(*where, axes, keep);
-    FailureOr<Value> taken =
+    FailureOr<Value> chosen =
         failed(index) ? failedValue() : compare(ComparePredicate::EQ, iota, *index);
     FailureOr<Value> rest =
-        failed(taken) ? failedValue()
-                      : make<SelectOp>(*taken, scalar(fill, elem), left);
+        failed(chosen) ? failedValue()
+                       : make<SelectOp>(*chosen, *chosen, taken);
     if (failed(rest))
       return failure();
     SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));

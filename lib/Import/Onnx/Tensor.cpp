@@ -612,28 +612,19 @@ LogicalResult Importer::importExpand(const onnx::NodeProto &n) {
       shape.push_back(1); // keeps the input's own dim
       continue;
     }
-    // A run-time size: x broadcast against a fill of the target shape
-    // (x * 1 for numbers, x or false for booleans), which kiln's
-    // elementwise ops broadcast with numpy rules at run time.
-    Type elem = t.getElementType();
-    bool isBool = elem.isInteger(1);
-    FailureOr<Value> fill = splatTo(scalar(isBool ? 0 : 1, elem), spec->ints);
-    if (failed(fill))
-      return failure();
-    FailureOr<Value> r =
-        isBool ? make<SelectOp>(*x, *x, *fill) : make<MulOp>(*x, *fill);
-    return setResult(n, r);
+    // A size known only at run time.
+    return setResult(n, expandAtRunTime(*x, spec->ints));
   }
   FailureOr<Value> r = make<BroadcastToOp>(*x, b.getDenseI64ArrayAttr(shape));
   return setResult(n, r);
 }
 
 FailureOr<Value> Importer::expandAtRunTime(Value x, ArrayRef<SymInt> dims) {
-  // numpy broadcasting of x against `dims` read at run time: an entry of 1
-  // keeps x's dim, any other is the size; x times a fill of ones of that
-  // shape (x or false for booleans) broadcasts it.
+  // numpy broadcasting of x against `dims`, some known only at run time: an
+  // entry of 1 keeps x's dim, any other is the size.
   RankedTensorType t = typeOf(x);
-  int64_t lead = static_cast<int64_t>(dims.size()) - t.getRank();
+  int64_t rank = static_cast<int64_t>(dims.size());
+  int64_t lead = rank - t.getRank();
   if (lead < 0) {
     error("Expand's shape has " + Twine(dims.size()) +
           " entries, fewer than the input's rank " + Twine(t.getRank()));
@@ -641,25 +632,71 @@ FailureOr<Value> Importer::expandAtRunTime(Value x, ArrayRef<SymInt> dims) {
   }
   SmallVector<SymInt> sizes;
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  bool xDimsStatic = true;
   for (auto [i, d] : llvm::enumerate(dims)) {
     int64_t j = static_cast<int64_t>(i) - lead;
-    if (j < 0 || !d.fromData) {
+    if (j < 0 || d.isStatic()) {
       sizes.push_back(d);
       continue;
     }
+    xDimsStatic &= !t.isDynamicDim(j);
     Value e = indexValue(d);
     Value isOne =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, one);
     Value dim = b.createOrFold<tensor::DimOp>(loc, x, j);
     sizes.push_back(SymInt::computed(
-        arith::SelectOp::create(b, loc, isOne, dim, e), /*fromData=*/true));
+        arith::SelectOp::create(b, loc, isOne, dim, e), d.fromData));
   }
   Type elem = t.getElementType();
-  bool isBool = elem.isInteger(1);
-  FailureOr<Value> fill = splatTo(scalar(isBool ? 0 : 1, elem), sizes);
-  if (failed(fill))
-    return failure();
-  return isBool ? make<SelectOp>(x, x, *fill) : make<MulOp>(x, *fill);
+  if (xDimsStatic) {
+    // x's dims there are static (1 broadcasts, others must match): x times
+    // a fill of ones (x or false for booleans), which kiln's elementwise
+    // ops broadcast exactly.
+    bool isBool = elem.isInteger(1);
+    FailureOr<Value> fill = splatTo(scalar(isBool ? 0 : 1, elem), sizes);
+    if (failed(fill))
+      return failure();
+    return isBool ? make<SelectOp>(x, x, *fill) : make<MulOp>(x, *fill);
+  }
+  // A dynamic dim of x may be 1 at run time: each element reads x at index
+  // 0 along such dims, checked to be 1 or the target size.
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamic, outSizes;
+  for (const SymInt &d : sizes) {
+    outSizes.push_back(indexValue(d));
+    shape.push_back(d.isStatic() ? d.value : ShapedType::kDynamic);
+    if (!d.isStatic())
+      dynamic.push_back(outSizes.back());
+  }
+  SmallVector<Value> xDims, broadcast;
+  for (int64_t j = 0; j < t.getRank(); ++j) {
+    Value dim = b.createOrFold<tensor::DimOp>(loc, x, j);
+    Value isOne = b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                                dim, one);
+    Value fits = b.createOrFold<arith::OrIOp>(
+        loc, isOne,
+        b.createOrFold<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, dim,
+                                      outSizes[j + lead]));
+    cf::AssertOp::create(b, loc, fits,
+                         "Expand: dim " + std::to_string(j) +
+                             " of the input is neither 1 nor the target size");
+    broadcast.push_back(isOne);
+  }
+  auto gen = tensor::GenerateOp::create(
+      b, loc, RankedTensorType::get(shape, elem), dynamic);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    SmallVector<Type> indexTypes(rank, b.getIndexType());
+    SmallVector<Location> locs(rank, loc);
+    Block *body = b.createBlock(&gen.getBody(), {}, indexTypes, locs);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    SmallVector<Value> at;
+    for (int64_t j = 0; j < t.getRank(); ++j)
+      at.push_back(arith::SelectOp::create(b, loc, broadcast[j], zero,
+                                           body->getArgument(j + lead)));
+    tensor::YieldOp::create(b, loc, tensor::ExtractOp::create(b, loc, x, at));
+  }
+  return gen.getResult();
 }
 
 /// The [M, N] mask of (i, j) with j - i >= k (`upper`) or j - i <= k.
@@ -1020,10 +1057,11 @@ FailureOr<Value> Importer::flatOffsets(Value indices, RankedTensorType dt,
 }
 
 /// ScatterND through a one-hot over the data's first k dims flattened (F
-/// positions): the P index tuples become flat offsets (checked), their
-/// one-hot [P, F] times the updates [P, R] (a matmul) is what lands on each
-/// position, and `reduction` combines it with the data [F, R]; mul takes
-/// the product over a [P, F, R] selection instead. Static shapes.
+/// positions): the P index tuples become flat offsets (checked), the
+/// updates [P, R] are selected where they land ([P, F, R]; a selection, not
+/// a product, so an Inf or NaN update stays where it lands) and reduced
+/// over P (sum, or product for mul), and `reduction` combines that with the
+/// data [F, R]. Static shapes.
 LogicalResult Importer::importScatterND(const onnx::NodeProto &n) {
   FailureOr<Value> data = input(n, 0), indices = input(n, 1),
                    updates = input(n, 2);
@@ -1065,44 +1103,40 @@ LogicalResult Importer::importScatterND(const onnx::NodeProto &n) {
   FailureOr<Value> upd2d = reshape(*updates, {p, r});
   if (failed(hit) || failed(data2d) || failed(upd2d))
     return failure();
+  bool isMul = reduction == "mul";
+  FailureOr<Value> hit3 = reshape(*hit, {p, f, 1});
+  FailureOr<Value> upd3 = reshape(*upd2d, {p, 1, r});
+  FailureOr<Value> chosen =
+      failed(hit3) || failed(upd3)
+          ? failedValue()
+          : make<SelectOp>(*hit3, *upd3, scalar(isMul ? 1 : 0, elem));
+  auto overP = b.getDenseI64ArrayAttr({0});
+  FailureOr<Value> landing =
+      failed(chosen) ? failedValue()
+      : isMul ? make<ReduceProdOp>(*chosen, overP, b.getBoolAttr(false))
+              : make<ReduceSumOp>(*chosen, overP, b.getBoolAttr(false));
+  if (failed(landing))
+    return failure();
   FailureOr<Value> result = failure();
-  if (reduction == "mul") {
-    FailureOr<Value> hit3 = reshape(*hit, {p, f, 1});
-    FailureOr<Value> upd3 = reshape(*upd2d, {p, 1, r});
-    FailureOr<Value> chosen =
-        failed(hit3) || failed(upd3)
-            ? failedValue()
-            : make<SelectOp>(*hit3, *upd3, scalar(1, elem));
-    FailureOr<Value> prod =
-        failed(chosen) ? failedValue()
-                       : make<ReduceProdOp>(*chosen, b.getDenseI64ArrayAttr({0}),
-                                            b.getBoolAttr(false));
-    if (failed(prod))
-      return failure();
-    result = make<MulOp>(*data2d, *prod);
+  if (isMul) {
+    result = make<MulOp>(*data2d, *landing);
+  } else if (reduction == "add") {
+    result = make<AddOp>(*data2d, *landing);
   } else {
-    FailureOr<Value> onehot =
-        make<SelectOp>(*hit, scalar(1, elem), scalar(0, elem));
-    FailureOr<Value> landing =
-        failed(onehot) ? failedValue()
-                       : make<MatmulOp>(*onehot, *upd2d, b.getBoolAttr(true),
-                                        b.getBoolAttr(false));
-    if (failed(landing))
+    // Whether any tuple lands on each position.
+    FailureOr<Value> count =
+        make<SelectOp>(*hit, scalar(1, b.getI64Type()), scalar(0, b.getI64Type()));
+    if (succeeded(count))
+      count = make<ReduceSumOp>(*count, overP, b.getBoolAttr(false));
+    if (succeeded(count))
+      count = reshape(*count, {f, 1});
+    FailureOr<Value> landed =
+        failed(count) ? failedValue()
+                      : compare(ComparePredicate::GT, *count,
+                                scalar(0, b.getI64Type()));
+    if (failed(landed))
       return failure();
-    if (reduction == "add") {
-      result = make<AddOp>(*data2d, *landing);
-    } else {
-      // Whether any tuple lands on each position.
-      FailureOr<Value> landed = make<ReduceSumOp>(
-          *onehot, b.getDenseI64ArrayAttr({0}), b.getBoolAttr(false));
-      if (succeeded(landed))
-        landed = reshape(*landed, {f, 1});
-      if (succeeded(landed))
-        landed = compare(ComparePredicate::GT, *landed, scalar(0, elem));
-      if (failed(landed))
-        return failure();
-      result = make<SelectOp>(*landed, *landing, *data2d);
-    }
+    result = make<SelectOp>(*landed, *landing, *data2d);
   }
   if (failed(result))
     return failure();
@@ -1197,8 +1231,18 @@ LogicalResult Importer::rangeAtRunTime(const onnx::NodeProto &n) {
     Value asInt = arith::FPToSIOp::create(b, loc, b.getI64Type(), steps);
     index = arith::IndexCastOp::create(b, loc, b.getIndexType(), asInt);
   } else {
+    // A delta of 0 divides by 1 here and fails the count check below.
+    Value zeroDelta = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq, delta,
+        arith::ConstantOp::create(b, loc, IntegerAttr::get(elem, 0)));
+    Value safe = arith::SelectOp::create(
+        b, loc, zeroDelta,
+        arith::ConstantOp::create(b, loc, IntegerAttr::get(elem, 1)), delta);
     Value span = arith::SubIOp::create(b, loc, limit, start);
-    Value steps = arith::CeilDivSIOp::create(b, loc, span, delta);
+    Value steps = arith::SelectOp::create(
+        b, loc, zeroDelta,
+        arith::ConstantOp::create(b, loc, IntegerAttr::get(elem, 0)),
+        arith::CeilDivSIOp::create(b, loc, span, safe));
     index = arith::IndexCastOp::create(b, loc, b.getIndexType(), steps);
   }
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);

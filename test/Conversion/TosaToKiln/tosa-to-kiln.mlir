@@ -115,3 +115,15 @@ func.func @quantized_and_unsupported(%x: tensor<1x4x4x2xi8>, %w: tensor<3x1x1x2x
   %rev = tosa.reverse %f {axis = 0 : i32} : (tensor<4xf32>) -> tensor<4xf32>
   return %c, %mm, %mul, %cl, %rev : tensor<1x4x4x3xi32>, tensor<1x2x2xi32>, tensor<4xi32>, tensor<4xi32>, tensor<4xf32>
 }
+
+// -----
+
+// concat's i32 axis becomes kiln's i64 one.
+// CHECK-LABEL: func.func @concat
+// CHECK-SAME: (%[[A:[a-zA-Z0-9]+]]: tensor<2x3xf32>, %[[B:[a-zA-Z0-9]+]]: tensor<2x5xf32>)
+// CHECK: %[[C:.+]] = kiln.concat %[[A]], %[[B]] {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+// CHECK: return %[[C]]
+func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>) -> tensor<2x8xf32> {
+  %c = tosa.concat %a, %b {axis = 1 : i32} : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
+  return %c : tensor<2x8xf32>
+}

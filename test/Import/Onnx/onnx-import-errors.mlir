@@ -8,7 +8,7 @@
 // RUN: %python %S/Inputs/make_onnx.py unsupported %t.unsupported.onnx
 // RUN: not kiln-import %t.unsupported.onnx 2>&1 | FileCheck %s --check-prefix=UNSUP
 // UNSUP: error: the model uses 2 unsupported ONNX op types (3 nodes):
-// UNSUP-NEXT: LRN x1: lrn_b
+// UNSUP-NEXT: Det x1: det_b
 // UNSUP-NEXT: LpNormalization x2: lp_a, lp_c
 
 // Older opsets are upgraded by onnx's version converter; newer ones than
