@@ -125,6 +125,10 @@ def build(name, dynamic_batch=False, opset=None):
         names, opset = ["ids"], 17
     elif name == "vit_b_16":
         model = torchvision.models.vit_b_16()
+        # torchvision zero-initializes the classifier, which would make the
+        # output (and any comparison of it) trivially zero.
+        torch.nn.init.normal_(model.heads.head.weight, std=0.02)
+        torch.nn.init.normal_(model.heads.head.bias, std=0.02)
         args = (torch.randn(1, 3, 224, 224),)
         names, opset = ["x"], 17
     elif name == "lstm_lm":
