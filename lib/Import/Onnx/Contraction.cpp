@@ -258,12 +258,9 @@ FailureOr<Value> Importer::takeDiagonals(Value v, std::string &labels) {
     FailureOr<Value> r = make<TransposeOp>(v, b.getDenseI64ArrayAttr(perm));
     if (failed(r))
       return failure();
-    SmallVector<SymInt> merged;
-    for (size_t i = 0; i + 2 < moved.size(); ++i)
-      merged.push_back(typeOf(*r).isDynamicDim(i)
-                           ? SymInt(-1, *r, i)
-                           : SymInt(typeOf(*r).getDimSize(i)));
-    merged.push_back(SymInt(n * n));
+    SmallVector<SymInt> merged = dimsOf(*r);
+    merged.pop_back();
+    merged.back() = SymInt(n * n);
     r = reshapeTo(*r, merged);
     SmallVector<int64_t> diagonal(n);
     for (int64_t i = 0; i < n; ++i)
@@ -349,10 +346,6 @@ LogicalResult Importer::importEinsum(const onnx::NodeProto &n) {
     if (failed(l) || failed(r))
       return failure();
     // [batch..., M, K] x [batch..., K, N] with M, K, N the merged groups.
-    auto dimOf = [&](Value x, int64_t d) {
-      RankedTensorType t = typeOf(x);
-      return t.isDynamicDim(d) ? SymInt(-1, x, d) : SymInt(t.getDimSize(d));
-    };
     auto merged = [&](Value x, int64_t from, int64_t count) -> SymInt {
       if (count == 1)
         return dimOf(x, from);

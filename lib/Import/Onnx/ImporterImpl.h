@@ -312,6 +312,18 @@ private:
   // Types.
   FailureOr<Type> elementType(int onnxType, const Twine &what);
   RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+  /// Dim `d` of `v`: its static size, or the run-time dim.
+  SymInt dimOf(Value v, int64_t d) {
+    RankedTensorType t = typeOf(v);
+    return t.isDynamicDim(d) ? SymInt(-1, v, d) : SymInt(t.getDimSize(d));
+  }
+  /// Every dim of `v`, as dimOf gives it.
+  SmallVector<SymInt> dimsOf(Value v) {
+    SmallVector<SymInt> dims;
+    for (int64_t d = 0, e = typeOf(v).getRank(); d < e; ++d)
+      dims.push_back(dimOf(v, d));
+    return dims;
+  }
 
   // Tensors.
   FailureOr<RawTensor> readTensor(const onnx::TensorProto &t);

@@ -738,12 +738,8 @@ LogicalResult Importer::importLRN(const onnx::NodeProto &n) {
       b.getDenseI64ArrayAttr({1, 1}),
       b.getDenseI64ArrayAttr({before, 0, after, 0}), b.getBoolAttr(false),
       b.getBoolAttr(true), LayoutAttr::get(&ctx, Layout::NCHW));
-  SmallVector<SymInt> dims;
-  for (int64_t d = 0; d < t.getRank(); ++d)
-    dims.push_back(t.isDynamicDim(d) ? SymInt(-1, *x, d)
-                                     : SymInt(t.getDimSize(d)));
   if (succeeded(window))
-    window = reshapeTo(*window, dims);
+    window = reshapeTo(*window, dimsOf(*x));
   // bias + alpha * mean (the mean is the sum / size).
   FailureOr<Value> denom =
       failed(window) ? failedValue() : make<MulOp>(*window, scalar(alpha, elem));
@@ -859,9 +855,7 @@ FailureOr<Value> Importer::nllLoss(Value logProb, Value target, Value weight,
   RankedTensorType targetType = typeOf(*t);
   SmallVector<SymInt> expanded;
   for (int64_t d = 0; d < targetType.getRank(); ++d) {
-    int64_t size = targetType.getDimSize(d);
-    expanded.push_back(ShapedType::isDynamic(size) ? SymInt(-1, *t, d)
-                                                   : SymInt(size));
+    expanded.push_back(dimOf(*t, d));
     if (d == 0)
       expanded.push_back(SymInt(1));
   }

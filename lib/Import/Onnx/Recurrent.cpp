@@ -127,12 +127,8 @@ FailureOr<Value> Importer::directionSlice(Value v, int64_t d) {
   FailureOr<Value> s = sliceAlong(v, 0, d, d + 1);
   if (failed(s))
     return failure();
-  RankedTensorType t = typeOf(*s);
-  SmallVector<SymInt> dims;
-  for (int64_t i = 1; i < t.getRank(); ++i)
-    dims.push_back(t.isDynamicDim(i) ? SymInt(-1, *s, i)
-                                     : SymInt(t.getDimSize(i)));
-  return reshapeTo(*s, dims);
+  SmallVector<SymInt> dims = dimsOf(*s);
+  return reshapeTo(*s, ArrayRef(dims).drop_front());
 }
 
 LogicalResult Importer::importRecurrent(const onnx::NodeProto &n) {
@@ -250,17 +246,13 @@ LogicalResult Importer::importRecurrent(const onnx::NodeProto &n) {
   if (*lens) {
     FailureOr<Value> l = castTo(*lens, b.getI64Type());
     if (succeeded(l))
-      l = reshapeTo(*l, {typeOf(*l).isDynamicDim(0) ? SymInt(-1, *l, 0)
-                                                     : SymInt(typeOf(*l).getDimSize(0)),
-                         SymInt(1)});
+      l = reshapeTo(*l, {dimOf(*l, 0), SymInt(1)});
     if (failed(l))
       return failure();
     lens = l;
   }
 
-  SymInt seqDim = xt.isDynamicDim(0) ? SymInt(-1, *x, 0) : SymInt(xt.getDimSize(0));
-  SymInt batchDim =
-      xt.isDynamicDim(1) ? SymInt(-1, *x, 1) : SymInt(xt.getDimSize(1));
+  SymInt seqDim = dimOf(*x, 0), batchDim = dimOf(*x, 1);
   Value zero = scalar(0, elem);
   Value seqLen = indexValue(seqDim), batch = indexValue(batchDim);
   Value c0Index = arith::ConstantIndexOp::create(b, loc, 0);
@@ -269,7 +261,7 @@ LogicalResult Importer::importRecurrent(const onnx::NodeProto &n) {
   auto seqType = RankedTensorType::get(
       {xt.getDimSize(0), xt.getDimSize(1), hidden}, elem);
   // Shape-only casts (static <-> run-time dims) between loop and body.
-  auto castTo = [&](Value v, RankedTensorType type) -> Value {
+  auto refineTo = [&](Value v, RankedTensorType type) -> Value {
     return v.getType() == type
                ? v
                : tensor::CastOp::create(b, loc, type, v).getResult();
@@ -344,7 +336,7 @@ LogicalResult Importer::importRecurrent(const onnx::NodeProto &n) {
     inits.push_back(*yInit);
     // The loop carries the general types (a run-time batch stays dynamic).
     for (auto [i, v] : llvm::enumerate(inits))
-      v = castTo(v, i + 1 == inits.size() ? seqType : stateType);
+      v = refineTo(v, i + 1 == inits.size() ? seqType : stateType);
     auto loop = scf::ForOp::create(b, loc, c0Index, seqLen, c1Index, inits);
     {
       OpBuilder::InsertionGuard guard(b);
@@ -475,7 +467,7 @@ LogicalResult Importer::importRecurrent(const onnx::NodeProto &n) {
         yStep = *y;
         cNew = c;
       }
-      auto toState = [&](Value v) { return castTo(v, stateType); };
+      auto toState = [&](Value v) { return refineTo(v, stateType); };
       SmallVector<OpFoldResult> ySizes{b.getIndexAttr(1), xSizes[1],
                                        b.getIndexAttr(hidden)};
       Value yNext = tensor::InsertSliceOp::create(b, loc, toState(yStep), yAcc,
@@ -497,14 +489,8 @@ LogicalResult Importer::importRecurrent(const onnx::NodeProto &n) {
   auto stack = [&](ArrayRef<Value> parts, int64_t axis) -> FailureOr<Value> {
     SmallVector<Value> expanded;
     for (Value v : parts) {
-      RankedTensorType t = typeOf(v);
-      SmallVector<SymInt> dims;
-      for (int64_t i = 0; i < t.getRank(); ++i) {
-        if (i == axis)
-          dims.push_back(SymInt(1));
-        dims.push_back(t.isDynamicDim(i) ? SymInt(-1, v, i)
-                                         : SymInt(t.getDimSize(i)));
-      }
+      SmallVector<SymInt> dims = dimsOf(v);
+      dims.insert(dims.begin() + axis, SymInt(1));
       FailureOr<Value> e = reshapeTo(v, dims);
       if (failed(e))
         return failure();

@@ -313,31 +313,23 @@ LogicalResult Importer::importTopK(const onnx::NodeProto &n) {
                                    : APInt::getSignedMaxValue(w).getSExtValue());
   }
 
-  SmallVector<SymInt> outDims;
-  for (int64_t d = 0; d < rank; ++d)
-    outDims.push_back(d == axis ? SymInt(k)
-                      : t.isDynamicDim(d) ? SymInt(-1, *x, d)
-                                          : SymInt(t.getDimSize(d)));
+  SmallVector<SymInt> xDims = dimsOf(*x), outDims = xDims;
+  outDims[axis] = SymInt(k);
   FailureOr<Value> values = splatTo(scalar(0, elem), outDims);
   FailureOr<Value> indices = splatTo(scalar(0, i64), outDims);
   if (failed(values) || failed(indices))
     return failure();
   Value iota = iotaAlong(size, rank, axis);
   SmallVector<OpFoldResult> sizes, strides(rank, b.getIndexAttr(1));
-  for (int64_t d = 0; d < rank; ++d)
-    sizes.push_back(d == axis ? OpFoldResult(b.getIndexAttr(1))
-                    : t.isDynamicDim(d)
-                        ? OpFoldResult(indexValue(SymInt(-1, *x, d)))
-                        : OpFoldResult(b.getIndexAttr(t.getDimSize(d))));
+  for (const SymInt &d : outDims)
+    sizes.push_back(d.isStatic() ? OpFoldResult(b.getIndexAttr(d.value))
+                                 : OpFoldResult(indexValue(d)));
+  sizes[axis] = b.getIndexAttr(1);
 
   Value lb = arith::ConstantIndexOp::create(b, loc, 0);
   Value ub = arith::ConstantIndexOp::create(b, loc, k);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   // Nothing taken yet: an all-false mask of x's shape.
-  SmallVector<SymInt> xDims;
-  for (int64_t d = 0; d < rank; ++d)
-    xDims.push_back(t.isDynamicDim(d) ? SymInt(-1, *x, d)
-                                      : SymInt(t.getDimSize(d)));
   FailureOr<Value> mask = splatTo(scalar(0, b.getI1Type()), xDims);
   if (failed(mask))
     return failure();

@@ -800,7 +800,7 @@ LogicalResult Importer::importTile(const onnx::NodeProto &n) {
     if (r < 0)
       return error("Tile's repeats must not be negative, got " + Twine(r));
     int64_t size = type.getDimSize(d);
-    SymInt dim = ShapedType::isDynamic(size) ? SymInt(-1, *x, d) : SymInt(size);
+    SymInt dim = dimOf(*x, d);
     if (ShapedType::isDynamic(size) && r != 1)
       return error("Tile repeats dim " + Twine(d) + ", which is dynamic, " +
                    Twine(r) + " times; Kiln needs that dim static");
@@ -858,9 +858,7 @@ LogicalResult Importer::importOneHot(const onnx::NodeProto &n) {
       expanded.push_back(SymInt(1));
       continue;
     }
-    int64_t size = type.getDimSize(j);
-    expanded.push_back(ShapedType::isDynamic(size) ? SymInt(-1, *idx, j)
-                                                   : SymInt(size));
+    expanded.push_back(dimOf(*idx, j));
     ++j;
   }
   idx = reshapeTo(*idx, expanded);
