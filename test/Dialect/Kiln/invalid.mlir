@@ -962,3 +962,11 @@ func.func @mod_mismatched_elements(%a: tensor<4xf32>, %n: tensor<4xi32>) -> tens
   %0 = kiln.mod %a, %n : (tensor<4xf32>, tensor<4xi32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @shift_of_floats(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @below {{'kiln.shift_left' op operand #0 must be ranked tensor of signless integer or unsigned integer values}}
+  %0 = kiln.shift_left %a, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
