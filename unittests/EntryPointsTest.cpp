@@ -41,11 +41,10 @@ protected:
 TEST_F(EntryPointsTest, ConstraintsFollowBroadcastAndContraction) {
   auto entries = collect(R"mlir(
     func.func @f(%x: tensor<?x?xf32>, %y: tensor<?x?xf32>, %w: tensor<5x3xf32>)
-        -> tensor<?x3xf32> {
-      %0 = kiln.add %x, %y : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
-      %1 = kiln.relu %0 : (tensor<?x?xf32>) -> tensor<?x?xf32>
-      %2 = kiln.matmul %1, %w : (tensor<?x?xf32>, tensor<5x3xf32>) -> tensor<?x3xf32>
-      return %2 : tensor<?x3xf32>
+        -> (tensor<?x3xf32>, tensor<?x?xf32>) {
+      %0 = kiln.matmul %x, %w : (tensor<?x?xf32>, tensor<5x3xf32>) -> tensor<?x3xf32>
+      %1 = kiln.add %x, %y : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+      return %0, %1 : tensor<?x3xf32>, tensor<?x?xf32>
     }
     func.func private @hidden(%x: tensor<4xf32>) -> tensor<4xf32> {
       return %x : tensor<4xf32>
@@ -56,11 +55,20 @@ TEST_F(EntryPointsTest, ConstraintsFollowBroadcastAndContraction) {
   ASSERT_EQ(e.inputs.size(), 3u);
   EXPECT_EQ(e.inputs[0].elementType, "f32");
 
-  // x.d1 and y.d1 meet matmul's K = 5; y.d0 must equal x.d0.
+  // x.d1 is matmul's K = 5; y broadcasts against x, so each of its dims
+  // equals x's or is 1 (and either may be 1).
   EXPECT_EQ(checkInputShapes(e, {{2, 5}, {2, 5}, {5, 3}}), "");
+  EXPECT_EQ(checkInputShapes(e, {{2, 5}, {1, 1}, {5, 3}}), "");
+  EXPECT_EQ(checkInputShapes(e, {{1, 5}, {4, 5}, {5, 3}}), "");
   EXPECT_NE(checkInputShapes(e, {{2, 4}, {2, 4}, {5, 3}}).find("the model needs 5"),
             std::string::npos);
-  EXPECT_NE(checkInputShapes(e, {{2, 5}, {3, 5}, {5, 3}}).find("needs them equal"),
+  EXPECT_NE(checkInputShapes(e, {{2, 5}, {2, 4}, {5, 3}})
+                .find("input arg1 dim 1 is 4, but the model needs 5 (or 1, to "
+                      "broadcast)"),
+            std::string::npos);
+  EXPECT_NE(checkInputShapes(e, {{2, 5}, {3, 5}, {5, 3}})
+                .find("input arg1 dim 0 is 3 but input arg0 dim 0 is 2; the model "
+                      "broadcasts them, so they must be equal or 1"),
             std::string::npos);
   EXPECT_NE(checkInputShapes(e, {{2, 5}, {2, 5}, {5, 4}}).find("expected 3"),
             std::string::npos);
@@ -85,11 +93,13 @@ TEST_F(EntryPointsTest, QuantizedAndNamedArguments) {
   EXPECT_EQ(entries[0].results[0].elementBytes, 1u);
   EXPECT_TRUE(entries[0].constraints.empty());
 }
-/// Renders `entry`'s constraints as "input.dim=size" or "input.dim=other.dim".
+/// Renders `entry`'s constraints as "input.dim=size" or "input.dim=other.dim",
+/// with `~` for `=` where the two may also broadcast (either is 1).
 std::string describe(const EntryPoint &entry) {
   std::string text;
   for (const DimConstraint &c : entry.constraints) {
-    text += entry.inputs[c.input].name + "." + std::to_string(c.dim) + "=";
+    text += entry.inputs[c.input].name + "." + std::to_string(c.dim) +
+            (c.orOne ? "~" : "=");
     if (c.equalsConstant)
       text += std::to_string(*c.equalsConstant);
     else
@@ -170,13 +180,16 @@ TEST_F(EntryPointsTest, ConstraintsOfEveryOpFamily) {
   std::vector<std::string> expected = {
       // conv2d: input channels meet the filter's (groups = 1), bias meets F.
       "conv_nchw: arg0.1=3 arg2.0=8 ",
-      // groups = 2 leaves input channels free; add ties y to the result.
-      "conv_nhwc: arg2.0=8 arg3.0=arg0.0 arg3.3=8 arg5.2=arg4.3 ",
+      // groups = 2 leaves input channels free; add broadcasts y against the
+      // result.
+      "conv_nhwc: arg2.0=8 arg3.0~arg0.0 arg3.3~8 arg5.2=arg4.3 ",
       "norms: arg0.1=6 arg1.0=6 arg2.0=6 arg4.0=arg3.1 arg4.1=arg3.2 ",
       "attn: arg1.0=arg0.0 arg1.1=4 arg1.3=16 arg2.0=arg0.0 arg2.1=4 "
       "arg2.2=arg1.2 arg3.0=4 arg3.2=arg1.2 arg4.1=arg2.3 arg5.0=32 ",
-      "misc: arg0.2=2 arg1.1=arg0.1 arg2.0=arg1.0 arg4.0=arg1.0 "
-      "arg5.0=arg1.0 arg6.0=arg3.1 arg7.1=arg0.0 ",
+      // sub, mul, compare and select broadcast their dynamic dims; the ones
+      // that trace back to inputs are checked as such.
+      "misc: arg0.0~arg7.1 arg0.2~2 arg1.1=arg0.1 arg2.0=arg1.0 "
+      "arg5.0~arg4.0 arg6.0~arg3.1 ",
   };
   EXPECT_EQ(got, expected);
 }

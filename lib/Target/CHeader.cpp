@@ -304,8 +304,8 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
         " * 1 when an argument is rejected before anything runs (a shape,\n"
         " * a NULL pointer with a nonzero size, a size that overflows), 2\n"
         " * when an output buffer's dims differ from the result's, and 3\n"
-        " * when a run-time check fails (an index out of range, out of\n"
-        " * memory)"
+        " * when a run-time check fails (an index out of range, dims that\n"
+        " * do not broadcast, out of memory)"
      << (external ? ", 4 when the weights are not loaded" : "") << "; "
      << prefix
      << "_last_error() then\n"
@@ -471,16 +471,23 @@ void mlir::kiln::emitCHeader(ArrayRef<EntryPoint> entries, StringRef prefix,
       std::string what = "input " + inName(c.input) + " dim " +
                          std::to_string(c.dim) + " is %lld";
       if (c.equalsConstant) {
-        os << "  if (" << var << " != " << *c.equalsConstant << ") {\n";
+        os << "  if (" << var << " != " << *c.equalsConstant
+           << (c.orOne ? " && " + var + " != 1" : std::string()) << ") {\n";
         fail(what + ", but the model needs " +
-                 std::to_string(*c.equalsConstant),
+                 std::to_string(*c.equalsConstant) +
+                 (c.orOne ? " (or 1, to broadcast)" : ""),
              ", (long long)" + var);
       } else {
         auto [oi, od] = *c.equalsInputDim;
         std::string other = inDim(oi, od);
-        os << "  if (" << var << " != " << other << ") {\n";
+        os << "  if (" << var << " != " << other
+           << (c.orOne ? " && " + var + " != 1 && " + other + " != 1"
+                       : std::string())
+           << ") {\n";
         fail(what + " but input " + inName(oi) + " dim " + std::to_string(od) +
-                 " is %lld; the model needs them equal",
+                 (c.orOne ? " is %lld; the model broadcasts them, so they "
+                            "must be equal or 1"
+                          : " is %lld; the model needs them equal"),
              ", (long long)" + var + ", (long long)" + other);
       }
       os << "  }\n";

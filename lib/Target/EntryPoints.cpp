@@ -4,16 +4,18 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The lowering takes a dynamic dim to equal the dim it is broadcast,
-// contracted or concatenated against. Each op states those assumptions
-// through DimEqualityOpInterface; they are collected here with a union-find
-// over (value, dim) pairs, so that callers can check them on the inputs
-// before running anything.
+// The lowering takes a dynamic dim to equal the dim it is contracted or
+// concatenated against. Each op states those assumptions through
+// DimEqualityOpInterface; DimEqualityAnalysis sorts them into classes of
+// equal dims, which are checked here on the inputs before running anything.
+// Dims that broadcast at run time (numpy's 1) tie nothing together, so they
+// are not checked here; the generated code checks them as it broadcasts.
 //
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Target/EntryPoints.h"
 
+#include "Kiln/IR/DimEqualityAnalysis.h"
 #include "Kiln/IR/KilnOps.h"
 #include "Kiln/IR/ShapeUtils.h"
 
@@ -24,58 +26,6 @@ using namespace mlir;
 using namespace mlir::kiln;
 
 namespace {
-/// Union-find over dims; each class may be bound to a static size.
-class DimClasses {
-public:
-  using Key = std::pair<void *, int64_t>; // (Value impl, dim)
-
-  void unify(Value a, int64_t da, Value b, int64_t db) {
-    Key ra = find(key(a, da)), rb = find(key(b, db));
-    if (ra != rb) {
-      parent[ra] = rb;
-      // Copied out first: the insertion may grow the map and free the
-      // bucket `it` points into (a use-after-free ASan found).
-      if (auto it = bound.find(ra); it != bound.end()) {
-        int64_t size = it->second;
-        bound.try_emplace(rb, size);
-      }
-    }
-    for (auto [v, d] : {std::pair{a, da}, std::pair{b, db}}) {
-      int64_t size = cast<RankedTensorType>(v.getType()).getDimSize(d);
-      if (!shape::isDynamic(size))
-        bound.try_emplace(rb, size);
-    }
-  }
-
-  /// The static size bound to the class of `k`, if any.
-  std::optional<int64_t> boundSize(Key k) {
-    if (auto it = bound.find(find(k)); it != bound.end())
-      return it->second;
-    return std::nullopt;
-  }
-
-  Key leader(Key k) { return find(k); }
-
-  static Key key(Value v, int64_t d) { return {v.getAsOpaquePointer(), d}; }
-
-private:
-  Key find(Key k) {
-    auto it = parent.find(k);
-    if (it == parent.end()) {
-      parent[k] = k;
-      return k;
-    }
-    if (it->second == k)
-      return k;
-    Key root = find(it->second);
-    parent[k] = root;
-    return root;
-  }
-
-  llvm::DenseMap<Key, Key> parent;
-  llvm::DenseMap<Key, int64_t> bound;
-};
-
 FailureOr<TensorSpec> specFor(Type type, std::string name, Location loc) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor)
@@ -137,21 +87,16 @@ mlir::kiln::collectEntryPoints(ModuleOp module) {
       entry.results.push_back(*spec);
     }
 
-    DimClasses dims;
-    func.walk([&](DimEqualityOpInterface op) {
-      op.getDimEqualities([&](Value a, int64_t i, Value b, int64_t j) {
-        dims.unify(a, i, b, j);
-      });
-    });
+    DimEqualityAnalysis dims(func);
     // A dynamic input dim must equal its class's static size, or the first
     // input dim seen in its class.
-    llvm::DenseMap<DimClasses::Key, std::pair<unsigned, unsigned>> firstSeen;
+    llvm::DenseMap<DimEqualityAnalysis::Key, std::pair<unsigned, unsigned>> firstSeen;
     for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
       auto type = dyn_cast<RankedTensorType>(arg.getType());
       for (int64_t d = 0; d < type.getRank(); ++d) {
         if (!type.isDynamicDim(d))
           continue;
-        DimClasses::Key key = DimClasses::key(arg, d);
+        DimEqualityAnalysis::Key key = DimEqualityAnalysis::key(arg, d);
         DimConstraint c{static_cast<unsigned>(i), static_cast<unsigned>(d),
                         std::nullopt, std::nullopt};
         if (std::optional<int64_t> size = dims.boundSize(key)) {
@@ -167,6 +112,52 @@ mlir::kiln::collectEntryPoints(ModuleOp module) {
         }
       }
     }
+    // Dims that broadcast at run time: where two of them trace back to
+    // input dims (or one to a static size), those must be equal or 1.
+    for (const DimEqualityAnalysis::RuntimeBroadcast &rb :
+         dims.getRuntimeBroadcasts()) {
+      int64_t rank =
+          cast<RankedTensorType>(rb.op->getResult(0).getType()).getRank();
+      for (int64_t d : rb.dims) {
+        std::optional<std::pair<unsigned, unsigned>> first;
+        std::optional<int64_t> constant;
+        SmallVector<std::pair<unsigned, unsigned>> others;
+        for (Value operand : rb.op->getOperands()) {
+          auto type = cast<RankedTensorType>(operand.getType());
+          int64_t od = d - (rank - type.getRank());
+          if (od < 0 || type.getDimSize(od) == 1)
+            continue;
+          DimEqualityAnalysis::Key key = DimEqualityAnalysis::key(operand, od);
+          if (std::optional<int64_t> size = dims.boundSize(key)) {
+            constant = *size;
+            continue;
+          }
+          auto it = firstSeen.find(dims.leader(key));
+          if (it == firstSeen.end())
+            continue;
+          if (!first)
+            first = it->second;
+          else if (it->second != *first)
+            others.push_back(it->second);
+        }
+        if (!first)
+          continue;
+        auto [fi, fd] = *first;
+        if (constant)
+          entry.constraints.push_back({fi, fd, constant, std::nullopt, true});
+        for (auto [oi, od] : others)
+          entry.constraints.push_back({oi, od, std::nullopt, first, true});
+      }
+    }
+    // By input and dim, so that the first failing check names the first
+    // input.
+    llvm::sort(entry.constraints, [](const DimConstraint &a,
+                                     const DimConstraint &b) {
+      return std::tuple(a.input, a.dim, a.orOne, a.equalsConstant,
+                        a.equalsInputDim) <
+             std::tuple(b.input, b.dim, b.orOne, b.equalsConstant,
+                        b.equalsInputDim);
+    });
     entries.push_back(std::move(entry));
   }
   return entries;
@@ -199,19 +190,23 @@ mlir::kiln::checkInputShapes(const EntryPoint &entry,
   }
   for (const DimConstraint &c : entry.constraints) {
     int64_t got = shapes[c.input][c.dim];
-    if (c.equalsConstant && got != *c.equalsConstant) {
+    if (c.equalsConstant && got != *c.equalsConstant &&
+        !(c.orOne && got == 1)) {
       os << entry.name << ": input " << entry.inputs[c.input].name << " dim "
          << c.dim << " is " << got << ", but the model needs "
-         << *c.equalsConstant;
+         << *c.equalsConstant << (c.orOne ? " (or 1, to broadcast)" : "");
       return message;
     }
     if (c.equalsInputDim) {
       auto [oi, od] = *c.equalsInputDim;
-      if (got != shapes[oi][od]) {
+      int64_t other = shapes[oi][od];
+      if (got != other && !(c.orOne && (got == 1 || other == 1))) {
         os << entry.name << ": input " << entry.inputs[c.input].name
            << " dim " << c.dim << " is " << got << " but input "
-           << entry.inputs[oi].name << " dim " << od << " is "
-           << shapes[oi][od] << "; the model needs them equal";
+           << entry.inputs[oi].name << " dim " << od << " is " << other
+           << (c.orOne ? "; the model broadcasts them, so they must be "
+                         "equal or 1"
+                       : "; the model needs them equal");
         return message;
       }
     }

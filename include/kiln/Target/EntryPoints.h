@@ -29,12 +29,14 @@ struct TensorSpec {
 };
 
 /// A run-time requirement on an input dim: equal to a constant, or to a dim
-/// of an earlier input. Derived from the ops' broadcasting and contraction
-/// rules, which the generated code assumes.
+/// of an earlier input. Derived from the ops' contraction and broadcasting
+/// rules. With `orOne`, either side may also be 1: the two broadcast
+/// against each other (numpy).
 struct DimConstraint {
   unsigned input, dim;
   std::optional<int64_t> equalsConstant;
   std::optional<std::pair<unsigned, unsigned>> equalsInputDim;
+  bool orOne = false;
 };
 
 struct EntryPoint {

@@ -570,8 +570,31 @@ static llvm::DenseSet<std::pair<void *, int64_t>> equalDims(Value v,
     auto op = x.getDefiningOp<DimEqualityOpInterface>();
     if (!op)
       continue;
+    // A broadcast result dim equals an operand's only when no other operand
+    // contributes to it: a dynamic dim may be 1 at run time.
+    std::optional<std::pair<Value, int64_t>> onlyContributor;
+    bool broadcast = op->hasTrait<BroadcastDimEqualities>();
+    if (broadcast && x.getDefiningOp() == op) {
+      int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+      int64_t count = 0;
+      for (Value operand : op->getOperands()) {
+        int64_t od = i - (rank - cast<RankedTensorType>(operand.getType()).getRank());
+        if (od >= 0 && cast<RankedTensorType>(operand.getType()).getDimSize(od) != 1) {
+          ++count;
+          onlyContributor = {operand, od};
+        }
+      }
+      // A static result size may come from elsewhere (broadcast_to's shape).
+      if (count != 1 || (!cast<RankedTensorType>(x.getType()).isDynamicDim(i) &&
+                         cast<RankedTensorType>(onlyContributor->first.getType())
+                             .isDynamicDim(onlyContributor->second)))
+        continue;
+    }
     op.getDimEqualities([&, x = x, i = i](Value p, int64_t pi, Value q,
                                           int64_t qi) {
+      if (broadcast && !(p == onlyContributor->first &&
+                         pi == onlyContributor->second))
+        return;
       if (p == x && pi == i)
         work.push_back({q, qi});
       else if (q == x && qi == i)

@@ -13,7 +13,7 @@
 // RUN: kiln-run %s --input-shape 2x4 --input-shape 2x4 --bench 3 | FileCheck %s --check-prefix=BENCH
 
 // OK: result0: f32[3x4]
-// EQUAL: kiln-run: error: sum: input b dim 0 is 5 but input a dim 0 is 3; the model needs them equal
+// EQUAL: kiln-run: error: sum: input b dim 0 is 5 but input a dim 0 is 3; the model broadcasts them, so they must be equal or 1
 // DTYPE: kiln-run: error: input b ({{.*}}i.npy) holds i32 but sum takes f32
 // COUNT: kiln-run: error: sum takes 2 inputs but 1 were given
 // JUNK: kiln-run: error: {{.*}}junk.npy: not a .npy file (bad magic)
