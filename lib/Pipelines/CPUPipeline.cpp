@@ -43,6 +43,14 @@ void mlir::kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
   tosaToArith.includeApplyRescale = true;
   pm.nest<func::FuncOp>().addPass(createTosaToArithPass(tosaToArith));
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  // The dims that kiln-to-linalg's run-time checks compare resolve to the
+  // values they were computed from (reshapes' output shapes, say); CSE then
+  // makes equal dims one value, and the second canonicalization folds the
+  // checks they prove and the broadcasts' pass-through branches, before
+  // fusion.
+  funcPm.addPass(createCanonicalizerPass());
+  funcPm.addPass(memref::createResolveRankedShapeTypeResultDimsPass());
+  funcPm.addPass(createCSEPass());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createKilnFuseElementwisePass());
   if (options.approximateMath)

@@ -125,7 +125,8 @@ def test_shape_from_a_graph_input_errors(shape, message):
 
 
 @pytest.mark.parametrize("shape,message", [
-    ([4, 2], "'ex' \\(Expand\\): dim 0 of an operand must be 3"),
+    ([4, 2], "'ex' \\(Expand\\): kiln.mul: the operands' sizes in dim 0 do "
+             "not broadcast"),
     ([0, 2], "'ex' \\(Expand\\): a shape read at run time has an entry that "
              "is not a positive size"),
 ])
@@ -242,3 +243,78 @@ def test_shape_arithmetic_that_may_be_negative_is_not_folded():
          init("minus1", np.array([-1], np.int64))], opset=13))
     assert m(np.zeros(7, np.float32))[0] == 1
     assert m(np.zeros(9, np.float32))[0] == 0
+
+
+def broadcasting_model():
+    # x [N, 8] + y [M, 8], times a column w [M, 1], plus z [K, 8]: N, M and
+    # K are unrelated dynamic dims, so any of them may be 1 at run time.
+    nodes = [
+        helper.make_node("Add", ["x", "y"], ["s"], name="add_xy"),
+        helper.make_node("Mul", ["s", "w"], ["p"], name="mul_w"),
+        helper.make_node("Sub", ["p", "z"], ["out"], name="sub_z"),
+    ]
+    return make_model(
+        nodes, [tensor("x", ["N", 8]), tensor("y", ["M", 8]),
+                tensor("w", ["M", 1]), tensor("z", ["K", 8])],
+        [tensor("out", ["R", 8])])
+
+
+@pytest.mark.parametrize("n,m,k", [(5, 5, 5), (5, 1, 5), (1, 5, 1), (1, 1, 7),
+                                   (1, 1, 1), (13, 1, 1), (0, 1, 1)])
+def test_dynamic_dims_that_are_one_broadcast(n, m, k):
+    m_ = kiln.compile(broadcasting_model())
+    rng = np.random.default_rng(n * 100 + m * 10 + k)
+    x, y = (rng.standard_normal((s, 8)).astype(np.float32) for s in (n, m))
+    w = rng.standard_normal((m, 1)).astype(np.float32)
+    z = rng.standard_normal((k, 8)).astype(np.float32)
+    want = (x.astype(np.float64) + y) * w - z
+    np.testing.assert_allclose(m_(x, y, w, z), want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("n,m,k,error,message", [
+    # Input dims that meet directly are checked before anything runs...
+    (5, 3, 5, ValueError, "input y dim 0 is 3 but input x dim 0 is 5; the "
+                          "model broadcasts them, so they must be equal or 1"),
+    # ...and a dim computed inside the model where it broadcasts.
+    (5, 1, 3, RuntimeError, "node 'sub_z' \\(Sub\\): kiln.sub: the operands' "
+                            "sizes in dim 0 do not broadcast"),
+])
+def test_dims_that_do_not_broadcast_are_errors(n, m, k, error, message):
+    m_ = kiln.compile(broadcasting_model())
+    args = [np.zeros((n, 8), np.float32), np.zeros((m, 8), np.float32),
+            np.zeros((m, 1), np.float32), np.zeros((k, 8), np.float32)]
+    with pytest.raises(error, match=message):
+        m_(*args)
+
+
+def test_run_time_broadcast_in_a_linked_program(tmp_path):
+    # The AOT path: the C entry point broadcasts the same way.
+    m_ = kiln.compile(broadcasting_model())
+    m_.save_object(tmp_path / "b.o", header=tmp_path / "b.h", prefix="bcast")
+    (tmp_path / "main.c").write_text("""
+#include <stdio.h>
+#include "b.h"
+int main(void) {
+  float x[3 * 8], y[8], w[1], z[8], out[3 * 8];
+  for (int i = 0; i < 24; ++i) x[i] = (float)i;
+  for (int i = 0; i < 8; ++i) y[i] = 100.0f * (float)i, z[i] = 1.0f;
+  w[0] = 2.0f;
+  int s = bcast_forward(x, 3, 8, y, 1, 8, w, 1, 1, z, 1, 8, out, 3, 8);
+  printf("%d %g %g %g\\n", s, out[0], out[9], out[23]);
+  s = bcast_forward(x, 3, 8, y, 1, 8, w, 1, 1, z, 2, 8, out, 3, 8);
+  printf("%d %s\\n", s, bcast_last_error());
+  return 0;
+}
+""")
+    import subprocess
+    exe = tmp_path / "main"
+    subprocess.run(["clang-22", "-Wall", "-Werror", "-I", str(tmp_path),
+                    str(tmp_path / "main.c"), str(tmp_path / "b.o"), "-lm",
+                    "-lomp", "-o", str(exe)], check=True)
+    lines = subprocess.run([str(exe)], check=True, capture_output=True,
+                           text=True).stdout.splitlines()
+    # out = (x + y) * 2 - 1: [0][0] = -1, [1][1] = (9 + 100) * 2 - 1,
+    # [2][7] = (23 + 700) * 2 - 1.
+    assert lines[0] == "0 -1 217 1445"
+    # 3: a run-time check failed (z broadcasts against a computed dim).
+    assert lines[1].startswith("3 ") and "do not broadcast" in lines[1]

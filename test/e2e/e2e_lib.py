@@ -116,7 +116,7 @@ def c_driver(case):
         args += [f"in{i}"] + [str(d) for d in x.shape]
     for i, o in enumerate(case.outputs):
         ct = CTYPES[kiln_type(o.dtype)]
-        lines.append(f"  {ct} *out{i} = malloc({max(o.nbytes, 1)});")
+        lines.append(f"  {ct} *out{i} = malloc({max(o.nbytes, o.itemsize)});")
         args += [f"out{i}"] + [str(d) for d in o.shape]
     lines.append(f"  int status = kiln_model({', '.join(args)});")
     lines.append("  if (status) { fprintf(stderr, \"status %d: %s\\n\", status,"

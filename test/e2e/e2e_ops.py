@@ -723,6 +723,34 @@ add(Case("unsigned_div_max_compare", [ua, ub],
          "  return %d, %m, %c, %f : tensor<7xui8>, tensor<7xui8>, tensor<7xi1>, tensor<7xf32>",
          [ua // ub, np.maximum(ua, ub), ua < ub, ua.astype(np.float32)]))
 
+# Dynamic dims that are 1 at run time broadcast (numpy): rows, columns,
+# both operands at once, across ranks, against a static size, with a
+# condition, through broadcast_to, and with a size 0 against a 1.
+add(binary("add_runtime_broadcast_rows", "add", np.add, rand(5, 7),
+           rand(1, 7), dyn=((0,), (0,))))
+add(binary("mul_runtime_broadcast_both", "mul", np.multiply, rand(1, 13),
+           rand(6, 1), dyn=((0, 1), (0, 1))))
+add(binary("max_runtime_broadcast_static", "max", np.maximum, rand(1),
+           rand(7), dyn=((0,), ())))
+ra, rb = rand(3, 1, 5), rand(4, 1)
+add(Case("sub_runtime_broadcast_ranks", [ra, rb],
+         "  %r = kiln.sub %a0, %a1 : (tensor<?x?x?xf32>, tensor<?x?xf32>) -> tensor<?x?x?xf32>\n"
+         "  return %r : tensor<?x?x?xf32>",
+         [ref(ra) - ref(rb)], [(0, 1, 2), (0, 1)], out_dynamic=[(0, 1, 2)]))
+rc, rx, ry = rng.uniform(size=(1, 11)) < 0.5, rand(3, 1), rand(3, 11)
+add(Case("select_runtime_broadcast", [rc, rx, ry],
+         "  %r = kiln.select %a0, %a1, %a2 : (tensor<?x?xi1>, tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>\n"
+         "  return %r : tensor<?x?xf32>",
+         [np.where(rc, ref(rx), ref(ry))], [(0, 1), (0, 1), (0, 1)],
+         out_dynamic=[(0, 1)]))
+bx = rand(1, 3)
+add(Case("broadcast_to_runtime_one", [bx],
+         "  %r = kiln.broadcast_to %a0 [5, 1] : (tensor<?x3xf32>) -> tensor<5x3xf32>\n"
+         "  return %r : tensor<5x3xf32>",
+         [np.ascontiguousarray(np.broadcast_to(ref(bx), (5, 3)))], [(0,)]))
+add(binary("add_runtime_broadcast_empty", "add", np.add, np.zeros((0, 3), f32),
+           rand(1, 3), dyn=((0,), (0,))))
+
 if __name__ == "__main__":
     import os
     bindir, cc = os.path.abspath(sys.argv[1]), sys.argv[2]
@@ -731,4 +759,5 @@ if __name__ == "__main__":
     sys.exit(main(cases, tools,
                   valgrind_cases={"conv_grouped_nchw", "gather_embedding",
                                   "attention_causal", "concat_last_dynamic",
-                                  "loop_carried_state"}))
+                                  "loop_carried_state",
+                                  "mul_runtime_broadcast_both"}))

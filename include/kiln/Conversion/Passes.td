@@ -19,9 +19,18 @@ def ConvertKilnToLinalgPass : Pass<"convert-kiln-to-linalg", "::mlir::ModuleOp">
     pooling) and `linalg.generic` elsewhere. Quantized tensor types become
     their storage integer types, in function signatures too.
 
-    Numpy broadcasting is resolved statically: a dim broadcasts when it is
-    statically 1 and the result's is not; a dynamic dim is taken to equal the
-    result's dim at run time.
+    Numpy broadcasting: a dim broadcasts when it is statically 1 and the
+    result's is not. A dynamic dim broadcasts when it is 1 at run time,
+    unless `DimEqualityAnalysis` proves it equal to the other operands'
+    (derived from the same input dim, say); then it costs nothing. Where
+    it cannot, the pass computes the result's size, asserts that the
+    operands broadcast, and passes each operand whose dim may be 1 through
+    an `scf.if`: unchanged (no copy) when its dims already have the
+    result's sizes, else broadcast by a `tensor.generate`.
+
+    Dims an op needs equal (a contraction's K, a concatenation's other
+    dims) that the analysis cannot prove equal get a `cf.assert` before
+    the op, which names the op and the dims.
 
     Before rewriting anything the pass checks every kiln op it would lower,
     and when some cannot be lowered it reports all of them in one error,
@@ -39,6 +48,7 @@ def ConvertKilnToLinalgPass : Pass<"convert-kiln-to-linalg", "::mlir::ModuleOp">
     "::mlir::cf::ControlFlowDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

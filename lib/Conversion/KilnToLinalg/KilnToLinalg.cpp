@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/MapVector.h"
@@ -538,6 +539,8 @@ struct ConvertKilnToLinalgPass final
     ModuleOp module = getOperation();
     if (failed(checkKilnOpsLowerable(module)))
       return signalPassFailure();
+    for (auto func : module.getOps<func::FuncOp>())
+      resolveRuntimeDims(func);
 
     MLIRContext *context = &getContext();
     TypeConverter converter;

@@ -16,6 +16,9 @@
 namespace mlir {
 class RewritePatternSet;
 class TypeConverter;
+namespace func {
+class FuncOp;
+} // namespace func
 namespace kiln::lowering {
 
 using BodyFn =
@@ -101,6 +104,13 @@ Value expandReducedDims(OpBuilder &b, Location loc, Value value,
 Value indexToFloat(OpBuilder &b, Location loc, Value index, Type floatType);
 
 /// Pattern groups, defined next to their ops.
+/// Makes the dim equalities the patterns assume hold at run time where
+/// DimEqualityAnalysis cannot prove them: asserts a requirement before its
+/// op, and broadcasts an operand whose dynamic dim may be 1 (numpy) into an
+/// explicit `scf.if` of a pass-through and a `tensor.generate`. Runs on kiln
+/// IR, before the patterns.
+void resolveRuntimeDims(func::FuncOp func);
+
 void populateElementwiseLowering(const TypeConverter &converter,
                                  RewritePatternSet &patterns);
 void populateStructuralLowering(const TypeConverter &converter,
