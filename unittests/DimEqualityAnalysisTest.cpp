@@ -44,6 +44,15 @@ protected:
   }
   Value arg(unsigned i) { return func.getArgument(i); }
 
+  /// The result dims of a run-time broadcast.
+  static SmallVector<int64_t>
+  resultDims(const DimEqualityAnalysis::RuntimeBroadcast &rb) {
+    SmallVector<int64_t> dims;
+    for (const auto &bd : rb.dims)
+      dims.push_back(bd.resultDim);
+    return dims;
+  }
+
   MLIRContext context;
   OwningOpRef<ModuleOp> module;
   func::FuncOp func;
@@ -77,13 +86,17 @@ TEST_F(DimEqualityAnalysisTest, UnrelatedDynamicDimsBroadcastAtRunTime) {
   // mul: x.d0 against y.d0 may broadcast; x.d1 against y's static 1 is
   // resolved statically and ties the result to x.d1.
   EXPECT_EQ(a.getRuntimeBroadcasts()[0].op, op("kiln.mul"));
-  EXPECT_EQ(a.getRuntimeBroadcasts()[0].dims, SmallVector<int64_t>{0});
+  EXPECT_EQ(resultDims(a.getRuntimeBroadcasts()[0]), SmallVector<int64_t>{0});
   Value product = op("kiln.mul")->getResult(0);
   EXPECT_TRUE(a.areEqual(product, 1, arg(0), 1));
   EXPECT_FALSE(a.areEqual(product, 0, arg(0), 0));
   EXPECT_FALSE(a.areEqual(arg(0), 0, arg(1), 0));
   // sub: z aligns with dim 1, which is x.d1 and unrelated to z.d0.
-  EXPECT_EQ(a.getRuntimeBroadcasts()[1].dims, SmallVector<int64_t>{1});
+  EXPECT_EQ(resultDims(a.getRuntimeBroadcasts()[1]), SmallVector<int64_t>{1});
+  // Its contributors: the product's dim 1 (operand 0) and z's dim 0.
+  using Dims = SmallVector<std::pair<unsigned, int64_t>>;
+  EXPECT_EQ(a.getRuntimeBroadcasts()[1].dims[0].operandDims,
+            (Dims{{0, 1}, {1, 0}}));
 }
 
 TEST_F(DimEqualityAnalysisTest, StaticSizesAndBroadcastTo) {
@@ -134,6 +147,25 @@ TEST_F(DimEqualityAnalysisTest, RequirementsAreCheckedOnceThenKnown) {
   EXPECT_EQ(cat.b, arg(1));
   EXPECT_TRUE(a.getRuntimeBroadcasts().empty());
   EXPECT_TRUE(a.areEqual(arg(0), 1, arg(2), 0));
+}
+
+TEST_F(DimEqualityAnalysisTest, MatmulBatchDimsBroadcast) {
+  DimEqualityAnalysis a = analyze(R"mlir(
+    func.func @f(%a: tensor<?x?x4x5xf32>, %b: tensor<?x5x6xf32>)
+        -> tensor<?x?x4x6xf32> {
+      %0 = kiln.matmul %a, %b : (tensor<?x?x4x5xf32>, tensor<?x5x6xf32>) -> tensor<?x?x4x6xf32>
+      return %0 : tensor<?x?x4x6xf32>
+    })mlir");
+  // Batch dim 0 is a's alone (known); dim 1 broadcasts a.d1 against b.d0.
+  ASSERT_EQ(a.getRuntimeBroadcasts().size(), 1u);
+  const auto &rb = a.getRuntimeBroadcasts()[0];
+  EXPECT_EQ(resultDims(rb), SmallVector<int64_t>{1});
+  using Dims = SmallVector<std::pair<unsigned, int64_t>>;
+  EXPECT_EQ(rb.dims[0].operandDims, (Dims{{0, 1}, {1, 0}}));
+  Value r = op("kiln.matmul")->getResult(0);
+  EXPECT_TRUE(a.areEqual(r, 0, arg(0), 0));
+  EXPECT_FALSE(a.areEqual(r, 1, arg(1), 0));
+  EXPECT_TRUE(a.getRequirements().empty());
 }
 
 TEST_F(DimEqualityAnalysisTest, NestedOpsAreAssumed) {

@@ -8,8 +8,9 @@
 // concatenated against. Each op states those assumptions through
 // DimEqualityOpInterface; DimEqualityAnalysis sorts them into classes of
 // equal dims, which are checked here on the inputs before running anything.
-// Dims that broadcast at run time (numpy's 1) tie nothing together, so they
-// are not checked here; the generated code checks them as it broadcasts.
+// Dims that broadcast at run time (numpy's 1) tie nothing together; input
+// dims that meet in one must be equal or 1, and the generated code checks
+// the others as it broadcasts.
 //
 //===----------------------------------------------------------------------===//
 
@@ -116,18 +117,16 @@ mlir::kiln::collectEntryPoints(ModuleOp module) {
     // input dims (or one to a static size), those must be equal or 1.
     for (const DimEqualityAnalysis::RuntimeBroadcast &rb :
          dims.getRuntimeBroadcasts()) {
-      int64_t rank =
-          cast<RankedTensorType>(rb.op->getResult(0).getType()).getRank();
-      for (int64_t d : rb.dims) {
+      for (const DimEqualityAnalysis::BroadcastDim &bd : rb.dims) {
         std::optional<std::pair<unsigned, unsigned>> first;
         std::optional<int64_t> constant;
+        auto resultType = cast<RankedTensorType>(rb.op->getResult(0).getType());
+        if (!resultType.isDynamicDim(bd.resultDim))
+          constant = resultType.getDimSize(bd.resultDim);
         SmallVector<std::pair<unsigned, unsigned>> others;
-        for (Value operand : rb.op->getOperands()) {
-          auto type = cast<RankedTensorType>(operand.getType());
-          int64_t od = d - (rank - type.getRank());
-          if (od < 0 || type.getDimSize(od) == 1)
-            continue;
-          DimEqualityAnalysis::Key key = DimEqualityAnalysis::key(operand, od);
+        for (auto [i, od] : bd.operandDims) {
+          DimEqualityAnalysis::Key key =
+              DimEqualityAnalysis::key(rb.op->getOperand(i), od);
           if (std::optional<int64_t> size = dims.boundSize(key)) {
             constant = *size;
             continue;

@@ -748,6 +748,11 @@ add(Case("broadcast_to_runtime_one", [bx],
          "  %r = kiln.broadcast_to %a0 [5, 1] : (tensor<?x3xf32>) -> tensor<5x3xf32>\n"
          "  return %r : tensor<5x3xf32>",
          [np.ascontiguousarray(np.broadcast_to(ref(bx), (5, 3)))], [(0,)]))
+ma, mb = rand(1, 4, 5), rand(3, 5, 6)
+add(Case("matmul_runtime_broadcast_batch", [ma, mb],
+         "  %r = kiln.matmul %a0, %a1 : (tensor<?x4x5xf32>, tensor<?x5x6xf32>) -> tensor<?x4x6xf32>\n"
+         "  return %r : tensor<?x4x6xf32>",
+         [np.matmul(ref(ma), ref(mb))], [(0,), (0,)], out_dynamic=[(0,)]))
 add(binary("add_runtime_broadcast_empty", "add", np.add, np.zeros((0, 3), f32),
            rand(1, 3), dyn=((0,), (0,))))
 

@@ -9,6 +9,7 @@
 #include "Kiln/IR/ShapeUtils.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/DenseSet.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -16,9 +17,6 @@ using namespace mlir::kiln;
 namespace {
 int64_t sizeOf(Value v, int64_t d) {
   return cast<RankedTensorType>(v.getType()).getDimSize(d);
-}
-int64_t rankOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getRank();
 }
 } // namespace
 
@@ -70,19 +68,53 @@ void DimEqualityAnalysis::unify(Value a, int64_t i, Value b, int64_t j) {
 }
 
 void DimEqualityAnalysis::visit(Operation *op) {
-  if (op->hasTrait<BroadcastDimEqualities>())
-    return visitBroadcast(op);
   auto iface = dyn_cast<DimEqualityOpInterface>(op);
   if (!iface)
     return;
-  SmallVector<std::tuple<Value, int64_t, Value, int64_t>> edges;
-  iface.getDimEqualities([&](Value a, int64_t i, Value b, int64_t j) {
-    edges.emplace_back(a, i, b, j);
-  });
   // Nested ops (a recurrent loop's body) cannot be checked where they run;
   // their equalities are assumed, as the entry checks enforce them.
-  bool topLevel = op->getParentOp() && op->getParentOp()->hasTrait<
-                      OpTrait::IsIsolatedFromAbove>();
+  bool topLevel = op->getParentOp() &&
+                  op->getParentOp()->hasTrait<OpTrait::IsIsolatedFromAbove>();
+
+  // Broadcast dims first: each is known equal to its operand dims when
+  // those are known equal among themselves, else a run-time broadcast.
+  RuntimeBroadcast runtime{op, {}};
+  llvm::SmallDenseSet<int64_t> broadcastDims;
+  iface.getBroadcastDims(
+      [&](int64_t d, ArrayRef<std::pair<unsigned, int64_t>> operandDims) {
+        Value result = op->getResult(0);
+        broadcastDims.insert(d);
+        SmallVector<std::pair<Value, int64_t>> dims;
+        for (auto [i, od] : operandDims)
+          dims.push_back({op->getOperand(i), od});
+        // A static result size counts too: broadcast_to's comes from its
+        // shape.
+        if (!shape::isDynamic(sizeOf(result, d)))
+          dims.push_back({result, d});
+        auto [first, fd] = dims.front();
+        bool known = llvm::all_of(dims, [&, first = first, fd = fd](auto p) {
+          return areEqual(first, fd, p.first, p.second);
+        });
+        if (known || !topLevel) {
+          for (auto [v, vd] : dims)
+            unify(v, vd, result, d);
+          return;
+        }
+        runtime.dims.push_back({d, SmallVector<std::pair<unsigned, int64_t>>(
+                                       operandDims)});
+      });
+  if (!runtime.dims.empty())
+    broadcasts.push_back(std::move(runtime));
+
+  SmallVector<std::tuple<Value, int64_t, Value, int64_t>> edges;
+  iface.getDimEqualities([&](Value a, int64_t i, Value b, int64_t j) {
+    auto isBroadcast = [&](Value v, int64_t d) {
+      return op->getNumResults() && v == op->getResult(0) &&
+             broadcastDims.contains(d);
+    };
+    if (!isBroadcast(a, i) && !isBroadcast(b, j))
+      edges.emplace_back(a, i, b, j);
+  });
   // A result dim seen for the first time is computed from the dim it is
   // tied to; remember which, so that a later requirement on it can name a
   // dim that exists before the op runs.
@@ -117,38 +149,4 @@ void DimEqualityAnalysis::visit(Operation *op) {
     }
     unify(a, i, b, j);
   }
-}
-
-void DimEqualityAnalysis::visitBroadcast(Operation *op) {
-  Value result = op->getResult(0);
-  int64_t rank = rankOf(result);
-  bool topLevel = op->getParentOp() && op->getParentOp()->hasTrait<
-                      OpTrait::IsIsolatedFromAbove>();
-  RuntimeBroadcast runtime{op, {}};
-  for (int64_t d = 0; d < rank; ++d) {
-    // The operand dims aligned with `d` that are not a static 1.
-    SmallVector<std::pair<Value, int64_t>> dims;
-    for (Value operand : op->getOperands()) {
-      int64_t od = d - (rank - rankOf(operand));
-      if (od >= 0 && sizeOf(operand, od) != 1)
-        dims.push_back({operand, od});
-    }
-    if (dims.empty())
-      continue;
-    // A static result size counts too: broadcast_to's comes from its shape.
-    if (!shape::isDynamic(sizeOf(result, d)))
-      dims.push_back({result, d});
-    auto [first, fd] = dims.front();
-    bool known = llvm::all_of(dims, [&, first = first, fd = fd](auto p) {
-      return areEqual(first, fd, p.first, p.second);
-    });
-    if (known || !topLevel) {
-      for (auto [v, vd] : dims)
-        unify(v, vd, result, d);
-      continue;
-    }
-    runtime.dims.push_back(d);
-  }
-  if (!runtime.dims.empty())
-    broadcasts.push_back(std::move(runtime));
 }

@@ -12,11 +12,12 @@
 // - an equality between dims that are not yet known equal is a
 //   *requirement*: it holds once checked, at the entry point when both dims
 //   trace back to inputs, else by a run-time assert before the op;
-// - a result dim of a numpy-broadcasting op (BroadcastDimEqualities) equals
-//   its operands' dims only when those are known equal among themselves (or
-//   only one operand is not a static 1 there). Otherwise the dim is a
-//   *run-time broadcast*: an operand dim may be 1 at run time and then
-//   broadcasts, as in numpy, so it ties nothing together.
+// - a result dim that numpy-broadcasts operand dims (elementwise ops,
+//   matmul batch dims: DimEqualityOpInterface::getBroadcastDims) equals
+//   them only when they are known equal among themselves (or only one
+//   operand is not a static 1 there). Otherwise the dim is a *run-time
+//   broadcast*: an operand dim may be 1 at run time and then broadcasts, as
+//   in numpy, so it ties nothing together.
 //
 // The known equalities form a union-find over (value, dim) pairs, each class
 // possibly bound to a static size. Entry points read it to check input
@@ -53,11 +54,16 @@ public:
     Value b;
     int64_t j;
   };
-  /// The result dims of `op`, a broadcasting op, that are run-time
-  /// broadcasts.
+  /// A dim of `op`'s first result that numpy-broadcasts operand dims, each
+  /// (operand number, dim); see DimEqualityOpInterface::getBroadcastDims.
+  struct BroadcastDim {
+    int64_t resultDim;
+    SmallVector<std::pair<unsigned, int64_t>> operandDims;
+  };
+  /// The dims of `op`'s first result that are run-time broadcasts.
   struct RuntimeBroadcast {
     Operation *op;
-    SmallVector<int64_t> dims;
+    SmallVector<BroadcastDim> dims;
   };
 
   ArrayRef<Requirement> getRequirements() const { return requirements; }
@@ -76,7 +82,6 @@ public:
 
 private:
   void visit(Operation *op);
-  void visitBroadcast(Operation *op);
   void unify(Value a, int64_t i, Value b, int64_t j);
   bool isKnown(Value v, int64_t d) const {
     return parent.contains(key(v, d));

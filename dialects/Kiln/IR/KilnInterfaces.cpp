@@ -55,6 +55,21 @@ void mlir::kiln::unifyBroadcastDims(ValueRange operands, Value result,
   }
 }
 
+void mlir::kiln::reportBroadcastDims(ValueRange operands, Value result,
+                                     BroadcastDimsFn broadcast) {
+  int64_t rank = rankOf(result);
+  for (int64_t d = 0; d < rank; ++d) {
+    SmallVector<std::pair<unsigned, int64_t>> dims;
+    for (auto [i, operand] : llvm::enumerate(operands)) {
+      int64_t od = d - (rank - rankOf(operand));
+      if (od >= 0 && sizeOf(operand, od) != 1)
+        dims.push_back({static_cast<unsigned>(i), od});
+    }
+    if (!dims.empty())
+      broadcast(d, dims);
+  }
+}
+
 void TransposeOp::getDimEqualities(DimEqualityFn unify) {
   for (auto [i, p] : llvm::enumerate(getPerm()))
     unify(getInput(), p, getResult(), i);
@@ -109,6 +124,21 @@ void MatmulOp::getDimEqualities(DimEqualityFn unify) {
     for (int64_t d = 0; d < rank - 2; ++d)
       if (sizeOf(v, d) != 1)
         unify(v, d, r, d + (rr - rank));
+}
+
+void MatmulOp::getBroadcastDims(BroadcastDimsFn broadcast) {
+  int64_t ra = rankOf(getLhs()), rb = rankOf(getRhs());
+  int64_t rr = rankOf(getResult());
+  for (int64_t d = 0; d < rr - 2; ++d) {
+    SmallVector<std::pair<unsigned, int64_t>> dims;
+    for (auto [i, rank] : {std::pair{0u, ra}, std::pair{1u, rb}}) {
+      int64_t od = d - (rr - rank);
+      if (od >= 0 && sizeOf(getOperand(i), od) != 1)
+        dims.push_back({i, od});
+    }
+    if (!dims.empty())
+      broadcast(d, dims);
+  }
 }
 
 void LinearOp::getDimEqualities(DimEqualityFn unify) {

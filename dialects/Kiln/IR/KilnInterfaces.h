@@ -24,6 +24,11 @@ namespace mlir::kiln {
 using DimEqualityFn =
     llvm::function_ref<void(Value a, int64_t i, Value b, int64_t j)>;
 
+/// Receives one result dim that numpy-broadcasts operand dims, each given as
+/// (operand number, dim).
+using BroadcastDimsFn = llvm::function_ref<void(
+    int64_t resultDim, ArrayRef<std::pair<unsigned, int64_t>> operandDims)>;
+
 /// Reports every dim of `a` equal to the same dim of `b`; both have the same
 /// rank.
 void unifyAllDims(Value a, Value b, DimEqualityFn unify);
@@ -32,6 +37,11 @@ void unifyAllDims(Value a, Value b, DimEqualityFn unify);
 /// is not a static 1 equals the result dim it is aligned with (from the
 /// right).
 void unifyBroadcastDims(ValueRange operands, Value result, DimEqualityFn unify);
+
+/// Reports the dims of `result` that broadcast `operands` (aligned from the
+/// right, numpy) and are not all static 1s there.
+void reportBroadcastDims(ValueRange operands, Value result,
+                         BroadcastDimsFn broadcast);
 
 /// Op trait implementing DimEqualityOpInterface for an op whose result has
 /// the shape of its first operand (unary elementwise ops, casts, softmax).

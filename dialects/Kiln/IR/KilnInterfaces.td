@@ -43,6 +43,22 @@ def DimEqualityOpInterface : OpInterface<"DimEqualityOpInterface"> {
         that verifies.
       }],
       "void", "getDimEqualities", (ins "::mlir::kiln::DimEqualityFn":$unify)>,
+    InterfaceMethod<[{
+        Calls `broadcast(d, dims)` for every dim `d` of the op's first result
+        that is the numpy broadcast of operand dims: `dims` lists them as
+        (operand number, dim), leaving out static 1s. The result dim equals
+        each of them unless it is 1 at run time. getDimEqualities reports
+        these pairs too, as equalities; this tells which of them broadcast.
+      }],
+      "void", "getBroadcastDims", (ins "::mlir::kiln::BroadcastDimsFn":$broadcast),
+      /*methodBody=*/"", /*defaultImplementation=*/[{
+        // The BroadcastDimEqualities ops broadcast every dim; the others
+        // none, unless they say otherwise.
+        if constexpr (ConcreteOp::template hasTrait<
+                          ::mlir::kiln::BroadcastDimEqualities>())
+          ::mlir::kiln::reportBroadcastDims($_op->getOperands(),
+                                            $_op->getResult(0), broadcast);
+      }]>,
   ];
 }
 

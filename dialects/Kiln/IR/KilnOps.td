@@ -684,7 +684,7 @@ def Kiln_SelectOp : Kiln_InferOp<"select", [Kiln_BroadcastDimEqualities]> {
 //===----------------------------------------------------------------------===//
 
 def Kiln_MatmulOp : Kiln_InferOp<"matmul", [SameOperandsAndResultElementType,
-    DeclareOpInterfaceMethods<DimEqualityOpInterface>,
+    DeclareOpInterfaceMethods<DimEqualityOpInterface, ["getBroadcastDims"]>,
     DeclareOpInterfaceMethods<FlopCountOpInterface>]> {
   let summary = "batched matrix multiplication with transpose flags";
   let description = [{

@@ -19,8 +19,9 @@ def ConvertKilnToLinalgPass : Pass<"convert-kiln-to-linalg", "::mlir::ModuleOp">
     pooling) and `linalg.generic` elsewhere. Quantized tensor types become
     their storage integer types, in function signatures too.
 
-    Numpy broadcasting: a dim broadcasts when it is statically 1 and the
-    result's is not. A dynamic dim broadcasts when it is 1 at run time,
+    Numpy broadcasting (elementwise ops, matmul batch dims): a dim
+    broadcasts when it is statically 1 and the result's is not. A dynamic
+    dim broadcasts when it is 1 at run time,
     unless `DimEqualityAnalysis` proves it equal to the other operands'
     (derived from the same input dim, say); then it costs nothing. Where
     it cannot, the pass computes the result's size, asserts that the

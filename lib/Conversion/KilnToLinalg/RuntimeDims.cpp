@@ -92,16 +92,14 @@ void checkRequirement(const DimEqualityAnalysis::Requirement &r) {
                            describe(r.op, r.b, r.j));
 }
 
-/// Makes the run-time broadcast of `dims` (result dims) of `op` explicit.
-void materializeBroadcast(Operation *op, ArrayRef<int64_t> dims) {
+/// Makes the run-time broadcast of `dims` (dims of `op`'s first result)
+/// explicit.
+void materializeBroadcast(
+    Operation *op, ArrayRef<DimEqualityAnalysis::BroadcastDim> dims) {
   OpBuilder b(op);
   Location loc = op->getLoc();
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-  int64_t rank = resultType.getRank();
   auto typeOf = [](Value v) { return cast<RankedTensorType>(v.getType()); };
-  auto aligned = [&](Value operand, int64_t d) {
-    return d - (rank - typeOf(operand).getRank());
-  };
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   // Each operand dim's size and whether it is 1, read once.
@@ -116,25 +114,28 @@ void materializeBroadcast(Operation *op, ArrayRef<int64_t> dims) {
   };
 
   // Each dim's size: the operands' sizes that are not 1 must agree, and the
-  // result takes theirs (numpy; so 0 and 1 give 0).
+  // result takes theirs (numpy; so 0 and 1 give 0). Operand dims that may
+  // be 1 map to the result dim they broadcast into.
   llvm::DenseMap<int64_t, Value> sizes;
+  llvm::DenseMap<std::pair<unsigned, int64_t>, int64_t> resultDimOf;
   SmallVector<Value> broadcastable;
-  for (int64_t d : dims) {
-    // A static size other than 1 (the result's, or an operand's) is the
-    // size; the dynamic ones are read.
+  for (const DimEqualityAnalysis::BroadcastDim &bd : dims) {
+    int64_t d = bd.resultDim;
+    // A static size (the result's, or an operand's) is the size; the
+    // dynamic ones are read.
     std::optional<int64_t> staticSize;
     if (!resultType.isDynamicDim(d))
       staticSize = resultType.getDimSize(d);
     SmallVector<std::pair<Value, Value>> operandSizes;
-    for (Value operand : op->getOperands()) {
-      int64_t od = aligned(operand, d);
-      if (od < 0)
-        continue;
+    for (auto [i, od] : bd.operandDims) {
+      Value operand = op->getOperand(i);
       int64_t s = typeOf(operand).getDimSize(od);
-      if (ShapedType::isDynamic(s))
+      if (ShapedType::isDynamic(s)) {
         operandSizes.push_back(sizeOf(operand, od));
-      else if (s != 1 && !staticSize)
+        resultDimOf[{i, od}] = d;
+      } else if (!staticSize) {
         staticSize = s;
+      }
     }
     Value size = arith::ConstantIndexOp::create(b, loc, staticSize.value_or(1));
     if (!staticSize)
@@ -147,7 +148,10 @@ void materializeBroadcast(Operation *op, ArrayRef<int64_t> dims) {
   }
   std::string list;
   llvm::interleave(
-      dims, [&](int64_t d) { list += std::to_string(d); },
+      dims,
+      [&](const DimEqualityAnalysis::BroadcastDim &bd) {
+        list += std::to_string(bd.resultDim);
+      },
       [&] { list += ", "; });
   cf::AssertOp::create(
       b, loc, andAll(b, loc, broadcastable),
@@ -157,28 +161,30 @@ void materializeBroadcast(Operation *op, ArrayRef<int64_t> dims) {
   for (OpOperand &use : op->getOpOperands()) {
     Value operand = use.get();
     RankedTensorType type = typeOf(operand);
-    int64_t offset = rank - type.getRank();
+    unsigned number = use.getOperandNumber();
     // The dims of this operand that may be 1 at run time.
     SmallVector<int64_t> mayBroadcast;
     SmallVector<int64_t> shape(type.getShape());
-    for (int64_t d : dims) {
-      int64_t od = d - offset;
-      if (od < 0 || !type.isDynamicDim(od))
+    for (int64_t od = 0; od < type.getRank(); ++od) {
+      auto it = resultDimOf.find({number, od});
+      if (it == resultDimOf.end())
         continue;
       mayBroadcast.push_back(od);
-      shape[od] = resultType.getDimSize(d);
+      shape[od] = resultType.getDimSize(it->second);
     }
     if (mayBroadcast.empty())
       continue;
     auto targetType = RankedTensorType::get(shape, type.getElementType());
+    auto sizeFor = [&](int64_t od) {
+      return sizes[resultDimOf.lookup({number, od})];
+    };
     SmallVector<Value> same, extents;
     for (int64_t od : mayBroadcast)
-      same.push_back(
-          cmpEq(b, loc, sizeOf(operand, od).first, sizes[od + offset]));
+      same.push_back(cmpEq(b, loc, sizeOf(operand, od).first, sizeFor(od)));
     for (int64_t od = 0; od < type.getRank(); ++od)
       if (targetType.isDynamicDim(od))
         extents.push_back(llvm::is_contained(mayBroadcast, od)
-                              ? sizes[od + offset]
+                              ? sizeFor(od)
                               : dimValue(b, loc, operand, od));
     auto ifOp = scf::IfOp::create(
         b, loc, andAll(b, loc, same),

@@ -573,27 +573,28 @@ static llvm::DenseSet<std::pair<void *, int64_t>> equalDims(Value v,
     // A broadcast result dim equals an operand's only when no other operand
     // contributes to it: a dynamic dim may be 1 at run time.
     std::optional<std::pair<Value, int64_t>> onlyContributor;
-    bool broadcast = op->hasTrait<BroadcastDimEqualities>();
-    if (broadcast && x.getDefiningOp() == op) {
-      int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
-      int64_t count = 0;
-      for (Value operand : op->getOperands()) {
-        int64_t od = i - (rank - cast<RankedTensorType>(operand.getType()).getRank());
-        if (od >= 0 && cast<RankedTensorType>(operand.getType()).getDimSize(od) != 1) {
-          ++count;
-          onlyContributor = {operand, od};
-        }
-      }
-      // A static result size may come from elsewhere (broadcast_to's shape).
-      if (count != 1 || (!cast<RankedTensorType>(x.getType()).isDynamicDim(i) &&
-                         cast<RankedTensorType>(onlyContributor->first.getType())
-                             .isDynamicDim(onlyContributor->second)))
-        continue;
-    }
+    bool broadcast = false;
+    op.getBroadcastDims(
+        [&, x = x, i = i](int64_t d,
+                          ArrayRef<std::pair<unsigned, int64_t>> dims) {
+          if (x != op->getResult(0) || d != i)
+            return;
+          broadcast = true;
+          // A static result size may come from elsewhere (broadcast_to's
+          // shape).
+          Value operand = op->getOperand(dims.front().first);
+          int64_t od = dims.front().second;
+          if (dims.size() == 1 &&
+              (cast<RankedTensorType>(x.getType()).isDynamicDim(i) ||
+               !cast<RankedTensorType>(operand.getType()).isDynamicDim(od)))
+            onlyContributor = {operand, od};
+        });
+    if (broadcast && !onlyContributor)
+      continue;
     op.getDimEqualities([&, x = x, i = i](Value p, int64_t pi, Value q,
                                           int64_t qi) {
-      if (broadcast && !(p == onlyContributor->first &&
-                         pi == onlyContributor->second))
+      // Of a broadcast dim's equalities, only the one with its contributor.
+      if (broadcast && (p == x ? q : p) != onlyContributor->first)
         return;
       if (p == x && pi == i)
         work.push_back({q, qi});

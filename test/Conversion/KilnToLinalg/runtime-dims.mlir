@@ -164,3 +164,23 @@ func.func @concat(%a: tensor<?x2xf32>, %b: tensor<?x3xf32>) -> tensor<?x5xf32> {
   %0 = kiln.concat %a, %b {axis = 1 : i64} : (tensor<?x2xf32>, tensor<?x3xf32>) -> tensor<?x5xf32>
   return %0 : tensor<?x5xf32>
 }
+
+// -----
+
+// Matmul batch dims broadcast like elementwise dims (numpy.matmul); the
+// matrix dims are left alone.
+
+// CHECK-LABEL: func.func @matmul_batch
+// CHECK-SAME: %[[A:[a-zA-Z0-9]+]]: tensor<?x4x5xf32>, %[[B:[a-zA-Z0-9]+]]: tensor<?x5x6xf32>
+// CHECK: cf.assert %{{.+}}, "kiln.matmul: the operands' sizes in dim 0 do not broadcast
+// CHECK: %[[XA:.+]] = scf.if %{{.+}} -> (tensor<?x4x5xf32>)
+// CHECK: tensor.generate %{{.+}} {
+// CHECK-NEXT: ^bb0(%[[I:.+]]: index, %[[J:.+]]: index, %[[K:.+]]: index):
+// CHECK-NEXT: %[[IA:.+]] = arith.select %{{.+}}, %{{.+}}, %[[I]] : index
+// CHECK-NEXT: tensor.extract %[[A]][%[[IA]], %[[J]], %[[K]]]
+// CHECK: %[[XB:.+]] = scf.if %{{.+}} -> (tensor<?x5x6xf32>)
+// CHECK: linalg.batch_matmul ins(%[[XA]], %[[XB]] : tensor<?x4x5xf32>, tensor<?x5x6xf32>)
+func.func @matmul_batch(%a: tensor<?x4x5xf32>, %b: tensor<?x5x6xf32>) -> tensor<?x4x6xf32> {
+  %0 = kiln.matmul %a, %b : (tensor<?x4x5xf32>, tensor<?x5x6xf32>) -> tensor<?x4x6xf32>
+  return %0 : tensor<?x4x6xf32>
+}
