@@ -127,8 +127,11 @@ def test_shape_from_a_graph_input_errors(shape, message):
 @pytest.mark.parametrize("shape,message", [
     ([4, 2], "'ex' \\(Expand\\): kiln.mul: the operands' sizes in dim 0 do "
              "not broadcast"),
-    ([0, 2], "'ex' \\(Expand\\): a shape read at run time has an entry that "
-             "is not a positive size"),
+    # 0 is an empty dim, which 3 does not broadcast against.
+    ([0, 2], "'ex' \\(Expand\\): kiln.mul: the operands' sizes in dim 0 do "
+             "not broadcast"),
+    ([-1, 2], "'ex' \\(Expand\\): a shape read at run time has a negative "
+              "entry"),
 ])
 def test_expand_to_a_graph_input_shape_errors(shape, message):
     nodes = [helper.make_node("Expand", ["col", "shape"], ["e"], name="ex")]
@@ -192,8 +195,9 @@ def test_range_of_graph_input_scalars(dtype, start, limit, delta):
     args = [np.array(v, dtype) for v in (start, limit, delta)]
     np.testing.assert_allclose(m(*args), np.arange(start, limit, delta,
                                                    dtype=dtype))
-    with pytest.raises(RuntimeError, match="'range'.*Range gives an empty"):
-        m(args[1], args[0], args[2])
+    # Swapped bounds: an empty range, as numpy gives.
+    empty = m(args[1], args[0], args[2])
+    assert empty.shape == (0,) and empty.dtype == dtype
 
 
 def test_expand_of_a_dynamic_dim_that_is_one_at_run_time():
@@ -221,13 +225,15 @@ def test_run_time_reshape_rejects_negative_sizes():
         m(np.zeros((2, 3), np.float32), np.array([-2, -3], np.int64))
 
 
-def test_range_with_a_zero_delta_is_a_run_time_error():
+@pytest.mark.parametrize("T", [TensorProto.INT64, TensorProto.FLOAT])
+def test_range_with_a_zero_delta_is_a_run_time_error(T):
+    dtype = np.int64 if T == TensorProto.INT64 else np.float32
     node = helper.make_node("Range", ["s", "l", "d"], ["y"], name="range")
     m = kiln.compile(make_model(
-        [node], [tensor(n, [], TensorProto.INT64) for n in "sld"],
-        [tensor("y", ["n"], TensorProto.INT64)], opset=13))
-    with pytest.raises(RuntimeError, match="'range'.*Range gives an empty"):
-        m(*[np.array(v, np.int64) for v in (0, 5, 0)])
+        [node], [tensor(n, [], T) for n in "sld"], [tensor("y", ["n"], T)],
+        opset=13))
+    with pytest.raises(RuntimeError, match="'range'.*Range's delta is 0"):
+        m(*[np.array(v, dtype) for v in (0, 5, 0)])
 
 
 def test_shape_arithmetic_that_may_be_negative_is_not_folded():
@@ -318,3 +324,54 @@ int main(void) {
     assert lines[0] == "0 -1 217 1445"
     # 3: a run-time check failed (z broadcasts against a computed dim).
     assert lines[1].startswith("3 ") and "do not broadcast" in lines[1]
+
+
+@pytest.mark.parametrize("shape", [[0], [2, 0, 3], [1, 4]])
+def test_constant_of_shape_read_at_run_time_may_be_empty(shape):
+    nodes = [helper.make_node("ConstantOfShape", ["shape"], ["y"],
+                              value=numpy_helper.from_array(
+                                  np.array([7], np.int32)))]
+    m = kiln.compile(make_model(
+        nodes, [tensor("shape", [len(shape)], TensorProto.INT64)],
+        [tensor("y", ["d%d" % i for i in range(len(shape))],
+                TensorProto.INT32)]))
+    y = m(np.array(shape, np.int64))
+    np.testing.assert_array_equal(y, np.full(shape, 7, np.int32))
+
+
+@pytest.mark.parametrize("b,c", [(1, 3), (3, 1), (3, 3), (1, 1)])
+def test_matmul_batch_dims_that_are_one_broadcast(b, c):
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["y"])]
+    m = kiln.compile(make_model(
+        nodes, [tensor("x", ["B", 4, 5]), tensor("w", ["C", 5, 2])],
+        [tensor("y", ["R", 4, 2])]))
+    rng = np.random.default_rng(b * 10 + c)
+    x = rng.standard_normal((b, 4, 5)).astype(np.float32)
+    w = rng.standard_normal((c, 5, 2)).astype(np.float32)
+    np.testing.assert_allclose(m(x, w), np.matmul(x.astype(np.float64), w),
+                               rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (1, 7), (0, 4)])
+def test_size_of_a_tensor_with_run_time_dims(shape):
+    nodes = [helper.make_node("Size", ["x"], ["n"])]
+    m = kiln.compile(make_model(
+        nodes, [tensor("x", ["a", "b"])], [tensor("n", [], TensorProto.INT64)]))
+    assert m(np.zeros(shape, np.float32)) == np.prod(shape)
+
+
+@pytest.mark.parametrize("limit", [5, 3, 9])
+def test_constant_range_may_be_empty(limit):
+    # Range(5, limit, 1) feeding arithmetic: empty for limit <= 5.
+    nodes = [helper.make_node("Range", ["s", "l", "d"], ["r"]),
+             helper.make_node("Cast", ["r"], ["rf"], to=TensorProto.FLOAT),
+             helper.make_node("Add", ["rf", "x"], ["y"])]
+    m = kiln.compile(make_model(
+        nodes, [tensor("x", [1])],
+        [tensor("y", ["n"]), tensor("r", ["n"], TensorProto.INT64)],
+        [init("s", np.array(5, np.int64)), init("l", np.array(limit, np.int64)),
+         init("d", np.array(1, np.int64))]))
+    y, r = m(np.ones(1, np.float32))
+    want = np.arange(5, limit, 1, dtype=np.int64)
+    np.testing.assert_array_equal(r, want)
+    np.testing.assert_array_equal(y, want.astype(np.float32) + 1)

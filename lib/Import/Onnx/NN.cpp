@@ -941,10 +941,11 @@ LogicalResult Importer::importNllLoss(const onnx::NodeProto &n) {
 
 void onnx_import::registerNNHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
-      {"AveragePool", {&Importer::importPool, "1-D and 2-D"}},
+      {"AveragePool", {&Importer::importPool, "1-D, 2-D and 3-D"}},
       {"BatchNormalization", {&Importer::importBatchNorm, "inference mode"}},
-      {"Conv", {&Importer::importConv, "1-D and 2-D"}},
-      {"ConvTranspose", {&Importer::importConvTranspose, "1-D and 2-D, static shapes"}},
+      {"Conv", {&Importer::importConv, "1-D, 2-D and 3-D"}},
+      {"ConvTranspose",
+       {&Importer::importConvTranspose, "1-D, 2-D and 3-D, static shapes"}},
       {"DepthToSpace", {&Importer::importDepthSpace, "static C, H, W"}},
       {"Dropout", {&Importer::importDropout, "inference mode"}},
       {"GlobalAveragePool", {&Importer::importGlobalPool, ""}},
@@ -954,7 +955,8 @@ void onnx_import::registerNNHandlers(HandlerTable &table) {
       {"MeanVarianceNormalization", {&Importer::importMVN, ""}},
       {"LayerNormalization", {&Importer::importLayerNorm, ""}},
       {"LogSoftmax", {&Importer::importSoftmax, ""}},
-      {"MaxPool", {&Importer::importPool, "1-D and 2-D, no indices output"}},
+      {"MaxPool",
+       {&Importer::importPool, "1-D, 2-D and 3-D, no indices output"}},
       {"NegativeLogLikelihoodLoss", {&Importer::importNllLoss, "static classes"}},
       {"Softmax", {&Importer::importSoftmax, ""}},
       {"SoftmaxCrossEntropyLoss", {&Importer::importNllLoss, "static classes"}},

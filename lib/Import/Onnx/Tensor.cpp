@@ -513,9 +513,9 @@ FailureOr<Value> Importer::splatTo(Value element, ArrayRef<SymInt> dims) {
   SmallVector<Value> dynamic;
   for (const SymInt &d : dims) {
     if (d.isStatic()) {
-      if (d.value <= 0) {
+      if (d.value < 0) {
         error("a shape computed at run time has the entry " + Twine(d.value) +
-              "; sizes must be positive");
+              "; sizes must not be negative");
         return failure();
       }
       shape.push_back(d.value);
@@ -524,14 +524,13 @@ FailureOr<Value> Importer::splatTo(Value element, ArrayRef<SymInt> dims) {
     shape.push_back(ShapedType::kDynamic);
     dynamic.push_back(indexValue(d));
     if (d.fromData) {
-      // Read from a tensor: Kiln has no empty tensors, and a negative size
-      // is malformed.
-      Value positive = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::sgt, dynamic.back(),
+      // Read from a tensor: 0 is an empty dim, a negative size is
+      // malformed.
+      Value nonNegative = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::sge, dynamic.back(),
           arith::ConstantIndexOp::create(b, loc, 0));
-      cf::AssertOp::create(b, loc, positive,
-                           "a shape read at run time has an entry that is "
-                           "not a positive size");
+      cf::AssertOp::create(b, loc, nonNegative,
+                           "a shape read at run time has a negative entry");
     }
   }
   return tensor::SplatOp::create(
@@ -1221,34 +1220,35 @@ LogicalResult Importer::rangeAtRunTime(const onnx::NodeProto &n) {
     return error("Range needs float or integer inputs");
   Value start = runTimeScalar(n, 0, elem), limit = runTimeScalar(n, 1, elem),
         delta = runTimeScalar(n, 2, elem);
-  Value index;
+  // A delta of 0 is an error; the count, ceil((limit - start) / delta), is
+  // clamped at 0 (an empty range, as numpy.arange gives).
+  Value index, nonZeroDelta;
   if (isFloat) {
+    Value zeroF = arith::ConstantOp::create(b, loc, FloatAttr::get(elem, 0));
+    nonZeroDelta = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE,
+                                         delta, zeroF);
+    Value safe = arith::SelectOp::create(
+        b, loc, nonZeroDelta, delta,
+        arith::ConstantOp::create(b, loc, FloatAttr::get(elem, 1)));
     Value span = arith::SubFOp::create(b, loc, limit, start);
     Value steps = math::CeilOp::create(
-        b, loc, arith::DivFOp::create(b, loc, span, delta));
+        b, loc, arith::DivFOp::create(b, loc, span, safe));
+    steps = arith::MaximumFOp::create(b, loc, steps, zeroF);
     Value asInt = arith::FPToSIOp::create(b, loc, b.getI64Type(), steps);
     index = arith::IndexCastOp::create(b, loc, b.getIndexType(), asInt);
   } else {
-    // A delta of 0 divides by 1 here and fails the count check below.
-    Value zeroDelta = arith::CmpIOp::create(
-        b, loc, arith::CmpIPredicate::eq, delta,
-        arith::ConstantOp::create(b, loc, IntegerAttr::get(elem, 0)));
+    Value zeroI = arith::ConstantOp::create(b, loc, IntegerAttr::get(elem, 0));
+    nonZeroDelta = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                         delta, zeroI);
     Value safe = arith::SelectOp::create(
-        b, loc, zeroDelta,
-        arith::ConstantOp::create(b, loc, IntegerAttr::get(elem, 1)), delta);
+        b, loc, nonZeroDelta, delta,
+        arith::ConstantOp::create(b, loc, IntegerAttr::get(elem, 1)));
     Value span = arith::SubIOp::create(b, loc, limit, start);
-    Value steps = arith::SelectOp::create(
-        b, loc, zeroDelta,
-        arith::ConstantOp::create(b, loc, IntegerAttr::get(elem, 0)),
-        arith::CeilDivSIOp::create(b, loc, span, safe));
+    Value steps = arith::MaxSIOp::create(
+        b, loc, arith::CeilDivSIOp::create(b, loc, span, safe), zeroI);
     index = arith::IndexCastOp::create(b, loc, b.getIndexType(), steps);
   }
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value positive =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, index, zero);
-  cf::AssertOp::create(b, loc, positive,
-                       "Range gives an empty tensor (or its delta is 0), "
-                       "which Kiln does not support");
+  cf::AssertOp::create(b, loc, nonZeroDelta, "Range's delta is 0");
   auto type = RankedTensorType::get({ShapedType::kDynamic}, elem);
   auto gen = tensor::GenerateOp::create(b, loc, type, ValueRange{index});
   {
@@ -1291,8 +1291,6 @@ LogicalResult Importer::importRange(const onnx::NodeProto &n) {
     return error("Range's delta is 0");
   int64_t count =
       std::max<int64_t>(static_cast<int64_t>(std::ceil((l - s) / d)), 0);
-  if (count == 0)
-    return error("Range gives an empty tensor, which Kiln does not support");
   if (count > kHostElementLimit * 64)
     return error("Range of " + Twine(count) + " elements is too large");
   HostTensor h;
@@ -1325,11 +1323,17 @@ LogicalResult Importer::importSize(const onnx::NodeProto &n) {
   if (failed(x))
     return failure();
   RankedTensorType t = typeOf(*x);
-  if (!t.hasStaticShape())
-    return error("Size of a tensor with run-time dims is not supported");
   HostTensor h;
   h.elemType = onnx::TensorProto::INT64;
-  h.ints.push_back(t.getNumElements());
+  if (t.hasStaticShape()) {
+    h.ints.push_back(t.getNumElements());
+  } else {
+    // The product of the dims, computed at run time.
+    Value count = arith::ConstantIndexOp::create(b, loc, 1);
+    for (const SymInt &d : dimsOf(*x))
+      count = arith::MulIOp::create(b, loc, count, indexValue(d));
+    h.ints.push_back(SymInt::computed(count));
+  }
   setHost(n, 0, std::move(h));
   return success();
 }
@@ -1439,8 +1443,8 @@ void onnx_import::registerTensorHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
       {"Concat", {&Importer::importConcat, ""}},
       {"Constant", {&Importer::importConstant, "dense tensors"}},
-      {"ConstantOfShape", {&Importer::importConstantOfShape, "constant shape"}},
-      {"Expand", {&Importer::importExpand, "constant shape"}},
+      {"ConstantOfShape", {&Importer::importConstantOfShape, ""}},
+      {"Expand", {&Importer::importExpand, ""}},
       {"EyeLike", {&Importer::importEyeLike, "static 2-D shape"}},
       {"Flatten", {&Importer::importFlatten, ""}},
       {"Gather", {&Importer::importGather, ""}},
@@ -1452,12 +1456,12 @@ void onnx_import::registerTensorHandlers(HandlerTable &table) {
        {&Importer::importPad,
         "constant, edge and reflect modes; constant pads; edge and reflect "
         "need the padded dims static"}},
-      {"Range", {&Importer::importRange, "scalar inputs; a non-empty result"}},
-      {"Reshape", {&Importer::importReshape, "compile-time shape"}},
+      {"Range", {&Importer::importRange, "scalar inputs"}},
+      {"Reshape", {&Importer::importReshape, ""}},
       {"ScatterElements", {&Importer::importScatterElements, "static shapes"}},
       {"ScatterND", {&Importer::importScatterND, "static shapes"}},
       {"Shape", {&Importer::importShape, ""}},
-      {"Size", {&Importer::importSize, "static shapes"}},
+      {"Size", {&Importer::importSize, ""}},
       {"Slice", {&Importer::importSlice, "constant starts/ends/axes/steps"}},
       {"Split", {&Importer::importSplit, "constant split"}},
       {"Squeeze", {&Importer::importSqueeze, "constant axes"}},
