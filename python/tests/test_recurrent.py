@@ -71,34 +71,43 @@ def test_torch_recurrent_layers(name, dynamic):
         np.testing.assert_allclose(h, ref_h, rtol=1e-5, atol=1e-5)
 
 
-def test_rnn_sequence_lens_against_numpy():
-    # Entries past their length keep their state and output zeros.
+@pytest.mark.parametrize("direction", ["forward", "reverse", "bidirectional"])
+def test_rnn_sequence_lens_against_numpy(direction):
+    # Each batch entry runs over its own first `lens` steps (the reverse
+    # direction from its own last one); past them the output is 0 and the
+    # final state is the entry's last.
     rng = np.random.default_rng(0)
     seq, batch, inp, hid = 5, 3, 4, 6
-    w = rng.standard_normal((1, hid, inp)).astype(np.float32)
-    r = rng.standard_normal((1, hid, hid)).astype(np.float32) * 0.5
-    bias = rng.standard_normal((1, 2 * hid)).astype(np.float32)
+    dirs = 2 if direction == "bidirectional" else 1
+    w = rng.standard_normal((dirs, hid, inp)).astype(np.float32)
+    r = rng.standard_normal((dirs, hid, hid)).astype(np.float32) * 0.5
+    bias = rng.standard_normal((dirs, 2 * hid)).astype(np.float32)
     model = make_model(
         [helper.make_node("RNN", ["x", "W", "R", "B", "lens"], ["y", "yh"],
-                          hidden_size=hid)],
+                          hidden_size=hid, direction=direction)],
         [tensor("x", [seq, batch, inp]), tensor("lens", [batch],
                                                 TensorProto.INT32)],
-        [tensor("y", [seq, 1, batch, hid]), tensor("yh", [1, batch, hid])],
+        [tensor("y", [seq, dirs, batch, hid]),
+         tensor("yh", [dirs, batch, hid])],
         [init("W", w), init("R", r), init("B", bias)])
     m = kiln.compile(model)
-    x = rng.standard_normal((seq, batch, inp)).astype(np.float32)
+    x = rng.standard_normal((seq, batch, inp)).astype(np.float64)
     lens = np.array([5, 2, 1], np.int32)
-    y, yh = m(x, lens)
-    h = np.zeros((batch, hid), np.float32)
-    ref = np.zeros((seq, 1, batch, hid), np.float32)
-    for t in range(seq):
-        new = np.tanh(x[t] @ w[0].T + h @ r[0].T + bias[0, :hid] +
-                      bias[0, hid:])
-        live = (lens > t)[:, None]
-        h = np.where(live, new, h)
-        ref[t, 0] = np.where(live, new, 0)
-    np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(yh[0], h, rtol=1e-5, atol=1e-5)
+    y, yh = m(x.astype(np.float32), lens)
+    ref_y = np.zeros((seq, dirs, batch, hid))
+    ref_h = np.zeros((dirs, batch, hid))
+    for d in range(dirs):
+        backward = direction == "reverse" or d == 1
+        for b in range(batch):
+            h = np.zeros(hid)
+            steps = range(lens[b])
+            for t in (reversed(steps) if backward else steps):
+                h = np.tanh(x[t, b] @ w[d].T + h @ r[d].T + bias[d, :hid] +
+                            bias[d, hid:])
+                ref_y[t, d, b] = h
+            ref_h[d, b] = h
+    np.testing.assert_allclose(y, ref_y, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(yh, ref_h, rtol=1e-5, atol=1e-5)
 
 
 def lstm_node(**attrs):

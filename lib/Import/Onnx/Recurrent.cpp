@@ -231,7 +231,9 @@ LogicalResult Importer::importRecurrent(const onnx::NodeProto &n) {
     }
   }
   // sequence_lens: steps at or past a batch entry's length keep its state
-  // and output zeros. Only forward layers take them unless all are full.
+  // and output zeros. The reverse direction visits the steps from the last
+  // one, so an entry keeps its initial state until its own last step, and
+  // then runs back from there, as ONNX has it.
   if (*lens) {
     if (const HostTensor *h = host(n, 4); h && h->allStatic() &&
         !xt.isDynamicDim(0) &&
@@ -239,9 +241,6 @@ LogicalResult Importer::importRecurrent(const onnx::NodeProto &n) {
           return s.value == xt.getDimSize(0);
         }))
       lens = Value();
-    else if (direction != "forward")
-      return error(op + " with sequence_lens shorter than the sequence is "
-                   "only supported for direction 'forward'");
   }
   if (*lens) {
     FailureOr<Value> l = castTo(*lens, b.getI64Type());
@@ -525,16 +524,10 @@ LogicalResult Importer::importRecurrent(const onnx::NodeProto &n) {
 
 void onnx_import::registerRecurrentHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
-      {"GRU",
-       {&Importer::importRecurrent,
-        "loops over time steps; sequence_lens only for direction forward"}},
+      {"GRU", {&Importer::importRecurrent, "loops over time steps"}},
       {"LSTM",
-       {&Importer::importRecurrent,
-        "loops over time steps; no input_forget; sequence_lens only for "
-        "direction forward"}},
-      {"RNN",
-       {&Importer::importRecurrent,
-        "loops over time steps; sequence_lens only for direction forward"}},
+       {&Importer::importRecurrent, "loops over time steps; no input_forget"}},
+      {"RNN", {&Importer::importRecurrent, "loops over time steps"}},
   };
   addHandlers(table, rows);
 }
