@@ -79,6 +79,53 @@ def test_bicubic_resize_matches_torch(size, align):
     np.testing.assert_allclose(m(x.numpy()), ref, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("mode", ["nearest", "linear", "cubic"])
+@pytest.mark.parametrize("roi,sizes,extrapolation", [
+    # Inside the input (onnx's own example), then boxes reaching past it on
+    # both sides, a single output row, and a 7x5 output of a prime-sized
+    # input.
+    ([0, 0, 0.4, 0.6, 1, 1, 0.6, 0.8], [1, 1, 3, 3], 0.0),
+    ([0, 0, -0.3, 0.5, 1, 1, 1.4, 1.2], [1, 1, 4, 5], 10.0),
+    ([0, 0, 0.2, -0.5, 1, 1, 0.9, 0.25], [1, 1, 1, 3], -2.5),
+    ([0, 0, 0.1, 0.0, 1, 1, 0.9, 1.0], [1, 1, 7, 5], 0.0),
+])
+def test_resize_tf_crop_and_resize_against_onnx(mode, roi, sizes,
+                                                 extrapolation):
+    # The reference is onnx's own interpolate_nd, which generated the node
+    # tests (Debian's onnx 1.12 ships only the in-range example).
+    from onnx.backend.test.case.node.resize import (
+        cubic_coeffs, interpolate_nd, linear_coeffs, nearest_coeffs)
+    coeffs = {"nearest": nearest_coeffs, "linear": linear_coeffs,
+              "cubic": cubic_coeffs}[mode]
+    data = np.random.default_rng(3).standard_normal((1, 1, 5, 7)).astype(
+        np.float32)
+    roi = np.array(roi, np.float32)
+    want = interpolate_nd(data, coeffs, output_size=sizes, roi=roi,
+                          coordinate_transformation_mode="tf_crop_and_resize",
+                          extrapolation_value=extrapolation)
+    node = helper.make_node(
+        "Resize", ["x", "roi", "", "sizes"], ["y"], mode=mode,
+        coordinate_transformation_mode="tf_crop_and_resize",
+        extrapolation_value=extrapolation)
+    got = run_single(node, [("x", data)], list(sizes),
+                     inits=[init("roi", roi),
+                            init("sizes", np.array(sizes, np.int64))])
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_resize_tf_crop_and_resize_needs_an_roi():
+    node = helper.make_node(
+        "Resize", ["x", "roi", "", "sizes"], ["y"], mode="linear",
+        coordinate_transformation_mode="tf_crop_and_resize")
+    with pytest.raises(kiln.CompileError,
+                       match="needs an roi of 8 values \\(starts, then "
+                             "ends\\), got 2"):
+        run_single(node, [("x", np.zeros((1, 1, 3, 3), np.float32))],
+                   [1, 1, 2, 2],
+                   inits=[init("roi", np.array([0, 1], np.float32)),
+                          init("sizes", np.array([1, 1, 2, 2], np.int64))])
+
+
 def scatter_nd_ref(data, indices, updates, reduction):
     out = data.copy()
     for pos in np.ndindex(*indices.shape[:-1]):

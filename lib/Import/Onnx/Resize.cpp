@@ -6,7 +6,9 @@
 //
 // Resize (nearest, linear and cubic) as gathers along each resized axis:
 // one gather for nearest, and for linear (2 taps) and cubic (4 taps) one
-// gather per tap, weighted by a constant along the axis and summed.
+// gather per tap, weighted by a constant along the axis and summed. A
+// tf_crop_and_resize sample outside the input is a select of the
+// extrapolation value, by a constant mask along the axis.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,14 +33,29 @@ LogicalResult Importer::importResize(const onnx::NodeProto &n) {
                  "' is not supported (nearest, linear and cubic are)");
   double cubicA = attrFloat(n, "cubic_coeff_a", -0.75);
   bool excludeOutside = attrInt(n, "exclude_outside", 0) != 0;
-  if (coord == "tf_crop_and_resize")
-    return error("Resize coordinate_transformation_mode 'tf_crop_and_resize' "
-                 "is not supported");
+  bool crop = coord == "tf_crop_and_resize";
+  double extrapolation = attrFloat(n, "extrapolation_value", 0.0);
   FailureOr<Value> x = input(n, 0);
   if (failed(x))
     return failure();
   RankedTensorType t = typeOf(*x);
   int64_t rank = t.getRank();
+  // tf_crop_and_resize samples the box `roi` (starts, then ends, as
+  // fractions of each dim); samples outside the input are
+  // extrapolation_value.
+  SmallVector<double> roi;
+  if (crop) {
+    FailureOr<SmallVector<double>> r =
+        hasInput(n, 1) ? hostFloats(n, 1, "Resize's roi")
+                       : FailureOr<SmallVector<double>>(SmallVector<double>());
+    if (failed(r))
+      return failure();
+    roi = *r;
+    if (static_cast<int64_t>(roi.size()) != 2 * rank)
+      return error("Resize with tf_crop_and_resize needs an roi of " +
+                   Twine(2 * rank) + " values (starts, then ends), got " +
+                   Twine(roi.size()));
+  }
   SmallVector<double> scales;
   SmallVector<int64_t> sizes;
   if (hasInput(n, 3)) {
@@ -63,14 +80,17 @@ LogicalResult Importer::importResize(const onnx::NodeProto &n) {
     int64_t in = t.getDimSize(axis);
     double scale;
     int64_t out;
+    // A crop of a whole dim of size > 1 changes it even at the same size.
+    bool wholeDim = !crop || in == 1 ||
+                    (roi[axis] == 0.0 && roi[rank + axis] == 1.0);
     if (!sizes.empty()) {
       out = sizes[axis];
-      if (!ShapedType::isDynamic(in) && out == in)
+      if (!ShapedType::isDynamic(in) && out == in && wholeDim)
         continue;
       scale = ShapedType::isDynamic(in) ? 1.0 : double(out) / double(in);
     } else {
       scale = scales[axis];
-      if (scale == 1.0)
+      if (scale == 1.0 && wholeDim)
         continue;
       out = ShapedType::isDynamic(in)
                 ? 0
@@ -90,6 +110,12 @@ LogicalResult Importer::importResize(const onnx::NodeProto &n) {
         return out == 1 ? 0.0 : double(o) * (in - 1) / (in * scale - 1);
       if (coord == "tf_half_pixel_for_nn")
         return (o + 0.5) / scale;
+      if (crop) {
+        double start = roi[axis], end = roi[rank + axis];
+        if (out == 1)
+          return (start + end) / 2 * (in - 1);
+        return start * (in - 1) + o * (end - start) * (in - 1) / (out - 1);
+      }
       return o / scale; // asymmetric
     };
     // Taps: for each, the source index and weight of every output position.
@@ -100,8 +126,15 @@ LogicalResult Importer::importResize(const onnx::NodeProto &n) {
       tap.elemType = onnx::TensorProto::INT64;
       tap.shape = {out};
     }
+    // Output positions that sample outside the input (crops only).
+    SmallVector<double> inside(out, 1.0);
+    bool anyOutside = false;
     for (int64_t o = 0; o < out; ++o) {
       double xo = original(o);
+      if (crop && (xo < 0 || xo > in - 1)) {
+        inside[o] = 0.0;
+        anyOutside = true;
+      }
       double f = std::floor(xo);
       if (mode == "nearest") {
         int64_t k;
@@ -168,6 +201,18 @@ LogicalResult Importer::importResize(const onnx::NodeProto &n) {
         return failure();
       sum = *added;
     }
+    if (anyOutside) {
+      FailureOr<Value> keep = broadcastAlong(inside, elem, rank, axis);
+      FailureOr<Value> mask =
+          failed(keep) ? failedValue()
+                       : compare(ComparePredicate::GT, *keep, scalar(0, elem));
+      FailureOr<Value> kept =
+          failed(mask) ? failedValue()
+                       : make<SelectOp>(*mask, sum, scalar(extrapolation, elem));
+      if (failed(kept))
+        return failure();
+      sum = *kept;
+    }
     current = sum;
   }
   setOutput(n, 0, current);
@@ -182,8 +227,7 @@ void onnx_import::registerResizeHandlers(HandlerTable &table) {
   const HandlerRow rows[] = {
       {"Resize",
        {&Importer::importResize,
-        "nearest, linear and cubic; static resized dims; no "
-        "tf_crop_and_resize"}},
+        "nearest, linear and cubic; static resized dims"}},
   };
   addHandlers(table, rows);
 }
