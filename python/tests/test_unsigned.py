@@ -95,13 +95,47 @@ def test_wrong_unsigned_dtype_is_a_type_error():
         m(np.zeros(2, np.int8))
 
 
-def test_uint64_maximum_reduction_is_an_error():
-    node = helper.make_node("ReduceMax", ["x"], ["y"], name="rm")
-    with pytest.raises(kiln.CompileError,
-                       match="'rm' \\(ReduceMax\\).*uint64 maxima and minima"):
-        kiln.compile(make_model(
-            [node], [tensor("x", [2, 2], TensorProto.UINT64)],
-            [tensor("y", [1, 1], TensorProto.UINT64)]))
+# ONNX's ReduceMax and ArgMax take no uint16.
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint32, np.uint64])
+def test_unsigned_extremes_in_every_order_sensitive_op(dtype):
+    # Values on both sides of the signed boundary (the top bit set or not):
+    # max/min reductions, max pooling, arg max/min and top-k must order them
+    # as unsigned.
+    info = np.iinfo(dtype)
+    T = ONNX[dtype]
+    x = np.array([[0, info.max, 1, info.max // 2 + 1],
+                  [info.max // 2, 5, info.max - 1, 3]], dtype)
+    nodes = [helper.make_node("ReduceMax", ["x"], ["mx"], axes=[1], keepdims=0),
+             helper.make_node("ReduceMin", ["x"], ["mn"], axes=[1], keepdims=0),
+             helper.make_node("ArgMax", ["x"], ["am"], axis=1, keepdims=0),
+             helper.make_node("ArgMin", ["x"], ["an"], axis=1, keepdims=0),
+             helper.make_node("TopK", ["x", "k"], ["tv", "ti"], axis=1)]
+    outputs = [tensor("mx", [2], T), tensor("mn", [2], T),
+               tensor("am", [2], TensorProto.INT64),
+               tensor("an", [2], TensorProto.INT64), tensor("tv", [2, 2], T),
+               tensor("ti", [2, 2], TensorProto.INT64)]
+    # ONNX's MaxPool takes uint8 only among the unsigned types.
+    if dtype == np.uint8:
+        nodes += [helper.make_node("Unsqueeze", ["x", "axes"], ["x4"]),
+                  helper.make_node("MaxPool", ["x4"], ["mp"],
+                                   kernel_shape=[1, 2], strides=[1, 2])]
+        outputs.append(tensor("mp", [1, 1, 2, 2], T))
+    m = kiln.compile(make_model(
+        nodes, [tensor("x", [2, 4], T)], outputs,
+        [init("k", np.array([2], np.int64)),
+         init("axes", np.array([0, 1], np.int64))]))
+    mx, mn, am, an, tv, ti, *mp = m(x)
+    np.testing.assert_array_equal(mx, x.max(1))
+    np.testing.assert_array_equal(mn, x.min(1))
+    np.testing.assert_array_equal(am, x.argmax(1))
+    np.testing.assert_array_equal(an, x.argmin(1))
+    order = np.argsort(-x.astype(np.float64), axis=1, kind="stable")[:, :2]
+    np.testing.assert_array_equal(ti, order)
+    np.testing.assert_array_equal(tv, np.take_along_axis(x, order, 1))
+    if mp:
+        np.testing.assert_array_equal(mp[0][0, 0], x.reshape(2, 2, 2).max(2))
+        assert mp[0].dtype == dtype
+    assert mx.dtype == dtype and tv.dtype == dtype
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint32, np.uint64])

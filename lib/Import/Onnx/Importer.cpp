@@ -783,18 +783,40 @@ FailureOr<Value> Importer::reshapeAtRunTime(Value v, ArrayRef<SymInt> dims,
       .getResult();
 }
 
-FailureOr<Value> Importer::widenUnsigned(Value v, Type &original) {
+/// Unsigned integers as signed ones of the same width in the same order:
+/// the bits reinterpreted, plus the signed minimum (which flips the sign
+/// bit), so 0 maps to the signed minimum and the unsigned maximum to the
+/// signed maximum. toSignedOrder's `original` is the unsigned type, or null
+/// when `v` needs no mapping; fromSignedOrder undoes it.
+FailureOr<Value> Importer::toSignedOrder(Value v, Type &original) {
   auto it = dyn_cast<IntegerType>(typeOf(v).getElementType());
   original = {};
   if (!it || !it.isUnsigned())
     return v;
-  if (it.getWidth() == 64) {
-    error("uint64 maxima and minima are not supported (no wider signed type "
-          "holds uint64)");
-    return failure();
-  }
   original = it;
-  return castTo(v, b.getIntegerType(2 * it.getWidth()));
+  Type signedType = b.getIntegerType(it.getWidth());
+  FailureOr<Value> bits = castTo(v, signedType);
+  if (failed(bits))
+    return failure();
+  return make<AddOp>(*bits, signedMinimum(signedType));
+}
+
+FailureOr<Value> Importer::fromSignedOrder(Value v, Type original) {
+  if (!original)
+    return v;
+  FailureOr<Value> bits =
+      make<AddOp>(v, signedMinimum(typeOf(v).getElementType()));
+  return failed(bits) ? failedValue() : castTo(*bits, original);
+}
+
+Value Importer::signedMinimum(Type signedType) {
+  unsigned width = signedType.getIntOrFloatBitWidth();
+  auto type = RankedTensorType::get({}, signedType);
+  return ConstantOp::create(
+             b, loc, type,
+             DenseElementsAttr::get(type,
+                                    APInt::getSignedMinValue(width)))
+      .getResult();
 }
 
 FailureOr<Value> Importer::castTo(Value v, Type elemType) {

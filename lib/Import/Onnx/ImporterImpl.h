@@ -433,7 +433,9 @@ private:
   /// holds it exactly), for the ops whose lowering compares signed: pools,
   /// max/min reductions, ArgMax, TopK. `original` is the unsigned type to
   /// cast results back to, or null.
-  FailureOr<Value> widenUnsigned(Value v, Type &original);
+  FailureOr<Value> toSignedOrder(Value v, Type &original);
+  FailureOr<Value> fromSignedOrder(Value v, Type original);
+  Value signedMinimum(Type signedType);
   FailureOr<Value> broadcastAlong(ArrayRef<double> values, Type elemType,
                                   int64_t rank, int64_t axis);
   FailureOr<SmallVector<int64_t>> windowPads(const onnx::NodeProto &n,

@@ -267,7 +267,7 @@ LogicalResult Importer::importPool3D(const onnx::NodeProto &n, Value x,
     return failure();
   bool isMax = n.op_type() == "MaxPool";
   Type unsignedType;
-  FailureOr<Value> wide = widenUnsigned(x, unsignedType);
+  FailureOr<Value> wide = toSignedOrder(x, unsignedType);
   if (failed(wide))
     return failure();
   x = *wide;
@@ -297,8 +297,8 @@ LogicalResult Importer::importPool3D(const onnx::NodeProto &n, Value x,
              {(*pads)[0], 0, (*pads)[3], 0});
   if (succeeded(v))
     v = reshape(*v, {-1, c, typeOf(*v).getDimSize(2), oh, ow});
-  if (succeeded(v) && unsignedType)
-    v = castTo(*v, unsignedType);
+  if (succeeded(v))
+    v = fromSignedOrder(*v, unsignedType);
   return setResult(n, v);
 }
 
@@ -529,7 +529,7 @@ LogicalResult Importer::importPool(const onnx::NodeProto &n) {
   if (failed(pads))
     return failure();
   Type unsignedType;
-  x = widenUnsigned(*x, unsignedType);
+  x = toSignedOrder(*x, unsignedType);
   if (failed(x))
     return failure();
   FailureOr<Value> r = make<Pool2DOp>(
@@ -539,8 +539,8 @@ LogicalResult Importer::importPool(const onnx::NodeProto &n) {
       b.getBoolAttr(attrInt(n, "ceil_mode", 0) != 0),
       b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0),
       LayoutAttr::get(&ctx, Layout::NCHW));
-  if (succeeded(r) && unsignedType)
-    r = castTo(*r, unsignedType);
+  if (succeeded(r))
+    r = fromSignedOrder(*r, unsignedType);
   if (succeeded(r) && oneD)
     r = reshape(*r, {0, 0, -1});
   return setResult(n, r);

@@ -86,14 +86,14 @@ LogicalResult Importer::importReduce(const onnx::NodeProto &n) {
     r = make<ReduceMeanOp>(*x, axesAttr, b.getBoolAttr(keep));
   else if (op == "ReduceMax" || op == "ReduceMin") {
     Type original;
-    FailureOr<Value> wide = widenUnsigned(*x, original);
+    FailureOr<Value> wide = toSignedOrder(*x, original);
     if (failed(wide))
       return failure();
     r = op == "ReduceMax"
             ? make<ReduceMaxOp>(*wide, axesAttr, b.getBoolAttr(keep))
             : make<ReduceMinOp>(*wide, axesAttr, b.getBoolAttr(keep));
-    if (succeeded(r) && original)
-      r = castTo(*r, original);
+    if (succeeded(r))
+      r = fromSignedOrder(*r, original);
   } else
     r = make<ReduceProdOp>(*x, axesAttr, b.getBoolAttr(keep));
   return setResult(n, r);
@@ -125,7 +125,7 @@ LogicalResult Importer::importArgMinMax(const onnx::NodeProto &n) {
   bool last = attrInt(n, "select_last_index", 0) != 0;
   auto axes = b.getDenseI64ArrayAttr({axis});
   Type original;
-  x = widenUnsigned(*x, original);
+  x = toSignedOrder(*x, original);
   if (failed(x))
     return failure();
   FailureOr<Value> extreme =
@@ -299,7 +299,7 @@ LogicalResult Importer::importTopK(const onnx::NodeProto &n) {
                  "] for a dim of " + Twine(size));
   bool largest = attrInt(n, "largest", 1) != 0;
   Type original;
-  x = widenUnsigned(*x, original);
+  x = toSignedOrder(*x, original);
   if (failed(x))
     return failure();
   t = typeOf(*x);
@@ -388,12 +388,10 @@ LogicalResult Importer::importTopK(const onnx::NodeProto &n) {
                    place(*index, loop.getRegionIterArgs()[2])});
   }
   Value topValues = loop.getResult(1);
-  if (original) {
-    FailureOr<Value> narrowed = castTo(topValues, original);
-    if (failed(narrowed))
-      return failure();
-    topValues = *narrowed;
-  }
+  FailureOr<Value> restored = fromSignedOrder(topValues, original);
+  if (failed(restored))
+    return failure();
+  topValues = *restored;
   setOutput(n, 0, topValues);
   setOutput(n, 1, loop.getResult(2));
   return success();
