@@ -29,5 +29,5 @@
 
 // RUN: kiln-import --list-ops | FileCheck %s --check-prefix=LIST
 // LIST: # opsets 11-17 (1-10 upgraded by onnx's version converter)
-// LIST: Conv{{[[:space:]]}}1-D and 2-D
+// LIST: Conv{{[[:space:]]}}1-D, 2-D and 3-D
 // LIST: LayerNormalization
