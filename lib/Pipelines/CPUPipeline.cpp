@@ -32,7 +32,9 @@ void mlir::kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
                                            const TargetOptions &target) {
   pm.addPass(createKilnAttachTargetPass(
       KilnAttachTargetPassOptions{target.triple, target.cpu, target.features}));
-  pm.addPass(createConvertKilnToLinalgPass());
+  ConvertKilnToLinalgPassOptions toLinalg;
+  toLinalg.attentionKeyBlock = options.attentionKeyBlock;
+  pm.addPass(createConvertKilnToLinalgPass(toLinalg));
   // TOSA ops that convert-tosa-to-kiln left (quantized ones, control flow,
   // the rest of the spec) take upstream's path to linalg.
   tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions(),

@@ -84,8 +84,15 @@ struct WithCodegenOptions : public Base {
                      "loops, no libomp needed)"),
       llvm::cl::init(true)};
 
+  PipelineOption<int64_t> attentionKeyBlock{
+      *this, "attention-key-block",
+      llvm::cl::desc("Keys per block of flash-style attention (0: "
+                     "materialize the scores)"),
+      llvm::cl::init(128)};
+
   CodegenOptions codegen() const {
-    return CodegenOptions{approximateMath, schedule, parallel};
+    return CodegenOptions{approximateMath, schedule, parallel,
+                          attentionKeyBlock};
   }
   TargetOptions target() const { return TargetOptions{triple, cpu, features}; }
 };

@@ -62,6 +62,12 @@ struct CompilerCLOptions {
       "approximate-math",
       cl::desc("Polynomial exp/tanh/erf/log instead of libm (default true)"),
       cl::init(true), cl::cat(cat)};
+  cl::opt<int64_t> attentionKeyBlock{
+      "attention-key-block",
+      cl::desc("Keys per block of flash-style attention, which keeps memory "
+               "linear in the sequence (0: materialize the scores; default "
+               "128)"),
+      cl::init(128), cl::cat(cat)};
   cl::opt<std::string> parallel{
       "parallel",
       cl::desc("Threads on LLVM's OpenMP runtime (openmp, default) or none: "
@@ -143,6 +149,11 @@ llvm::Expected<CompilerOptions> mlir::kiln::getCompilerOptionsFromCL() {
   options.graph.foldBatchNorm = clOptions->foldBatchNorm;
   options.codegen.approximateMath = clOptions->approximateMath;
   options.codegen.schedule = clOptions->schedule;
+  if (clOptions->attentionKeyBlock < 0)
+    return makeError("--attention-key-block takes 0 (off) or a positive "
+                     "number of keys, not " +
+                     std::to_string(clOptions->attentionKeyBlock));
+  options.codegen.attentionKeyBlock = clOptions->attentionKeyBlock;
   if (clOptions->parallel != "openmp" && clOptions->parallel != "none")
     return makeError("--parallel takes openmp or none, not '" +
                      clOptions->parallel + "'");

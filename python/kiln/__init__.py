@@ -169,8 +169,8 @@ class Module:
 
 def compile(source, target="host", opt_level=2, *, cpu="", features="",
             approximate_math=True, infer_shapes=True, recompose=True,
-            fold_batchnorm=True, threads=0, schedule=None, entry="",
-            check=True, freeze=None):
+            fold_batchnorm=True, threads=0, schedule=None,
+            attention_key_block=128, entry="", check=True, freeze=None):
     """Compiles a model.
 
     source: a path to a .onnx or .mlir file, MLIR text in the kiln dialect
@@ -187,6 +187,9 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
         Module.set_num_threads.
     schedule: path of a transform-dialect schedule applied instead of the
         built-in CPU strategy to the ops it matches (see docs/codegen-cpu.md).
+    attention_key_block: attention over more keys than this (or a run-time
+        number) runs flash-style over blocks of this many keys, so memory
+        grows linearly with the sequence; 0 materializes the scores.
     entry: the function name an ONNX graph is imported as (default
         "forward").
     check: run onnx's model checker on ONNX input.
@@ -209,8 +212,8 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
     compiled = _kiln.compile(data, name, is_onnx, triple, cpu, features,
                              opt_level, approximate_math, infer_shapes,
                              recompose, fold_batchnorm, threads,
-                             _os.fspath(schedule) if schedule else "", entry,
-                             check,
+                             _os.fspath(schedule) if schedule else "",
+                             attention_key_block, entry, check,
                              _frozen(freeze))
     return Module(compiled, target or "host")
 

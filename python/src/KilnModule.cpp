@@ -440,13 +440,18 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
         const std::string &triple, const std::string &cpu,
         const std::string &features, unsigned optLevel, bool approximateMath,
         bool inferShapes, bool recompose, bool foldBatchNorm, int threads,
-        const std::string &schedule,
+        const std::string &schedule, int64_t attentionKeyBlock,
         const std::string &entryName, bool check,
         const std::map<std::string, py::array> &freeze) {
   CompilerOptions options;
   options.target = TargetOptions{triple, cpu, features};
   options.optLevel = optLevel;
   options.codegen.approximateMath = approximateMath;
+  if (attentionKeyBlock < 0)
+    throw py::value_error("attention_key_block must be 0 (off) or a "
+                          "positive number of keys, got " +
+                          std::to_string(attentionKeyBlock));
+  options.codegen.attentionKeyBlock = attentionKeyBlock;
   options.graph.inferShapes = inferShapes;
   options.graph.recompose = recompose;
   options.graph.foldBatchNorm = foldBatchNorm;
@@ -528,7 +533,8 @@ PYBIND11_MODULE(_kiln, m) {
         py::arg("features"), py::arg("opt_level"), py::arg("approximate_math"),
         py::arg("infer_shapes"), py::arg("recompose"),
         py::arg("fold_batchnorm"), py::arg("threads"), py::arg("schedule"),
-        py::arg("entry"), py::arg("check"), py::arg("freeze"));
+        py::arg("attention_key_block"), py::arg("entry"), py::arg("check"),
+        py::arg("freeze"));
   m.def("import_onnx", &importOnnx, py::arg("source"), py::arg("name"),
         py::arg("entry"), py::arg("check"), py::arg("freeze"));
   m.def("is_onnx_model", [](const std::string &name, const py::bytes &bytes) {

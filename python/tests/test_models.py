@@ -157,3 +157,61 @@ def test_lstm_language_model_with_dynamic_batch_and_sequence():
         assert got.shape == ref.shape == (batch, seq, 1000)
         check(got, ref)
         np.testing.assert_array_equal(got.argmax(-1), ref.argmax(-1))
+
+
+def _kiln_compile_tool():
+    import os
+    import shutil
+    tools = os.environ.get("KILN_TOOLS_DIR")
+    tool = (os.path.join(tools, "kiln-compile") if tools
+            else shutil.which("kiln-compile"))
+    if not tool or not os.path.exists(tool):
+        pytest.skip("kiln-compile not found (set KILN_TOOLS_DIR)")
+    return tool
+
+
+def test_bert_layer_at_1024_keeps_no_scores_matrix(tmp_path):
+    # Flash-style attention: the bufferized IR of the whole layer at
+    # sequence length 1024 has no buffer of 1024 x 1024 scores per head,
+    # and the output still matches torch.
+    import io
+    import re
+    import subprocess
+    torch.manual_seed(0)
+    model = torch.nn.TransformerEncoderLayer(768, 12, 3072, batch_first=True)
+    model.eval()
+    x = torch.randn(1, 1024, 768, generator=torch.Generator().manual_seed(1))
+    f = io.BytesIO()
+    torch.onnx.export(model, (x,), f, opset_version=14, input_names=["x"],
+                      output_names=["y"])
+    path = tmp_path / "bert_1024.onnx"
+    path.write_bytes(f.getvalue())
+    ir = subprocess.run([_kiln_compile_tool(), str(path), "--emit=bufferized",
+                         "-o", "-"], check=True, capture_output=True,
+                        text=True).stdout
+    assert "scf.for" in ir
+    buffers = set(re.findall(r"memref<([0-9x]+)x(?:f32|f16|bf16)", ir))
+    assert buffers, "no buffers found in the bufferized IR"
+    squares = [b for b in buffers if "1024x1024" in b]
+    assert not squares, "S x S buffers: %s" % squares
+    m = kiln.compile(f.getvalue())
+    with torch.no_grad():
+        ref = model(x).numpy()
+    check(m(x.numpy()), ref)
+
+
+@pytest.mark.parametrize("key_block", [0, 64])
+def test_bert_layer_with_each_attention_lowering(key_block):
+    # The whole scores matrix (0) and flash blocks that split 128 keys in
+    # two (64) give the same layer.
+    model, (x,), onnx_bytes, _ = build("bert_layer")
+    m = kiln.compile(onnx_bytes, attention_key_block=key_block)
+    with torch.no_grad():
+        ref = model(x).numpy()
+    check(m(x.numpy()), ref)
+
+
+def test_attention_key_block_must_not_be_negative():
+    _, _, onnx_bytes, _ = build("tiny_encoder")
+    with pytest.raises(ValueError, match="attention_key_block must be 0"):
+        kiln.compile(onnx_bytes, attention_key_block=-1)

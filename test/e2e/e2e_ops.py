@@ -525,6 +525,37 @@ add(Case("attention_float_mask", [q, k, vv, fmask],
          "tensor<2x3x7x4xf32>, tensor<5x7xf32>) -> tensor<2x3x5x4xf32>\n  return %r : tensor<2x3x5x4xf32>",
          [softmax(scores + fmask) @ ref(vv)]))
 
+# Flash-style attention (more keys than one block of 128): a ragged last
+# block, a block that the mask removes for a whole batch entry, causal
+# masking across blocks, run-time key lengths and a float mask with -inf,
+# and a key length that divides into blocks.
+fq, fk, fv = rand(2, 300, 16), rand(2, 300, 16), rand(2, 300, 8)
+fmask_b = rng.random((2, 1, 300)) > 0.2
+fmask_b[..., 0] = True
+fmask_b[1, :, 128:256] = False
+fs = np.where(fmask_b, ref(fq) @ ref(fk).swapaxes(-1, -2) / 4.0, -np.inf)
+fs = fs + np.triu(np.full((300, 300), -np.inf), 1)
+add(Case("attention_flash_causal_bool_mask", [fq, fk, fv, fmask_b],
+         "  %r = kiln.attention %a0, %a1, %a2, %a3 {is_causal = true} : (tensor<2x300x16xf32>, "
+         "tensor<2x300x16xf32>, tensor<2x300x8xf32>, tensor<2x1x300xi1>) -> tensor<2x300x8xf32>\n"
+         "  return %r : tensor<2x300x8xf32>",
+         [softmax(fs) @ ref(fv)], ))
+gq, gk, gv = rand(1, 2, 7, 8), rand(1, 2, 261, 8), rand(1, 2, 261, 4)
+gmask = rand(7, 261)
+gmask[3, :200] = -np.inf
+add(Case("attention_flash_dynamic_keys_float_mask", [gq, gk, gv, gmask],
+         "  %r = kiln.attention %a0, %a1, %a2, %a3 : (tensor<1x2x7x8xf32>, tensor<1x2x?x8xf32>, "
+         "tensor<1x2x?x4xf32>, tensor<7x?xf32>) -> tensor<1x2x7x4xf32>\n"
+         "  return %r : tensor<1x2x7x4xf32>",
+         [softmax(ref(gq) @ ref(gk).swapaxes(-1, -2) / math.sqrt(8) + gmask) @ ref(gv)],
+         [(), (2,), (2,), (1,)], ))
+hq, hk, hv = rand(3, 33, 32), rand(3, 256, 32), rand(3, 256, 5)
+add(Case("attention_flash_whole_blocks", [hq, hk, hv],
+         "  %r = kiln.attention %a0, %a1, %a2 : (tensor<?x33x32xf32>, tensor<?x256x32xf32>, "
+         "tensor<?x256x5xf32>) -> tensor<?x33x5xf32>\n  return %r : tensor<?x33x5xf32>",
+         [softmax(ref(hq) @ ref(hk).swapaxes(-1, -2) / math.sqrt(32)) @ ref(hv)],
+         [(0,), (0,), (0,)], out_dynamic=[(0,)]))
+
 # Regressions found by kiln-smith: dims that are `?` in one operand and
 # static in another or in the result.
 qd, kd, vd = rand(2, 5, 6), rand(2, 7, 6), rand(2, 7, 3)

@@ -47,8 +47,11 @@ class KilnDialect;
 void populateKilnToLinalgTypeConversion(TypeConverter &converter);
 
 /// Adds the patterns lowering every kiln op to linalg/tensor/arith/math.
+/// kiln.attention over more than `attentionKeyBlock` keys (or a run-time
+/// number) runs flash-style over blocks of that many keys; 0 turns that off.
 void populateKilnToLinalgPatterns(const TypeConverter &converter,
-                                  RewritePatternSet &patterns);
+                                  RewritePatternSet &patterns,
+                                  int64_t attentionKeyBlock = 128);
 
 /// Checks that every kiln op under `root` can be lowered. When some cannot,
 /// emits one error listing all of them (grouped by op name, each with its

@@ -37,6 +37,13 @@ def ConvertKilnToLinalgPass : Pass<"convert-kiln-to-linalg", "::mlir::ModuleOp">
     and when some cannot be lowered it reports all of them in one error,
     grouped by op name with their locations, and changes nothing.
 
+    `kiln.attention` over more keys than `attention-key-block` (or over a
+    run-time number of keys) lowers flash-style: one `scf.for` over blocks
+    of keys with an online softmax (running row maximum and sum, the output
+    rescaled as the maximum grows), so only `[..., Lq, block]` scores exist
+    at once and memory grows linearly with the sequence. Shorter attention
+    materializes the scores, takes the softmax and multiplies.
+
     Ops that index with data check the indices at run time: `kiln.gather`
     reduces its indices to one "all in range" flag and asserts it
     (`cf.assert`, at the function's top level), which `kiln-runtime-checks`
@@ -44,6 +51,12 @@ def ConvertKilnToLinalgPass : Pass<"convert-kiln-to-linalg", "::mlir::ModuleOp">
     so it never reads out of bounds. Constant indices that are all in
     range need no check.
   }];
+  let options = [
+    Option<"attentionKeyBlock", "attention-key-block", "int64_t",
+           /*default=*/"128",
+           "Keys per block of the flash-style attention (0: always "
+           "materialize the scores)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::cf::ControlFlowDialect",

@@ -52,6 +52,9 @@ struct CodegenOptions {
   /// sequential loops and the code needs no OpenMP runtime (libomp), as
   /// on a platform that has none.
   bool parallel = true;
+  /// Keys per block of flash-style attention (convert-kiln-to-linalg's
+  /// attention-key-block); 0 materializes the scores matrix.
+  int64_t attentionKeyBlock = 128;
 };
 
 /// Graph optimizations on the kiln dialect: canonicalization (which folds

@@ -523,11 +523,13 @@ void lowering::populateElementwiseLowering(const TypeConverter &converter,
 //===----------------------------------------------------------------------===//
 
 void mlir::kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
-                                              RewritePatternSet &patterns) {
+                                              RewritePatternSet &patterns,
+                                              int64_t attentionKeyBlock) {
   populateElementwiseLowering(converter, patterns);
   populateStructuralLowering(converter, patterns);
   populateContractionLowering(converter, patterns);
   populateNormalizationLowering(converter, patterns);
+  populateAttentionLowering(converter, patterns, attentionKeyBlock);
 }
 
 namespace {
@@ -537,6 +539,12 @@ struct ConvertKilnToLinalgPass final
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (attentionKeyBlock < 0) {
+      emitError(module.getLoc())
+          << "attention-key-block must be 0 (off) or positive, got "
+          << static_cast<int64_t>(attentionKeyBlock);
+      return signalPassFailure();
+    }
     if (failed(checkKilnOpsLowerable(module)))
       return signalPassFailure();
     for (auto func : module.getOps<func::FuncOp>())
@@ -560,7 +568,7 @@ struct ConvertKilnToLinalgPass final
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
 
     RewritePatternSet patterns(context);
-    populateKilnToLinalgPatterns(converter, patterns);
+    populateKilnToLinalgPatterns(converter, patterns, attentionKeyBlock);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -117,6 +117,11 @@ void populateStructuralLowering(const TypeConverter &converter,
                                 RewritePatternSet &patterns);
 void populateContractionLowering(const TypeConverter &converter,
                                  RewritePatternSet &patterns);
+/// kiln.attention: flash-style over blocks of `keyBlock` keys when the key
+/// length is dynamic or longer than one block, else with the whole scores
+/// matrix; `keyBlock` 0 always takes the whole matrix.
+void populateAttentionLowering(const TypeConverter &converter,
+                               RewritePatternSet &patterns, int64_t keyBlock);
 void populateNormalizationLowering(const TypeConverter &converter,
                                    RewritePatternSet &patterns);
 

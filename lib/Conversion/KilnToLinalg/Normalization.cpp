@@ -1,4 +1,4 @@
-//===- Normalization.cpp - Lower kiln norms, reductions, quant, attention -===//
+//===- Normalization.cpp - Lower kiln norms, reductions and quantization -===//
 //
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
@@ -396,89 +396,6 @@ struct DequantizeLowering final : OpConversionPattern<DequantizeOp> {
   }
 };
 
-/// attention = softmax(q kᵀ * scale (+ mask)) v, built from kiln ops that the
-/// conversion then lowers in turn; a causal mask is a generic on the scores.
-struct AttentionLowering final : OpConversionPattern<AttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value k = adaptor.getKey(), v = adaptor.getValue();
-    // Leading and query-length dims that the result has static are static
-    // in the query (a `?` batch meeting the key's static 1, say).
-    auto resultType = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getType()));
-    Value q = refineBroadcastOperand(rewriter, loc, adaptor.getQuery(),
-                                     resultType.getShape(), 1);
-    auto qType = cast<RankedTensorType>(q.getType());
-    Type t = qType.getElementType();
-    int64_t rank = qType.getRank();
-    // The scale: given, else 1/sqrt(D) of the head dim, computed at run
-    // time when D is dynamic in both the query and the key.
-    auto scalarType = RankedTensorType::get({}, t);
-    Value scale;
-    std::optional<double> staticScale;
-    if (std::optional<APFloat> s = op.getScale()) {
-      staticScale = s->convertToDouble();
-    } else {
-      int64_t d = qType.getDimSize(rank - 1);
-      if (ShapedType::isDynamic(d))
-        d = cast<RankedTensorType>(k.getType()).getDimSize(rank - 1);
-      if (!ShapedType::isDynamic(d))
-        staticScale = 1.0 / std::sqrt(static_cast<double>(d));
-    }
-    if (staticScale) {
-      scale = ConstantOp::create(
-          rewriter, loc,
-          DenseElementsAttr::get(scalarType,
-                                 rewriter.getFloatAttr(t, *staticScale)));
-    } else {
-      Value d = tensor::DimOp::create(rewriter, loc, q, rank - 1);
-      d = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), d);
-      Value df = arith::SIToFPOp::create(rewriter, loc, t, d);
-      Value s = math::RsqrtOp::create(rewriter, loc, df);
-      scale = tensor::FromElementsOp::create(rewriter, loc, scalarType,
-                                             ValueRange{s});
-    }
-    Value scores = MatmulOp::create(rewriter, loc, q, k, /*transpose_lhs=*/false,
-                                    /*transpose_rhs=*/true);
-    scores = MulOp::create(rewriter, loc, scores, scale);
-    // The mask may make dims of the scores static: the ops infer their
-    // types rather than keep the unmasked scores' type.
-    if (Value mask = adaptor.getMask()) {
-      if (cast<RankedTensorType>(mask.getType()).getElementType().isInteger(1)) {
-        auto negInf = DenseElementsAttr::get(
-            scalarType,
-            rewriter.getFloatAttr(
-                t, APFloat::getInf(cast<FloatType>(t).getFloatSemantics(), true)));
-        scores = SelectOp::create(rewriter, loc, mask, scores,
-                                  ConstantOp::create(rewriter, loc, negInf));
-      } else {
-        scores = AddOp::create(rewriter, loc, scores, mask);
-      }
-    }
-    auto scoresType = cast<RankedTensorType>(scores.getType());
-    if (op.getIsCausal()) {
-      Value lowest = lowestValue(rewriter, loc, t);
-      AffineMap id = AffineMap::getMultiDimIdentityMap(rank, rewriter.getContext());
-      scores = buildMapped(
-          rewriter, loc, scoresType, getDims(rewriter, loc, scores), {scores},
-          {id}, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-            Value i = linalg::IndexOp::create(b, l, rank - 2);
-            Value j = linalg::IndexOp::create(b, l, rank - 1);
-            Value future =
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::ugt, j, i);
-            return arith::SelectOp::create(b, l, future, lowest, a[0]);
-          });
-    }
-    Value probs = SoftmaxOp::create(rewriter, loc, scores, rewriter.getI64IntegerAttr(-1));
-    Value out = MatmulOp::create(rewriter, loc, probs, v, false, false);
-    rewriter.replaceOpWithNewOp<tensor::CastOp>(
-        op, getTypeConverter()->convertType(op.getType()), out);
-    return success();
-  }
-};
 } // namespace
 
 void lowering::populateNormalizationLowering(const TypeConverter &converter,
@@ -491,6 +408,5 @@ void lowering::populateNormalizationLowering(const TypeConverter &converter,
                ReduceLowering<ReduceMaxOp, ReduceKind::Max>,
                ReduceLowering<ReduceMinOp, ReduceKind::Min>,
                ReduceLowering<ReduceProdOp, ReduceKind::Prod>, QuantizeLowering,
-               DequantizeLowering, AttentionLowering>(converter,
-                                                      patterns.getContext());
+               DequantizeLowering>(converter, patterns.getContext());
 }

@@ -98,21 +98,3 @@ func.func @quant_per_axis(%x: tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f
   %q = kiln.quantize %x : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32:0, {0.1, 0.2}>>
   return %q : tensor<2x3x!quant.uniform<i8:f32:0, {0.1, 0.2}>>
 }
-
-// -----
-
-// Attention decomposes into q·kᵀ, scaling, masking, softmax and ·v.
-// CHECK-LABEL: func.func @attention
-// CHECK-NOT: kiln.
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
-// CHECK: arith.mulf
-// CHECK: arith.select
-// CHECK: linalg.index
-// CHECK: arith.cmpi ugt
-// CHECK: math.exp
-// CHECK: arith.divf
-// CHECK: linalg.batch_matmul
-func.func @attention(%q: tensor<3x5x8xf32>, %m: tensor<3x5x5xi1>) -> tensor<3x5x8xf32> {
-  %0 = kiln.attention %q, %q, %q, %m {is_causal = true} : (tensor<3x5x8xf32>, tensor<3x5x8xf32>, tensor<3x5x8xf32>, tensor<3x5x5xi1>) -> tensor<3x5x8xf32>
-  return %0 : tensor<3x5x8xf32>
-}
