@@ -556,6 +556,14 @@ add(Case("attention_flash_whole_blocks", [hq, hk, hv],
          [softmax(ref(hq) @ ref(hk).swapaxes(-1, -2) / math.sqrt(32)) @ ref(hv)],
          [(0,), (0,), (0,)], out_dynamic=[(0,)]))
 
+# A score block shaped like the output (block = queries = head dim = 128):
+# the vectorizer once hoisted the model's loop's state as a tile's.
+iq, ik, iv = rand(1, 128, 128), rand(1, 256, 128), rand(1, 256, 128)
+add(Case("attention_flash_block_shaped_like_output", [iq, ik, iv],
+         "  %r = kiln.attention %a0, %a1, %a2 : (tensor<1x128x128xf32>, tensor<1x256x128xf32>, "
+         "tensor<1x256x128xf32>) -> tensor<1x128x128xf32>\n  return %r : tensor<1x128x128xf32>",
+         [softmax(ref(iq) @ ref(ik).swapaxes(-1, -2) / math.sqrt(128)) @ ref(iv)]))
+
 # Regressions found by kiln-smith: dims that are `?` in one operand and
 # static in another or in the result.
 qd, kd, vd = rand(2, 5, 6), rand(2, 7, 6), rand(2, 7, 3)

@@ -19,6 +19,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "llvm/ADT/SmallBitVector.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include <cmath>
@@ -168,6 +169,15 @@ LogicalResult checkArray(const InferDiag &diag, StringRef name,
   return success();
 }
 } // namespace
+
+bool mlir::kiln::isInScheduleLoop(Operation *op) {
+  for (Operation *parent = op->getParentOp(); parent;
+       parent = parent->getParentOp())
+    if (isa<LoopLikeOpInterface>(parent) &&
+        !parent->hasAttr(kGraphLoopAttrName))
+      return true;
+  return false;
+}
 
 bool mlir::kiln::areCompatibleReturnTypes(TypeRange lhs, TypeRange rhs) {
   if (lhs.size() != rhs.size())

@@ -28,6 +28,16 @@
 
 namespace mlir::kiln {
 
+/// A unit attribute on a loop that is part of the model itself (a recurrent
+/// layer's time steps, flash attention's key blocks), not a tiling: the
+/// CPU strategy still applies to the ops inside it, where it leaves alone
+/// the ops a user schedule (--kiln-schedule) moved into loops.
+inline constexpr StringLiteral kGraphLoopAttrName = "kiln.graph_loop";
+
+/// Whether `op` sits in a loop that a schedule made (any enclosing
+/// loop-like op without kGraphLoopAttrName).
+bool isInScheduleLoop(Operation *op);
+
 /// True when every pair of types has the same element type and rank and
 /// dims that may be equal at run time. Kiln ops accept result types that
 /// refine what inference gives.

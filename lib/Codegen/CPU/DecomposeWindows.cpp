@@ -6,6 +6,7 @@
 
 #include "kiln/Codegen/CPU/Passes.h"
 
+#include "Kiln/IR/KilnOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -159,7 +160,7 @@ struct KilnCPUDecomposeWindowsPass final
     SmallVector<std::pair<linalg::LinalgOp, WindowLayout>> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
       // An op a user schedule moved into loops is the schedule's.
-      if (op->getParentOfType<LoopLikeOpInterface>())
+      if (kiln::isInScheduleLoop(op))
         return;
       if (std::optional<WindowLayout> layout = getLayout(op))
         candidates.push_back({op, *layout});

@@ -21,6 +21,7 @@
 #include "kiln/Codegen/CPU/Passes.h"
 
 #include "Kiln/IR/ElementsUtils.h"
+#include "Kiln/IR/KilnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -65,7 +66,7 @@ static FailureOr<ConvOperands> matchConvOperands(RewriterBase &rewriter,
                                                  linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics())
     return rewriter.notifyMatchFailure(op, "not on tensors");
-  if (op->getParentOfType<LoopLikeOpInterface>())
+  if (isInScheduleLoop(op))
     return rewriter.notifyMatchFailure(op, "transformed by a schedule");
   ConvOperands c;
   c.input = op.getDpsInputOperand(0)->get();

@@ -96,10 +96,9 @@ static bool isVectorizable(linalg::GenericOp op) {
 }
 
 /// An op inside loops was tiled by a user schedule (--kiln-schedule), which
-/// replaces the built-in strategy for it.
-static bool isScheduled(Operation *op) {
-  return op->getParentOfType<LoopLikeOpInterface>() != nullptr;
-}
+/// replaces the built-in strategy for it; the model's own loops (recurrent
+/// steps, attention key blocks) do not count.
+static bool isScheduled(Operation *op) { return isInScheduleLoop(op); }
 
 namespace {
 struct KilnCPUSelectStrategyPass final

@@ -19,6 +19,7 @@
 
 #include "Distribute.h"
 #include "Strategy.h"
+#include "Kiln/IR/KilnOps.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -286,8 +287,11 @@ struct KilnCPUVectorizeElementwisePass final
           linalg::vectorize(rewriter, op, sizes, scalable);
       if (failed(vectorized))
         continue;
-      // Marks the vector loops, and only those, for hoisting below.
-      for (auto loop = op->getParentOfType<scf::ForOp>(); loop;
+      // Marks the vector loops, and only those, for hoisting below: not
+      // the model's own loops around them (kiln.graph_loop), whose
+      // iteration arguments are not a tile's accumulator.
+      for (auto loop = op->getParentOfType<scf::ForOp>();
+           loop && !loop->hasAttr(kGraphLoopAttrName);
            loop = loop->getParentOfType<scf::ForOp>())
         loop->setAttr(kVectorLoopAttrName, rewriter.getUnitAttr());
       rewriter.replaceOp(op, vectorized->replacements);

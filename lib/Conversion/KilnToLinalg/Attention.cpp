@@ -259,6 +259,9 @@ private:
                                           castTo(nb, l, sumNew, rowType),
                                           castTo(nb, l, accNew, resultType)});
         });
+    // The loop is the model's, not a tiling: the CPU strategy still tiles,
+    // vectorizes and threads the ops inside.
+    loop->setAttr(kGraphLoopAttrName, b.getUnitAttr());
     return DivOp::create(b, loc, loop.getResult(2), loop.getResult(1));
   }
 

@@ -337,6 +337,8 @@ LogicalResult Importer::importRecurrent(const onnx::NodeProto &n) {
     for (auto [i, v] : llvm::enumerate(inits))
       v = refineTo(v, i + 1 == inits.size() ? seqType : stateType);
     auto loop = scf::ForOp::create(b, loc, c0Index, seqLen, c1Index, inits);
+    // The time steps are the model's loop: the CPU strategy applies inside.
+    loop->setAttr(kGraphLoopAttrName, b.getUnitAttr());
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());

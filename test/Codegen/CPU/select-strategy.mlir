@@ -132,3 +132,43 @@ func.func @not_vectorized(%d: tensor<4x8xf64>, %h: tensor<4x8xf16>, %m: tensor<4
   } -> tensor<4x6xf32>
   return %0, %h1, %1, %2, %3, %4 : tensor<4x8xf64>, tensor<4x8xf16>, tensor<4x8xi1>, tensor<4x8xf32>, tensor<8x4xf32>, tensor<4x6xf32>
 }
+
+// The model's own loops (kiln.graph_loop: recurrent steps, attention key
+// blocks) are not a schedule's tiling: the ops inside get strategies. The
+// same ops in a plain loop (a user schedule's) get none.
+// AVX2-LABEL: func.func @graph_loop
+// AVX2: scf.for
+// AVX2: linalg.matmul {kiln.strategy = {{.*}}kind = "mmt4d"
+// AVX2: linalg.generic
+// AVX2-SAME: kiln.strategy = {{.*}}kind = "vectorize"
+// AVX2: kiln.graph_loop
+// AVX2-LABEL: func.func @schedule_loop
+// AVX2: scf.for
+// AVX2-NOT: kiln.strategy
+// AVX2: return
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @graph_loop(%a: tensor<16x64xf32>, %b: tensor<64x48xf32>, %acc: tensor<16x48xf32>) -> tensor<16x48xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%s = %acc) -> (tensor<16x48xf32>) {
+    %m = linalg.matmul ins(%a, %b : tensor<16x64xf32>, tensor<64x48xf32>) outs(%s : tensor<16x48xf32>) -> tensor<16x48xf32>
+    %t = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%m : tensor<16x48xf32>) outs(%s : tensor<16x48xf32>) {
+    ^bb0(%x: f32, %o: f32):
+      %y = math.tanh %x : f32
+      linalg.yield %y : f32
+    } -> tensor<16x48xf32>
+    scf.yield %t : tensor<16x48xf32>
+  } {kiln.graph_loop}
+  return %r : tensor<16x48xf32>
+}
+func.func @schedule_loop(%a: tensor<16x64xf32>, %b: tensor<64x48xf32>, %acc: tensor<16x48xf32>) -> tensor<16x48xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%s = %acc) -> (tensor<16x48xf32>) {
+    %m = linalg.matmul ins(%a, %b : tensor<16x64xf32>, tensor<64x48xf32>) outs(%s : tensor<16x48xf32>) -> tensor<16x48xf32>
+    scf.yield %m : tensor<16x48xf32>
+  }
+  return %r : tensor<16x48xf32>
+}

@@ -45,6 +45,7 @@ func.func @short_keys(%q: tensor<3x5x8xf32>, %m: tensor<3x5x5xi1>) -> tensor<3x5
 // CHECK: math.exp
 // CHECK: linalg.batch_matmul
 // CHECK: scf.yield
+// CHECK: } {kiln.graph_loop}
 // CHECK: arith.divf
 // CHECK: return
 // WHOLE-LABEL: func.func @flash

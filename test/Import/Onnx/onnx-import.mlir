@@ -85,6 +85,7 @@
 // REC: %[[HN:.+]] = kiln.mul %{{.+}}, %{{.+}} : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
 // REC: %[[YN:.+]] = tensor.insert_slice %[[HN]] into %[[Y]][%[[T]], 0, 0] [1, 2, 4] [1, 1, 1]
 // REC: scf.yield %[[HN]], %{{.+}}, %[[YN]]
+// REC-NEXT: } {kiln.graph_loop}
 // REC: kiln.reshape %[[LOOP]]#2 [0, 1, 2, 4] : (tensor<?x2x4xf32>) -> tensor<?x1x2x4xf32>
 
 // REC-JIT: y: f32[5x1x2x4]

@@ -147,7 +147,10 @@ def KilnCPUSelectStrategyPass
 
     The recorded choice is what `kiln-compile --emit=linalg` shows, and
     what a transform-dialect schedule given with `--kiln-schedule` replaces.
-    Ops that already carry a `kiln.strategy` keep it.
+    Ops that already carry a `kiln.strategy` keep it, and so do ops that a
+    schedule tiled into loops. The model's own loops, marked
+    `kiln.graph_loop` (a recurrent layer's time steps, flash attention's
+    key blocks), are not a schedule's: the ops inside them get strategies.
 
     ```mlir
     %0 = linalg.matmul {kiln.strategy = {k0 = 1 : i64, kc = 256 : i64,
