@@ -33,6 +33,8 @@ void mlir::kiln::buildKilnGraphPipeline(OpPassManager &pm,
     funcPm.addPass(createKilnRecomposePass());
   if (options.foldBatchNorm)
     funcPm.addPass(createKilnFoldBatchNormPass());
+  if (options.simplify)
+    funcPm.addPass(createKilnSimplifyPass());
   funcPm.addPass(canonicalize());
   funcPm.addPass(createCSEPass());
 }

@@ -51,8 +51,18 @@ struct WithGraphOptions : public Base {
                      "(kiln-fold-batchnorm)"),
       llvm::cl::init(true)};
 
+  PipelineOption<bool> simplify{
+      *this, "simplify",
+      llvm::cl::desc("Algebraic simplification (kiln-simplify)"),
+      llvm::cl::init(true)};
+
   GraphOptions graph() const {
-    return GraphOptions{inferShapes, recompose, foldBatchNorm};
+    GraphOptions options;
+    options.inferShapes = inferShapes;
+    options.recompose = recompose;
+    options.foldBatchNorm = foldBatchNorm;
+    options.simplify = simplify;
+    return options;
   }
 };
 
@@ -161,7 +171,7 @@ void mlir::kiln::registerKilnPassesAndPipelines() {
   PassPipelineRegistration<GraphPipelineOptions>(
       "kiln-graph-pipeline",
       "Kiln graph optimizations: canonicalize, infer shapes, recompose, fold "
-      "batch norms, CSE",
+      "batch norms, simplify, CSE",
       [](OpPassManager &pm, const GraphPipelineOptions &options) {
         buildKilnGraphPipeline(pm, options.graph());
       });

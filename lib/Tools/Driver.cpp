@@ -58,6 +58,11 @@ struct CompilerCLOptions {
       "fold-batchnorm",
       cl::desc("Fold batch norms into convolutions (default true)"),
       cl::init(true), cl::cat(cat)};
+  cl::opt<bool> simplify{
+      "simplify",
+      cl::desc("Algebraic simplification: transposes into matmuls, "
+               "constant chains, pads into convolutions (default true)"),
+      cl::init(true), cl::cat(cat)};
   cl::opt<bool> approximateMath{
       "approximate-math",
       cl::desc("Polynomial exp/tanh/erf/log instead of libm (default true)"),
@@ -147,6 +152,7 @@ llvm::Expected<CompilerOptions> mlir::kiln::getCompilerOptionsFromCL() {
   options.graph.inferShapes = clOptions->inferShapes;
   options.graph.recompose = clOptions->recompose;
   options.graph.foldBatchNorm = clOptions->foldBatchNorm;
+  options.graph.simplify = clOptions->simplify;
   options.codegen.approximateMath = clOptions->approximateMath;
   options.codegen.schedule = clOptions->schedule;
   if (clOptions->attentionKeyBlock < 0)

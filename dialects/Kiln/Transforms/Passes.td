@@ -46,6 +46,43 @@ def KilnFoldBatchNormPass : Pass<"kiln-fold-batchnorm"> {
   ];
 }
 
+def KilnSimplifyPass : Pass<"kiln-simplify"> {
+  let summary = "Algebraic simplification of the kiln graph";
+  let description = [{
+    Rewrites that canonicalization does not do, because each trades one
+    form for another rather than removing an op outright:
+
+    - **A transpose into a matmul**: `matmul(transpose(x), y)`, the
+      transpose swapping the last two dims only, becomes `matmul(x, y)`
+      with `transpose_lhs` flipped (and the same for the right operand);
+      the contraction reads `x` transposed instead of a copy being made.
+    - **A product with a reciprocal into a division**: `x * (1 / y)`
+      becomes `x / y` for floats (when the 1 does not broadcast `y` to a
+      larger shape).
+    - **Constant chains**: `(x + c1) + c2` becomes `x + (c1 + c2)` and
+      `(x * c1) * c2` becomes `x * (c1 * c2)` for constants `c1`, `c2`
+      (the inner op with no other use); canonicalization then folds the
+      constants into one.
+    - **A pad into a convolution**: `conv2d(pad(x, 0), w)` whose pad adds
+      zeros to the spatial dims only becomes `conv2d(x, w)` with the
+      padding added to the convolution's `pads`.
+
+    Float reassociation may change results in the last bits, as any
+    compiler's does. Each rewrite emits an optimization remark, which the
+    compile report counts.
+
+    ```mlir
+    // Before
+    %t = kiln.transpose %k [0, 2, 1] : (tensor<2x8x5xf32>) -> tensor<2x5x8xf32>
+    %s = kiln.matmul %q, %t : (tensor<2x4x5xf32>, tensor<2x5x8xf32>) -> tensor<2x4x8xf32>
+    // After
+    %s = kiln.matmul %q, %k {transpose_rhs = true}
+        : (tensor<2x4x5xf32>, tensor<2x8x5xf32>) -> tensor<2x4x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+}
+
 def KilnRecomposePass : Pass<"kiln-recompose", "::mlir::func::FuncOp"> {
   let summary = "Recompose decomposed LayerNorm, GELU and attention";
   let description = [{

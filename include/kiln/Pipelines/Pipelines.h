@@ -34,6 +34,8 @@ struct GraphOptions {
   bool recompose = true;
   /// Fold batch norms into convolutions (kiln-fold-batchnorm).
   bool foldBatchNorm = true;
+  /// Algebraic simplification (kiln-simplify).
+  bool simplify = true;
   /// Observes the pipeline's canonicalizations (not owned; may be called
   /// from several threads). The compile report counts folds through it.
   RewriterBase::Listener *canonicalizeListener = nullptr;
@@ -59,7 +61,8 @@ struct CodegenOptions {
 
 /// Graph optimizations on the kiln dialect: canonicalization (which folds
 /// small constants and algebraic identities), shape refinement,
-/// recomposition of fused ops, batch-norm folding and CSE, on each function.
+/// recomposition of fused ops, batch-norm folding, algebraic simplification
+/// and CSE, on each function.
 void buildKilnGraphPipeline(OpPassManager &pm, const GraphOptions &options);
 
 /// kiln -> linalg on tensors: kiln-attach-target (keeps a module's existing
