@@ -21,7 +21,6 @@ import argparse
 import io
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,15 +42,6 @@ def reset_peak_rss():
         f.write("5")
 
 
-def timed(fn, runs):
-    ms = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        ms.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(ms), min(ms), max(ms)
-
-
 def layer(seq):
     import torch
     torch.manual_seed(0)
@@ -65,6 +55,8 @@ def child(args):
     """One configuration, in this process: prints a JSON line."""
     import numpy as np
     import torch
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from real_models import timed  # warms up once, then times `runs` runs
     torch.set_num_threads(args.torch_threads)
     model, x = layer(args.seq)
     with torch.no_grad():
