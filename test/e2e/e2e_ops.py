@@ -804,4 +804,6 @@ if __name__ == "__main__":
                   valgrind_cases={"conv_grouped_nchw", "gather_embedding",
                                   "attention_causal", "concat_last_dynamic",
                                   "loop_carried_state",
-                                  "mul_runtime_broadcast_both"}))
+                                  "mul_runtime_broadcast_both",
+                                  "add_runtime_broadcast_rows",
+                                  "attention_flash_dynamic_keys_float_mask"}))
