@@ -27,6 +27,8 @@ void mlir::kiln::buildKilnGraphPipeline(OpPassManager &pm,
   // TOSA input (TensorFlow, TFLite, torch-mlir) joins the kiln graph.
   funcPm.addPass(kiln::createConvertTosaToKilnPass());
   funcPm.addPass(canonicalize());
+  if (options.foldConstants)
+    funcPm.addPass(createKilnFoldConstantsPass());
   if (options.inferShapes)
     funcPm.addPass(createKilnInferShapesPass());
   if (options.recompose)

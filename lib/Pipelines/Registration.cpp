@@ -51,6 +51,11 @@ struct WithGraphOptions : public Base {
                      "(kiln-fold-batchnorm)"),
       llvm::cl::init(true)};
 
+  PipelineOption<bool> foldConstants{
+      *this, "fold-constants",
+      llvm::cl::desc("Evaluate data movement and casts on constants "
+                     "(kiln-fold-constants)"),
+      llvm::cl::init(true)};
   PipelineOption<bool> simplify{
       *this, "simplify",
       llvm::cl::desc("Algebraic simplification (kiln-simplify)"),
@@ -62,6 +67,7 @@ struct WithGraphOptions : public Base {
     options.recompose = recompose;
     options.foldBatchNorm = foldBatchNorm;
     options.simplify = simplify;
+    options.foldConstants = foldConstants;
     return options;
   }
 };
@@ -171,7 +177,7 @@ void mlir::kiln::registerKilnPassesAndPipelines() {
   PassPipelineRegistration<GraphPipelineOptions>(
       "kiln-graph-pipeline",
       "Kiln graph optimizations: canonicalize, infer shapes, recompose, fold "
-      "batch norms, simplify, CSE",
+      "batch norms, simplify, fold constants, CSE",
       [](OpPassManager &pm, const GraphPipelineOptions &options) {
         buildKilnGraphPipeline(pm, options.graph());
       });

@@ -58,6 +58,11 @@ struct CompilerCLOptions {
       "fold-batchnorm",
       cl::desc("Fold batch norms into convolutions (default true)"),
       cl::init(true), cl::cat(cat)};
+  cl::opt<bool> foldConstants{
+      "fold-constants",
+      cl::desc("Evaluate transposes, reshapes, slices, pads and casts of "
+               "constants, frozen weights included (default true)"),
+      cl::init(true), cl::cat(cat)};
   cl::opt<bool> simplify{
       "simplify",
       cl::desc("Algebraic simplification: transposes into matmuls, "
@@ -153,6 +158,7 @@ llvm::Expected<CompilerOptions> mlir::kiln::getCompilerOptionsFromCL() {
   options.graph.recompose = clOptions->recompose;
   options.graph.foldBatchNorm = clOptions->foldBatchNorm;
   options.graph.simplify = clOptions->simplify;
+  options.graph.foldConstants = clOptions->foldConstants;
   options.codegen.approximateMath = clOptions->approximateMath;
   options.codegen.schedule = clOptions->schedule;
   if (clOptions->attentionKeyBlock < 0)

@@ -169,7 +169,8 @@ class Module:
 
 def compile(source, target="host", opt_level=2, *, cpu="", features="",
             approximate_math=True, infer_shapes=True, recompose=True,
-            fold_batchnorm=True, simplify=True, threads=0, schedule=None,
+            fold_batchnorm=True, simplify=True, fold_constants=True,
+            threads=0, schedule=None,
             attention_key_block=128, entry="", check=True, freeze=None):
     """Compiles a model.
 
@@ -181,9 +182,10 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
     cpu, features: target CPU and features (default: the host's). An
         unknown target, CPU or feature raises ValueError before any work.
     approximate_math: polynomial exp/tanh/erf/log instead of libm.
-    infer_shapes, recompose, fold_batchnorm, simplify: the graph passes to
-        run (simplify: transposes into matmuls, constant chains, pads into
-        convolutions).
+    infer_shapes, recompose, fold_batchnorm, simplify, fold_constants: the
+        graph passes to run (simplify: transposes into matmuls, constant
+        chains, pads into convolutions; fold_constants: transposes, slices,
+        pads and casts of frozen weights evaluated at compile time).
     threads: threads of the model's parallel loops (0: KILN_NUM_THREADS,
         else OMP_NUM_THREADS, else one per core); see also
         Module.set_num_threads.
@@ -213,7 +215,8 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
     triple = "" if target in ("host", None, "") else target
     compiled = _kiln.compile(data, name, is_onnx, triple, cpu, features,
                              opt_level, approximate_math, infer_shapes,
-                             recompose, fold_batchnorm, simplify, threads,
+                             recompose, fold_batchnorm, simplify,
+                             fold_constants, threads,
                              _os.fspath(schedule) if schedule else "",
                              attention_key_block, entry, check,
                              _frozen(freeze))

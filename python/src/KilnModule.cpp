@@ -440,7 +440,7 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
         const std::string &triple, const std::string &cpu,
         const std::string &features, unsigned optLevel, bool approximateMath,
         bool inferShapes, bool recompose, bool foldBatchNorm, bool simplify,
-        int threads,
+        bool foldConstants, int threads,
         const std::string &schedule, int64_t attentionKeyBlock,
         const std::string &entryName, bool check,
         const std::map<std::string, py::array> &freeze) {
@@ -457,6 +457,7 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
   options.graph.recompose = recompose;
   options.graph.foldBatchNorm = foldBatchNorm;
   options.graph.simplify = simplify;
+  options.graph.foldConstants = foldConstants;
   if (threads < 0)
     throw py::value_error("threads must be positive (0: the default), got " +
                           std::to_string(threads));
@@ -534,7 +535,8 @@ PYBIND11_MODULE(_kiln, m) {
         py::arg("is_onnx"), py::arg("triple"), py::arg("cpu"),
         py::arg("features"), py::arg("opt_level"), py::arg("approximate_math"),
         py::arg("infer_shapes"), py::arg("recompose"),
-        py::arg("fold_batchnorm"), py::arg("simplify"), py::arg("threads"),
+        py::arg("fold_batchnorm"), py::arg("simplify"),
+        py::arg("fold_constants"), py::arg("threads"),
         py::arg("schedule"),
         py::arg("attention_key_block"), py::arg("entry"), py::arg("check"),
         py::arg("freeze"));

@@ -153,3 +153,28 @@ def test_lstm_initial_state_shape_error():
     with pytest.raises(kiln.CompileError,
                        match="'lstm'.*initial state has dim 2 = 3, expected 2"):
         kiln.compile(model, check=False)
+
+
+def test_gate_slices_of_large_weights_fold_at_compile_time():
+    # A GRU wide enough that its weights are dense_resource blobs: the
+    # per-gate, per-direction slices of W, R and B are evaluated at compile
+    # time (kiln-fold-constants) into blobs of their own; the slices left
+    # are of the run-time gates. The results are the same without it.
+    torch.manual_seed(0)
+    model = Wrapped(torch.nn.GRU(40, 48, bidirectional=True)).eval()
+    x = torch.randn(4, 2, 40, generator=torch.Generator().manual_seed(3))
+    onnx_bytes = export(model, x, False)
+    folded = kiln.compile(onnx_bytes)
+    unfolded = kiln.compile(onnx_bytes, fold_constants=False)
+    assert "dense_resource<kiln_folded" in folded.mlir
+    assert "kiln_folded" not in unfolded.mlir
+    # W, R and B per direction, and R's reset slice per direction.
+    assert (unfolded.mlir.count("kiln.slice") -
+            folded.mlir.count("kiln.slice")) >= 6
+    with torch.no_grad():
+        ref_y, ref_h = [t.numpy() for t in model(x)]
+    for m in (folded, unfolded):
+        y, h = m(x.numpy())
+        np.testing.assert_allclose(y.reshape(ref_y.shape), ref_y, rtol=1e-5,
+                                   atol=1e-5)
+        np.testing.assert_allclose(h, ref_h, rtol=1e-5, atol=1e-5)

@@ -13,6 +13,37 @@ include "mlir/Pass/PassBase.td"
 // Graph optimizations
 //===----------------------------------------------------------------------===//
 
+def KilnFoldConstantsPass : Pass<"kiln-fold-constants"> {
+  let summary = "Evaluate data movement and casts on constant tensors";
+  let description = [{
+    Replaces `kiln.transpose`, `kiln.reshape`, `kiln.broadcast_to`,
+    `kiln.slice` and `kiln.pad` of a constant by the constant they compute,
+    moving the elements' bytes (any integer or float type of whole bytes),
+    and `kiln.cast` of an f32, f64 or 8- to 32-bit integer constant to a
+    float type by the converted constant. Unlike the ops' folders, which
+    evaluate small `dense` constants, it reads `dense_resource` blobs (frozen
+    weights), and writes results above 1024 elements as blobs again. So a
+    weight that the exporter transposes, slices (a recurrent layer's gates)
+    or converts costs nothing at run time.
+
+    Results with more than `max-elements` elements are left alone (the
+    size guard: a folded constant is stored in the object).
+
+    ```mlir
+    // Before
+    %w = kiln.constant dense_resource<w> : tensor<768x3072xf32>
+    %t = kiln.transpose %w [1, 0] : (tensor<768x3072xf32>) -> tensor<3072x768xf32>
+    // After
+    %t = kiln.constant dense_resource<kiln_folded> : tensor<3072x768xf32>
+    ```
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", /*default=*/"1 << 26",
+           "Largest result, in elements, to fold">,
+  ];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+}
+
 def KilnFoldBatchNormPass : Pass<"kiln-fold-batchnorm"> {
   let summary = "Fold inference batch norms into preceding convolutions";
   let description = [{

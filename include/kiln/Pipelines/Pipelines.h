@@ -36,6 +36,9 @@ struct GraphOptions {
   bool foldBatchNorm = true;
   /// Algebraic simplification (kiln-simplify).
   bool simplify = true;
+  /// Evaluate data movement and casts on constants, frozen weights
+  /// included (kiln-fold-constants).
+  bool foldConstants = true;
   /// Observes the pipeline's canonicalizations (not owned; may be called
   /// from several threads). The compile report counts folds through it.
   RewriterBase::Listener *canonicalizeListener = nullptr;

@@ -1,0 +1,328 @@
+//===- FoldConstants.cpp - Evaluate data movement on constant tensors -----===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The ops' folders evaluate small `dense` constants. Frozen weights are
+// large and stored as `dense_resource` blobs, which folders leave alone; this
+// pass evaluates the data-movement ops (transpose, reshape, broadcast_to,
+// slice, pad) and casts on them byte by byte, so that a weight transposed,
+// sliced (a recurrent layer's gates) or converted by the exporter becomes
+// one constant in the layout the model uses.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kiln/IR/ElementsUtils.h"
+#include "Kiln/IR/KilnOps.h"
+#include "Kiln/IR/ShapeUtils.h"
+#include "Kiln/Transforms/Passes.h"
+#include "Kiln/Transforms/Remarks.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNFOLDCONSTANTSPASS
+#include "Kiln/Transforms/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+constexpr StringLiteral kPass = "kiln-fold-constants";
+
+/// A constant operand's elements as raw row-major bytes (a splat expanded),
+/// with its element size; std::nullopt when they cannot be read.
+struct ConstantBytes {
+  SmallVector<char> bytes;
+  int64_t elementBytes;
+};
+std::optional<ConstantBytes> readConstant(Value v) {
+  ElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  Type element = attr.getElementType();
+  if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
+    return std::nullopt;
+  ConstantBytes c;
+  c.elementBytes = element.getIntOrFloatBitWidth() / 8;
+  if (std::optional<ArrayRef<char>> raw = getRawElementBytes(attr)) {
+    c.bytes.assign(raw->begin(), raw->end());
+    return c;
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  if (!dense || !dense.isSplat())
+    return std::nullopt;
+  // A splat's raw data is its one element (one bit per i1, excluded above).
+  ArrayRef<char> one = dense.getRawData();
+  if (static_cast<int64_t>(one.size()) != c.elementBytes)
+    return std::nullopt;
+  for (int64_t i = 0, e = attr.getNumElements(); i < e; ++i)
+    c.bytes.append(one.begin(), one.end());
+  return c;
+}
+
+/// The row-major strides of `shape`.
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+/// Builds `resultType`'s elements: element `i` (row-major) copies input
+/// element `source(index of i)`, or `fill` when that is -1.
+ElementsAttr gather(RankedTensorType resultType, const ConstantBytes &in,
+                    ArrayRef<char> fill,
+                    function_ref<int64_t(ArrayRef<int64_t>)> source) {
+  ArrayRef<int64_t> shape = resultType.getShape();
+  int64_t n = resultType.getNumElements(), eb = in.elementBytes;
+  SmallVector<char> out;
+  out.reserve(n * eb);
+  SmallVector<int64_t> index(shape.size(), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t s = source(index);
+    if (s < 0)
+      out.append(fill.begin(), fill.end());
+    else
+      out.append(in.bytes.begin() + s * eb, in.bytes.begin() + (s + 1) * eb);
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return makeElementsFromBytes(resultType, out, "kiln_folded");
+}
+
+/// Replaces `op`'s one result by a constant of `value`.
+void replaceWithConstant(PatternRewriter &rewriter, Operation *op,
+                         ElementsAttr value, StringRef what) {
+  rewriter.replaceOpWithNewOp<ConstantOp>(op, value);
+  remarkRewrite(op->getLoc(), kPass, what);
+}
+
+/// The shared checks: a static result of at most `maxElements` elements
+/// and a constant operand that can be read.
+template <typename OpTy>
+struct FoldPattern : OpRewritePattern<OpTy> {
+  FoldPattern(MLIRContext *context, int64_t maxElements)
+      : OpRewritePattern<OpTy>(context), maxElements(maxElements) {}
+
+  std::optional<ConstantBytes> operandIfFoldable(OpTy op, Value operand,
+                                                 PatternRewriter &rewriter)
+      const {
+    auto type = cast<RankedTensorType>(op.getType());
+    if (!type.hasStaticShape() || type.getNumElements() > maxElements ||
+        !cast<RankedTensorType>(operand.getType()).hasStaticShape())
+      return std::nullopt;
+    return readConstant(operand);
+  }
+
+  int64_t maxElements;
+};
+
+struct FoldTranspose final : FoldPattern<TransposeOp> {
+  using FoldPattern::FoldPattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<ConstantBytes> in =
+        operandIfFoldable(op, op.getInput(), rewriter);
+    if (!in)
+      return rewriter.notifyMatchFailure(op, "not a readable constant");
+    SmallVector<int64_t> inStrides = stridesOf(
+        cast<RankedTensorType>(op.getInput().getType()).getShape());
+    ArrayRef<int64_t> perm = op.getPerm();
+    ElementsAttr value = gather(
+        op.getType(), *in, {}, [&](ArrayRef<int64_t> out) {
+          int64_t s = 0;
+          for (auto [d, p] : llvm::enumerate(perm))
+            s += out[d] * inStrides[p];
+          return s;
+        });
+    replaceWithConstant(rewriter, op, value, "transpose-folded");
+    return success();
+  }
+};
+
+struct FoldReshape final : FoldPattern<ReshapeOp> {
+  using FoldPattern::FoldPattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<ConstantBytes> in =
+        operandIfFoldable(op, op.getInput(), rewriter);
+    if (!in)
+      return rewriter.notifyMatchFailure(op, "not a readable constant");
+    replaceWithConstant(
+        rewriter, op,
+        makeElementsFromBytes(op.getType(), in->bytes, "kiln_folded"),
+        "reshape-folded");
+    return success();
+  }
+};
+
+struct FoldBroadcastTo final : FoldPattern<BroadcastToOp> {
+  using FoldPattern::FoldPattern;
+  LogicalResult matchAndRewrite(BroadcastToOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<ConstantBytes> in =
+        operandIfFoldable(op, op.getInput(), rewriter);
+    if (!in)
+      return rewriter.notifyMatchFailure(op, "not a readable constant");
+    ArrayRef<int64_t> inShape =
+        cast<RankedTensorType>(op.getInput().getType()).getShape();
+    SmallVector<int64_t> inStrides = stridesOf(inShape);
+    int64_t offset = op.getType().getRank() - inShape.size();
+    ElementsAttr value = gather(
+        op.getType(), *in, {}, [&](ArrayRef<int64_t> out) {
+          int64_t s = 0;
+          for (auto [d, size] : llvm::enumerate(inShape))
+            if (size != 1)
+              s += out[d + offset] * inStrides[d];
+          return s;
+        });
+    replaceWithConstant(rewriter, op, value, "broadcast-folded");
+    return success();
+  }
+};
+
+struct FoldSlice final : FoldPattern<SliceOp> {
+  using FoldPattern::FoldPattern;
+  LogicalResult matchAndRewrite(SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<ConstantBytes> in =
+        operandIfFoldable(op, op.getInput(), rewriter);
+    if (!in)
+      return rewriter.notifyMatchFailure(op, "not a readable constant");
+    ArrayRef<int64_t> inShape =
+        cast<RankedTensorType>(op.getInput().getType()).getShape();
+    SmallVector<int64_t> inStrides = stridesOf(inShape), starts;
+    // numpy's start: negative counts from the end, clamped into the dim.
+    for (auto [d, start] : llvm::enumerate(op.getStarts())) {
+      int64_t s = start < 0 ? start + inShape[d] : start;
+      starts.push_back(std::clamp<int64_t>(s, 0, inShape[d]));
+    }
+    ArrayRef<int64_t> steps = op.getSteps();
+    ElementsAttr value = gather(
+        op.getType(), *in, {}, [&](ArrayRef<int64_t> out) {
+          int64_t s = 0;
+          for (size_t d = 0; d < inShape.size(); ++d)
+            s += (starts[d] + out[d] * steps[d]) * inStrides[d];
+          return s;
+        });
+    replaceWithConstant(rewriter, op, value, "slice-folded");
+    return success();
+  }
+};
+
+struct FoldPad final : FoldPattern<PadOp> {
+  using FoldPattern::FoldPattern;
+  LogicalResult matchAndRewrite(PadOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<ConstantBytes> in =
+        operandIfFoldable(op, op.getInput(), rewriter);
+    if (!in)
+      return rewriter.notifyMatchFailure(op, "not a readable constant");
+    // The pad value in the element type, as bytes.
+    Type element = op.getType().getElementType();
+    auto one = RankedTensorType::get({}, element);
+    Attribute fillAttr;
+    if (auto ft = dyn_cast<FloatType>(element)) {
+      fillAttr = rewriter.getFloatAttr(ft, op.getValue().convertToDouble());
+    } else {
+      double v = op.getValue().convertToDouble();
+      if (v != static_cast<double>(static_cast<int64_t>(v)))
+        return rewriter.notifyMatchFailure(op, "a fractional integer pad");
+      fillAttr = rewriter.getIntegerAttr(element, static_cast<int64_t>(v));
+    }
+    ArrayRef<char> fill = DenseElementsAttr::get(one, fillAttr).getRawData();
+    ArrayRef<int64_t> inShape =
+        cast<RankedTensorType>(op.getInput().getType()).getShape();
+    SmallVector<int64_t> inStrides = stridesOf(inShape);
+    ArrayRef<int64_t> low = op.getLow();
+    ElementsAttr value = gather(
+        op.getType(), *in, fill, [&](ArrayRef<int64_t> out) -> int64_t {
+          int64_t s = 0;
+          for (size_t d = 0; d < inShape.size(); ++d) {
+            int64_t i = out[d] - low[d];
+            if (i < 0 || i >= inShape[d])
+              return -1;
+            s += i * inStrides[d];
+          }
+          return s;
+        });
+    replaceWithConstant(rewriter, op, value, "pad-folded");
+    return success();
+  }
+};
+
+struct FoldCast final : FoldPattern<CastOp> {
+  using FoldPattern::FoldPattern;
+  LogicalResult matchAndRewrite(CastOp op,
+                                PatternRewriter &rewriter) const override {
+    ElementsAttr attr;
+    auto type = cast<RankedTensorType>(op.getType());
+    if (!type.hasStaticShape() || type.getNumElements() > maxElements ||
+        !matchPattern(op.getInput(), m_Constant(&attr)))
+      return rewriter.notifyMatchFailure(op, "not a constant");
+    // Floats and integers to float, through doubles: exact for f32 and for
+    // integers below 2^53.
+    auto to = dyn_cast<FloatType>(type.getElementType());
+    Type from = attr.getElementType();
+    if (!to || !(from.isF32() || from.isF64() ||
+                 (from.isInteger() && from.getIntOrFloatBitWidth() <= 32 &&
+                  from.getIntOrFloatBitWidth() % 8 == 0)))
+      return rewriter.notifyMatchFailure(op, "not a cast to float from f32, "
+                                             "f64 or a narrow integer");
+    SmallVector<double> values;
+    if (isa<FloatType>(from)) {
+      std::optional<SmallVector<double>> read = readFloatElements(attr);
+      if (!read)
+        return rewriter.notifyMatchFailure(op, "unreadable constant");
+      values = std::move(*read);
+    } else {
+      std::optional<ConstantBytes> in = readConstant(op.getInput());
+      if (!in)
+        return rewriter.notifyMatchFailure(op, "unreadable constant");
+      bool isUnsigned = from.isUnsignedInteger();
+      unsigned width = from.getIntOrFloatBitWidth();
+      for (int64_t i = 0, e = type.getNumElements(); i < e; ++i) {
+        uint64_t bits = 0;
+        std::memcpy(&bits, in->bytes.data() + i * in->elementBytes,
+                    in->elementBytes); // little-endian
+        APInt v(width, bits);
+        values.push_back(isUnsigned ? static_cast<double>(v.getZExtValue())
+                                    : static_cast<double>(v.getSExtValue()));
+      }
+    }
+    replaceWithConstant(rewriter, op,
+                        makeFloatElements(type, values, "kiln_folded"),
+                        "cast-folded");
+    return success();
+  }
+};
+
+struct KilnFoldConstantsPass final
+    : kiln::impl::KilnFoldConstantsPassBase<KilnFoldConstantsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (maxElements < 0) {
+      emitError(getOperation()->getLoc())
+          << "kiln-fold-constants: max-elements must not be negative, got "
+          << static_cast<int64_t>(maxElements);
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FoldTranspose, FoldReshape, FoldBroadcastTo, FoldSlice,
+                 FoldPad, FoldCast>(&getContext(), maxElements);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
