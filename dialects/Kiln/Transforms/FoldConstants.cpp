@@ -108,162 +108,146 @@ void replaceWithConstant(PatternRewriter &rewriter, Operation *op,
   remarkRewrite(op->getLoc(), kPass, what);
 }
 
-/// The shared checks: a static result of at most `maxElements` elements
-/// and a constant operand that can be read.
-template <typename OpTy>
-struct FoldPattern : OpRewritePattern<OpTy> {
-  FoldPattern(MLIRContext *context, int64_t maxElements)
-      : OpRewritePattern<OpTy>(context), maxElements(maxElements) {}
+/// A constant operand, read, with its shape and row-major strides.
+struct Input {
+  ConstantBytes data;
+  ArrayRef<int64_t> shape;
+  SmallVector<int64_t> strides;
+};
 
-  std::optional<ConstantBytes> operandIfFoldable(OpTy op, Value operand,
-                                                 PatternRewriter &rewriter)
-      const {
+/// The shared part of the data-movement folds: a static result of at most
+/// `maxElements` elements and a static constant input that can be read;
+/// `compute` builds the result's elements from it.
+template <typename OpTy>
+struct MoveFold : OpRewritePattern<OpTy> {
+  MoveFold(MLIRContext *context, int64_t maxElements, StringRef what)
+      : OpRewritePattern<OpTy>(context), maxElements(maxElements),
+        what(what) {}
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const final {
     auto type = cast<RankedTensorType>(op.getType());
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
     if (!type.hasStaticShape() || type.getNumElements() > maxElements ||
-        !cast<RankedTensorType>(operand.getType()).hasStaticShape())
-      return std::nullopt;
-    return readConstant(operand);
+        !inType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "not static or over the guard");
+    std::optional<ConstantBytes> data = readConstant(op.getInput());
+    if (!data)
+      return rewriter.notifyMatchFailure(op, "not a readable constant");
+    Input in{std::move(*data), inType.getShape(),
+             stridesOf(inType.getShape())};
+    FailureOr<ElementsAttr> value = compute(op, in, rewriter);
+    if (failed(value))
+      return rewriter.notifyMatchFailure(op, "cannot evaluate");
+    replaceWithConstant(rewriter, op, *value, what);
+    return success();
   }
+
+  virtual FailureOr<ElementsAttr> compute(OpTy op, const Input &in,
+                                          PatternRewriter &rewriter) const = 0;
 
   int64_t maxElements;
+  std::string what;
 };
 
-struct FoldTranspose final : FoldPattern<TransposeOp> {
-  using FoldPattern::FoldPattern;
-  LogicalResult matchAndRewrite(TransposeOp op,
-                                PatternRewriter &rewriter) const override {
-    std::optional<ConstantBytes> in =
-        operandIfFoldable(op, op.getInput(), rewriter);
-    if (!in)
-      return rewriter.notifyMatchFailure(op, "not a readable constant");
-    SmallVector<int64_t> inStrides = stridesOf(
-        cast<RankedTensorType>(op.getInput().getType()).getShape());
+struct FoldTranspose final : MoveFold<TransposeOp> {
+  FoldTranspose(MLIRContext *context, int64_t maxElements)
+      : MoveFold(context, maxElements, "transpose-folded") {}
+  FailureOr<ElementsAttr> compute(TransposeOp op, const Input &in,
+                                  PatternRewriter &) const override {
     ArrayRef<int64_t> perm = op.getPerm();
-    ElementsAttr value = gather(
-        op.getType(), *in, {}, [&](ArrayRef<int64_t> out) {
-          int64_t s = 0;
-          for (auto [d, p] : llvm::enumerate(perm))
-            s += out[d] * inStrides[p];
-          return s;
-        });
-    replaceWithConstant(rewriter, op, value, "transpose-folded");
-    return success();
+    return gather(op.getType(), in.data, {}, [&](ArrayRef<int64_t> out) {
+      int64_t s = 0;
+      for (auto [d, p] : llvm::enumerate(perm))
+        s += out[d] * in.strides[p];
+      return s;
+    });
   }
 };
 
-struct FoldReshape final : FoldPattern<ReshapeOp> {
-  using FoldPattern::FoldPattern;
-  LogicalResult matchAndRewrite(ReshapeOp op,
-                                PatternRewriter &rewriter) const override {
-    std::optional<ConstantBytes> in =
-        operandIfFoldable(op, op.getInput(), rewriter);
-    if (!in)
-      return rewriter.notifyMatchFailure(op, "not a readable constant");
-    replaceWithConstant(
-        rewriter, op,
-        makeElementsFromBytes(op.getType(), in->bytes, "kiln_folded"),
-        "reshape-folded");
-    return success();
+struct FoldReshape final : MoveFold<ReshapeOp> {
+  FoldReshape(MLIRContext *context, int64_t maxElements)
+      : MoveFold(context, maxElements, "reshape-folded") {}
+  FailureOr<ElementsAttr> compute(ReshapeOp op, const Input &in,
+                                  PatternRewriter &) const override {
+    return makeElementsFromBytes(op.getType(), in.data.bytes, "kiln_folded");
   }
 };
 
-struct FoldBroadcastTo final : FoldPattern<BroadcastToOp> {
-  using FoldPattern::FoldPattern;
-  LogicalResult matchAndRewrite(BroadcastToOp op,
-                                PatternRewriter &rewriter) const override {
-    std::optional<ConstantBytes> in =
-        operandIfFoldable(op, op.getInput(), rewriter);
-    if (!in)
-      return rewriter.notifyMatchFailure(op, "not a readable constant");
-    ArrayRef<int64_t> inShape =
-        cast<RankedTensorType>(op.getInput().getType()).getShape();
-    SmallVector<int64_t> inStrides = stridesOf(inShape);
-    int64_t offset = op.getType().getRank() - inShape.size();
-    ElementsAttr value = gather(
-        op.getType(), *in, {}, [&](ArrayRef<int64_t> out) {
-          int64_t s = 0;
-          for (auto [d, size] : llvm::enumerate(inShape))
-            if (size != 1)
-              s += out[d + offset] * inStrides[d];
-          return s;
-        });
-    replaceWithConstant(rewriter, op, value, "broadcast-folded");
-    return success();
+struct FoldBroadcastTo final : MoveFold<BroadcastToOp> {
+  FoldBroadcastTo(MLIRContext *context, int64_t maxElements)
+      : MoveFold(context, maxElements, "broadcast-folded") {}
+  FailureOr<ElementsAttr> compute(BroadcastToOp op, const Input &in,
+                                  PatternRewriter &) const override {
+    int64_t offset = op.getType().getRank() - in.shape.size();
+    return gather(op.getType(), in.data, {}, [&](ArrayRef<int64_t> out) {
+      int64_t s = 0;
+      for (auto [d, size] : llvm::enumerate(in.shape))
+        if (size != 1)
+          s += out[d + offset] * in.strides[d];
+      return s;
+    });
   }
 };
 
-struct FoldSlice final : FoldPattern<SliceOp> {
-  using FoldPattern::FoldPattern;
-  LogicalResult matchAndRewrite(SliceOp op,
-                                PatternRewriter &rewriter) const override {
-    std::optional<ConstantBytes> in =
-        operandIfFoldable(op, op.getInput(), rewriter);
-    if (!in)
-      return rewriter.notifyMatchFailure(op, "not a readable constant");
-    ArrayRef<int64_t> inShape =
-        cast<RankedTensorType>(op.getInput().getType()).getShape();
-    SmallVector<int64_t> inStrides = stridesOf(inShape), starts;
+struct FoldSlice final : MoveFold<SliceOp> {
+  FoldSlice(MLIRContext *context, int64_t maxElements)
+      : MoveFold(context, maxElements, "slice-folded") {}
+  FailureOr<ElementsAttr> compute(SliceOp op, const Input &in,
+                                  PatternRewriter &) const override {
     // numpy's start: negative counts from the end, clamped into the dim.
+    SmallVector<int64_t> starts;
     for (auto [d, start] : llvm::enumerate(op.getStarts())) {
-      int64_t s = start < 0 ? start + inShape[d] : start;
-      starts.push_back(std::clamp<int64_t>(s, 0, inShape[d]));
+      int64_t s = start < 0 ? start + in.shape[d] : start;
+      starts.push_back(std::clamp<int64_t>(s, 0, in.shape[d]));
     }
     ArrayRef<int64_t> steps = op.getSteps();
-    ElementsAttr value = gather(
-        op.getType(), *in, {}, [&](ArrayRef<int64_t> out) {
-          int64_t s = 0;
-          for (size_t d = 0; d < inShape.size(); ++d)
-            s += (starts[d] + out[d] * steps[d]) * inStrides[d];
-          return s;
-        });
-    replaceWithConstant(rewriter, op, value, "slice-folded");
-    return success();
+    return gather(op.getType(), in.data, {}, [&](ArrayRef<int64_t> out) {
+      int64_t s = 0;
+      for (size_t d = 0; d < in.shape.size(); ++d)
+        s += (starts[d] + out[d] * steps[d]) * in.strides[d];
+      return s;
+    });
   }
 };
 
-struct FoldPad final : FoldPattern<PadOp> {
-  using FoldPattern::FoldPattern;
-  LogicalResult matchAndRewrite(PadOp op,
-                                PatternRewriter &rewriter) const override {
-    std::optional<ConstantBytes> in =
-        operandIfFoldable(op, op.getInput(), rewriter);
-    if (!in)
-      return rewriter.notifyMatchFailure(op, "not a readable constant");
+struct FoldPad final : MoveFold<PadOp> {
+  FoldPad(MLIRContext *context, int64_t maxElements)
+      : MoveFold(context, maxElements, "pad-folded") {}
+  FailureOr<ElementsAttr> compute(PadOp op, const Input &in,
+                                  PatternRewriter &rewriter) const override {
     // The pad value in the element type, as bytes.
     Type element = op.getType().getElementType();
-    auto one = RankedTensorType::get({}, element);
+    double v = op.getValue().convertToDouble();
     Attribute fillAttr;
-    if (auto ft = dyn_cast<FloatType>(element)) {
-      fillAttr = rewriter.getFloatAttr(ft, op.getValue().convertToDouble());
-    } else {
-      double v = op.getValue().convertToDouble();
-      if (v != static_cast<double>(static_cast<int64_t>(v)))
-        return rewriter.notifyMatchFailure(op, "a fractional integer pad");
+    if (auto ft = dyn_cast<FloatType>(element))
+      fillAttr = rewriter.getFloatAttr(ft, v);
+    else if (v == static_cast<double>(static_cast<int64_t>(v)))
       fillAttr = rewriter.getIntegerAttr(element, static_cast<int64_t>(v));
-    }
-    ArrayRef<char> fill = DenseElementsAttr::get(one, fillAttr).getRawData();
-    ArrayRef<int64_t> inShape =
-        cast<RankedTensorType>(op.getInput().getType()).getShape();
-    SmallVector<int64_t> inStrides = stridesOf(inShape);
+    else
+      return failure(); // a fractional integer pad
+    ArrayRef<char> fill =
+        DenseElementsAttr::get(RankedTensorType::get({}, element), fillAttr)
+            .getRawData();
     ArrayRef<int64_t> low = op.getLow();
-    ElementsAttr value = gather(
-        op.getType(), *in, fill, [&](ArrayRef<int64_t> out) -> int64_t {
-          int64_t s = 0;
-          for (size_t d = 0; d < inShape.size(); ++d) {
-            int64_t i = out[d] - low[d];
-            if (i < 0 || i >= inShape[d])
-              return -1;
-            s += i * inStrides[d];
-          }
-          return s;
-        });
-    replaceWithConstant(rewriter, op, value, "pad-folded");
-    return success();
+    return gather(op.getType(), in.data, fill,
+                  [&](ArrayRef<int64_t> out) -> int64_t {
+                    int64_t s = 0;
+                    for (size_t d = 0; d < in.shape.size(); ++d) {
+                      int64_t i = out[d] - low[d];
+                      if (i < 0 || i >= in.shape[d])
+                        return -1;
+                      s += i * in.strides[d];
+                    }
+                    return s;
+                  });
   }
 };
 
-struct FoldCast final : FoldPattern<CastOp> {
-  using FoldPattern::FoldPattern;
+/// A cast to float of an f32, f64 or 8- to 32-bit integer constant.
+struct FoldCast final : OpRewritePattern<CastOp> {
+  FoldCast(MLIRContext *context, int64_t maxElements)
+      : OpRewritePattern(context), maxElements(maxElements) {}
   LogicalResult matchAndRewrite(CastOp op,
                                 PatternRewriter &rewriter) const override {
     ElementsAttr attr;
@@ -306,6 +290,8 @@ struct FoldCast final : FoldPattern<CastOp> {
                         "cast-folded");
     return success();
   }
+
+  int64_t maxElements;
 };
 
 struct KilnFoldConstantsPass final
