@@ -103,6 +103,15 @@ TEST(SliceSize, NumpySemantics) {
   EXPECT_EQ(sliceSize(Q, 0, 4, 1), Q);
 }
 
+TEST(ClampSliceBound, NumpySemantics) {
+  EXPECT_EQ(clampSliceBound(10, 3), 3);
+  EXPECT_EQ(clampSliceBound(10, -3), 7);
+  EXPECT_EQ(clampSliceBound(10, -30), 0);
+  EXPECT_EQ(clampSliceBound(10, 30), 10);
+  EXPECT_EQ(clampSliceBound(10, INT64_MAX), 10);
+  EXPECT_EQ(clampSliceBound(0, -1), 0);
+}
+
 TEST(FormatShape, Text) {
   EXPECT_EQ(formatShape({}), "scalar");
   EXPECT_EQ(formatShape({2, Q, 4}), "2x?x4");

@@ -158,16 +158,17 @@ mlir::kiln::shape::inferReshape(ArrayRef<int64_t> input,
   return result;
 }
 
+int64_t mlir::kiln::shape::clampSliceBound(int64_t dim, int64_t bound) {
+  if (bound < 0)
+    bound += dim;
+  return std::clamp<int64_t>(bound, 0, dim);
+}
+
 int64_t mlir::kiln::shape::sliceSize(int64_t dim, int64_t start, int64_t end,
                                      int64_t step) {
   if (isDynamic(dim))
     return kDynamic;
-  auto clampIndex = [&](int64_t v) {
-    if (v < 0)
-      v += dim;
-    return std::clamp<int64_t>(v, 0, dim);
-  };
-  int64_t s = clampIndex(start), e = clampIndex(end);
+  int64_t s = clampSliceBound(dim, start), e = clampSliceBound(dim, end);
   if (e <= s)
     return 0;
   return (e - s + step - 1) / step;

@@ -62,6 +62,11 @@ std::optional<llvm::SmallVector<int64_t>>
 inferReshape(llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> spec,
              std::string &error);
 
+/// A slice bound (start or end, step > 0) of a static dim of size `dim`,
+/// normalized as numpy does: a negative one counts from the end, then it is
+/// clamped into [0, dim].
+int64_t clampSliceBound(int64_t dim, int64_t bound);
+
 /// Number of elements of input[start:end:step] for a dim of size `dim`, with
 /// numpy clamping of negative and out-of-range bounds. `step` must be > 0.
 /// Returns kDynamic when `dim` is dynamic.

@@ -23,7 +23,6 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
-#include <algorithm>
 #include <cstring>
 
 namespace mlir::kiln {
@@ -195,12 +194,9 @@ struct FoldSlice final : MoveFold<SliceOp> {
       : MoveFold(context, maxElements, "slice-folded") {}
   FailureOr<ElementsAttr> compute(SliceOp op, const Input &in,
                                   PatternRewriter &) const override {
-    // numpy's start: negative counts from the end, clamped into the dim.
     SmallVector<int64_t> starts;
-    for (auto [d, start] : llvm::enumerate(op.getStarts())) {
-      int64_t s = start < 0 ? start + in.shape[d] : start;
-      starts.push_back(std::clamp<int64_t>(s, 0, in.shape[d]));
-    }
+    for (auto [d, start] : llvm::enumerate(op.getStarts()))
+      starts.push_back(shape::clampSliceBound(in.shape[d], start));
     ArrayRef<int64_t> steps = op.getSteps();
     return gather(op.getType(), in.data, {}, [&](ArrayRef<int64_t> out) {
       int64_t s = 0;

@@ -226,14 +226,10 @@ struct SliceLowering final : OpConversionPattern<SliceOp> {
       strides.push_back(rewriter.getIndexAttr(step));
       int64_t dim = inType.getDimSize(d);
       if (!ShapedType::isDynamic(dim)) {
-        auto clamp = [&](int64_t v) {
-          if (v < 0)
-            v += dim;
-          return std::clamp<int64_t>(v, 0, dim);
-        };
         int64_t size = shape::sliceSize(dim, start, end, step);
         // An empty slice may start at the end, which extract_slice rejects.
-        offsets.push_back(rewriter.getIndexAttr(size == 0 ? 0 : clamp(start)));
+        offsets.push_back(rewriter.getIndexAttr(
+            size == 0 ? 0 : shape::clampSliceBound(dim, start)));
         sizes.push_back(rewriter.getIndexAttr(size));
         continue;
       }

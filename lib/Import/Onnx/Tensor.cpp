@@ -292,15 +292,10 @@ LogicalResult Importer::importSlice(const onnx::NodeProto &n) {
   const HostTensor *h = host(n, 0);
   if (h && h->shape.size() == 1 && !h->isFloatType() && steps[0] > 0) {
     int64_t dim = h->shape[0];
-    auto clampIndex = [&](int64_t v) {
-      if (v < 0)
-        v += dim;
-      return std::clamp<int64_t>(v, 0, dim);
-    };
     HostTensor r;
     r.elemType = h->elemType;
-    for (int64_t i = clampIndex((*starts)[0]); i < clampIndex((*ends)[0]);
-         i += steps[0])
+    for (int64_t i = shape::clampSliceBound(dim, (*starts)[0]);
+         i < shape::clampSliceBound(dim, (*ends)[0]); i += steps[0])
       r.ints.push_back(h->ints[i]);
     r.shape = {static_cast<int64_t>(r.ints.size())};
     setHost(n, 0, std::move(r));
