@@ -36,6 +36,7 @@
 
 using namespace mlir;
 using namespace mlir::kiln;
+using namespace mlir::kiln::lowering;
 
 namespace {
 /// How an assert message names a dim: "dim 1 of operand 0".
@@ -52,14 +53,6 @@ std::string describe(Operation *op, Value v, int64_t d) {
   if (where.empty())
     where = "a value it uses";
   return "dim " + std::to_string(d) + " of " + where;
-}
-
-/// The size of dim `d` of `v` as an index: a constant when static.
-Value dimValue(OpBuilder &b, Location loc, Value v, int64_t d) {
-  auto type = cast<RankedTensorType>(v.getType());
-  if (!type.isDynamicDim(d))
-    return arith::ConstantIndexOp::create(b, loc, type.getDimSize(d));
-  return tensor::DimOp::create(b, loc, v, d);
 }
 
 Value cmpEq(OpBuilder &b, Location loc, Value x, Value y) {
@@ -84,8 +77,8 @@ void checkRequirement(const DimEqualityAnalysis::Requirement &r) {
     return;
   OpBuilder b(r.op);
   Location loc = r.op->getLoc();
-  Value ok = cmpEq(b, loc, dimValue(b, loc, r.a, r.i),
-                   dimValue(b, loc, r.b, r.j));
+  Value ok = cmpEq(b, loc, getDimValue(b, loc, r.a, r.i),
+                   getDimValue(b, loc, r.b, r.j));
   cf::AssertOp::create(b, loc, ok,
                        r.op->getName().getStringRef().str() + ": " +
                            describe(r.op, r.a, r.i) + " must equal " +
@@ -107,7 +100,7 @@ void materializeBroadcast(
   auto sizeOf = [&](Value v, int64_t d) -> std::pair<Value, Value> {
     auto [it, inserted] = read.try_emplace({v, d});
     if (inserted) {
-      Value size = dimValue(b, loc, v, d);
+      Value size = getDimValue(b, loc, v, d);
       it->second = {size, cmpEq(b, loc, size, one)};
     }
     return it->second;
@@ -185,7 +178,7 @@ void materializeBroadcast(
       if (targetType.isDynamicDim(od))
         extents.push_back(llvm::is_contained(mayBroadcast, od)
                               ? sizeFor(od)
-                              : dimValue(b, loc, operand, od));
+                              : getDimValue(b, loc, operand, od));
     auto ifOp = scf::IfOp::create(
         b, loc, andAll(b, loc, same),
         [&](OpBuilder &tb, Location l) {
