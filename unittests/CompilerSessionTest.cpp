@@ -131,6 +131,12 @@ TEST_F(CompilerSessionTest, CreateRejectsBadOptionsBeforeAnyWork) {
   EXPECT_THAT(createError(badLevel),
               HasSubstr("optimization level 4 is not 0-3"));
 
+  CompilerOptions badKeyBlock;
+  badKeyBlock.codegen.attentionKeyBlock = -1;
+  EXPECT_THAT(createError(badKeyBlock),
+              HasSubstr("attention key block is -1; it takes 0 (off) or a "
+                        "positive number of keys"));
+
   CompilerOptions badPrefix;
   badPrefix.symbolPrefix = "2fast";
   EXPECT_THAT(createError(badPrefix),

@@ -147,6 +147,10 @@ mlir::kiln::validateOptions(const CompilerOptions &options) {
   if (options.optLevel > 3)
     return makeError("optimization level " + llvm::Twine(options.optLevel) +
                      " is not 0-3");
+  if (options.codegen.attentionKeyBlock < 0)
+    return makeError("attention key block is " +
+                     llvm::Twine(options.codegen.attentionKeyBlock) +
+                     "; it takes 0 (off) or a positive number of keys");
   if (llvm::Error err = validateSymbolPrefix(options.symbolPrefix))
     return std::move(err);
   if (!options.codegen.schedule.empty() &&

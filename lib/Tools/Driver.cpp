@@ -161,10 +161,6 @@ llvm::Expected<CompilerOptions> mlir::kiln::getCompilerOptionsFromCL() {
   options.graph.foldConstants = clOptions->foldConstants;
   options.codegen.approximateMath = clOptions->approximateMath;
   options.codegen.schedule = clOptions->schedule;
-  if (clOptions->attentionKeyBlock < 0)
-    return makeError("--attention-key-block takes 0 (off) or a positive "
-                     "number of keys, not " +
-                     std::to_string(clOptions->attentionKeyBlock));
   options.codegen.attentionKeyBlock = clOptions->attentionKeyBlock;
   if (clOptions->parallel != "openmp" && clOptions->parallel != "none")
     return makeError("--parallel takes openmp or none, not '" +

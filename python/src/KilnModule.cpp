@@ -448,10 +448,6 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
   options.target = TargetOptions{triple, cpu, features};
   options.optLevel = optLevel;
   options.codegen.approximateMath = approximateMath;
-  if (attentionKeyBlock < 0)
-    throw py::value_error("attention_key_block must be 0 (off) or a "
-                          "positive number of keys, got " +
-                          std::to_string(attentionKeyBlock));
   options.codegen.attentionKeyBlock = attentionKeyBlock;
   options.graph.inferShapes = inferShapes;
   options.graph.recompose = recompose;

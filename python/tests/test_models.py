@@ -213,5 +213,7 @@ def test_bert_layer_with_each_attention_lowering(key_block):
 
 def test_attention_key_block_must_not_be_negative():
     _, _, onnx_bytes, _ = build("tiny_encoder")
-    with pytest.raises(ValueError, match="attention_key_block must be 0"):
+    with pytest.raises(ValueError, match="attention key block is -1; it takes "
+                                         "0 \\(off\\) or a positive number of "
+                                         "keys"):
         kiln.compile(onnx_bytes, attention_key_block=-1)

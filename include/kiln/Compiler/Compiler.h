@@ -91,7 +91,8 @@ struct CompilerOptions {
 };
 
 /// Checks options that need no IR: the target (resolved against LLVM's
-/// tables), the optimization level and the symbol prefix.
+/// tables), the optimization level, the attention key block and the symbol
+/// prefix.
 llvm::Expected<TargetDescription> validateOptions(const CompilerOptions &options);
 
 class CompilerSession {

@@ -12,7 +12,7 @@
 // CHECK-NOT: 1024x1024
 // WHOLE-LABEL: func.func @bert_attention
 // WHOLE: memref<12x1024x1024xf32
-// NEG: --attention-key-block takes 0 (off) or a positive number of keys, not -2
+// NEG: kiln-compile: error: attention key block is -2; it takes 0 (off) or a positive number of keys
 func.func @bert_attention(%q: tensor<1x12x1024x64xf32>, %k: tensor<1x12x1024x64xf32>, %v: tensor<1x12x1024x64xf32>) -> tensor<1x12x1024x64xf32> {
   %0 = kiln.attention %q, %k, %v : (tensor<1x12x1024x64xf32>, tensor<1x12x1024x64xf32>, tensor<1x12x1024x64xf32>) -> tensor<1x12x1024x64xf32>
   return %0 : tensor<1x12x1024x64xf32>
