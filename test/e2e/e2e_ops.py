@@ -795,6 +795,34 @@ add(Case("matmul_runtime_broadcast_batch", [ma, mb],
 add(binary("add_runtime_broadcast_empty", "add", np.add, np.zeros((0, 3), f32),
            rand(1, 3), dyn=((0,), (0,))))
 
+# The rewrites of kiln-simplify, through the whole pipeline: a zero pad
+# merged into a convolution's padding, a transpose into a matmul flag,
+# x * (1 / y) as a division and a constant chain folded into one constant.
+sx, sw = rand(1, 3, 7, 6), rand(4, 3, 3, 3)
+sa, sb = rand(2, 5, 4), rand(2, 6, 4)
+sy = rand(6, lo=0.5, hi=2)
+want_conv = conv_nchw(np.pad(ref(sx), ((0, 0), (0, 0), (2, 1), (0, 1))), ref(sw),
+                      pads=(1, 1, 1, 1))
+want_mm = ref(sa) @ ref(sb).swapaxes(-1, -2)
+want_div = ((want_mm / ref(sy)) + 2.0 + 3.0) * 2.0 * 0.5
+add(Case("simplify_rewrites", [sx, sw, sa, sb, sy],
+         "  %p = kiln.pad %a0 {low = array<i64: 0, 0, 2, 0>, high = array<i64: 0, 0, 1, 1>} : (tensor<1x3x7x6xf32>) -> tensor<1x3x10x7xf32>\n"
+         "  %c = kiln.conv2d %p, %a1 {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x10x7xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x10x7xf32>\n"
+         "  %t = kiln.transpose %a3 [0, 2, 1] : (tensor<2x6x4xf32>) -> tensor<2x4x6xf32>\n"
+         "  %m = kiln.matmul %a2, %t : (tensor<2x5x4xf32>, tensor<2x4x6xf32>) -> tensor<2x5x6xf32>\n"
+         "  %one = kiln.constant dense<1.0> : tensor<f32>\n"
+         "  %r = kiln.div %one, %a4 : (tensor<f32>, tensor<6xf32>) -> tensor<6xf32>\n"
+         "  %q = kiln.mul %m, %r : (tensor<2x5x6xf32>, tensor<6xf32>) -> tensor<2x5x6xf32>\n"
+         "  %c2 = kiln.constant dense<2.0> : tensor<f32>\n"
+         "  %c3 = kiln.constant dense<3.0> : tensor<f32>\n"
+         "  %h = kiln.constant dense<0.5> : tensor<f32>\n"
+         "  %s1 = kiln.add %q, %c2 : (tensor<2x5x6xf32>, tensor<f32>) -> tensor<2x5x6xf32>\n"
+         "  %s2 = kiln.add %s1, %c3 : (tensor<2x5x6xf32>, tensor<f32>) -> tensor<2x5x6xf32>\n"
+         "  %s3 = kiln.mul %s2, %c2 : (tensor<2x5x6xf32>, tensor<f32>) -> tensor<2x5x6xf32>\n"
+         "  %s4 = kiln.mul %s3, %h : (tensor<2x5x6xf32>, tensor<f32>) -> tensor<2x5x6xf32>\n"
+         "  return %c, %s4 : tensor<1x4x10x7xf32>, tensor<2x5x6xf32>",
+         [want_conv, want_div]))
+
 if __name__ == "__main__":
     import os
     bindir, cc = os.path.abspath(sys.argv[1]), sys.argv[2]
