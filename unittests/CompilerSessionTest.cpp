@@ -131,6 +131,11 @@ TEST_F(CompilerSessionTest, CreateRejectsBadOptionsBeforeAnyWork) {
   EXPECT_THAT(createError(badLevel),
               HasSubstr("optimization level 4 is not 0-3"));
 
+  CompilerOptions badLLVMLevel;
+  badLLVMLevel.llvmOptLevel = 5;
+  EXPECT_THAT(createError(badLLVMLevel),
+              HasSubstr("LLVM optimization level 5 is not 0-3"));
+
   CompilerOptions badKeyBlock;
   badKeyBlock.codegen.attentionKeyBlock = -1;
   EXPECT_THAT(createError(badKeyBlock),
@@ -152,6 +157,58 @@ TEST_F(CompilerSessionTest, CreateRejectsBadOptionsBeforeAnyWork) {
   // Nothing was done: no dialect was loaded and nothing was diagnosed.
   EXPECT_EQ(context.getLoadedDialect<KilnDialect>(), nullptr);
   EXPECT_TRUE(diagnostics.empty());
+}
+
+TEST(OptimizationLevels, TurnPassesOnByLevel) {
+  CompilerOptions o0;
+  setOptimizationLevel(o0, 0);
+  EXPECT_EQ(o0.optLevel, 0u);
+  EXPECT_EQ(o0.getLLVMOptLevel(), 0u);
+  EXPECT_TRUE(o0.graph.inferShapes); // shape refinement is not optimization
+  EXPECT_FALSE(o0.graph.canonicalize);
+  EXPECT_FALSE(o0.graph.foldConstants);
+  EXPECT_FALSE(o0.graph.foldBatchNorm);
+  EXPECT_FALSE(o0.graph.simplify);
+  EXPECT_FALSE(o0.graph.recompose);
+  EXPECT_FALSE(o0.codegen.fuseElementwise);
+  EXPECT_EQ(o0.codegen.attentionKeyBlock, 0);
+
+  CompilerOptions o1;
+  setOptimizationLevel(o1, 1);
+  EXPECT_TRUE(o1.graph.canonicalize && o1.graph.foldConstants &&
+              o1.graph.foldBatchNorm && o1.graph.simplify);
+  EXPECT_FALSE(o1.graph.recompose || o1.codegen.fuseElementwise);
+  EXPECT_EQ(o1.codegen.attentionKeyBlock, 0);
+
+  // -O2 is what default-constructed options are.
+  CompilerOptions o2, defaults;
+  setOptimizationLevel(o2, 2);
+  for (const PassToggle &toggle : getPassToggles())
+    EXPECT_EQ(toggle.field(o2), toggle.field(defaults)) << toggle.name.str();
+  EXPECT_EQ(o2.codegen.attentionKeyBlock, defaults.codegen.attentionKeyBlock);
+  EXPECT_EQ(o2.getLLVMOptLevel(), 2u);
+
+  CompilerOptions o3;
+  setOptimizationLevel(o3, 3);
+  EXPECT_EQ(o3.getLLVMOptLevel(), 3u);
+  o3.llvmOptLevel = 1;
+  EXPECT_EQ(o3.getLLVMOptLevel(), 1u);
+}
+
+TEST(OptimizationLevels, TogglesOverrideTheLevel) {
+  CompilerOptions options;
+  setOptimizationLevel(options, 0);
+  ASSERT_FALSE(static_cast<bool>(
+      setPassToggle(options, "fuse-elementwise", true)));
+  EXPECT_TRUE(options.codegen.fuseElementwise);
+  setOptimizationLevel(options, 2);
+  ASSERT_FALSE(static_cast<bool>(setPassToggle(options, "simplify", false)));
+  EXPECT_FALSE(options.graph.simplify);
+  llvm::Error err = setPassToggle(options, "vectorize", true);
+  ASSERT_TRUE(static_cast<bool>(err));
+  EXPECT_THAT(llvm::toString(std::move(err)),
+              HasSubstr("unknown pass toggle 'vectorize' (known: "
+                        "infer-shapes, canonicalize"));
 }
 
 //===----------------------------------------------------------------------===//
@@ -364,6 +421,42 @@ TEST_F(CompilerSessionTest, ReportWithoutBatchNormFolding) {
   const CompileReport &report = session->getReport();
   EXPECT_TRUE(report.rewrites.empty());
   EXPECT_EQ(report.opsAfter.at("kiln.batch_norm"), 1);
+}
+
+TEST_F(CompilerSessionTest, ReportCountsKernelsAndFusionGroups) {
+  constexpr const char *kChain = R"mlir(
+func.func @f(%x: tensor<2x8xf32>, %b: tensor<8xf32>) -> tensor<2x8xf32> {
+  %0 = kiln.add %x, %b : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  %1 = kiln.relu %0 : (tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %1 : tensor<2x8xf32>
+}
+)mlir";
+  for (unsigned level : {0u, 2u}) {
+    CompilerOptions options;
+    setOptimizationLevel(options, level);
+    std::unique_ptr<CompilerSession> session = load(kChain, options);
+    ASSERT_TRUE(session);
+    const CompileReport &report = session->getReport();
+    ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::Kiln)));
+    EXPECT_FALSE(report.kernelsBeforeFusion.has_value());
+    ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::Linalg)));
+    ASSERT_TRUE(report.kernelsBeforeFusion && report.kernelsAfterFusion);
+    // add and relu; the add's 2x8 f32 result is the one intermediate.
+    EXPECT_EQ(report.kernelsBeforeFusion->kernels, 2);
+    EXPECT_EQ(report.kernelsBeforeFusion->intermediateBytes, 64);
+    if (level == 0) {
+      EXPECT_EQ(report.kernelsAfterFusion->kernels, 2);
+      EXPECT_TRUE(report.fusionGroups.empty());
+      continue;
+    }
+    EXPECT_EQ(report.kernelsAfterFusion->kernels, 1);
+    EXPECT_EQ(report.kernelsAfterFusion->intermediateBytes, 0);
+    ASSERT_EQ(report.fusionGroups.size(), 1u);
+    EXPECT_EQ(report.fusionGroups[0].function, "f");
+    ASSERT_EQ(report.fusionGroups[0].ops.size(), 2u);
+    EXPECT_THAT(report.fusionGroups[0].ops[0], HasSubstr("kiln.add ("));
+    EXPECT_THAT(report.fusionGroups[0].ops[1], HasSubstr("kiln.relu ("));
+  }
 }
 
 //===----------------------------------------------------------------------===//

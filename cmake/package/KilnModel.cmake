@@ -5,7 +5,7 @@
 # kiln_add_model(<target> <model.onnx|.mlir|.mlirbc>
 #                [PREFIX <c-identifier>]          # default: <target>, made a C identifier
 #                [TARGET <triple>] [CPU <name>] [FEATURES <+f,-g>]
-#                [OPT_LEVEL 0|1|2|3]
+#                [OPT_LEVEL 0|1|2|3]  (kiln-compile -O<n>)
 #                [PARALLEL openmp|none]           # none: no OpenMP, no libomp
 #                [WEIGHTS embedded|external]
 #                [FREEZE <input>=<file.npy> ...]

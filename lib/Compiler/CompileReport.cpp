@@ -6,9 +6,14 @@
 
 #include "kiln/Compiler/CompileReport.h"
 
+#include "Kiln/IR/Origins.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 #include <set>
@@ -27,17 +32,104 @@ std::map<std::string, int64_t> mlir::kiln::countOpsByName(Operation *root) {
   return counts;
 }
 
+KernelStats &KernelStats::operator+=(const KernelStats &other) {
+  kernels += other.kernels;
+  intermediateBytes += other.intermediateBytes;
+  dynamicIntermediates += other.dynamicIntermediates;
+  return *this;
+}
+
+std::optional<int64_t> mlir::kiln::getStaticBytes(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped || !shaped.hasStaticShape() ||
+      !shaped.getElementType().isIntOrIndexOrFloat())
+    return std::nullopt;
+  int64_t bits = shaped.getElementType().isIndex()
+                     ? 64
+                     : shaped.getElementType().getIntOrFloatBitWidth();
+  return shaped.getNumElements() * llvm::divideCeil(bits, 8);
+}
+
+/// Kernels are linalg ops that no other linalg op contains.
+static bool isKernel(Operation *op) {
+  return isa<linalg::LinalgOp>(op) &&
+         !op->getParentOfType<linalg::LinalgOp>();
+}
+
+KernelStats mlir::kiln::computeKernelStats(Operation *root) {
+  KernelStats stats;
+  root->walk([&](Operation *op) {
+    if (!isKernel(op))
+      return;
+    ++stats.kernels;
+    for (Value result : op->getResults()) {
+      // A result that leaves the function is an output; one that only
+      // other kernels update in place shares their buffer.
+      bool intermediate = !result.use_empty() &&
+                          llvm::none_of(result.getUsers(), [](Operation *u) {
+                            return isa<func::ReturnOp>(u);
+                          }) &&
+                          !llvm::all_of(result.getUses(), [](OpOperand &use) {
+                            auto dps = dyn_cast<DestinationStyleOpInterface>(
+                                use.getOwner());
+                            return dps && dps.isDpsInit(&use);
+                          });
+      if (!intermediate)
+        continue;
+      if (std::optional<int64_t> bytes = getStaticBytes(result.getType()))
+        stats.intermediateBytes += *bytes;
+      else
+        ++stats.dynamicIntermediates;
+    }
+  });
+  return stats;
+}
+
+std::vector<FusionGroup> mlir::kiln::collectFusionGroups(Operation *root) {
+  std::vector<FusionGroup> groups;
+  root->walk([&](Operation *op) {
+    if (!isKernel(op))
+      return;
+    SmallVector<Origin> origins = getOrigins(op->getLoc());
+    if (origins.size() < 2)
+      return;
+    FusionGroup group;
+    if (auto func = op->getParentOfType<func::FuncOp>())
+      group.function = func.getSymName().str();
+    for (const Origin &origin : origins)
+      group.ops.push_back(origin.describe());
+    groups.push_back(std::move(group));
+  });
+  return groups;
+}
+
+static std::string formatBytes(int64_t bytes) {
+  if (bytes >= (int64_t(1) << 20))
+    return llvm::formatv("{0:F1} MiB", bytes / 1048576.0).str();
+  if (bytes >= 1024)
+    return llvm::formatv("{0:F1} KiB", bytes / 1024.0).str();
+  return llvm::formatv("{0} B", bytes).str();
+}
+
 void CompileReport::print(llvm::raw_ostream &os) const {
   os << "Graph passes:\n";
-  os << llvm::format("  %-44s %8lld\n", "constants folded (canonicalize)",
+  os << llvm::format("  %-48s %8lld\n", "constants folded (canonicalize)",
                      static_cast<long long>(constantsFolded));
-  os << llvm::format("  %-44s %8lld\n", "dead ops erased (canonicalize)",
+  os << llvm::format("  %-48s %8lld\n", "dead ops erased (canonicalize)",
                      static_cast<long long>(deadOpsErased));
   for (const auto &[key, count] : rewrites) {
     std::string label = key.second + " (" + key.first + ")";
-    os << llvm::format("  %-44s %8lld\n", label.c_str(),
+    os << llvm::format("  %-48s %8lld", label.c_str(),
                        static_cast<long long>(count));
+    if (auto it = rewriteBytes.find(key); it != rewriteBytes.end())
+      os << "   " << formatBytes(it->second) << " of constants";
+    os << "\n";
   }
+  int64_t folded = constantBytesFolded;
+  for (const auto &[key, bytes] : rewriteBytes)
+    folded += bytes;
+  os << llvm::format("  %-48s %8s\n", "constants folded, in bytes",
+                     formatBytes(folded).c_str());
   std::set<std::string> names;
   for (const auto &[name, count] : opsBefore)
     names.insert(name);
@@ -45,7 +137,7 @@ void CompileReport::print(llvm::raw_ostream &os) const {
     names.insert(name);
   int64_t totalBefore = 0, totalAfter = 0;
   os << "Ops by kind:\n";
-  os << llvm::format("  %-44s %8s %8s\n", "op", "before", "after");
+  os << llvm::format("  %-48s %8s %8s\n", "op", "before", "after");
   for (const std::string &name : names) {
     auto get = [&](const std::map<std::string, int64_t> &m) -> int64_t {
       auto it = m.find(name);
@@ -54,13 +146,37 @@ void CompileReport::print(llvm::raw_ostream &os) const {
     int64_t before = get(opsBefore), after = get(opsAfter);
     totalBefore += before;
     totalAfter += after;
-    os << llvm::format("  %-44s %8lld %8lld\n", name.c_str(),
+    os << llvm::format("  %-48s %8lld %8lld\n", name.c_str(),
                        static_cast<long long>(before),
                        static_cast<long long>(after));
   }
-  os << llvm::format("  %-44s %8lld %8lld\n", "total",
+  os << llvm::format("  %-48s %8lld %8lld\n", "total",
                      static_cast<long long>(totalBefore),
                      static_cast<long long>(totalAfter));
+  if (!kernelsBeforeFusion || !kernelsAfterFusion)
+    return;
+  os << "Kernels (linalg on tensors):\n";
+  os << llvm::format("  %-48s %14s %14s\n", "", "before fusion",
+                     "after fusion");
+  os << llvm::format("  %-48s %14lld %14lld\n", "kernels",
+                     static_cast<long long>(kernelsBeforeFusion->kernels),
+                     static_cast<long long>(kernelsAfterFusion->kernels));
+  os << llvm::format(
+      "  %-48s %14s %14s\n", "intermediate tensors, in bytes",
+      formatBytes(kernelsBeforeFusion->intermediateBytes).c_str(),
+      formatBytes(kernelsAfterFusion->intermediateBytes).c_str());
+  if (kernelsBeforeFusion->dynamicIntermediates ||
+      kernelsAfterFusion->dynamicIntermediates)
+    os << llvm::format(
+        "  %-48s %14lld %14lld\n", "intermediate tensors of dynamic shape",
+        static_cast<long long>(kernelsBeforeFusion->dynamicIntermediates),
+        static_cast<long long>(kernelsAfterFusion->dynamicIntermediates));
+  os << "Fusion groups: " << fusionGroups.size() << "\n";
+  for (const FusionGroup &group : fusionGroups) {
+    os << "  @" << group.function << ": ";
+    llvm::interleave(group.ops, os, " + ");
+    os << "\n";
+  }
 }
 
 void CompileReport::printJSON(llvm::raw_ostream &os) const {
@@ -71,15 +187,39 @@ void CompileReport::printJSON(llvm::raw_ostream &os) const {
     return o;
   };
   llvm::json::Array passes;
-  for (const auto &[key, count] : rewrites)
-    passes.push_back(llvm::json::Object{
-        {"pass", key.first}, {"rewrite", key.second}, {"count", count}});
+  for (const auto &[key, count] : rewrites) {
+    llvm::json::Object rewrite{
+        {"pass", key.first}, {"rewrite", key.second}, {"count", count}};
+    if (auto it = rewriteBytes.find(key); it != rewriteBytes.end())
+      rewrite["bytes"] = it->second;
+    passes.push_back(std::move(rewrite));
+  }
   llvm::json::Object report{
       {"constants_folded", constantsFolded},
+      {"constant_bytes_folded", constantBytesFolded},
       {"dead_ops_erased", deadOpsErased},
       {"rewrites", std::move(passes)},
       {"ops_before", ops(opsBefore)},
       {"ops_after", ops(opsAfter)},
   };
+  auto kernels = [](const KernelStats &stats) {
+    return llvm::json::Object{
+        {"kernels", stats.kernels},
+        {"intermediate_bytes", stats.intermediateBytes},
+        {"dynamic_intermediates", stats.dynamicIntermediates}};
+  };
+  if (kernelsBeforeFusion && kernelsAfterFusion) {
+    report["kernels_before_fusion"] = kernels(*kernelsBeforeFusion);
+    report["kernels_after_fusion"] = kernels(*kernelsAfterFusion);
+    llvm::json::Array groups;
+    for (const FusionGroup &group : fusionGroups) {
+      llvm::json::Array groupOps;
+      for (const std::string &op : group.ops)
+        groupOps.push_back(op);
+      groups.push_back(llvm::json::Object{{"function", group.function},
+                                          {"ops", std::move(groupOps)}});
+    }
+    report["fusion_groups"] = std::move(groups);
+  }
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
 }

@@ -19,6 +19,8 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
@@ -100,8 +102,14 @@ public:
       : report(report), lock(lock) {}
   void streamOptimizationRemark(const remark::detail::Remark &remark) override {
     std::lock_guard<std::mutex> guard(lock);
-    ++report.rewrites[{remark.getCategoryName().str(),
-                       remark.getRemarkName().str()}];
+    std::pair<std::string, std::string> key{remark.getCategoryName().str(),
+                                            remark.getRemarkName().str()};
+    ++report.rewrites[key];
+    for (const remark::detail::Remark::Arg &arg : remark.getArgs()) {
+      int64_t bytes;
+      if (arg.key == "bytes" && !StringRef(arg.val).getAsInteger(10, bytes))
+        report.rewriteBytes[key] += bytes;
+    }
   }
 
 private:
@@ -121,8 +129,12 @@ public:
       Operation *def = v.getDefiningOp();
       return def && def->hasTrait<OpTrait::ConstantLike>();
     });
-    if (allConstant && !values.empty())
+    if (allConstant && !values.empty()) {
       ++folded;
+      for (Value value : values)
+        if (std::optional<int64_t> size = getStaticBytes(value.getType()))
+          bytes += *size;
+    }
     lastReplaced = op;
   }
   void notifyOperationErased(Operation *op) override {
@@ -130,23 +142,115 @@ public:
       ++dead;
     lastReplaced = nullptr;
   }
-  std::atomic<int64_t> folded{0}, dead{0};
+  std::atomic<int64_t> folded{0}, dead{0}, bytes{0};
 
 private:
   static thread_local Operation *lastReplaced;
 };
 thread_local Operation *FoldCounter::lastReplaced = nullptr;
+
+/// Counts the kernels of each function where kiln-fuse-elementwise starts
+/// (before fusion) and where CPU code generation starts, with
+/// kiln-cpu-im2col (after fusion; later passes make codegen's own kernels,
+/// such as im2col's, which fusion has no say in).
+struct KernelCounter {
+  struct Instrumentation final : PassInstrumentation {
+    explicit Instrumentation(KernelCounter &counter) : counter(counter) {}
+    void runBeforePass(Pass *pass, Operation *op) override {
+      StringRef name = pass->getArgument();
+      bool before = name == "kiln-fuse-elementwise";
+      if (!before && name != "kiln-cpu-im2col")
+        return;
+      KernelStats stats = computeKernelStats(op);
+      std::vector<FusionGroup> groups;
+      if (!before)
+        groups = collectFusionGroups(op);
+      std::lock_guard<std::mutex> guard(counter.lock);
+      (before ? counter.beforeFusion : counter.afterFusion) += stats;
+      (before ? counter.sawFusion : counter.sawCodegen) = true;
+      llvm::append_range(counter.groups, std::move(groups));
+    }
+    KernelCounter &counter;
+  };
+  std::mutex lock;
+  KernelStats beforeFusion, afterFusion;
+  std::vector<FusionGroup> groups;
+  bool sawFusion = false, sawCodegen = false;
+};
 } // namespace
 
 //===----------------------------------------------------------------------===//
 // Options
 //===----------------------------------------------------------------------===//
 
+ArrayRef<PassToggle> mlir::kiln::getPassToggles() {
+  static const PassToggle toggles[] = {
+      {"infer-shapes", "Refine dynamic dims (kiln-infer-shapes)", 0,
+       [](CompilerOptions &o) -> bool & { return o.graph.inferShapes; }},
+      {"canonicalize",
+       "Canonicalize and CSE the kiln graph (folds small constants and "
+       "algebraic identities)",
+       1, [](CompilerOptions &o) -> bool & { return o.graph.canonicalize; }},
+      {"fold-constants",
+       "Evaluate transposes, reshapes, slices, pads and casts of constants, "
+       "frozen weights included (kiln-fold-constants)",
+       1, [](CompilerOptions &o) -> bool & { return o.graph.foldConstants; }},
+      {"evaluate-constants",
+       "Compute any other op whose operands are constants at compile time, "
+       "by compiling and running it (kiln-evaluate-constants)",
+       1,
+       [](CompilerOptions &o) -> bool & { return o.graph.evaluateConstants; }},
+      {"fold-batchnorm",
+       "Fold batch norms into convolutions (kiln-fold-batchnorm)", 1,
+       [](CompilerOptions &o) -> bool & { return o.graph.foldBatchNorm; }},
+      {"simplify",
+       "Algebraic simplification: transposes into matmuls, constant chains, "
+       "pads into convolutions (kiln-simplify)",
+       1, [](CompilerOptions &o) -> bool & { return o.graph.simplify; }},
+      {"recompose",
+       "Recompose LayerNorm, GELU and attention (kiln-recompose)", 2,
+       [](CompilerOptions &o) -> bool & { return o.graph.recompose; }},
+      {"fuse-elementwise",
+       "Fuse elementwise ops, broadcasts and reshapes into their consumers "
+       "(kiln-fuse-elementwise)",
+       2,
+       [](CompilerOptions &o) -> bool & { return o.codegen.fuseElementwise; }},
+  };
+  return toggles;
+}
+
+void mlir::kiln::setOptimizationLevel(CompilerOptions &options,
+                                      unsigned level) {
+  options.optLevel = level;
+  for (const PassToggle &toggle : getPassToggles())
+    toggle.field(options) = level >= toggle.level;
+  // Flash-style attention is fusion too: -O0 and -O1 materialize scores.
+  options.codegen.attentionKeyBlock =
+      level >= 2 ? CodegenOptions().attentionKeyBlock : 0;
+}
+
+llvm::Error mlir::kiln::setPassToggle(CompilerOptions &options, StringRef name,
+                                      bool on) {
+  for (const PassToggle &toggle : getPassToggles())
+    if (toggle.name == name) {
+      toggle.field(options) = on;
+      return llvm::Error::success();
+    }
+  std::string known;
+  for (const PassToggle &toggle : getPassToggles())
+    known += (known.empty() ? "" : ", ") + toggle.name.str();
+  return makeError("unknown pass toggle '" + name + "' (known: " + known +
+                   ")");
+}
+
 llvm::Expected<TargetDescription>
 mlir::kiln::validateOptions(const CompilerOptions &options) {
   if (options.optLevel > 3)
     return makeError("optimization level " + llvm::Twine(options.optLevel) +
                      " is not 0-3");
+  if (options.llvmOptLevel && *options.llvmOptLevel > 3)
+    return makeError("LLVM optimization level " +
+                     llvm::Twine(*options.llvmOptLevel) + " is not 0-3");
   if (options.codegen.attentionKeyBlock < 0)
     return makeError("attention key block is " +
                      llvm::Twine(options.codegen.attentionKeyBlock) +
@@ -176,6 +280,8 @@ CompilerSession::create(MLIRContext &context, CompilerOptions options) {
   llvm::Expected<TargetDescription> target = validateOptions(options);
   if (!target)
     return target.takeError();
+  static std::once_flag evaluator;
+  std::call_once(evaluator, registerJitConstantEvaluator);
   context.loadDialect<KilnDialect>();
   return std::unique_ptr<CompilerSession>(
       new CompilerSession(context, std::move(options), std::move(*target)));
@@ -241,7 +347,7 @@ llvm::Error CompilerSession::setModule(OwningOpRef<ModuleOp> newModule) {
 
 llvm::Error
 CompilerSession::runPipeline(Stage runStage,
-                             function_ref<void(OpPassManager &)> build) {
+                             function_ref<void(PassManager &)> build) {
   PassManager pm(&context);
   std::optional<TimingScope> scope;
   if (timing) {
@@ -276,7 +382,7 @@ llvm::Error CompilerSession::runTo(Stage until) {
             context, std::make_unique<ReportRemarkStreamer>(*report, lock),
             std::make_unique<remark::RemarkEmittingPolicyAll>(), categories)))
       return makeError("cannot enable optimization remarks");
-    llvm::Error err = runPipeline(Stage::Kiln, [&](OpPassManager &pm) {
+    llvm::Error err = runPipeline(Stage::Kiln, [&](PassManager &pm) {
       buildKilnGraphPipeline(pm, graph);
     });
     context.setRemarkEngine(nullptr);
@@ -284,6 +390,7 @@ llvm::Error CompilerSession::runTo(Stage until) {
       return err;
     report->constantsFolded = folds.folded;
     report->deadOpsErased = folds.dead;
+    report->constantBytesFolded = folds.bytes;
     report->opsAfter = countOpsByName(*module);
     // Entry-point signatures are read on tensor types, before lowering.
     FailureOr<std::vector<EntryPoint>> collected = collectEntryPoints(*module);
@@ -291,9 +398,24 @@ llvm::Error CompilerSession::runTo(Stage until) {
       return makeError("invalid entry points");
     entries = std::move(*collected);
   }
-  for (Stage s : {Stage::Linalg, Stage::Bufferized, Stage::LLVMDialect})
+  if (needs(Stage::Linalg)) {
+    KernelCounter counter;
+    if (llvm::Error err = runPipeline(Stage::Linalg, [&](PassManager &pm) {
+          pm.addInstrumentation(
+              std::make_unique<KernelCounter::Instrumentation>(counter));
+          buildLoweringPipeline(Stage::Linalg, pm);
+        }))
+      return err;
+    if (counter.sawCodegen) {
+      report->kernelsAfterFusion = counter.afterFusion;
+      report->kernelsBeforeFusion =
+          counter.sawFusion ? counter.beforeFusion : counter.afterFusion;
+      report->fusionGroups = std::move(counter.groups);
+    }
+  }
+  for (Stage s : {Stage::Bufferized, Stage::LLVMDialect})
     if (needs(s))
-      if (llvm::Error err = runPipeline(s, [&](OpPassManager &pm) {
+      if (llvm::Error err = runPipeline(s, [&](PassManager &pm) {
             buildLoweringPipeline(s, pm);
           }))
         return err;
@@ -320,7 +442,7 @@ void CompilerSession::buildLoweringPipeline(Stage lowering,
 
 JitOptions CompilerSession::getJitOptions() const {
   JitOptions jitOptions;
-  jitOptions.optLevel = options.optLevel;
+  jitOptions.optLevel = options.getLLVMOptLevel();
   jitOptions.target = target;
   jitOptions.numThreads = options.numThreads;
   return jitOptions;
@@ -342,7 +464,7 @@ llvm::Error CompilerSession::emit(Stage emitStage, llvm::raw_pwrite_stream &os,
     return llvm::Error::success();
   }
 
-  auto tm = createTargetMachine(target, options.optLevel);
+  auto tm = createTargetMachine(target, options.getLLVMOptLevel());
   if (!tm)
     return tm.takeError();
   std::optional<TimingScope> scope;
@@ -364,7 +486,7 @@ llvm::Error CompilerSession::emit(Stage emitStage, llvm::raw_pwrite_stream &os,
     if (!info)
       return info.takeError();
   }
-  optimizeLLVMModule(*llvmModule, **tm, options.optLevel);
+  optimizeLLVMModule(*llvmModule, **tm, options.getLLVMOptLevel());
   if (emitStage == Stage::LLVMIR) {
     llvmModule->print(os, nullptr);
     return llvm::Error::success();

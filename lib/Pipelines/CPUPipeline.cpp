@@ -54,7 +54,8 @@ void mlir::kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
   funcPm.addPass(memref::createResolveRankedShapeTypeResultDimsPass());
   funcPm.addPass(createCSEPass());
   funcPm.addPass(createCanonicalizerPass());
-  funcPm.addPass(createKilnFuseElementwisePass());
+  if (options.fuseElementwise)
+    funcPm.addPass(createKilnFuseElementwisePass());
   if (options.approximateMath)
     funcPm.addPass(createKilnApproximateMathPass());
   funcPm.addPass(createCanonicalizerPass());

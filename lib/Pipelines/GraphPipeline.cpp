@@ -26,7 +26,8 @@ void mlir::kiln::buildKilnGraphPipeline(OpPassManager &pm,
   };
   // TOSA input (TensorFlow, TFLite, torch-mlir) joins the kiln graph.
   funcPm.addPass(kiln::createConvertTosaToKilnPass());
-  funcPm.addPass(canonicalize());
+  if (options.canonicalize)
+    funcPm.addPass(canonicalize());
   if (options.foldConstants)
     funcPm.addPass(createKilnFoldConstantsPass());
   if (options.inferShapes)
@@ -37,6 +38,13 @@ void mlir::kiln::buildKilnGraphPipeline(OpPassManager &pm,
     funcPm.addPass(createKilnFoldBatchNormPass());
   if (options.simplify)
     funcPm.addPass(createKilnSimplifyPass());
-  funcPm.addPass(canonicalize());
-  funcPm.addPass(createCSEPass());
+  // What is left on constants is computed by running it, once for all
+  // functions.
+  if (options.evaluateConstants)
+    pm.addPass(createKilnEvaluateConstantsPass());
+  if (options.canonicalize) {
+    OpPassManager &cleanup = pm.nest<func::FuncOp>();
+    cleanup.addPass(canonicalize());
+    cleanup.addPass(createCSEPass());
+  }
 }

@@ -60,6 +60,14 @@ struct WithGraphOptions : public Base {
       *this, "simplify",
       llvm::cl::desc("Algebraic simplification (kiln-simplify)"),
       llvm::cl::init(true)};
+  PipelineOption<bool> evaluateConstants{
+      *this, "evaluate-constants",
+      llvm::cl::desc("Compute any other op on constants by running it "
+                     "(kiln-evaluate-constants)"),
+      llvm::cl::init(true)};
+  PipelineOption<bool> canonicalize{
+      *this, "canonicalize",
+      llvm::cl::desc("Canonicalize and CSE the graph"), llvm::cl::init(true)};
 
   GraphOptions graph() const {
     GraphOptions options;
@@ -68,6 +76,8 @@ struct WithGraphOptions : public Base {
     options.foldBatchNorm = foldBatchNorm;
     options.simplify = simplify;
     options.foldConstants = foldConstants;
+    options.canonicalize = canonicalize;
+    options.evaluateConstants = evaluateConstants;
     return options;
   }
 };
@@ -100,6 +110,12 @@ struct WithCodegenOptions : public Base {
                      "loops, no libomp needed)"),
       llvm::cl::init(true)};
 
+  PipelineOption<bool> fuseElementwise{
+      *this, "fuse-elementwise",
+      llvm::cl::desc("Fuse elementwise ops into their consumers "
+                     "(kiln-fuse-elementwise)"),
+      llvm::cl::init(true)};
+
   PipelineOption<int64_t> attentionKeyBlock{
       *this, "attention-key-block",
       llvm::cl::desc("Keys per block of flash-style attention (0: "
@@ -108,7 +124,7 @@ struct WithCodegenOptions : public Base {
 
   CodegenOptions codegen() const {
     return CodegenOptions{approximateMath, schedule, parallel,
-                          attentionKeyBlock};
+                          fuseElementwise, attentionKeyBlock};
   }
   TargetOptions target() const { return TargetOptions{triple, cpu, features}; }
 };
@@ -177,7 +193,7 @@ void mlir::kiln::registerKilnPassesAndPipelines() {
   PassPipelineRegistration<GraphPipelineOptions>(
       "kiln-graph-pipeline",
       "Kiln graph optimizations: canonicalize, infer shapes, recompose, fold "
-      "batch norms, simplify, fold constants, CSE",
+      "batch norms, simplify, fold and evaluate constants, CSE",
       [](OpPassManager &pm, const GraphPipelineOptions &options) {
         buildKilnGraphPipeline(pm, options.graph());
       });

@@ -16,6 +16,7 @@
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/ManagedStatic.h"
 #include "llvm/Support/raw_ostream.h"
+#include <deque>
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -36,8 +37,14 @@ namespace {
 struct CompilerCLOptions {
   cl::OptionCategory &cat = getKilnOptionCategory();
   cl::opt<unsigned> optLevel{
-      "O", cl::desc("LLVM optimization level (0-3, default 2)"), cl::Prefix,
-      cl::init(2), cl::cat(cat)};
+      "O",
+      cl::desc("Optimization level: 0 no graph optimization or fusion, 1 "
+               "graph optimization, 2 (default) also fusion, 3 also LLVM -O3"),
+      cl::Prefix, cl::init(2), cl::cat(cat)};
+  cl::opt<unsigned> llvmOptLevel{
+      "llvm-opt-level",
+      cl::desc("LLVM's optimization level (0-3; default: -O's)"),
+      cl::cat(cat)};
   cl::opt<std::string> triple{
       "target-triple", cl::desc("Target triple (default: the host)"),
       cl::value_desc("triple"), cl::cat(cat)};
@@ -47,27 +54,19 @@ struct CompilerCLOptions {
       "features",
       cl::desc("Target features beyond the CPU's, e.g. +avx2,-avx512f"),
       cl::value_desc("list"), cl::cat(cat)};
-  cl::opt<bool> inferShapes{"infer-shapes",
-                            cl::desc("Refine dynamic dims (default true)"),
-                            cl::init(true), cl::cat(cat)};
-  cl::opt<bool> recompose{
-      "recompose",
-      cl::desc("Recompose LayerNorm, GELU and attention (default true)"),
-      cl::init(true), cl::cat(cat)};
-  cl::opt<bool> foldBatchNorm{
-      "fold-batchnorm",
-      cl::desc("Fold batch norms into convolutions (default true)"),
-      cl::init(true), cl::cat(cat)};
-  cl::opt<bool> foldConstants{
-      "fold-constants",
-      cl::desc("Evaluate transposes, reshapes, slices, pads and casts of "
-               "constants, frozen weights included (default true)"),
-      cl::init(true), cl::cat(cat)};
-  cl::opt<bool> simplify{
-      "simplify",
-      cl::desc("Algebraic simplification: transposes into matmuls, "
-               "constant chains, pads into convolutions (default true)"),
-      cl::init(true), cl::cat(cat)};
+  /// One flag per pass toggle; only those given override -O's choice.
+  std::deque<std::string> toggleHelp;
+  std::vector<std::unique_ptr<cl::opt<bool>>> toggles = [&] {
+    std::vector<std::unique_ptr<cl::opt<bool>>> flags;
+    for (const PassToggle &toggle : getPassToggles()) {
+      toggleHelp.push_back((toggle.description + " (default: on from -O" +
+                            llvm::Twine(toggle.level) + ")")
+                               .str());
+      flags.push_back(std::make_unique<cl::opt<bool>>(
+          toggle.name, cl::desc(toggleHelp.back()), cl::cat(cat)));
+    }
+    return flags;
+  }();
   cl::opt<bool> approximateMath{
       "approximate-math",
       cl::desc("Polynomial exp/tanh/erf/log instead of libm (default true)"),
@@ -76,7 +75,7 @@ struct CompilerCLOptions {
       "attention-key-block",
       cl::desc("Keys per block of flash-style attention, which keeps memory "
                "linear in the sequence (0: materialize the scores; default "
-               "128)"),
+               "128 from -O2, else 0)"),
       cl::init(128), cl::cat(cat)};
   cl::opt<std::string> parallel{
       "parallel",
@@ -151,17 +150,18 @@ mlir::kiln::parseFreezeArgument(StringRef argument) {
 
 llvm::Expected<CompilerOptions> mlir::kiln::getCompilerOptionsFromCL() {
   CompilerOptions options;
-  options.optLevel = clOptions->optLevel;
+  setOptimizationLevel(options, clOptions->optLevel);
+  if (clOptions->llvmOptLevel.getNumOccurrences())
+    options.llvmOptLevel = clOptions->llvmOptLevel;
   options.target = TargetOptions{clOptions->triple, clOptions->cpu,
                                  clOptions->features};
-  options.graph.inferShapes = clOptions->inferShapes;
-  options.graph.recompose = clOptions->recompose;
-  options.graph.foldBatchNorm = clOptions->foldBatchNorm;
-  options.graph.simplify = clOptions->simplify;
-  options.graph.foldConstants = clOptions->foldConstants;
+  for (const auto &flag : clOptions->toggles)
+    if (flag->getNumOccurrences())
+      cantFail(setPassToggle(options, flag->ArgStr, *flag));
   options.codegen.approximateMath = clOptions->approximateMath;
   options.codegen.schedule = clOptions->schedule;
-  options.codegen.attentionKeyBlock = clOptions->attentionKeyBlock;
+  if (clOptions->attentionKeyBlock.getNumOccurrences())
+    options.codegen.attentionKeyBlock = clOptions->attentionKeyBlock;
   if (clOptions->parallel != "openmp" && clOptions->parallel != "none")
     return makeError("--parallel takes openmp or none, not '" +
                      clOptions->parallel + "'");

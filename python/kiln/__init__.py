@@ -29,8 +29,8 @@ MIN_CONVERTED_OPSET = _kiln.MIN_CONVERTED_OPSET
 #: One input or output of a compiled model; `shape` has None for dynamic dims.
 TensorInfo = _namedtuple("TensorInfo", ["name", "dtype", "shape"])
 
-__all__ = ["__version__", "compile", "import_onnx", "supported_onnx_ops",
-           "rejected_onnx_ops", "Module",
+__all__ = ["__version__", "compile", "import_onnx", "pass_toggles",
+           "supported_onnx_ops", "rejected_onnx_ops", "Module",
            "CompileError", "TensorInfo", "MIN_OPSET", "MAX_OPSET", "MIN_CONVERTED_OPSET"]
 
 
@@ -168,24 +168,33 @@ class Module:
 
 
 def compile(source, target="host", opt_level=2, *, cpu="", features="",
-            approximate_math=True, infer_shapes=True, recompose=True,
-            fold_batchnorm=True, simplify=True, fold_constants=True,
-            threads=0, schedule=None,
-            attention_key_block=128, entry="", check=True, freeze=None):
+            llvm_opt_level=None, approximate_math=True, infer_shapes=None,
+            canonicalize=None, fold_constants=None, evaluate_constants=None,
+            fold_batchnorm=None, simplify=None, recompose=None,
+            fuse_elementwise=None,
+            threads=0, schedule=None, attention_key_block=None, entry="",
+            check=True, freeze=None):
     """Compiles a model.
 
     source: a path to a .onnx or .mlir file, MLIR text in the kiln dialect
         (or any dialect Kiln lowers), ONNX bytes, or an onnx.ModelProto.
     target: "host" (JIT-compiled, callable) or an LLVM target triple such as
         "aarch64-linux-gnu" (only save_object() is available then).
-    opt_level: LLVM optimization level, 0-3.
+    opt_level: 0 runs no graph optimization or fusion (the IR stays as
+        loaded, easy to debug), 1 graph optimization, 2 (the default) also
+        fusion, 3 also LLVM's -O3.
     cpu, features: target CPU and features (default: the host's). An
         unknown target, CPU or feature raises ValueError before any work.
+    llvm_opt_level: LLVM's optimization level, 0-3 (default: opt_level's).
     approximate_math: polynomial exp/tanh/erf/log instead of libm.
-    infer_shapes, recompose, fold_batchnorm, simplify, fold_constants: the
-        graph passes to run (simplify: transposes into matmuls, constant
+    infer_shapes, canonicalize, fold_constants, evaluate_constants,
+        fold_batchnorm, simplify, recompose, fuse_elementwise: turn one
+        pass on or off whatever opt_level says (None: as opt_level says;
+        see pass_toggles()). simplify: transposes into matmuls, constant
         chains, pads into convolutions; fold_constants: transposes, slices,
-        pads and casts of frozen weights evaluated at compile time).
+        pads and casts of frozen weights evaluated at compile time;
+        evaluate_constants: any other op on constants computed at compile
+        time by running it.
     threads: threads of the model's parallel loops (0: KILN_NUM_THREADS,
         else OMP_NUM_THREADS, else one per core); see also
         Module.set_num_threads.
@@ -193,7 +202,8 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
         built-in CPU strategy to the ops it matches (see docs/codegen-cpu.md).
     attention_key_block: attention over more keys than this (or a run-time
         number) runs flash-style over blocks of this many keys, so memory
-        grows linearly with the sequence; 0 materializes the scores.
+        grows linearly with the sequence; 0 materializes the scores
+        (default: 128 from opt_level 2, else 0).
     entry: the function name an ONNX graph is imported as (default
         "forward").
     check: run onnx's model checker on ONNX input.
@@ -202,9 +212,20 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
         an input, read at run time; freezing it specializes the shapes. An
         axes or pads tensor that a model takes as an input must be frozen.
     """
-    if not isinstance(opt_level, int) or not 0 <= opt_level <= 3:
-        raise ValueError("opt_level must be an int in 0-3, got %r" %
-                         (opt_level,))
+    for name, level in (("opt_level", opt_level),
+                        ("llvm_opt_level", llvm_opt_level)):
+        if level is None and name == "llvm_opt_level":
+            continue
+        if not isinstance(level, int) or not 0 <= level <= 3:
+            raise ValueError("%s must be an int in 0-3, got %r" %
+                             (name, level))
+    toggles = {name.replace("_", "-"): bool(value) for name, value in (
+        ("infer_shapes", infer_shapes), ("canonicalize", canonicalize),
+        ("fold_constants", fold_constants),
+        ("evaluate_constants", evaluate_constants),
+        ("fold_batchnorm", fold_batchnorm), ("simplify", simplify),
+        ("recompose", recompose), ("fuse_elementwise", fuse_elementwise))
+        if value is not None}
     data, name, is_onnx = _read_source(source)
     if isinstance(data, bytes) and not is_onnx:
         try:
@@ -214,9 +235,8 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
             raise CompileError("%s is neither ONNX nor MLIR" % name)
     triple = "" if target in ("host", None, "") else target
     compiled = _kiln.compile(data, name, is_onnx, triple, cpu, features,
-                             opt_level, approximate_math, infer_shapes,
-                             recompose, fold_batchnorm, simplify,
-                             fold_constants, threads,
+                             opt_level, llvm_opt_level, approximate_math,
+                             toggles, threads,
                              _os.fspath(schedule) if schedule else "",
                              attention_key_block, entry, check,
                              _frozen(freeze))
@@ -236,6 +256,13 @@ def import_onnx(source, entry="", check=True, freeze=None):
 def _frozen(freeze):
     import numpy as np
     return {str(k): np.asarray(v) for k, v in (freeze or {}).items()}
+
+
+def pass_toggles():
+    """[(name, minimum opt_level, description)] of the passes that
+    compile()'s keywords of the same name turn on or off."""
+    return [(name.replace("-", "_"), level, description)
+            for name, level, description in _kiln.pass_toggles()]
 
 
 def supported_onnx_ops():

@@ -438,22 +438,22 @@ FrozenMap toFrozen(const std::map<std::string, py::array> &arrays) {
 std::unique_ptr<CompiledModule>
 compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
         const std::string &triple, const std::string &cpu,
-        const std::string &features, unsigned optLevel, bool approximateMath,
-        bool inferShapes, bool recompose, bool foldBatchNorm, bool simplify,
-        bool foldConstants, int threads,
-        const std::string &schedule, int64_t attentionKeyBlock,
+        const std::string &features, unsigned optLevel,
+        std::optional<unsigned> llvmOptLevel, bool approximateMath,
+        const std::map<std::string, bool> &toggles, int threads,
+        const std::string &schedule, std::optional<int64_t> attentionKeyBlock,
         const std::string &entryName, bool check,
         const std::map<std::string, py::array> &freeze) {
   CompilerOptions options;
   options.target = TargetOptions{triple, cpu, features};
-  options.optLevel = optLevel;
+  setOptimizationLevel(options, optLevel);
+  options.llvmOptLevel = llvmOptLevel;
   options.codegen.approximateMath = approximateMath;
-  options.codegen.attentionKeyBlock = attentionKeyBlock;
-  options.graph.inferShapes = inferShapes;
-  options.graph.recompose = recompose;
-  options.graph.foldBatchNorm = foldBatchNorm;
-  options.graph.simplify = simplify;
-  options.graph.foldConstants = foldConstants;
+  if (attentionKeyBlock)
+    options.codegen.attentionKeyBlock = *attentionKeyBlock;
+  for (const auto &[name, on] : toggles)
+    if (llvm::Error err = setPassToggle(options, name, on))
+      throw py::value_error(llvm::toString(std::move(err)));
   if (threads < 0)
     throw py::value_error("threads must be positive (0: the default), got " +
                           std::to_string(threads));
@@ -529,10 +529,8 @@ PYBIND11_MODULE(_kiln, m) {
 
   m.def("compile", &compileModule, py::arg("source"), py::arg("name"),
         py::arg("is_onnx"), py::arg("triple"), py::arg("cpu"),
-        py::arg("features"), py::arg("opt_level"), py::arg("approximate_math"),
-        py::arg("infer_shapes"), py::arg("recompose"),
-        py::arg("fold_batchnorm"), py::arg("simplify"),
-        py::arg("fold_constants"), py::arg("threads"),
+        py::arg("features"), py::arg("opt_level"), py::arg("llvm_opt_level"),
+        py::arg("approximate_math"), py::arg("toggles"), py::arg("threads"),
         py::arg("schedule"),
         py::arg("attention_key_block"), py::arg("entry"), py::arg("check"),
         py::arg("freeze"));
@@ -540,6 +538,13 @@ PYBIND11_MODULE(_kiln, m) {
         py::arg("entry"), py::arg("check"), py::arg("freeze"));
   m.def("is_onnx_model", [](const std::string &name, const py::bytes &bytes) {
     return isOnnxModel(name, std::string(bytes));
+  });
+  m.def("pass_toggles", [] {
+    py::list out;
+    for (const PassToggle &toggle : getPassToggles())
+      out.append(py::make_tuple(toggle.name.str(),
+                                toggle.level, toggle.description.str()));
+    return out;
   });
   m.def("supported_onnx_ops", [] {
     py::list out;

@@ -165,15 +165,22 @@ def test_gate_slices_of_large_weights_fold_at_compile_time():
     x = torch.randn(4, 2, 40, generator=torch.Generator().manual_seed(3))
     onnx_bytes = export(model, x, False)
     folded = kiln.compile(onnx_bytes)
-    unfolded = kiln.compile(onnx_bytes, fold_constants=False)
+    unfolded = kiln.compile(onnx_bytes, fold_constants=False,
+                            evaluate_constants=False)
     assert "dense_resource<kiln_folded" in folded.mlir
     assert "kiln_folded" not in unfolded.mlir
+    # Without kiln-fold-constants, kiln-evaluate-constants computes them by
+    # running the slices instead.
+    evaluated = kiln.compile(onnx_bytes, fold_constants=False)
+    assert "dense_resource<kiln_evaluated" in evaluated.mlir
+    assert (evaluated.mlir.count("kiln.slice") ==
+            folded.mlir.count("kiln.slice"))
     # W, R and B per direction, and R's reset slice per direction.
     assert (unfolded.mlir.count("kiln.slice") -
             folded.mlir.count("kiln.slice")) >= 6
     with torch.no_grad():
         ref_y, ref_h = [t.numpy() for t in model(x)]
-    for m in (folded, unfolded):
+    for m in (folded, unfolded, evaluated):
         y, h = m(x.numpy())
         np.testing.assert_allclose(y.reshape(ref_y.shape), ref_y, rtol=1e-5,
                                    atol=1e-5)

@@ -63,6 +63,81 @@ def test_graph_options_are_honoured():
                                atol=1e-6)
 
 
+MLIR_CHAIN = """
+func.func @f(%x: tensor<2x8xf32> {kiln.name = "x"}, %b: tensor<8xf32> {kiln.name = "b"}) -> tensor<2x8xf32> {
+  %0 = kiln.add %x, %b : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  %1 = kiln.relu %0 : (tensor<2x8xf32>) -> tensor<2x8xf32>
+  %2 = kiln.mul %1, %1 : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %2 : tensor<2x8xf32>
+}
+"""
+
+
+def test_opt_levels_and_toggles():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 8)).astype(np.float32)
+    b = rng.standard_normal(8).astype(np.float32)
+    want = np.maximum(x + b, 0) ** 2
+    groups = {}
+    for level in (0, 1, 2, 3):
+        m = kiln.compile(MLIR_CHAIN, opt_level=level)
+        np.testing.assert_allclose(m(x, b), want, rtol=1e-6)
+        r = m.report
+        groups[level] = r["fusion_groups"]
+        assert r["kernels_before_fusion"]["kernels"] == 3
+        assert r["kernels_before_fusion"]["intermediate_bytes"] == 2 * 64
+    assert groups[0] == groups[1] == []
+    assert len(groups[2]) == 1 and groups[2] == groups[3]
+    assert [op.split(" ")[0] for op in groups[2][0]["ops"]] == [
+        "kiln.add", "kiln.relu", "kiln.mul"]
+    # A toggle overrides the level either way.
+    assert kiln.compile(MLIR_CHAIN, opt_level=0,
+                        fuse_elementwise=True).report["fusion_groups"]
+    assert not kiln.compile(MLIR_CHAIN,
+                            fuse_elementwise=False).report["fusion_groups"]
+    assert kiln.compile(MLIR_CONV_BN, opt_level=0).report["rewrites"] == []
+    assert kiln.compile(MLIR_CONV_BN, opt_level=0,
+                        fold_batchnorm=True).report["rewrites"]
+    m = kiln.compile(MLIR_CHAIN, opt_level=0, llvm_opt_level=2)
+    np.testing.assert_allclose(m(x, b), want, rtol=1e-6)
+    toggles = kiln.pass_toggles()
+    assert ("fuse_elementwise", 2) in [(n, lvl) for n, lvl, _ in toggles]
+    assert all(isinstance(d, str) and d for _, _, d in toggles)
+    for name, _, _ in toggles:  # every toggle is a compile() keyword
+        kiln.compile(MLIR_CHAIN, **{name: False})
+    with pytest.raises(ValueError, match="llvm_opt_level must be an int"):
+        kiln.compile(MLIR_CHAIN, llvm_opt_level=7)
+    with pytest.raises(TypeError):
+        kiln.compile(MLIR_CHAIN, vectorize=False)
+
+
+MLIR_CONST_WEIGHT = """
+func.func @f(%x: tensor<1x2xf32> {kiln.name = "x"}) -> tensor<1x2xf32> {
+  %a = kiln.constant dense<[[0.1, 0.2], [0.3, 0.4]]> : tensor<2x2xf32>
+  %m = kiln.matmul %a, %a : (tensor<2x2xf32>, tensor<2x2xf32>) -> tensor<2x2xf32>
+  %e = kiln.exp %m : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  %y = kiln.matmul %x, %e : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+"""
+
+
+def test_constants_are_evaluated_at_compile_time():
+    x = np.array([[0.5, -1.0]], np.float32)
+    a = np.array([[0.1, 0.2], [0.3, 0.4]], np.float32)
+    want = x @ np.exp(a @ a)
+    m = kiln.compile(MLIR_CONST_WEIGHT)
+    assert {"pass": "kiln-evaluate-constants", "rewrite": "evaluated-exp",
+            "count": 1, "bytes": 16} in m.report["rewrites"]
+    assert "kiln.exp" not in m.report["ops_after"]
+    assert m.report["ops_after"]["kiln.matmul"] == 1  # x @ e alone
+    np.testing.assert_allclose(m(x), want, rtol=1e-5)
+    for off in (kiln.compile(MLIR_CONST_WEIGHT, evaluate_constants=False),
+                kiln.compile(MLIR_CONST_WEIGHT, opt_level=0)):
+        assert off.report["ops_after"]["kiln.exp"] == 1
+        np.testing.assert_allclose(off(x), want, rtol=1e-5)
+
+
 def test_target_description():
     m = kiln.compile(MLIR_CONV_BN, cpu="znver3", target="x86_64-linux-gnu")
     assert 'cpu = "znver3"' in m.target_description

@@ -823,6 +823,61 @@ add(Case("simplify_rewrites", [sx, sw, sa, sb, sy],
          "  return %c, %s4 : tensor<1x4x10x7xf32>, tensor<2x5x6xf32>",
          [want_conv, want_div]))
 
+# kiln-evaluate-constants, through the whole pipeline: a weight computed
+# from constants (a matmul, tanh and a scale, none of which a folder
+# evaluates) is computed at compile time by running Kiln's own code; the
+# model then multiplies by it.
+def dense(a):
+    """The `dense<...>` literal of a float32 array."""
+    def lit(x):
+        return ("[" + ", ".join(lit(v) for v in x) + "]" if isinstance(x, list)
+                else "%.9g" % x)
+    return "dense<%s>" % lit(a.astype(np.float32).tolist())
+
+
+ew1, ew2, ex = rand(5, 4), rand(4, 6), rand(3, 5)
+want_w = np.tanh(ref(ew1) @ ref(ew2)) * 0.5
+add(Case("evaluate_constants", [ex],
+         f"  %w1 = kiln.constant {dense(ew1)} : tensor<5x4xf32>\n"
+         f"  %w2 = kiln.constant {dense(ew2)} : tensor<4x6xf32>\n"
+         "  %m = kiln.matmul %w1, %w2 : (tensor<5x4xf32>, tensor<4x6xf32>) -> tensor<5x6xf32>\n"
+         "  %t = kiln.tanh %m : (tensor<5x6xf32>) -> tensor<5x6xf32>\n"
+         "  %h = kiln.constant dense<0.5> : tensor<f32>\n"
+         "  %w = kiln.mul %t, %h : (tensor<5x6xf32>, tensor<f32>) -> tensor<5x6xf32>\n"
+         "  %r = kiln.matmul %a0, %w : (tensor<3x5xf32>, tensor<5x6xf32>) -> tensor<3x6xf32>\n"
+         "  return %r : tensor<3x6xf32>",
+         [ref(ex) @ want_w]))
+
+# kiln-fold-batchnorm's scale/shift and batch-norm-before-conv folds,
+# through the whole pipeline: conv * c + d (per channel) and a batch norm
+# before an unpadded conv become one conv each.
+fx, fw, fw2 = rand(1, 3, 6, 5), rand(4, 3, 3, 3), rand(2, 4, 1, 1)
+fscale, fshift = rand(4, 1, 1, lo=0.5, hi=2), rand(4)
+bn_s, bn_b, bn_m = rand(4, lo=0.5, hi=2), rand(4), rand(4)
+bn_v = rand(4, lo=0.5, hi=2)
+want_ss = conv_nchw(ref(fx), ref(fw), pads=(1, 1, 1, 1)) * ref(fscale) + \
+    ref(fshift).reshape(1, 4, 1, 1)
+bn_a = ref(bn_s) / np.sqrt(ref(bn_v) + 1e-5)
+want_bn = conv_nchw((want_ss - ref(bn_m).reshape(1, 4, 1, 1)) *
+                    bn_a.reshape(1, 4, 1, 1) + ref(bn_b).reshape(1, 4, 1, 1),
+                    ref(fw2))
+add(Case("fold_scale_shift_and_batchnorm_into_conv", [fx],
+         f"  %w = kiln.constant {dense(fw)} : tensor<4x3x3x3xf32>\n"
+         f"  %s = kiln.constant {dense(fscale)} : tensor<4x1x1xf32>\n"
+         f"  %d = kiln.constant {dense(fshift.reshape(1, 4, 1, 1))} : tensor<1x4x1x1xf32>\n"
+         "  %c = kiln.conv2d %a0, %w {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x6x5xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x5xf32>\n"
+         "  %m = kiln.mul %c, %s : (tensor<1x4x6x5xf32>, tensor<4x1x1xf32>) -> tensor<1x4x6x5xf32>\n"
+         "  %y = kiln.add %m, %d : (tensor<1x4x6x5xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x6x5xf32>\n"
+         f"  %bs = kiln.constant {dense(bn_s)} : tensor<4xf32>\n"
+         f"  %bb = kiln.constant {dense(bn_b)} : tensor<4xf32>\n"
+         f"  %bm = kiln.constant {dense(bn_m)} : tensor<4xf32>\n"
+         f"  %bv = kiln.constant {dense(bn_v)} : tensor<4xf32>\n"
+         "  %n = kiln.batch_norm %y, %bs, %bb, %bm, %bv {epsilon = 1.0e-5 : f64} : (tensor<1x4x6x5xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x6x5xf32>\n"
+         f"  %w2 = kiln.constant {dense(fw2)} : tensor<2x4x1x1xf32>\n"
+         "  %z = kiln.conv2d %n, %w2 : (tensor<1x4x6x5xf32>, tensor<2x4x1x1xf32>) -> tensor<1x2x6x5xf32>\n"
+         "  return %y, %z : tensor<1x4x6x5xf32>, tensor<1x2x6x5xf32>",
+         [want_ss, want_bn]))
+
 if __name__ == "__main__":
     import os
     bindir, cc = os.path.abspath(sys.argv[1]), sys.argv[2]

@@ -86,6 +86,8 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAllPasses();
   registerKilnPassesAndPipelines();
+  // kiln-evaluate-constants computes with the JIT, as in kiln-compile.
+  registerJitConstantEvaluator();
   DialectRegistry registry;
   registerCompilerDialects(registry);
   llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) {

@@ -14,6 +14,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include <cmath>
+#include <type_traits>
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNFOLDBATCHNORMPASS
@@ -32,71 +33,269 @@ std::optional<SmallVector<double>> constantValues(Value value) {
   return readFloatElements(attr);
 }
 
-struct FoldBatchNormIntoConv final : OpRewritePattern<BatchNormOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// A convolution whose filter (and bias, if any) are constants, read.
+struct ConstantConv {
+  Conv2DOp conv;
+  RankedTensorType filterType;
+  SmallVector<double> filter;
+  /// One per output channel; zeros without a bias.
+  SmallVector<double> bias;
+  int64_t channels;
+  /// Output (and input) channel dims of the filter and of the result.
+  int64_t filterOutputDim, filterInputDim, resultChannelDim;
 
-  LogicalResult matchAndRewrite(BatchNormOp bn,
-                                PatternRewriter &rewriter) const override {
-    auto conv = bn.getInput().getDefiningOp<Conv2DOp>();
+  /// Reads `value`'s defining conv when it has no other user and constant
+  /// weights.
+  static std::optional<ConstantConv> match(Value value) {
+    auto conv = value.getDefiningOp<Conv2DOp>();
     if (!conv || !conv->hasOneUse())
-      return rewriter.notifyMatchFailure(bn, "input is not a single-use conv");
-    int64_t channelDim = getImageDims(conv.getLayout()).channel;
-    int64_t outputDim = getFilterDims(conv.getLayout()).output;
-    auto axis = static_cast<int64_t>(bn.getAxis());
-    if (axis != channelDim && axis != channelDim - 4)
-      return rewriter.notifyMatchFailure(bn, "not normalizing conv channels");
-    auto filterType = cast<RankedTensorType>(conv.getFilter().getType());
-    if (!filterType.hasStaticShape())
-      return rewriter.notifyMatchFailure(conv, "dynamic filter shape");
-
+      return std::nullopt;
+    ConstantConv c;
+    c.conv = conv;
+    c.filterType = cast<RankedTensorType>(conv.getFilter().getType());
+    if (!c.filterType.hasStaticShape())
+      return std::nullopt;
     std::optional<SmallVector<double>> filter =
         constantValues(conv.getFilter());
-    std::optional<SmallVector<double>> scale = constantValues(bn.getScale());
-    std::optional<SmallVector<double>> beta = constantValues(bn.getBias());
-    std::optional<SmallVector<double>> mean = constantValues(bn.getMean());
-    std::optional<SmallVector<double>> var = constantValues(bn.getVariance());
-    if (!filter || !scale || !beta || !mean || !var)
-      return rewriter.notifyMatchFailure(bn, "parameters are not constant");
-    int64_t channels = filterType.getDimSize(outputDim);
-    SmallVector<double> bias(channels, 0.0);
+    if (!filter)
+      return std::nullopt;
+    c.filter = std::move(*filter);
+    FilterDims filterDims = getFilterDims(conv.getLayout());
+    c.filterOutputDim = filterDims.output;
+    c.filterInputDim = filterDims.input;
+    c.resultChannelDim = getImageDims(conv.getLayout()).channel;
+    c.channels = c.filterType.getDimSize(c.filterOutputDim);
+    c.bias.assign(c.channels, 0.0);
     if (Value b = conv.getBias()) {
       std::optional<SmallVector<double>> values = constantValues(b);
-      if (!values)
-        return rewriter.notifyMatchFailure(conv, "bias is not constant");
-      bias = std::move(*values);
+      if (!values || static_cast<int64_t>(values->size()) != c.channels)
+        return std::nullopt;
+      c.bias = std::move(*values);
     }
-    for (const SmallVector<double> *v : {&*scale, &*beta, &*mean, &*var, &bias})
-      if (static_cast<int64_t>(v->size()) != channels)
-        return rewriter.notifyMatchFailure(bn, "parameter size mismatch");
+    return c;
+  }
 
-    double epsilon = bn.getEpsilon().convertToDouble();
-    SmallVector<double> factor(channels);
-    for (int64_t c = 0; c < channels; ++c) {
-      factor[c] = (*scale)[c] / std::sqrt((*var)[c] + epsilon);
-      bias[c] = (bias[c] - (*mean)[c]) * factor[c] + (*beta)[c];
-    }
-    // Scale each filter element by the factor of its output channel; in the
-    // row-major filter, consecutive output channels are `stride` apart.
+  /// The row-major stride of the filter's dim `dim`.
+  int64_t filterStride(int64_t dim) const {
     int64_t stride = 1;
-    for (int64_t d = outputDim + 1; d < filterType.getRank(); ++d)
+    for (int64_t d = dim + 1; d < filterType.getRank(); ++d)
       stride *= filterType.getDimSize(d);
-    for (int64_t i = 0, e = filter->size(); i < e; ++i)
-      (*filter)[i] *= factor[(i / stride) % channels];
+    return stride;
+  }
 
-    Location loc = bn.getLoc();
+  /// Multiplies each output channel's filter by `factor` (one per channel).
+  void scaleOutputChannels(ArrayRef<double> factor) {
+    int64_t stride = filterStride(filterOutputDim);
+    for (int64_t i = 0, e = filter.size(); i < e; ++i)
+      filter[i] *= factor[(i / stride) % channels];
+  }
+
+  /// Replaces `root` (the op the conv feeds) by the conv with the current
+  /// filter and bias, applied to `input`.
+  void replace(PatternRewriter &rewriter, Operation *root, Value input,
+               StringRef rewrite) {
+    Location loc = root->getLoc();
     auto newFilter = ConstantOp::create(
-        rewriter, loc, makeFloatElements(filterType, *filter, "folded_filter"));
+        rewriter, loc, makeFloatElements(filterType, filter, "folded_filter"));
     auto biasType =
         RankedTensorType::get({channels}, filterType.getElementType());
     auto newBias = ConstantOp::create(
         rewriter, loc, makeFloatElements(biasType, bias, "folded_bias"));
     auto folded = Conv2DOp::create(
-        rewriter, conv.getLoc(), bn.getType(), conv.getInput(), newFilter,
-        newBias, conv.getStridesAttr(), conv.getDilationsAttr(),
+        rewriter, conv.getLoc(), root->getResult(0).getType(), input,
+        newFilter, newBias, conv.getStridesAttr(), conv.getDilationsAttr(),
         conv.getPadsAttr(), conv.getGroupsAttr(), conv.getLayoutAttr());
-    remarkRewrite(bn.getLoc(), "kiln-fold-batchnorm", "batchnorm-folded");
-    rewriter.replaceOp(bn, folded.getResult());
-    rewriter.eraseOp(conv);
+    remarkRewrite(loc, "kiln-fold-batchnorm", rewrite);
+    rewriter.replaceOp(root, folded.getResult());
+    if (conv->use_empty())
+      rewriter.eraseOp(conv);
+  }
+};
+
+struct FoldBatchNormIntoConv final : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp bn,
+                                PatternRewriter &rewriter) const override {
+    std::optional<ConstantConv> conv = ConstantConv::match(bn.getInput());
+    if (!conv)
+      return rewriter.notifyMatchFailure(
+          bn, "input is not a single-use conv with constant weights");
+    auto axis = static_cast<int64_t>(bn.getAxis());
+    if (axis != conv->resultChannelDim && axis != conv->resultChannelDim - 4)
+      return rewriter.notifyMatchFailure(bn, "not normalizing conv channels");
+    std::optional<SmallVector<double>> scale = constantValues(bn.getScale());
+    std::optional<SmallVector<double>> beta = constantValues(bn.getBias());
+    std::optional<SmallVector<double>> mean = constantValues(bn.getMean());
+    std::optional<SmallVector<double>> var = constantValues(bn.getVariance());
+    if (!scale || !beta || !mean || !var)
+      return rewriter.notifyMatchFailure(bn, "parameters are not constant");
+    for (const SmallVector<double> *v : {&*scale, &*beta, &*mean, &*var})
+      if (static_cast<int64_t>(v->size()) != conv->channels)
+        return rewriter.notifyMatchFailure(bn, "parameter size mismatch");
+
+    double epsilon = bn.getEpsilon().convertToDouble();
+    SmallVector<double> factor(conv->channels);
+    for (int64_t c = 0; c < conv->channels; ++c) {
+      factor[c] = (*scale)[c] / std::sqrt((*var)[c] + epsilon);
+      conv->bias[c] = (conv->bias[c] - (*mean)[c]) * factor[c] + (*beta)[c];
+    }
+    conv->scaleOutputChannels(factor);
+    conv->replace(rewriter, bn, conv->conv.getInput(), "batchnorm-folded");
+    return success();
+  }
+};
+
+/// The values of constant `value` if it holds one value per channel of a
+/// result of type `resultType` whose channels are dim `channelDim` (every
+/// other dim 1 after numpy alignment, or a single value), broadcast to
+/// `channels` values.
+std::optional<SmallVector<double>> perChannel(Value value,
+                                              RankedTensorType resultType,
+                                              int64_t channelDim,
+                                              int64_t channels) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.hasStaticShape() || type.getRank() > resultType.getRank())
+    return std::nullopt;
+  int64_t offset = resultType.getRank() - type.getRank();
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    int64_t size = type.getDimSize(d);
+    if (size != 1 && !(d + offset == channelDim && size == channels))
+      return std::nullopt;
+  }
+  std::optional<SmallVector<double>> values = constantValues(value);
+  if (!values)
+    return std::nullopt;
+  if (values->size() == 1)
+    values->assign(channels, values->front());
+  return values;
+}
+
+/// `conv * c`, `conv / c`, `conv + c` and `conv - c` with `c` a constant per
+/// output channel (a scalar included): the scale goes into the filter and
+/// bias, the shift into the bias.
+template <typename OpTy>
+struct FoldScaleShiftIntoConv final : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  static constexpr bool kCommutative =
+      std::is_same_v<OpTy, MulOp> || std::is_same_v<OpTy, AddOp>;
+  static constexpr bool kScale =
+      std::is_same_v<OpTy, MulOp> || std::is_same_v<OpTy, DivOp>;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    for (int side = 0; side < (kCommutative ? 2 : 1); ++side) {
+      Value convValue = op->getOperand(side);
+      Value constant = op->getOperand(1 - side);
+      std::optional<ConstantConv> conv = ConstantConv::match(convValue);
+      if (!conv || op.getType() != convValue.getType())
+        continue;
+      std::optional<SmallVector<double>> c =
+          perChannel(constant, cast<RankedTensorType>(op.getType()),
+                     conv->resultChannelDim, conv->channels);
+      if (!c)
+        continue;
+      if constexpr (kScale) {
+        if constexpr (std::is_same_v<OpTy, DivOp>) {
+          if (llvm::is_contained(*c, 0.0))
+            return rewriter.notifyMatchFailure(op, "division by zero");
+          for (double &v : *c)
+            v = 1.0 / v;
+        }
+        conv->scaleOutputChannels(*c);
+        for (int64_t i = 0; i < conv->channels; ++i)
+          conv->bias[i] *= (*c)[i];
+        conv->replace(rewriter, op, conv->conv.getInput(), "scale-folded");
+      } else {
+        double sign = std::is_same_v<OpTy, SubOp> ? -1.0 : 1.0;
+        for (int64_t i = 0; i < conv->channels; ++i)
+          conv->bias[i] += sign * (*c)[i];
+        conv->replace(rewriter, op, conv->conv.getInput(), "shift-folded");
+      }
+      return success();
+    }
+    return rewriter.notifyMatchFailure(
+        op, "not a single-use conv with constant weights and a per-channel "
+            "constant");
+  }
+};
+
+/// A batch norm right before a convolution without padding:
+/// conv(a * x + s) = conv'(x) with W'[o, i, ...] = W[o, i, ...] * a[i] and
+/// b'[o] = b[o] + sum over i and the window of W[o, i, ...] * s[i]. Zero
+/// padding would pad the normalized input with zeros, which the folded conv
+/// cannot express, so padded convolutions are left alone.
+struct FoldBatchNormIntoNextConv final : OpRewritePattern<Conv2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(Conv2DOp next,
+                                PatternRewriter &rewriter) const override {
+    auto bn = next.getInput().getDefiningOp<BatchNormOp>();
+    if (!bn || !bn->hasOneUse())
+      return rewriter.notifyMatchFailure(next, "input is not a batch norm");
+    if (llvm::any_of(next.getPads(), [](int64_t p) { return p != 0; }))
+      return rewriter.notifyMatchFailure(next, "padded convolution");
+    auto filterType = cast<RankedTensorType>(next.getFilter().getType());
+    std::optional<SmallVector<double>> filter =
+        constantValues(next.getFilter());
+    if (!filterType.hasStaticShape() || !filter)
+      return rewriter.notifyMatchFailure(next, "filter is not constant");
+    int64_t channelDim = getImageDims(next.getLayout()).channel;
+    auto axis = static_cast<int64_t>(bn.getAxis());
+    if (axis != channelDim && axis != channelDim - 4)
+      return rewriter.notifyMatchFailure(bn, "not normalizing channels");
+    FilterDims dims = getFilterDims(next.getLayout());
+    int64_t outputs = filterType.getDimSize(dims.output);
+    int64_t perGroup = filterType.getDimSize(dims.input);
+    int64_t groups = static_cast<int64_t>(next.getGroups());
+    int64_t inputs = perGroup * groups;
+    std::optional<SmallVector<double>> scale = constantValues(bn.getScale());
+    std::optional<SmallVector<double>> beta = constantValues(bn.getBias());
+    std::optional<SmallVector<double>> mean = constantValues(bn.getMean());
+    std::optional<SmallVector<double>> var = constantValues(bn.getVariance());
+    if (!scale || !beta || !mean || !var)
+      return rewriter.notifyMatchFailure(bn, "parameters are not constant");
+    for (const SmallVector<double> *v : {&*scale, &*beta, &*mean, &*var})
+      if (static_cast<int64_t>(v->size()) != inputs)
+        return rewriter.notifyMatchFailure(bn, "parameter size mismatch");
+    SmallVector<double> bias(outputs, 0.0);
+    if (Value b = next.getBias()) {
+      std::optional<SmallVector<double>> values = constantValues(b);
+      if (!values || static_cast<int64_t>(values->size()) != outputs)
+        return rewriter.notifyMatchFailure(next, "bias is not constant");
+      bias = std::move(*values);
+    }
+    // bn(x) = a * x + s per input channel.
+    double epsilon = bn.getEpsilon().convertToDouble();
+    SmallVector<double> a(inputs), s(inputs);
+    for (int64_t c = 0; c < inputs; ++c) {
+      a[c] = (*scale)[c] / std::sqrt((*var)[c] + epsilon);
+      s[c] = (*beta)[c] - (*mean)[c] * a[c];
+    }
+    SmallVector<int64_t> strides(filterType.getRank(), 1);
+    for (int64_t d = filterType.getRank() - 2; d >= 0; --d)
+      strides[d] = strides[d + 1] * filterType.getDimSize(d + 1);
+    int64_t outputsPerGroup = outputs / groups;
+    for (int64_t i = 0, e = filter->size(); i < e; ++i) {
+      int64_t o = (i / strides[dims.output]) % outputs;
+      int64_t j = (i / strides[dims.input]) % perGroup;
+      int64_t c = (o / outputsPerGroup) * perGroup + j;
+      bias[o] += (*filter)[i] * s[c];
+      (*filter)[i] *= a[c];
+    }
+    Location loc = bn.getLoc();
+    auto newFilter = ConstantOp::create(
+        rewriter, loc, makeFloatElements(filterType, *filter, "folded_filter"));
+    auto biasType =
+        RankedTensorType::get({outputs}, filterType.getElementType());
+    auto newBias = ConstantOp::create(
+        rewriter, loc, makeFloatElements(biasType, bias, "folded_bias"));
+    remarkRewrite(loc, "kiln-fold-batchnorm", "batchnorm-into-next-conv");
+    rewriter.replaceOpWithNewOp<Conv2DOp>(
+        next, next.getType(), bn.getInput(), newFilter, newBias,
+        next.getStridesAttr(), next.getDilationsAttr(), next.getPadsAttr(),
+        next.getGroupsAttr(), next.getLayoutAttr());
+    rewriter.eraseOp(bn);
     return success();
   }
 };
@@ -120,5 +319,8 @@ struct KilnFoldBatchNormPass final
 } // namespace
 
 void mlir::kiln::populateFoldBatchNormPatterns(RewritePatternSet &patterns) {
-  patterns.add<FoldBatchNormIntoConv>(patterns.getContext());
+  patterns.add<FoldBatchNormIntoConv, FoldBatchNormIntoNextConv,
+               FoldScaleShiftIntoConv<MulOp>, FoldScaleShiftIntoConv<DivOp>,
+               FoldScaleShiftIntoConv<AddOp>, FoldScaleShiftIntoConv<SubOp>>(
+      patterns.getContext());
 }

@@ -104,7 +104,11 @@ ElementsAttr gather(RankedTensorType resultType, const ConstantBytes &in,
 void replaceWithConstant(PatternRewriter &rewriter, Operation *op,
                          ElementsAttr value, StringRef what) {
   rewriter.replaceOpWithNewOp<ConstantOp>(op, value);
-  remarkRewrite(op->getLoc(), kPass, what);
+  auto type = cast<ShapedType>(value.getType());
+  remarkConstantFolded(
+      op->getLoc(), kPass, what,
+      type.getNumElements() *
+          llvm::divideCeil(type.getElementTypeBitWidth(), 8));
 }
 
 /// A constant operand, read, with its shape and row-major strides.

@@ -44,8 +44,53 @@ def KilnFoldConstantsPass : Pass<"kiln-fold-constants"> {
   let dependentDialects = ["::mlir::kiln::KilnDialect"];
 }
 
+def KilnEvaluateConstantsPass
+    : Pass<"kiln-evaluate-constants", "::mlir::ModuleOp"> {
+  let summary = "Compute any kiln op whose operands are all constant at "
+                "compile time";
+  let description = [{
+    Finds the kiln ops whose operands are all constants (or results of such
+    ops), whatever the op: elementwise math, matmuls and convolutions of
+    weights, dequantize and quantize, reductions, the data movement
+    `kiln-fold-constants` does without running code. It gathers them into
+    one function of a separate module, which the registered constant
+    evaluator compiles with Kiln's own CPU pipeline and JIT and runs once;
+    each value the rest of the graph uses then becomes a `kiln.constant`
+    (a `dense_resource` blob above 1024 elements). The results are the
+    model's own numerics: the same lowering computes them.
+
+    `kiln-compile`, `kiln-run`, Python and `kiln-opt` register the JIT
+    evaluator; without one (a tool that links no JIT) the pass changes
+    nothing. When the computation fails (a constant index out of range,
+    say), a warning says why and the subgraphs stay, to fail at run time if
+    they run at all. Results above `max-bytes` are not computed (their operands
+    may be), and `kiln.broadcast_to` never is: a broadcast constant costs
+    memory in the object and saves no work.
+
+    ```mlir
+    // Before: a weight fake-quantized by quantization-aware training
+    %w = kiln.constant dense_resource<w> : tensor<768x768xf32>
+    %q = kiln.quantize %w : (tensor<768x768xf32>) -> tensor<768x768x!quant.uniform<i8:f32, 0.02>>
+    %d = kiln.dequantize %q : (tensor<768x768x!quant.uniform<i8:f32, 0.02>>) -> tensor<768x768xf32>
+    %y = kiln.matmul %x, %d : (tensor<1x768xf32>, tensor<768x768xf32>) -> tensor<1x768xf32>
+    // After
+    %d = kiln.constant dense_resource<kiln_evaluated> : tensor<768x768xf32>
+    %y = kiln.matmul %x, %d : (tensor<1x768xf32>, tensor<768x768xf32>) -> tensor<1x768xf32>
+    ```
+
+    Each computed value is reported as an `evaluated-<op>` remark with its
+    bytes (the compile report's folded bytes).
+  }];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", /*default=*/"int64_t(1) << 28",
+           "Largest result, in bytes, to compute at compile time">,
+  ];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+}
+
 def KilnFoldBatchNormPass : Pass<"kiln-fold-batchnorm"> {
-  let summary = "Fold inference batch norms into preceding convolutions";
+  let summary = "Fold batch norms and per-channel scales and shifts into "
+                "convolutions";
   let description = [{
     Rewrites `kiln.batch_norm(kiln.conv2d(x, W, b))`, where the batch norm
     normalizes the convolution's output channels and `W`, `b` and the four
@@ -58,10 +103,25 @@ def KilnFoldBatchNormPass : Pass<"kiln-fold-batchnorm"> {
     b' = (b - mean) * a + bias
     ```
 
+    The same goes for a scale or shift by a constant after a convolution:
+    `conv * c` and `conv / c` scale `W` and `b`, `conv + c` and `conv - c`
+    shift `b`, where `c` holds one value per output channel (every other
+    dim 1, in either layout) or one value. A batch norm *before* a
+    convolution folds too, into the weights of each input channel, when the
+    convolution has no padding (zero padding would pad the normalized input
+    with zeros, which the folded convolution cannot express):
+
+    ```
+    a = scale / sqrt(variance + epsilon),  s = bias - mean * a
+    W'[o, i, ...] = W[o, i, ...] * a[i]
+    b'[o]         = b[o] + sum over i and the window of W[o, i, ...] * s[i]
+    ```
+
     The folded weights are computed at compile time in double precision and
     stored as `dense` elements, or as `dense_resource` blobs when large. The
     convolution must have no other users. Works for both layouts and for
-    grouped and depthwise convolutions.
+    grouped and depthwise convolutions. Remarks: `batchnorm-folded`,
+    `scale-folded`, `shift-folded`, `batchnorm-into-next-conv`.
 
     ```mlir
     // Before

@@ -25,6 +25,14 @@ inline void remarkRewrite(Location loc, StringRef pass, StringRef rewrite) {
   remark::passed(loc, remark::RemarkOpts::name(rewrite).category(pass));
 }
 
+/// The same for a rewrite that made a constant of `bytes` bytes at compile
+/// time (the report sums them as "bytes").
+inline void remarkConstantFolded(Location loc, StringRef pass,
+                                 StringRef rewrite, int64_t bytes) {
+  remark::passed(loc, remark::RemarkOpts::name(rewrite).category(pass))
+      << remark::detail::Remark::Arg("bytes", bytes);
+}
+
 } // namespace mlir::kiln
 
 #endif // KILN_TRANSFORMS_REMARKS_H

@@ -9,7 +9,9 @@
 // (`remark::passed`, category = the pass argument) for each rewrite, and the
 // canonicalizations of the graph pipeline are observed through a rewrite
 // listener. The compiler session collects both into this report, together
-// with op counts per kind before and after the graph pipeline.
+// with op counts per kind before and after the graph pipeline, and, from the
+// linalg stage, the kernels before and after fusion and the fusion groups
+// (read from the kernels' locations, kiln/IR/Origins.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +21,8 @@
 #include "mlir/Support/LLVM.h"
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <vector>
 #include <string>
 
 namespace llvm {
@@ -29,7 +33,27 @@ namespace mlir {
 class MLIRContext;
 class Operation;
 class RewriterBase;
+class Type;
 namespace kiln {
+
+/// The kernels of linalg on tensors (linalg ops not inside another) and the
+/// tensors they write that stay inside the function: neither returned nor
+/// only the destination another kernel updates in place.
+struct KernelStats {
+  int64_t kernels = 0;
+  /// Bytes of the statically shaped intermediate tensors.
+  int64_t intermediateBytes = 0;
+  /// Intermediate tensors of a dynamic shape (not in intermediateBytes).
+  int64_t dynamicIntermediates = 0;
+  KernelStats &operator+=(const KernelStats &other);
+};
+
+/// One kernel that fusion made of several kiln ops.
+struct FusionGroup {
+  std::string function;
+  /// "kiln.add (node 'Add_3' (Add))", in the order fusion met them.
+  std::vector<std::string> ops;
+};
 
 struct CompileReport {
   /// Op counts by op name inside functions, when the model was loaded and
@@ -42,6 +66,16 @@ struct CompileReport {
   /// it erased, in the graph pipeline.
   int64_t constantsFolded = 0;
   int64_t deadOpsErased = 0;
+  /// Bytes of the constants canonicalization folded to; kiln passes report
+  /// theirs per rewrite.
+  int64_t constantBytesFolded = 0;
+  std::map<std::pair<std::string, std::string>, int64_t> rewriteBytes;
+
+  /// From the linalg stage: the kernels right after lowering (before
+  /// kiln-fuse-elementwise) and at the end of the stage, and the kernels
+  /// fusion made of several kiln ops.
+  std::optional<KernelStats> kernelsBeforeFusion, kernelsAfterFusion;
+  std::vector<FusionGroup> fusionGroups;
 
   /// A human-readable summary.
   void print(llvm::raw_ostream &os) const;
@@ -51,6 +85,15 @@ struct CompileReport {
 
 /// Counts the ops inside the functions of `root` by name.
 std::map<std::string, int64_t> countOpsByName(Operation *root);
+
+/// The kernels of linalg on tensors in `root` (a function or a module).
+KernelStats computeKernelStats(Operation *root);
+
+/// The kernels in `root` whose locations name more than one kiln op.
+std::vector<FusionGroup> collectFusionGroups(Operation *root);
+
+/// The bytes of `type` if it is a statically shaped tensor or memref.
+std::optional<int64_t> getStaticBytes(Type type);
 
 } // namespace kiln
 } // namespace mlir

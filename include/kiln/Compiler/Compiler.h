@@ -69,10 +69,18 @@ struct CompilerOptions {
   GraphOptions graph;
   CodegenOptions codegen;
   TargetOptions target;
-  /// LLVM optimization level, 0-3. 2 by default: Kiln's kernels are
-  /// already tiled and vectorized, and -O3 only made LLVM slower (resnet18:
-  /// 6.9 s instead of 4.2 s) and the code no faster.
+  /// The optimization level, 0-3, as setOptimizationLevel() applied it:
+  /// -O0 runs no graph optimization or fusion, -O1 graph optimization,
+  /// -O2 (the default) also fusion, -O3 also LLVM's -O3.
   unsigned optLevel = 2;
+  /// LLVM's optimization level, 0-3; unset: the optimization level's. 2 at
+  /// -O2: Kiln's kernels are already tiled and vectorized, and LLVM's -O3
+  /// only made compiling slower (resnet18: 6.9 s instead of 4.2 s) and the
+  /// code no faster.
+  std::optional<unsigned> llvmOptLevel;
+  unsigned getLLVMOptLevel() const {
+    return llvmOptLevel ? *llvmOptLevel : optLevel;
+  }
   /// Threads of JIT-compiled parallel loops (<= 0: KILN_NUM_THREADS, else
   /// OMP_NUM_THREADS, else one per core). AOT code asks its caller, through
   /// the header's `<prefix>_set_num_threads`.
@@ -89,6 +97,27 @@ struct CompilerOptions {
   bool checkOnnx = true;
   std::map<std::string, FrozenTensor> frozenInputs;
 };
+
+/// Sets `options.optLevel` and turns on the passes of that level (and off
+/// the others): graph optimization from -O1, fusion (recomposition,
+/// elementwise fusion, flash-style attention) from -O2. Toggles set after
+/// it override the level.
+void setOptimizationLevel(CompilerOptions &options, unsigned level);
+
+/// A pass (or group of passes) that the optimization level turns on and
+/// that can be turned on or off on its own: `--<name>=false` on the command
+/// line, `<name with underscores>=False` in Python.
+struct PassToggle {
+  StringRef name;
+  StringRef description;
+  /// The lowest optimization level that turns it on.
+  unsigned level;
+  bool &(*field)(CompilerOptions &options);
+};
+/// Every pass toggle.
+ArrayRef<PassToggle> getPassToggles();
+/// Turns the pass toggle `name` on or off; an error names an unknown one.
+llvm::Error setPassToggle(CompilerOptions &options, StringRef name, bool on);
 
 /// Checks options that need no IR: the target (resolved against LLVM's
 /// tables), the optimization level, the attention key block and the symbol
@@ -178,7 +207,7 @@ private:
   CompilerSession(MLIRContext &context, CompilerOptions options,
                   TargetDescription target);
   llvm::Error runPipeline(Stage stage,
-                          function_ref<void(OpPassManager &)> build);
+                          function_ref<void(PassManager &)> build);
 
   MLIRContext &context;
   llvm::SourceMgr sourceMgr;
@@ -203,6 +232,11 @@ bool isOnnxModel(StringRef fileName, StringRef bytes);
 
 /// Kiln's version, e.g. "0.4.0"; also `kiln.__version__`.
 StringRef getKilnVersion();
+
+/// Makes kiln-evaluate-constants compute with this library's JIT (on the
+/// host, in a context of its own). Sessions do it when created; tools that
+/// run the pass without a session (kiln-opt) call it once.
+void registerJitConstantEvaluator();
 
 /// Registers every dialect, extension and translation a session needs.
 void registerCompilerDialects(DialectRegistry &registry);

@@ -39,6 +39,12 @@ struct GraphOptions {
   /// Evaluate data movement and casts on constants, frozen weights
   /// included (kiln-fold-constants).
   bool foldConstants = true;
+  /// Compute every other op on constants at compile time, by compiling and
+  /// running it (kiln-evaluate-constants).
+  bool evaluateConstants = true;
+  /// Canonicalize and CSE the graph (constant folding of small tensors,
+  /// algebraic identities). Off only at -O0, which keeps the IR as loaded.
+  bool canonicalize = true;
   /// Observes the pipeline's canonicalizations (not owned; may be called
   /// from several threads). The compile report counts folds through it.
   RewriterBase::Listener *canonicalizeListener = nullptr;
@@ -57,6 +63,9 @@ struct CodegenOptions {
   /// sequential loops and the code needs no OpenMP runtime (libomp), as
   /// on a platform that has none.
   bool parallel = true;
+  /// Fuse elementwise producers into their consumers, broadcasts and
+  /// reshapes included (kiln-fuse-elementwise).
+  bool fuseElementwise = true;
   /// Keys per block of flash-style attention (convert-kiln-to-linalg's
   /// attention-key-block); 0 materializes the scores matrix.
   int64_t attentionKeyBlock = 128;

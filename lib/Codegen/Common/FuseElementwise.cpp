@@ -89,6 +89,50 @@ struct RefineOperandsToLoopSizes final : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// Whether `producer` may fuse into the consumer that owns `fused`: a
+/// consumer with reduction loops stays a pure contraction (or reduction);
+/// only single-use producers fuse, as upstream.
+static bool shouldFuse(OpOperand *fused) {
+  Operation *producer = fused->get().getDefiningOp();
+  auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+  if (!producer || !consumer)
+    return false;
+  if (consumer.getNumReductionLoops() > 0)
+    return false;
+  return producer->hasOneUse();
+}
+
+/// Upstream's producer-consumer fusion of generics, except that the fused
+/// op's location keeps both ops' locations (upstream keeps the consumer's):
+/// the kiln ops a kernel came from stay visible, and the compile report
+/// lists them as its fusion group.
+struct FuseGenericsKeepingLocations final
+    : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp consumer,
+                                PatternRewriter &rewriter) const override {
+    for (OpOperand &operand : consumer->getOpOperands()) {
+      if (!linalg::areElementwiseOpsFusable(&operand) || !shouldFuse(&operand))
+        continue;
+      Operation *producer = operand.get().getDefiningOp();
+      Location loc = rewriter.getFusedLoc({producer->getLoc(), consumer.getLoc()});
+      FailureOr<linalg::ElementwiseOpFusionResult> fusion =
+          linalg::fuseElementwiseOps(rewriter, &operand);
+      if (failed(fusion))
+        return rewriter.notifyMatchFailure(consumer, "fusion failed");
+      rewriter.modifyOpInPlace(fusion->fusedOp,
+                               [&] { fusion->fusedOp->setLoc(loc); });
+      for (auto [original, replacement] : fusion->replacements)
+        rewriter.replaceUsesWithIf(original, replacement, [&](OpOperand &use) {
+          return use.get().getDefiningOp() != producer;
+        });
+      rewriter.eraseOp(consumer);
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct KilnFuseElementwisePass final
     : kiln::impl::KilnFuseElementwisePassBase<KilnFuseElementwisePass> {
   using Base::Base;
@@ -96,17 +140,10 @@ struct KilnFuseElementwisePass final
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    linalg::ControlFusionFn control = [](OpOperand *fused) {
-      Operation *producer = fused->get().getDefiningOp();
-      auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
-      if (!producer || !consumer)
-        return false;
-      // A consumer with reduction loops stays a pure contraction (or
-      // reduction); only single-use producers fuse, as upstream.
-      if (consumer.getNumReductionLoops() > 0)
-        return false;
-      return producer->hasOneUse();
-    };
+    // Upstream's set brings the clean-ups (fills and splat constants into
+    // generics, unused operands); the fusion itself is ours.
+    patterns.add<FuseGenericsKeepingLocations>(ctx);
+    linalg::ControlFusionFn control = [](OpOperand *) { return false; };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     // Reshapes move through elementwise ops as upstream does.
     linalg::populateFoldReshapeOpsByExpansionPatterns(

@@ -9,6 +9,7 @@
 #include "LoweringUtils.h"
 #include "Kiln/IR/KilnOps.h"
 #include "Kiln/IR/LayoutUtils.h"
+#include "Kiln/IR/Origins.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
@@ -549,6 +550,11 @@ struct ConvertKilnToLinalgPass final
       return signalPassFailure();
     for (auto func : module.getOps<func::FuncOp>())
       resolveRuntimeDims(func);
+    // Every op the lowering makes names the kiln op it came from.
+    module.walk([](Operation *op) {
+      if (isa_and_nonnull<KilnDialect>(op->getDialect()))
+        op->setLoc(markOrigin(op));
+    });
 
     MLIRContext *context = &getContext();
     TypeConverter converter;

@@ -85,3 +85,27 @@ func.func @already_consistent(%a: tensor<?x2xf32>, %b: tensor<2xf32>, %n: index)
   } -> tensor<?x2xf32>
   return %0 : tensor<?x2xf32>
 }
+
+// The fused kernel keeps the locations of the ops it came from (the compile
+// report's fusion groups read them); upstream's fusion would keep only the
+// consumer's.
+// RUN: kiln-opt %s --kiln-fuse-elementwise --mlir-print-debuginfo --mlir-print-local-scope | FileCheck %s --check-prefix=LOC
+// LOC-LABEL: func.func @keeps_locations
+// LOC: linalg.generic
+// LOC: math.exp
+// LOC: arith.negf
+// LOC: } -> tensor<8xf32> loc(fused[fused<"kiln.exp">["exp.onnx":1:1], fused<"kiln.neg">["neg.onnx":2:2]])
+func.func @keeps_locations(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %e = tensor.empty() : tensor<8xf32>
+  %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%x : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %1 = math.exp %a : f32
+    linalg.yield %1 : f32
+  } -> tensor<8xf32> loc(fused<"kiln.exp">["exp.onnx":1:1])
+  %2 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%0 : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %3 = arith.negf %a : f32
+    linalg.yield %3 : f32
+  } -> tensor<8xf32> loc(fused<"kiln.neg">["neg.onnx":2:2])
+  return %2 : tensor<8xf32>
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""What graph optimization and fusion are worth on the real models: each
+model compiled at -O0 and -O2 on the same code generation (LLVM -O2 for
+both), with the compile report's kernel counts and intermediate-tensor
+bytes, and the latency of both and of torch measured in one run,
+interleaved (../shared/BENCHMARKS.md: these machines are noisy).
+
+    PYTHONPATH=build/python_packages python3 bench/opt_levels.py \\
+        [--runs N] [--threads T] [--json out.json] [models...]
+
+Every -O0 and -O2 result is checked against torch before timing. Medians
+with min/max; "speed-up" is the -O0 latency over the -O2 latency.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python",
+                                "tests"))
+warnings.filterwarnings("ignore")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import kiln  # noqa: E402
+from models import build  # noqa: E402
+
+LEVELS = (0, 2)
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def mib(n):
+    return n / 1048576.0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("models", nargs="*", default=[
+        "resnet18", "mobilenet_v2", "bert_layer", "tiny_encoder"])
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    print("CPU: %s; %d threads (Kiln and torch)" % (cpu_name(), args.threads))
+    print("| model | level | kernels (before -> after fusion) | "
+          "intermediate MiB (before -> after) | fusion groups | "
+          "compile s | latency ms median [min, max] |")
+    print("|---|---|---|---|---|---|---|")
+    results = []
+    for name in args.models:
+        model, inputs, onnx_bytes, _ = build(name)
+        arrays = [x.numpy() for x in inputs]
+        with torch.no_grad():
+            want = model(*inputs)
+        want = want[0] if isinstance(want, (tuple, list)) else want
+        want = want.numpy()
+        modules, rows = {}, {}
+        for level in LEVELS:
+            t = time.perf_counter()
+            m = kiln.compile(onnx_bytes, opt_level=level, llvm_opt_level=2,
+                             threads=args.threads)
+            compile_s = time.perf_counter() - t
+            got = m(*arrays)
+            got = got[0] if isinstance(got, (tuple, list)) else got
+            np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-3,
+                                       err_msg="%s -O%d" % (name, level))
+            r = m.report
+            modules[level] = m
+            rows[level] = {
+                "compile_s": compile_s,
+                "kernels_before": r["kernels_before_fusion"]["kernels"],
+                "kernels_after": r["kernels_after_fusion"]["kernels"],
+                "bytes_before":
+                    r["kernels_before_fusion"]["intermediate_bytes"],
+                "bytes_after": r["kernels_after_fusion"]["intermediate_bytes"],
+                "fusion_groups": len(r["fusion_groups"]),
+                "ms": [],
+            }
+        torch_ms = []
+        calls = {level: (lambda m=modules[level]: m(*arrays))
+                 for level in LEVELS}
+        with torch.no_grad():
+            calls["torch"] = lambda: model(*inputs)
+            for fn in calls.values():
+                fn()  # warm-up
+            for _ in range(args.runs):
+                for key, fn in calls.items():
+                    t = time.perf_counter()
+                    fn()
+                    ms = (time.perf_counter() - t) * 1e3
+                    (torch_ms if key == "torch" else rows[key]["ms"]).append(ms)
+        for level in LEVELS:
+            row = rows[level]
+            ms = row["ms"]
+            print("| %s | -O%d | %d -> %d | %.1f -> %.1f | %d | %.1f | "
+                  "%.2f [%.2f, %.2f] |"
+                  % (name, level, row["kernels_before"], row["kernels_after"],
+                     mib(row["bytes_before"]), mib(row["bytes_after"]),
+                     row["fusion_groups"], row["compile_s"],
+                     statistics.median(ms), min(ms), max(ms)))
+        o0 = statistics.median(rows[0]["ms"])
+        o2 = statistics.median(rows[2]["ms"])
+        tm = statistics.median(torch_ms)
+        print("| %s | torch | | | | | %.2f [%.2f, %.2f] |"
+              % (name, tm, min(torch_ms), max(torch_ms)))
+        print("| %s | speed-up -O0/-O2 %.2fx; -O2 vs torch %.2fx | | | | | |"
+              % (name, o0 / o2, o2 / tm), flush=True)
+        results.append({"model": name, "levels": {
+            "O%d" % level: rows[level] for level in LEVELS},
+            "torch_ms": torch_ms})
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"cpu": cpu_name(), "threads": args.threads,
+                       "results": results}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
