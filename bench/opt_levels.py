@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-"""What graph optimization and fusion are worth on the real models: each
-model compiled at -O0 and -O2 on the same code generation (LLVM -O2 for
-both), with the compile report's kernel counts and intermediate-tensor
-bytes, and the latency of both and of torch measured in one run,
-interleaved (../shared/BENCHMARKS.md: these machines are noisy).
+"""What graph optimization, fusion and layout are worth on the real models:
+each model compiled at -O0 and at -O2 on the same code generation (LLVM
+-O2 for all), -O2 also with each layout forced (NCHW, NHWC) next to the
+one kiln-convert-layout's `auto` chose, with the compile report's kernel
+counts and intermediate-tensor bytes, and the latency of every variant and
+of torch measured in one run, interleaved (../shared/BENCHMARKS.md: these
+machines are noisy).
 
     PYTHONPATH=build/python_packages python3 bench/opt_levels.py \\
         [--runs N] [--threads T] [--json out.json] [models...]
 
-Every -O0 and -O2 result is checked against torch before timing. Medians
-with min/max; "speed-up" is the -O0 latency over the -O2 latency.
+Every result is checked against torch before timing. Medians with
+min/max; "-O0/-O2" is the -O0 latency over the -O2 latency, "-O2/torch"
+Kiln's over torch's (below 1: Kiln is faster).
 """
 
 import argparse
@@ -33,7 +36,13 @@ import torch  # noqa: E402
 import kiln  # noqa: E402
 from models import build  # noqa: E402
 
-LEVELS = (0, 2)
+# Variant name -> compile() keywords.
+VARIANTS = {
+    "-O0": {"opt_level": 0},
+    "-O2": {"opt_level": 2},
+    "-O2 nchw": {"opt_level": 2, "layout": "nchw"},
+    "-O2 nhwc": {"opt_level": 2, "layout": "nhwc"},
+}
 
 
 def cpu_name():
@@ -60,8 +69,13 @@ def main():
         "resnet18", "mobilenet_v2", "bert_layer", "tiny_encoder"])
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    print("CPU: %s; %d threads (Kiln and torch)" % (cpu_name(), args.threads))
-    print("| model | level | kernels (before -> after fusion) | "
+    host = kiln.compile('func.func @f(%x: tensor<1xf32>) -> tensor<1xf32> {'
+                        ' return %x : tensor<1xf32> }').target_description
+    llvm_cpu = host.split('cpu = "')[1].split('"')[0] if 'cpu = "' in host \
+        else "?"
+    print("CPU: %s (LLVM: %s); %d threads (Kiln and torch)"
+          % (cpu_name(), llvm_cpu, args.threads))
+    print("| model | variant | kernels (before -> after fusion) | "
           "intermediate MiB (before -> after) | fusion groups | "
           "compile s | latency ms median [min, max] |")
     print("|---|---|---|---|---|---|---|")
@@ -74,18 +88,20 @@ def main():
         want = want[0] if isinstance(want, (tuple, list)) else want
         want = want.numpy()
         modules, rows = {}, {}
-        for level in LEVELS:
+        for variant, options in VARIANTS.items():
             t = time.perf_counter()
-            m = kiln.compile(onnx_bytes, opt_level=level, llvm_opt_level=2,
-                             threads=args.threads)
+            m = kiln.compile(onnx_bytes, llvm_opt_level=2,
+                             threads=args.threads, **options)
             compile_s = time.perf_counter() - t
             got = m(*arrays)
             got = got[0] if isinstance(got, (tuple, list)) else got
             np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-3,
-                                       err_msg="%s -O%d" % (name, level))
+                                       err_msg="%s %s" % (name, variant))
             r = m.report
-            modules[level] = m
-            rows[level] = {
+            chose = [x["rewrite"] for x in r["rewrites"]
+                     if x["rewrite"].startswith("chose-")]
+            modules[variant] = m
+            rows[variant] = {
                 "compile_s": compile_s,
                 "kernels_before": r["kernels_before_fusion"]["kernels"],
                 "kernels_after": r["kernels_after_fusion"]["kernels"],
@@ -93,11 +109,12 @@ def main():
                     r["kernels_before_fusion"]["intermediate_bytes"],
                 "bytes_after": r["kernels_after_fusion"]["intermediate_bytes"],
                 "fusion_groups": len(r["fusion_groups"]),
+                "layout": chose[0][len("chose-"):] if chose else "keep",
                 "ms": [],
             }
         torch_ms = []
-        calls = {level: (lambda m=modules[level]: m(*arrays))
-                 for level in LEVELS}
+        calls = {variant: (lambda m=m: m(*arrays))
+                 for variant, m in modules.items()}
         with torch.no_grad():
             calls["torch"] = lambda: model(*inputs)
             for fn in calls.values():
@@ -108,25 +125,30 @@ def main():
                     fn()
                     ms = (time.perf_counter() - t) * 1e3
                     (torch_ms if key == "torch" else rows[key]["ms"]).append(ms)
-        for level in LEVELS:
-            row = rows[level]
+        for variant, row in rows.items():
             ms = row["ms"]
-            print("| %s | -O%d | %d -> %d | %.1f -> %.1f | %d | %.1f | "
+            label = variant
+            if variant == "-O2":
+                label += " (auto: %s)" % row["layout"]
+            print("| %s | %s | %d -> %d | %.1f -> %.1f | %d | %.1f | "
                   "%.2f [%.2f, %.2f] |"
-                  % (name, level, row["kernels_before"], row["kernels_after"],
+                  % (name, label, row["kernels_before"], row["kernels_after"],
                      mib(row["bytes_before"]), mib(row["bytes_after"]),
                      row["fusion_groups"], row["compile_s"],
                      statistics.median(ms), min(ms), max(ms)))
-        o0 = statistics.median(rows[0]["ms"])
-        o2 = statistics.median(rows[2]["ms"])
+        med = {v: statistics.median(r["ms"]) for v, r in rows.items()}
         tm = statistics.median(torch_ms)
+        faster = "nhwc" if med["-O2 nhwc"] < med["-O2 nchw"] else "nchw"
+        if rows["-O2"]["layout"] == "keep":
+            faster = "(no image ops)"
         print("| %s | torch | | | | | %.2f [%.2f, %.2f] |"
               % (name, tm, min(torch_ms), max(torch_ms)))
-        print("| %s | speed-up -O0/-O2 %.2fx; -O2 vs torch %.2fx | | | | | |"
-              % (name, o0 / o2, o2 / tm), flush=True)
-        results.append({"model": name, "levels": {
-            "O%d" % level: rows[level] for level in LEVELS},
-            "torch_ms": torch_ms})
+        print("| %s | -O0/-O2 %.2fx; -O2/torch %.2fx; auto chose %s, faster "
+              "measured %s | | | | | |"
+              % (name, med["-O0"] / med["-O2"], med["-O2"] / tm,
+                 rows["-O2"]["layout"], faster), flush=True)
+        results.append({"model": name, "variants": rows,
+                        "torch_ms": torch_ms})
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"cpu": cpu_name(), "threads": args.threads,

@@ -419,7 +419,8 @@ TEST_F(CompilerSessionTest, ReportWithoutBatchNormFolding) {
   ASSERT_TRUE(session);
   ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::Kiln)));
   const CompileReport &report = session->getReport();
-  EXPECT_TRUE(report.rewrites.empty());
+  for (const auto &[key, count] : report.rewrites)
+    EXPECT_NE(key.first, "kiln-fold-batchnorm") << key.second;
   EXPECT_EQ(report.opsAfter.at("kiln.batch_norm"), 1);
 }
 

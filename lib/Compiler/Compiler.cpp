@@ -224,6 +224,8 @@ void mlir::kiln::setOptimizationLevel(CompilerOptions &options,
   options.optLevel = level;
   for (const PassToggle &toggle : getPassToggles())
     toggle.field(options) = level >= toggle.level;
+  // The layout is a graph optimization; -O0 keeps the model's.
+  options.graph.layout = level >= 1 ? GraphOptions().layout : "keep";
   // Flash-style attention is fusion too: -O0 and -O1 materialize scores.
   options.codegen.attentionKeyBlock =
       level >= 2 ? CodegenOptions().attentionKeyBlock : 0;
@@ -251,6 +253,15 @@ mlir::kiln::validateOptions(const CompilerOptions &options) {
   if (options.llvmOptLevel && *options.llvmOptLevel > 3)
     return makeError("LLVM optimization level " +
                      llvm::Twine(*options.llvmOptLevel) + " is not 0-3");
+  if (!llvm::is_contained({"keep", "nchw", "nhwc", "auto"},
+                          options.graph.layout))
+    return makeError("layout '" + options.graph.layout +
+                     "' is not keep, nchw, nhwc or auto");
+  if (options.graph.imageInterface && options.graph.layout != "nhwc" &&
+      options.graph.layout != "nchw")
+    return makeError("an image interface needs the layout nhwc or nchw, not "
+                     "'" + options.graph.layout +
+                     "' (the signature must not depend on the host)");
   if (options.codegen.attentionKeyBlock < 0)
     return makeError("attention key block is " +
                      llvm::Twine(options.codegen.attentionKeyBlock) +

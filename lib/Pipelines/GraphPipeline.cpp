@@ -38,6 +38,14 @@ void mlir::kiln::buildKilnGraphPipeline(OpPassManager &pm,
     funcPm.addPass(createKilnFoldBatchNormPass());
   if (options.simplify)
     funcPm.addPass(createKilnSimplifyPass());
+  // The layout pass's filter transposes are folded by the fold-constants
+  // after it.
+  if (options.layout != "keep") {
+    pm.addPass(createKilnConvertLayoutPass(
+        KilnConvertLayoutPassOptions{options.layout, options.imageInterface}));
+    if (options.foldConstants)
+      pm.nest<func::FuncOp>().addPass(createKilnFoldConstantsPass());
+  }
   // What is left on constants is computed by running it, once for all
   // functions.
   if (options.evaluateConstants)

@@ -65,6 +65,16 @@ struct WithGraphOptions : public Base {
       llvm::cl::desc("Compute any other op on constants by running it "
                      "(kiln-evaluate-constants)"),
       llvm::cl::init(true)};
+  PipelineOption<std::string> layout{
+      *this, "layout",
+      llvm::cl::desc("Layout of convolutions and pooling: nhwc, nchw, auto "
+                     "or keep (kiln-convert-layout)"),
+      llvm::cl::init("auto")};
+  PipelineOption<bool> imageInterface{
+      *this, "image-interface",
+      llvm::cl::desc("Take and return images in the layout chosen (nhwc or "
+                     "nchw): no transposes at the boundary"),
+      llvm::cl::init(false)};
   PipelineOption<bool> canonicalize{
       *this, "canonicalize",
       llvm::cl::desc("Canonicalize and CSE the graph"), llvm::cl::init(true)};
@@ -78,6 +88,8 @@ struct WithGraphOptions : public Base {
     options.foldConstants = foldConstants;
     options.canonicalize = canonicalize;
     options.evaluateConstants = evaluateConstants;
+    options.layout = layout;
+    options.imageInterface = imageInterface;
     return options;
   }
 };

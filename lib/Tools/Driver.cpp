@@ -67,6 +67,16 @@ struct CompilerCLOptions {
     }
     return flags;
   }();
+  cl::opt<std::string> layout{
+      "layout",
+      cl::desc("Layout of convolutions and pooling: nhwc, nchw, auto (a "
+               "cost model of the target; default from -O1) or keep"),
+      cl::value_desc("nhwc|nchw|auto|keep"), cl::cat(cat)};
+  cl::opt<bool> imageInterface{
+      "image-interface",
+      cl::desc("Take and return images in --layout's layout (nhwc or nchw): "
+               "no transposes at the boundary; the signature changes"),
+      cl::cat(cat)};
   cl::opt<bool> approximateMath{
       "approximate-math",
       cl::desc("Polynomial exp/tanh/erf/log instead of libm (default true)"),
@@ -158,6 +168,9 @@ llvm::Expected<CompilerOptions> mlir::kiln::getCompilerOptionsFromCL() {
   for (const auto &flag : clOptions->toggles)
     if (flag->getNumOccurrences())
       cantFail(setPassToggle(options, flag->ArgStr, *flag));
+  if (clOptions->layout.getNumOccurrences())
+    options.graph.layout = clOptions->layout;
+  options.graph.imageInterface = clOptions->imageInterface;
   options.codegen.approximateMath = clOptions->approximateMath;
   options.codegen.schedule = clOptions->schedule;
   if (clOptions->attentionKeyBlock.getNumOccurrences())

@@ -171,9 +171,9 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
             llvm_opt_level=None, approximate_math=True, infer_shapes=None,
             canonicalize=None, fold_constants=None, evaluate_constants=None,
             fold_batchnorm=None, simplify=None, recompose=None,
-            fuse_elementwise=None,
-            threads=0, schedule=None, attention_key_block=None, entry="",
-            check=True, freeze=None):
+            fuse_elementwise=None, layout=None, image_interface=False,
+            threads=0, schedule=None,
+            attention_key_block=None, entry="", check=True, freeze=None):
     """Compiles a model.
 
     source: a path to a .onnx or .mlir file, MLIR text in the kiln dialect
@@ -195,6 +195,13 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
         pads and casts of frozen weights evaluated at compile time;
         evaluate_constants: any other op on constants computed at compile
         time by running it.
+    layout: the layout of convolutions and pooling: "nhwc", "nchw",
+        "auto" (a cost model of the target) or "keep" (the model's);
+        default "auto" from opt_level 1, else "keep". Inputs and results
+        keep the model's layout, unless image_interface.
+    image_interface: with layout="nhwc" or "nchw", the model takes and
+        returns its images in that layout (its signature changes) and no
+        transpose is left at all.
     threads: threads of the model's parallel loops (0: KILN_NUM_THREADS,
         else OMP_NUM_THREADS, else one per core); see also
         Module.set_num_threads.
@@ -236,7 +243,7 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
     triple = "" if target in ("host", None, "") else target
     compiled = _kiln.compile(data, name, is_onnx, triple, cpu, features,
                              opt_level, llvm_opt_level, approximate_math,
-                             toggles, threads,
+                             toggles, layout, bool(image_interface), threads,
                              _os.fspath(schedule) if schedule else "",
                              attention_key_block, entry, check,
                              _frozen(freeze))

@@ -440,7 +440,8 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
         const std::string &triple, const std::string &cpu,
         const std::string &features, unsigned optLevel,
         std::optional<unsigned> llvmOptLevel, bool approximateMath,
-        const std::map<std::string, bool> &toggles, int threads,
+        const std::map<std::string, bool> &toggles,
+        std::optional<std::string> layout, bool imageInterface, int threads,
         const std::string &schedule, std::optional<int64_t> attentionKeyBlock,
         const std::string &entryName, bool check,
         const std::map<std::string, py::array> &freeze) {
@@ -451,6 +452,9 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
   options.codegen.approximateMath = approximateMath;
   if (attentionKeyBlock)
     options.codegen.attentionKeyBlock = *attentionKeyBlock;
+  if (layout)
+    options.graph.layout = *layout;
+  options.graph.imageInterface = imageInterface;
   for (const auto &[name, on] : toggles)
     if (llvm::Error err = setPassToggle(options, name, on))
       throw py::value_error(llvm::toString(std::move(err)));
@@ -530,7 +534,8 @@ PYBIND11_MODULE(_kiln, m) {
   m.def("compile", &compileModule, py::arg("source"), py::arg("name"),
         py::arg("is_onnx"), py::arg("triple"), py::arg("cpu"),
         py::arg("features"), py::arg("opt_level"), py::arg("llvm_opt_level"),
-        py::arg("approximate_math"), py::arg("toggles"), py::arg("threads"),
+        py::arg("approximate_math"), py::arg("toggles"), py::arg("layout"), py::arg("image_interface"),
+        py::arg("threads"),
         py::arg("schedule"),
         py::arg("attention_key_block"), py::arg("entry"), py::arg("check"),
         py::arg("freeze"));

@@ -56,7 +56,8 @@ def test_report_counts_graph_rewrites():
 
 def test_graph_options_are_honoured():
     m = kiln.compile(MLIR_CONV_BN, fold_batchnorm=False)
-    assert m.report["rewrites"] == []
+    assert not [r for r in m.report["rewrites"]
+                if r["pass"] == "kiln-fold-batchnorm"]
     assert "kiln.batch_norm" in m.mlir
     x = np.ones((1, 1, 4, 4), np.float32)
     np.testing.assert_allclose(m(x), reference_conv_bn(x), rtol=1e-5,
@@ -96,6 +97,10 @@ def test_opt_levels_and_toggles():
     assert not kiln.compile(MLIR_CHAIN,
                             fuse_elementwise=False).report["fusion_groups"]
     assert kiln.compile(MLIR_CONV_BN, opt_level=0).report["rewrites"] == []
+    # -O0 keeps the layout too; -O1 and up decide it.
+    assert {"pass": "kiln-convert-layout", "rewrite": "chose-nchw",
+            "count": 1} in kiln.compile(MLIR_CONV_BN,
+                                        opt_level=1).report["rewrites"]
     assert kiln.compile(MLIR_CONV_BN, opt_level=0,
                         fold_batchnorm=True).report["rewrites"]
     m = kiln.compile(MLIR_CHAIN, opt_level=0, llvm_opt_level=2)
@@ -136,6 +141,34 @@ def test_constants_are_evaluated_at_compile_time():
                 kiln.compile(MLIR_CONST_WEIGHT, opt_level=0)):
         assert off.report["ops_after"]["kiln.exp"] == 1
         np.testing.assert_allclose(off(x), want, rtol=1e-5)
+
+
+def test_layout_option():
+    x = np.random.default_rng(2).standard_normal((1, 1, 4, 4)).astype(
+        np.float32)
+    m = kiln.compile(MLIR_CONV_BN, layout="nhwc")
+    rewrites = {(r["pass"], r["rewrite"]): r["count"]
+                for r in m.report["rewrites"]}
+    assert rewrites[("kiln-convert-layout", "chose-nhwc")] == 1
+    assert rewrites[("kiln-convert-layout", "to-nhwc")] == 1
+    assert "#kiln.layout<nhwc>" in m.mlir
+    np.testing.assert_allclose(m(x), reference_conv_bn(x), rtol=1e-5,
+                               atol=1e-6)
+    keep = kiln.compile(MLIR_CONV_BN, layout="keep")
+    assert not [r for r in keep.report["rewrites"]
+                if r["pass"] == "kiln-convert-layout"]
+    with pytest.raises(ValueError, match="layout 'nchwc' is not keep, "
+                       "nchw, nhwc or auto"):
+        kiln.compile(MLIR_CONV_BN, layout="nchwc")
+    # An NHWC interface: NHWC images in and out, no transposes at all.
+    nhwc = kiln.compile(MLIR_CONV_BN, layout="nhwc", image_interface=True)
+    assert [list(i.shape) for i in nhwc.inputs] == [[1, 4, 4, 1]]
+    assert "kiln.transpose" not in nhwc.mlir
+    np.testing.assert_allclose(nhwc(x.transpose(0, 2, 3, 1)),
+                               reference_conv_bn(x).transpose(0, 2, 3, 1),
+                               rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="image interface needs the layout"):
+        kiln.compile(MLIR_CONV_BN, image_interface=True)
 
 
 def test_target_description():

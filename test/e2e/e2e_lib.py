@@ -65,12 +65,14 @@ class Case:
     """A kiln function `@model` with inputs and numpy reference outputs.
 
     `body` uses %a0, %a1, ... for the arguments and returns its results;
-    `dynamic` lists, per input, the dims to declare as `?`.
+    `dynamic` lists, per input, the dims to declare as `?`; `flags` are
+    compiler options for both paths (`--layout=nhwc`, say).
     """
 
     def __init__(self, name, inputs, body, outputs, dynamic=None,
-                 rtol=1e-4, atol=1e-5, out_dynamic=None):
+                 rtol=1e-4, atol=1e-5, out_dynamic=None, flags=()):
         self.name = name
+        self.flags = list(flags)
         self.inputs = inputs
         # References are computed in float64; results are float32.
         self.outputs = [np.asarray(o) for o in outputs]
@@ -144,7 +146,7 @@ def check_case(case, tools, valgrind=False):
         with open(os.path.join(d, "model.mlir"), "w") as f:
             f.write(case.mlir)
         cmd = [tools["kiln-run"], "model.mlir", f"--rtol={case.rtol}",
-               f"--atol={case.atol}"]
+               f"--atol={case.atol}"] + case.flags
         for i, x in enumerate(case.inputs):
             np.save(os.path.join(d, f"in{i}.npy"), x)
             x.tofile(os.path.join(d, f"in{i}.bin"))
@@ -159,7 +161,7 @@ def check_case(case, tools, valgrind=False):
         # valgrind cannot execute AVX-512, so those builds target x86-64-v3.
         cpu = ["--cpu=x86-64-v3"] if valgrind else []
         r = run([tools["kiln-compile"], "model.mlir", "-o", "model.o",
-                 "--emit-header=model.h"] + cpu, d)
+                 "--emit-header=model.h"] + cpu + case.flags, d)
         if r.returncode != 0:
             failures.append(f"AOT compile: {r.stderr.strip()}")
             return failures

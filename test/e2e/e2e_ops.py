@@ -878,6 +878,56 @@ add(Case("fold_scale_shift_and_batchnorm_into_conv", [fx],
          "  return %y, %z : tensor<1x4x6x5xf32>, tensor<1x2x6x5xf32>",
          [want_ss, want_bn]))
 
+# kiln-convert-layout through the whole pipeline, both ways: an NCHW block
+# (conv, per-channel constant add, relu, residual add, softmax over
+# channels, max pool, concat, global pooling and flatten) compiled NHWC, and
+# with a dynamic batch; its NHWC twin compiled NCHW. Odd sizes throughout.
+lx, lw1, lw2 = rand(2, 3, 7, 5), rand(5, 3, 3, 3), rand(5, 5, 1, 1)
+lc = rand(5, 1, 1)
+l_a = conv_nchw(ref(lx), ref(lw1), pads=(1, 1, 1, 1)) + ref(lc)
+l_r = np.maximum(l_a, 0)
+l_b = conv_nchw(l_r, ref(lw2)) + l_r
+l_s = np.exp(l_b - l_b.max(axis=1, keepdims=True))
+l_s = l_s / l_s.sum(axis=1, keepdims=True)
+l_p = pool_nchw(l_s, "max", (2, 2), stride=(2, 2))
+l_cat = np.concatenate([l_p, l_p * 2.0], axis=1)
+want_layout = l_cat.mean(axis=(2, 3))
+layout_body = (
+    f"  %w1 = kiln.constant {dense(lw1)} : tensor<5x3x3x3xf32>\n"
+    f"  %w2 = kiln.constant {dense(lw2)} : tensor<5x5x1x1xf32>\n"
+    f"  %c = kiln.constant {dense(lc)} : tensor<5x1x1xf32>\n"
+    "  %two = kiln.constant dense<2.0> : tensor<f32>\n"
+    "  %a = kiln.conv2d %a0, %w1 {pads = array<i64: 1, 1, 1, 1>} : (tensor<NX3x7x5xf32>, tensor<5x3x3x3xf32>) -> tensor<NX5x7x5xf32>\n"
+    "  %a2 = kiln.add %a, %c : (tensor<NX5x7x5xf32>, tensor<5x1x1xf32>) -> tensor<NX5x7x5xf32>\n"
+    "  %r = kiln.relu %a2 : (tensor<NX5x7x5xf32>) -> tensor<NX5x7x5xf32>\n"
+    "  %b = kiln.conv2d %r, %w2 : (tensor<NX5x7x5xf32>, tensor<5x5x1x1xf32>) -> tensor<NX5x7x5xf32>\n"
+    "  %b2 = kiln.add %b, %r : (tensor<NX5x7x5xf32>, tensor<NX5x7x5xf32>) -> tensor<NX5x7x5xf32>\n"
+    "  %s = kiln.softmax %b2 {axis = 1 : i64} : (tensor<NX5x7x5xf32>) -> tensor<NX5x7x5xf32>\n"
+    "  %p = kiln.pool2d max %s {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<NX5x7x5xf32>) -> tensor<NX5x3x2xf32>\n"
+    "  %p2 = kiln.mul %p, %two : (tensor<NX5x3x2xf32>, tensor<f32>) -> tensor<NX5x3x2xf32>\n"
+    "  %cat = kiln.concat %p, %p2 {axis = 1 : i64} : (tensor<NX5x3x2xf32>, tensor<NX5x3x2xf32>) -> tensor<NX10x3x2xf32>\n"
+    "  %g = kiln.global_avg_pool %cat : (tensor<NX10x3x2xf32>) -> tensor<NX10x1x1xf32>\n"
+    "  %f = kiln.reshape %g [0, -1] : (tensor<NX10x1x1xf32>) -> tensor<NX10xf32>\n"
+    "  return %f : tensor<NX10xf32>")
+add(Case("layout_nchw_to_nhwc", [lx], layout_body.replace("NX", "2x"),
+         [want_layout], flags=["--layout=nhwc"]))
+add(Case("layout_nchw_to_nhwc_dynamic_batch", [lx],
+         layout_body.replace("NX", "?x"), [want_layout], [(0,)],
+         out_dynamic=[(0,)], flags=["--layout=nhwc"]))
+# The NHWC twin (filters [KH, KW, C, F]) compiled NCHW.
+nx = np.ascontiguousarray(lx.transpose(0, 2, 3, 1))
+add(Case("layout_nhwc_to_nchw", [nx],
+         f"  %w1 = kiln.constant {dense(lw1.transpose(2, 3, 1, 0))} : tensor<3x3x3x5xf32>\n"
+         f"  %c = kiln.constant {dense(lc.reshape(5))} : tensor<5xf32>\n"
+         "  %a = kiln.conv2d %a0, %w1 {layout = #kiln.layout<nhwc>, pads = array<i64: 1, 1, 1, 1>} : (tensor<2x7x5x3xf32>, tensor<3x3x3x5xf32>) -> tensor<2x7x5x5xf32>\n"
+         "  %a2 = kiln.add %a, %c : (tensor<2x7x5x5xf32>, tensor<5xf32>) -> tensor<2x7x5x5xf32>\n"
+         "  %r = kiln.relu %a2 : (tensor<2x7x5x5xf32>) -> tensor<2x7x5x5xf32>\n"
+         "  %p = kiln.pool2d max %r {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, layout = #kiln.layout<nhwc>} : (tensor<2x7x5x5xf32>) -> tensor<2x3x2x5xf32>\n"
+         "  return %p : tensor<2x3x2x5xf32>",
+         [pool_nchw(np.maximum(l_a, 0), "max", (2, 2),
+                    stride=(2, 2)).transpose(0, 2, 3, 1)],
+         flags=["--layout=nchw"]))
+
 if __name__ == "__main__":
     import os
     bindir, cc = os.path.abspath(sys.argv[1]), sys.argv[2]

@@ -241,6 +241,39 @@ struct StaticReshapeShape final : OpRewritePattern<ReshapeOp> {
     return success();
   }
 };
+
+/// reshape(reshape(x, s1), s2) -> reshape(x, s2') where s2 copies dims (0
+/// entries) of the intermediate tensor, which the folder leaves alone: each
+/// such 0 becomes the intermediate's static size, or stays 0 where s1
+/// copied the same dim of x.
+struct ComposeReshapesCopyingDims final : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<ReshapeOp>();
+    if (!inner || !llvm::is_contained(op.getShape(), 0))
+      return rewriter.notifyMatchFailure(op, "no reshape chain copying dims");
+    ArrayRef<int64_t> innerShape = inner.getShape();
+    auto intermediate = cast<RankedTensorType>(inner.getType());
+    SmallVector<int64_t> shape(op.getShape());
+    for (auto [i, size] : llvm::enumerate(shape)) {
+      if (size != 0)
+        continue;
+      if (i < innerShape.size() && innerShape[i] == 0 &&
+          i < static_cast<size_t>(
+                  cast<RankedTensorType>(inner.getInput().getType())
+                      .getRank()))
+        continue; // copies x's dim i, as the inner reshape did
+      if (i >= static_cast<size_t>(intermediate.getRank()) ||
+          intermediate.isDynamicDim(i))
+        return rewriter.notifyMatchFailure(op, "copies a dynamic dim");
+      size = intermediate.getDimSize(i);
+    }
+    rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), inner.getInput(),
+                                           rewriter.getDenseI64ArrayAttr(shape));
+    return success();
+  }
+};
 } // namespace
 
 void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
@@ -250,7 +283,7 @@ void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
 
 void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                             MLIRContext *context) {
-  results.add<StaticReshapeShape>(context);
+  results.add<StaticReshapeShape, ComposeReshapesCopyingDims>(context);
 }
 
 OpFoldResult ConcatOp::fold(FoldAdaptor) {

@@ -88,6 +88,65 @@ def KilnEvaluateConstantsPass
   let dependentDialects = ["::mlir::kiln::KilnDialect"];
 }
 
+def KilnConvertLayoutPass
+    : Pass<"kiln-convert-layout", "::mlir::ModuleOp"> {
+  let summary = "Put convolutions and pooling in one image layout and cancel "
+                "the transposes";
+  let description = [{
+    Converts every `kiln.conv2d`, `kiln.pool2d` and `kiln.global_avg_pool`
+    to `layout` (`nhwc` or `nchw`): its image is transposed in, its result
+    back, and a convolution's filter is transposed too (a constant filter
+    is re-laid out at compile time by the `kiln-fold-constants` that
+    follows in the graph pipeline). Then the transposes back sink through
+    what lies between image ops, so that they meet the next op's transpose
+    in and cancel:
+
+    - elementwise ops (unary and broadcasting binary ones, compare, select,
+      clamp, gelu, cast): a constant operand is transposed the other way
+      instead (at compile time), a single value stays;
+    - `kiln.batch_norm`, `kiln.softmax`, `kiln.log_softmax`, reductions
+      that keep their dims and `kiln.concat`, with the axes renumbered;
+    - `kiln.pad`, with the pads permuted.
+
+    A transpose that moves only size-1 dims becomes a reshape (the `[N,1,1,C]`
+    after a global pooling). Transposes remain only at the function's
+    inputs and results, or before an op that reads the old layout and that
+    the pass cannot renumber (a reshape of a real image, a slice). With
+    `image-interface`, the function takes the images it only transposes,
+    and returns those it transposed back, in the chosen layout instead: its
+    signature changes, and no transpose is left at all.
+
+    `auto` chooses with a cost model of the module's `kiln.target`: NHWC,
+    where Kiln's convolutions are GEMMs over `[N*OH*OW, KH*KW*C]` (1x1
+    ones with no im2col at all) and depthwise convolutions and pooling
+    vectorize along the channels, unless most convolutions have fewer
+    output channels than a vector register holds f32 lanes. The choice is
+    reported as a `chose-nhwc` or `chose-nchw` remark, each converted op as
+    `to-nhwc` or `to-nchw`.
+
+    ```mlir
+    // Before: two NCHW convolutions with a relu between
+    %a = kiln.conv2d %x, %w1 : (...) -> tensor<1x64x56x56xf32>
+    %r = kiln.relu %a : (tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
+    %b = kiln.conv2d %r, %w2 : (...) -> tensor<1x64x56x56xf32>
+    // After layout=nhwc
+    %t = kiln.transpose %x [0, 2, 3, 1] : (...) -> tensor<1x56x56x3xf32>
+    %a = kiln.conv2d %t, %w1_hwcf {layout = #kiln.layout<nhwc>} : (...) -> tensor<1x56x56x64xf32>
+    %r = kiln.relu %a : (tensor<1x56x56x64xf32>) -> tensor<1x56x56x64xf32>
+    %b = kiln.conv2d %r, %w2_hwcf {layout = #kiln.layout<nhwc>} : (...) -> tensor<1x56x56x64xf32>
+    %y = kiln.transpose %b [0, 3, 1, 2] : (...) -> tensor<1x64x56x56xf32>
+    ```
+  }];
+  let options = [
+    Option<"layout", "layout", "std::string", /*default=*/"\"auto\"",
+           "The layout of image ops: nhwc, nchw or auto">,
+    Option<"imageInterface", "image-interface", "bool", /*default=*/"false",
+           "Take and return images in the chosen layout: no transposes at "
+           "the function's boundary either (its signature changes)">,
+  ];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+}
+
 def KilnFoldBatchNormPass : Pass<"kiln-fold-batchnorm"> {
   let summary = "Fold batch norms and per-channel scales and shifts into "
                 "convolutions";

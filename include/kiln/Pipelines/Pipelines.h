@@ -42,6 +42,12 @@ struct GraphOptions {
   /// Compute every other op on constants at compile time, by compiling and
   /// running it (kiln-evaluate-constants).
   bool evaluateConstants = true;
+  /// The layout of convolutions and pooling (kiln-convert-layout): "nhwc",
+  /// "nchw", "auto" (a cost model of the target) or "keep" (as loaded).
+  std::string layout = "auto";
+  /// Take and return images in that layout (nhwc or nchw only): no
+  /// transposes at the functions' boundaries, whose signatures change.
+  bool imageInterface = false;
   /// Canonicalize and CSE the graph (constant folding of small tensors,
   /// algebraic identities). Off only at -O0, which keeps the IR as loaded.
   bool canonicalize = true;

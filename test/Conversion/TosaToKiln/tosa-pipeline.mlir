@@ -1,7 +1,7 @@
 // TOSA input through the whole CPU pipeline: the graph stage converts it to
 // kiln ops (so BN-style folding and the contraction codegen apply), the
 // rest lowers with upstream's TOSA-to-linalg, and it runs.
-// RUN: kiln-compile %s --emit=kiln | FileCheck %s --check-prefix=KILN
+// RUN: kiln-compile %s --emit=kiln --layout=keep | FileCheck %s --check-prefix=KILN
 // RUN: kiln-compile %s --emit=linalg | FileCheck %s --check-prefix=LINALG
 // RUN: kiln-run %s --seed=1 | FileCheck %s --check-prefix=JIT
 // RUN: kiln-compile %s -o %t.o --emit-header=%t.h --prefix=tosa_cnn && test -s %t.o && grep -q tosa_cnn_forward %t.h

@@ -229,6 +229,25 @@ func.func @reshapes(%x: tensor<2x3x4xf32>, %d: tensor<?x4xf32>) -> (tensor<2x3x4
 
 // -----
 
+// A chain whose outer reshape copies dims (0) composes when each copied
+// dim is the one the inner reshape copied from x too, or a static size of
+// the intermediate tensor (what kiln-convert-layout leaves after a global
+// pooling: [N,1,1,C] -> [N,C,1,1] -> [N, C]).
+// CHECK-LABEL: func.func @reshape_chains_copying_dims
+// CHECK-SAME: %[[D:[a-zA-Z0-9]+]]: tensor<?x1x1x8xf32>, %[[S:[a-zA-Z0-9]+]]: tensor<6x4xf32>
+// CHECK: %[[A:.+]] = kiln.reshape %[[D]] [0, -1] : (tensor<?x1x1x8xf32>) -> tensor<?x8xf32>
+// CHECK: %[[B:.+]] = kiln.reshape %[[S]] [3, 8] : (tensor<6x4xf32>) -> tensor<3x8xf32>
+// CHECK: return %[[A]], %[[B]]
+func.func @reshape_chains_copying_dims(%d: tensor<?x1x1x8xf32>, %s: tensor<6x4xf32>) -> (tensor<?x8xf32>, tensor<3x8xf32>) {
+  %0 = kiln.reshape %d [0, 8, 1, 1] : (tensor<?x1x1x8xf32>) -> tensor<?x8x1x1xf32>
+  %1 = kiln.reshape %0 [0, -1] : (tensor<?x8x1x1xf32>) -> tensor<?x8xf32>
+  %2 = kiln.reshape %s [3, 8] : (tensor<6x4xf32>) -> tensor<3x8xf32>
+  %3 = kiln.reshape %2 [0, 8] : (tensor<3x8xf32>) -> tensor<3x8xf32>
+  return %1, %3 : tensor<?x8xf32>, tensor<3x8xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @reshape_constant
 func.func @reshape_constant() -> tensor<2x2xf32> {
   %c = kiln.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>

@@ -25,10 +25,17 @@
 // JSON: "rewrites": [
 // JSON-NEXT: {
 // JSON-NEXT: "count": 1,
+// JSON-NEXT: "pass": "kiln-convert-layout",
+// JSON-NEXT: "rewrite": "chose-{{nchw|nhwc}}"
+// JSON-NEXT: },
+// JSON-NEXT: {
+// JSON-NEXT: "count": 1,
 // JSON-NEXT: "pass": "kiln-fold-batchnorm",
 // JSON-NEXT: "rewrite": "batchnorm-folded"
 
-// NOFOLD: "rewrites": []
+// NOFOLD: "rewrites": [
+// NOFOLD-NOT: kiln-fold-batchnorm
+// NOFOLD: ]
 
 // TIME: Execution time report
 // TIME-DAG: kiln
