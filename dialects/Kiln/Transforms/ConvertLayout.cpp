@@ -40,6 +40,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringSwitch.h"
+#include <array>
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNCONVERTLAYOUTPASS
@@ -52,27 +53,32 @@ using namespace mlir::kiln;
 namespace {
 constexpr StringLiteral kPass = "kiln-convert-layout";
 
-/// The permutation that takes an image in `from` to `to`
+/// The permutation that takes dims at positions `from` to positions `to`
 /// (`result dim i = input dim perm[i]`, as kiln.transpose).
-SmallVector<int64_t, 4> imagePerm(Layout from, Layout to) {
-  ImageDims f = getImageDims(from), t = getImageDims(to);
+SmallVector<int64_t, 4> permBetween(std::array<int64_t, 4> from,
+                                    std::array<int64_t, 4> to) {
   SmallVector<int64_t, 4> perm(4);
-  perm[t.batch] = f.batch;
-  perm[t.channel] = f.channel;
-  perm[t.height] = f.height;
-  perm[t.width] = f.width;
+  for (auto [f, t] : llvm::zip_equal(from, to))
+    perm[t] = f;
   return perm;
+}
+
+/// The permutation that takes an image in `from` to `to`.
+SmallVector<int64_t, 4> imagePerm(Layout from, Layout to) {
+  auto dims = [](Layout layout) -> std::array<int64_t, 4> {
+    ImageDims d = getImageDims(layout);
+    return {d.batch, d.channel, d.height, d.width};
+  };
+  return permBetween(dims(from), dims(to));
 }
 
 /// The same for a conv2d filter.
 SmallVector<int64_t, 4> filterPerm(Layout from, Layout to) {
-  FilterDims f = getFilterDims(from), t = getFilterDims(to);
-  SmallVector<int64_t, 4> perm(4);
-  perm[t.output] = f.output;
-  perm[t.input] = f.input;
-  perm[t.height] = f.height;
-  perm[t.width] = f.width;
-  return perm;
+  auto dims = [](Layout layout) -> std::array<int64_t, 4> {
+    FilterDims d = getFilterDims(layout);
+    return {d.output, d.input, d.height, d.width};
+  };
+  return permBetween(dims(from), dims(to));
 }
 
 SmallVector<int64_t> inversePerm(ArrayRef<int64_t> perm) {

@@ -33,6 +33,34 @@ std::optional<SmallVector<double>> constantValues(Value value) {
   return readFloatElements(attr);
 }
 
+/// An inference batch norm as the per-channel affine map it computes,
+/// bn(x) = a * x + s, with a = scale / sqrt(variance + epsilon) and
+/// s = bias - mean * a; std::nullopt unless its parameters are constants of
+/// `channels` values.
+struct BatchNormAffine {
+  SmallVector<double> a, s;
+
+  static std::optional<BatchNormAffine> read(BatchNormOp bn,
+                                             int64_t channels) {
+    std::optional<SmallVector<double>> scale = constantValues(bn.getScale());
+    std::optional<SmallVector<double>> beta = constantValues(bn.getBias());
+    std::optional<SmallVector<double>> mean = constantValues(bn.getMean());
+    std::optional<SmallVector<double>> var = constantValues(bn.getVariance());
+    if (!scale || !beta || !mean || !var)
+      return std::nullopt;
+    for (const SmallVector<double> *v : {&*scale, &*beta, &*mean, &*var})
+      if (static_cast<int64_t>(v->size()) != channels)
+        return std::nullopt;
+    double epsilon = bn.getEpsilon().convertToDouble();
+    BatchNormAffine affine;
+    for (int64_t c = 0; c < channels; ++c) {
+      affine.a.push_back((*scale)[c] / std::sqrt((*var)[c] + epsilon));
+      affine.s.push_back((*beta)[c] - (*mean)[c] * affine.a.back());
+    }
+    return affine;
+  }
+};
+
 /// A convolution whose filter (and bias, if any) are constants, read.
 struct ConstantConv {
   Conv2DOp conv;
@@ -50,6 +78,11 @@ struct ConstantConv {
     auto conv = value.getDefiningOp<Conv2DOp>();
     if (!conv || !conv->hasOneUse())
       return std::nullopt;
+    return read(conv);
+  }
+
+  /// Reads `conv`'s weights if they are constants.
+  static std::optional<ConstantConv> read(Conv2DOp conv) {
     ConstantConv c;
     c.conv = conv;
     c.filterType = cast<RankedTensorType>(conv.getFilter().getType());
@@ -90,8 +123,8 @@ struct ConstantConv {
       filter[i] *= factor[(i / stride) % channels];
   }
 
-  /// Replaces `root` (the op the conv feeds) by the conv with the current
-  /// filter and bias, applied to `input`.
+  /// Replaces `root` (the op the conv feeds, or the conv itself) by the
+  /// conv with the current filter and bias, applied to `input`.
   void replace(PatternRewriter &rewriter, Operation *root, Value input,
                StringRef rewrite) {
     Location loc = root->getLoc();
@@ -107,7 +140,7 @@ struct ConstantConv {
         conv.getPadsAttr(), conv.getGroupsAttr(), conv.getLayoutAttr());
     remarkRewrite(loc, "kiln-fold-batchnorm", rewrite);
     rewriter.replaceOp(root, folded.getResult());
-    if (conv->use_empty())
+    if (root != conv && conv->use_empty())
       rewriter.eraseOp(conv);
   }
 };
@@ -124,23 +157,15 @@ struct FoldBatchNormIntoConv final : OpRewritePattern<BatchNormOp> {
     auto axis = static_cast<int64_t>(bn.getAxis());
     if (axis != conv->resultChannelDim && axis != conv->resultChannelDim - 4)
       return rewriter.notifyMatchFailure(bn, "not normalizing conv channels");
-    std::optional<SmallVector<double>> scale = constantValues(bn.getScale());
-    std::optional<SmallVector<double>> beta = constantValues(bn.getBias());
-    std::optional<SmallVector<double>> mean = constantValues(bn.getMean());
-    std::optional<SmallVector<double>> var = constantValues(bn.getVariance());
-    if (!scale || !beta || !mean || !var)
-      return rewriter.notifyMatchFailure(bn, "parameters are not constant");
-    for (const SmallVector<double> *v : {&*scale, &*beta, &*mean, &*var})
-      if (static_cast<int64_t>(v->size()) != conv->channels)
-        return rewriter.notifyMatchFailure(bn, "parameter size mismatch");
-
-    double epsilon = bn.getEpsilon().convertToDouble();
-    SmallVector<double> factor(conv->channels);
-    for (int64_t c = 0; c < conv->channels; ++c) {
-      factor[c] = (*scale)[c] / std::sqrt((*var)[c] + epsilon);
-      conv->bias[c] = (conv->bias[c] - (*mean)[c]) * factor[c] + (*beta)[c];
-    }
-    conv->scaleOutputChannels(factor);
+    std::optional<BatchNormAffine> affine =
+        BatchNormAffine::read(bn, conv->channels);
+    if (!affine)
+      return rewriter.notifyMatchFailure(
+          bn, "parameters are not constants, one per channel");
+    // bn(W * x + b) = (a * W) * x + (a * b + s)
+    for (int64_t c = 0; c < conv->channels; ++c)
+      conv->bias[c] = conv->bias[c] * affine->a[c] + affine->s[c];
+    conv->scaleOutputChannels(affine->a);
     conv->replace(rewriter, bn, conv->conv.getInput(), "batchnorm-folded");
     return success();
   }
@@ -235,66 +260,32 @@ struct FoldBatchNormIntoNextConv final : OpRewritePattern<Conv2DOp> {
       return rewriter.notifyMatchFailure(next, "input is not a batch norm");
     if (llvm::any_of(next.getPads(), [](int64_t p) { return p != 0; }))
       return rewriter.notifyMatchFailure(next, "padded convolution");
-    auto filterType = cast<RankedTensorType>(next.getFilter().getType());
-    std::optional<SmallVector<double>> filter =
-        constantValues(next.getFilter());
-    if (!filterType.hasStaticShape() || !filter)
-      return rewriter.notifyMatchFailure(next, "filter is not constant");
-    int64_t channelDim = getImageDims(next.getLayout()).channel;
+    std::optional<ConstantConv> conv = ConstantConv::read(next);
+    if (!conv)
+      return rewriter.notifyMatchFailure(next, "weights are not constant");
     auto axis = static_cast<int64_t>(bn.getAxis());
-    if (axis != channelDim && axis != channelDim - 4)
+    if (axis != conv->resultChannelDim && axis != conv->resultChannelDim - 4)
       return rewriter.notifyMatchFailure(bn, "not normalizing channels");
-    FilterDims dims = getFilterDims(next.getLayout());
-    int64_t outputs = filterType.getDimSize(dims.output);
-    int64_t perGroup = filterType.getDimSize(dims.input);
+    int64_t perGroup = conv->filterType.getDimSize(conv->filterInputDim);
     int64_t groups = static_cast<int64_t>(next.getGroups());
-    int64_t inputs = perGroup * groups;
-    std::optional<SmallVector<double>> scale = constantValues(bn.getScale());
-    std::optional<SmallVector<double>> beta = constantValues(bn.getBias());
-    std::optional<SmallVector<double>> mean = constantValues(bn.getMean());
-    std::optional<SmallVector<double>> var = constantValues(bn.getVariance());
-    if (!scale || !beta || !mean || !var)
-      return rewriter.notifyMatchFailure(bn, "parameters are not constant");
-    for (const SmallVector<double> *v : {&*scale, &*beta, &*mean, &*var})
-      if (static_cast<int64_t>(v->size()) != inputs)
-        return rewriter.notifyMatchFailure(bn, "parameter size mismatch");
-    SmallVector<double> bias(outputs, 0.0);
-    if (Value b = next.getBias()) {
-      std::optional<SmallVector<double>> values = constantValues(b);
-      if (!values || static_cast<int64_t>(values->size()) != outputs)
-        return rewriter.notifyMatchFailure(next, "bias is not constant");
-      bias = std::move(*values);
-    }
-    // bn(x) = a * x + s per input channel.
-    double epsilon = bn.getEpsilon().convertToDouble();
-    SmallVector<double> a(inputs), s(inputs);
-    for (int64_t c = 0; c < inputs; ++c) {
-      a[c] = (*scale)[c] / std::sqrt((*var)[c] + epsilon);
-      s[c] = (*beta)[c] - (*mean)[c] * a[c];
-    }
-    SmallVector<int64_t> strides(filterType.getRank(), 1);
-    for (int64_t d = filterType.getRank() - 2; d >= 0; --d)
-      strides[d] = strides[d + 1] * filterType.getDimSize(d + 1);
-    int64_t outputsPerGroup = outputs / groups;
-    for (int64_t i = 0, e = filter->size(); i < e; ++i) {
-      int64_t o = (i / strides[dims.output]) % outputs;
-      int64_t j = (i / strides[dims.input]) % perGroup;
+    std::optional<BatchNormAffine> affine =
+        BatchNormAffine::read(bn, perGroup * groups);
+    if (!affine)
+      return rewriter.notifyMatchFailure(
+          bn, "parameters are not constants, one per channel");
+    // conv(a * x + s): each filter element scales by its input channel's
+    // a, and adds its weight times that channel's s to its output's bias.
+    int64_t outputStride = conv->filterStride(conv->filterOutputDim);
+    int64_t inputStride = conv->filterStride(conv->filterInputDim);
+    int64_t outputsPerGroup = conv->channels / groups;
+    for (int64_t i = 0, e = conv->filter.size(); i < e; ++i) {
+      int64_t o = (i / outputStride) % conv->channels;
+      int64_t j = (i / inputStride) % perGroup;
       int64_t c = (o / outputsPerGroup) * perGroup + j;
-      bias[o] += (*filter)[i] * s[c];
-      (*filter)[i] *= a[c];
+      conv->bias[o] += conv->filter[i] * affine->s[c];
+      conv->filter[i] *= affine->a[c];
     }
-    Location loc = bn.getLoc();
-    auto newFilter = ConstantOp::create(
-        rewriter, loc, makeFloatElements(filterType, *filter, "folded_filter"));
-    auto biasType =
-        RankedTensorType::get({outputs}, filterType.getElementType());
-    auto newBias = ConstantOp::create(
-        rewriter, loc, makeFloatElements(biasType, bias, "folded_bias"));
-    remarkRewrite(loc, "kiln-fold-batchnorm", "batchnorm-into-next-conv");
-    rewriter.replaceOpWithNewOp<Conv2DOp>(
-        next, next.getType(), bn.getInput(), newFilter, newBias,
-        next.getStridesAttr(), next.getDilationsAttr(), next.getPadsAttr(),
-        next.getGroupsAttr(), next.getLayoutAttr());
+    conv->replace(rewriter, next, bn.getInput(), "batchnorm-into-next-conv");
     rewriter.eraseOp(bn);
     return success();
   }
