@@ -368,6 +368,13 @@ Layout chooseLayout(ModuleOp module) {
 /// returned before it. The caller then passes and gets images in that
 /// layout, and no transpose is left at all.
 void adoptImageInterface(func::FuncOp func, Layout target) {
+  // Only an entry point's signature: a function others call would leave
+  // its callers' types behind, and one of several blocks may return
+  // different things from each.
+  if (!func.isPublic() || !llvm::hasSingleElement(func.getBody()) ||
+      !SymbolTable::symbolKnownUseEmpty(func,
+                                        func->getParentOfType<ModuleOp>()))
+    return;
   Layout other = target == Layout::NHWC ? Layout::NCHW : Layout::NHWC;
   SmallVector<int64_t, 4> in = imagePerm(other, target);
   SmallVector<int64_t, 4> back = imagePerm(target, other);
@@ -401,11 +408,8 @@ void adoptImageInterface(func::FuncOp func, Layout target) {
   });
   if (!changed)
     return;
-  SmallVector<Type> results;
-  if (auto ret = dyn_cast<func::ReturnOp>(entry.getTerminator()))
-    results.assign(ret.getOperandTypes().begin(), ret.getOperandTypes().end());
-  else
-    results.assign(func.getResultTypes().begin(), func.getResultTypes().end());
+  auto ret = cast<func::ReturnOp>(entry.getTerminator());
+  SmallVector<Type> results(ret.getOperandTypes());
   func.setType(FunctionType::get(func.getContext(), entry.getArgumentTypes(),
                                  results));
   remarkRewrite(func.getLoc(), kPass,
@@ -419,11 +423,11 @@ struct KilnConvertLayoutPass final
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::optional<Layout> target =
-        llvm::StringSwitch<std::optional<Layout>>(layout)
-            .Case("nhwc", Layout::NHWC)
-            .Case("nchw", Layout::NCHW)
-            .Case("auto", chooseLayout(module))
-            .Default(std::nullopt);
+        layout == "auto" ? std::optional<Layout>(chooseLayout(module))
+                         : llvm::StringSwitch<std::optional<Layout>>(layout)
+                               .Case("nhwc", Layout::NHWC)
+                               .Case("nchw", Layout::NCHW)
+                               .Default(std::nullopt);
     if (!target) {
       emitError(module.getLoc())
           << "kiln-convert-layout: layout must be nhwc, nchw or auto, not '"

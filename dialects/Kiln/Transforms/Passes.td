@@ -112,9 +112,10 @@ def KilnConvertLayoutPass
     after a global pooling). Transposes remain only at the function's
     inputs and results, or before an op that reads the old layout and that
     the pass cannot renumber (a reshape of a real image, a slice). With
-    `image-interface`, the function takes the images it only transposes,
-    and returns those it transposed back, in the chosen layout instead: its
-    signature changes, and no transpose is left at all.
+    `image-interface`, an entry point (a public, single-block function no
+    other one calls) takes the images it only transposes, and returns those
+    it transposed back, in the chosen layout instead: its signature
+    changes, and no transpose is left at all.
 
     `auto` chooses with a cost model of the module's `kiln.target`: NHWC,
     where Kiln's convolutions are GEMMs over `[N*OH*OW, KH*KW*C]` (1x1

@@ -93,6 +93,24 @@ func.func @stops(%x: tensor<1x4x3x3xf32>, %w: tensor<4x4x1x1xf32>, %v: tensor<3x
 
 // -----
 
+// The image interface changes entry points only: a function that another
+// one calls, or a private one, keeps its signature (and its transposes).
+// IFACE-LABEL: func.func private @callee
+// IFACE-SAME: (%{{.+}}: tensor<1x4x3x3xf32>, %{{.+}}: tensor<4x4x1x1xf32>) -> tensor<1x4x3x3xf32>
+// IFACE: kiln.transpose
+// IFACE-LABEL: func.func @caller
+// IFACE: call @callee(%{{.+}}, %{{.+}}) : (tensor<1x4x3x3xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x3x3xf32>
+func.func private @callee(%x: tensor<1x4x3x3xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x3x3xf32> {
+  %a = kiln.conv2d %x, %w : (tensor<1x4x3x3xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x3x3xf32>
+  return %a : tensor<1x4x3x3xf32>
+}
+func.func @caller(%x: tensor<1x4x3x3xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x3x3xf32> {
+  %r = func.call @callee(%x, %w) : (tensor<1x4x3x3xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x3x3xf32>
+  return %r : tensor<1x4x3x3xf32>
+}
+
+// -----
+
 // Regression (kiln-smith seed 2026, graph 19): an elementwise 4-D op none
 // of whose operands is a transpose, one of them a lower-rank constant, is
 // left alone, and nothing is built for it (a pattern that fails must not
