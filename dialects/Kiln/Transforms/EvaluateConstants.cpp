@@ -23,6 +23,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #include <mutex>
 
@@ -84,6 +85,53 @@ struct KilnEvaluateConstantsPass final
   }
 };
 
+/// Runs `evaluator` on a module of one function that computes `roots` from
+/// the ops of `foldable` they need (in `foldable`'s order, producers
+/// first).
+FailureOr<std::vector<std::vector<char>>>
+evaluate(ConstantEvaluator &evaluator, ArrayRef<Value> roots,
+         const llvm::SetVector<Operation *> &foldable) {
+  // The ops the roots need.
+  llvm::SmallPtrSet<Operation *, 16> needed;
+  SmallVector<Operation *> worklist;
+  for (Value root : roots)
+    worklist.push_back(root.getDefiningOp());
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    if (!foldable.contains(op) || !needed.insert(op).second)
+      continue;
+    for (Value operand : op->getOperands())
+      worklist.push_back(operand.getDefiningOp());
+  }
+  // No target attribute: the evaluator computes on this machine whatever
+  // the module is compiled for. Errors point at the first value computed.
+  Location loc = roots.front().getLoc();
+  OpBuilder builder(loc.getContext());
+  OwningOpRef<ModuleOp> evaluation = ModuleOp::create(loc);
+  builder.setInsertionPointToEnd(evaluation->getBody());
+  SmallVector<Type> rootTypes;
+  for (Value root : roots)
+    rootTypes.push_back(root.getType());
+  auto func = func::FuncOp::create(builder, loc, "kiln_constants",
+                                   builder.getFunctionType({}, rootTypes));
+  builder.setInsertionPointToEnd(func.addEntryBlock());
+  IRMapping mapping;
+  for (Operation *op : foldable) {
+    if (!needed.contains(op))
+      continue;
+    for (Value operand : op->getOperands())
+      if (!mapping.contains(operand))
+        mapping.map(operand, builder.clone(*operand.getDefiningOp(), mapping)
+                                 ->getResult(0));
+    builder.clone(*op, mapping);
+  }
+  SmallVector<Value> results;
+  for (Value root : roots)
+    results.push_back(mapping.lookup(root));
+  func::ReturnOp::create(builder, loc, results);
+  return evaluator.evaluate(*evaluation);
+}
+
 void KilnEvaluateConstantsPass::runOnOperation() {
   ModuleOp module = getOperation();
   // The ops computable from constants, in an order where producers come
@@ -138,46 +186,39 @@ void KilnEvaluateConstantsPass::runOnOperation() {
   if (!evaluator)
     return;
 
-  // One function computes every root.
-  OpBuilder builder(module.getContext());
-  // No target attribute: the evaluator computes on this machine whatever
-  // the module is compiled for.
-  // Errors point at the first value computed.
-  Location loc = roots.front().getLoc();
-  OwningOpRef<ModuleOp> evaluation = ModuleOp::create(loc);
-  builder.setInsertionPointToEnd(evaluation->getBody());
-  SmallVector<Type> rootTypes;
-  for (Value root : roots)
-    rootTypes.push_back(root.getType());
-  auto func = func::FuncOp::create(builder, loc, "kiln_constants",
-                                   builder.getFunctionType({}, rootTypes));
-  builder.setInsertionPointToEnd(func.addEntryBlock());
-  IRMapping mapping;
-  for (Operation *op : foldable) {
-    for (Value operand : op->getOperands())
-      if (!mapping.contains(operand))
-        mapping.map(operand, builder.clone(*operand.getDefiningOp(), mapping)
-                                 ->getResult(0));
-    builder.clone(*op, mapping);
+  // One function computes every root. If that fails (a constant index
+  // out of range in one subgraph, say), each root is tried on its own, so
+  // one bad subgraph does not keep the others from being computed; only
+  // those warnings are shown.
+  FailureOr<std::vector<std::vector<char>>> values;
+  {
+    ScopedDiagnosticHandler quiet(module.getContext(), [](Diagnostic &diag) {
+      return success(diag.getSeverity() == DiagnosticSeverity::Warning);
+    });
+    values = evaluate(*evaluator, roots, foldable);
   }
-  SmallVector<Value> results;
-  for (Value root : roots)
-    results.push_back(mapping.lookup(root));
-  func::ReturnOp::create(builder, loc, results);
-
-  FailureOr<std::vector<std::vector<char>>> values =
-      evaluator->evaluate(*evaluation);
-  // The evaluator warned why (an out-of-range constant index, say); the
-  // subgraphs stay, to fail at run time if they run at all.
-  if (failed(values))
-    return;
-  if (values->size() != roots.size()) {
-    emitError(loc) << "kiln-evaluate-constants: the evaluator returned "
-                   << values->size() << " values for " << roots.size();
+  SmallVector<Value> computed = roots;
+  if (failed(values)) {
+    values = std::vector<std::vector<char>>();
+    computed.clear();
+    for (Value root : roots) {
+      FailureOr<std::vector<std::vector<char>>> one =
+          evaluate(*evaluator, root, foldable);
+      if (failed(one)) // the evaluator warned why; it stays to run time
+        continue;
+      computed.push_back(root);
+      values->push_back(std::move(one->front()));
+    }
+  }
+  if (values->size() != computed.size()) {
+    emitError(module.getLoc())
+        << "kiln-evaluate-constants: the evaluator returned "
+        << values->size() << " values for " << computed.size();
     return signalPassFailure();
   }
 
-  for (auto [root, bytes] : llvm::zip_equal(roots, *values)) {
+  OpBuilder builder(module.getContext());
+  for (auto [root, bytes] : llvm::zip_equal(computed, *values)) {
     auto type = cast<RankedTensorType>(root.getType());
     if (static_cast<int64_t>(bytes.size()) != *evaluableBytes(type)) {
       root.getDefiningOp()->emitError()

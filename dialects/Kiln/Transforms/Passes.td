@@ -62,8 +62,9 @@ def KilnEvaluateConstantsPass
     `kiln-compile`, `kiln-run`, Python and `kiln-opt` register the JIT
     evaluator; without one (a tool that links no JIT) the pass changes
     nothing. When the computation fails (a constant index out of range,
-    say), a warning says why and the subgraphs stay, to fail at run time if
-    they run at all. Results above `max-bytes` are not computed (their operands
+    say), each value is computed on its own instead; for those that still
+    fail, a warning says why and their subgraphs stay, to fail at run time
+    if they run at all. Results above `max-bytes` are not computed (their operands
     may be), and `kiln.broadcast_to` never is: a broadcast constant costs
     memory in the object and saves no work.
 
