@@ -55,7 +55,7 @@ static bool isNarrowScalar(Type t) {
 /// tile so that its innermost loop is one vector: a generic on ranked
 /// tensors of narrow scalars, with projected-permutation maps that each
 /// either ignore the innermost loop or read it as their innermost dim, and
-/// a body of plain arith/math ops. A reduction has one result and a
+/// a body of plain arith/math ops. Each result of a reduction has a
 /// combiner with a neutral element (the partial accumulator's initial
 /// value); contractions and convolutions have strategies of their own.
 static bool isVectorizable(linalg::GenericOp op) {
@@ -85,14 +85,19 @@ static bool isVectorizable(linalg::GenericOp op) {
     return false;
   if (op.getNumReductionLoops() == 0)
     return true;
-  if (op.getNumDpsInits() != 1 || linalg::isaContractionOpInterface(op) ||
+  if (linalg::isaContractionOpInterface(op) ||
       linalg::isaConvolutionOpInterface(op))
     return false;
-  SmallVector<Operation *> combiners;
-  if (!matchReduction(op.getRegionOutputArgs(), 0, combiners) ||
-      combiners.size() != 1)
-    return false;
-  return arith::getNeutralElement(combiners.front()).has_value();
+  // Each result (layer_norm's sum and sum of squares, say) is a reduction
+  // of its own.
+  for (unsigned i = 0, e = op.getNumDpsInits(); i < e; ++i) {
+    SmallVector<Operation *> combiners;
+    if (!matchReduction(op.getRegionOutputArgs(), i, combiners) ||
+        combiners.size() != 1 ||
+        !arith::getNeutralElement(combiners.front()).has_value())
+      return false;
+  }
+  return true;
 }
 
 /// An op inside loops was tiled by a user schedule (--kiln-schedule), which

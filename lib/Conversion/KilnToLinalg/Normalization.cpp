@@ -65,8 +65,13 @@ struct BatchNormLowering final : OpConversionPattern<BatchNormOp> {
   }
 };
 
-/// Mean and variance over the trailing dims from `axis` (two passes, for
-/// accuracy), then the normalization with optional scale and bias.
+/// Mean and variance over the trailing dims from `axis` in one pass over
+/// the input, then the normalization with optional scale and bias in a
+/// second: two reads of the input instead of three. The one pass sums
+/// x - k and (x - k)^2, shifted by k, the first element of the row (the
+/// "shifted data" algorithm): var = S2/n - (S1/n)^2 then cancels only as
+/// much as the row's spread around one of its own values, unlike the plain
+/// sum of squares, whose cancellation grows with the mean.
 struct LayerNormLowering final : OpConversionPattern<LayerNormOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -88,37 +93,45 @@ struct LayerNormLowering final : OpConversionPattern<LayerNormOp> {
     }
     Value n = indexToFloat(rewriter, loc, count, t);
     Value zero = scalarConstant(rewriter, loc, t, 0);
-    Value sum = buildReduction(rewriter, loc, x, reduced, zero, addF);
 
-    // sum of squared deviations, reading x and the row sum
+    // k = x[row..., 0, ..., 0]: read inside the loops only, so an empty
+    // row reads nothing.
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     AffineMap rowMap = keptDimsMap(ctx, rank, reduced);
-    auto rowType = cast<RankedTensorType>(sum.getType());
-    SmallVector<OpFoldResult> rowDims = getDims(rewriter, loc, sum);
-    Value sq = createFilled(rewriter, loc, rowType, rowDims, zero);
+    SmallVector<AffineExpr> firstExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      firstExprs.push_back(reduced.test(d) ? getAffineConstantExpr(0, ctx)
+                                           : getAffineDimExpr(d, ctx));
+    AffineMap firstMap = AffineMap::get(rank, 0, firstExprs, ctx);
+    SmallVector<OpFoldResult> dims = getDims(rewriter, loc, x);
+    SmallVector<OpFoldResult> rowDims(dims.begin(), dims.begin() + axis);
+    auto rowType =
+        RankedTensorType::get(type.getShape().take_front(axis), t);
+    Value acc = createFilled(rewriter, loc, rowType, rowDims, zero);
     SmallVector<utils::IteratorType> iterators;
     for (int64_t d = 0; d < rank; ++d)
       iterators.push_back(reduced.test(d) ? utils::IteratorType::reduction
                                           : utils::IteratorType::parallel);
-    Value sqSum =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{rowType}, ValueRange{x, sum},
-            ValueRange{sq}, {id, rowMap, rowMap}, iterators,
-            [&](OpBuilder &b, Location l, ValueRange a) {
-              Value mean = arith::DivFOp::create(b, l, a[1], n);
-              Value dev = arith::SubFOp::create(b, l, a[0], mean);
-              linalg::YieldOp::create(
-                  b, l, addF(b, l, arith::MulFOp::create(b, l, dev, dev), a[2]));
-            })
-            .getResult(0);
+    auto sums = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{rowType, rowType}, ValueRange{x, x},
+        ValueRange{acc, acc}, {id, firstMap, rowMap, rowMap}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value dev = arith::SubFOp::create(b, l, a[0], a[1]);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{addF(b, l, dev, a[2]),
+                         addF(b, l, arith::MulFOp::create(b, l, dev, dev),
+                              a[3])});
+        });
+    Value sum = sums.getResult(0), sqSum = sums.getResult(1);
 
     Value eps = scalarConstant(rewriter, loc, t, op.getEpsilon().convertToDouble());
     SmallVector<AffineExpr> paramExprs;
     for (int64_t d = axis; d < rank; ++d)
       paramExprs.push_back(getAffineDimExpr(d, ctx));
     AffineMap paramMap = AffineMap::get(rank, 0, paramExprs, ctx);
-    SmallVector<Value> inputs = {x, sum, sqSum};
-    SmallVector<AffineMap> maps = {id, rowMap, rowMap};
+    SmallVector<Value> inputs = {x, x, sum, sqSum};
+    SmallVector<AffineMap> maps = {id, firstMap, rowMap, rowMap};
     Value scale = adaptor.getScale(), bias = adaptor.getBias();
     if (scale) {
       inputs.push_back(scale);
@@ -131,12 +144,18 @@ struct LayerNormLowering final : OpConversionPattern<LayerNormOp> {
     Value result = buildMapped(
         rewriter, loc, type, getDims(rewriter, loc, x), inputs, maps,
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value mean = arith::DivFOp::create(b, l, a[1], n);
-          Value var = arith::DivFOp::create(b, l, a[2], n);
+          // mean - k and the variance of the shifted values; rounding can
+          // make the variance a hair below zero.
+          Value shiftedMean = arith::DivFOp::create(b, l, a[2], n);
+          Value var = arith::SubFOp::create(
+              b, l, arith::DivFOp::create(b, l, a[3], n),
+              arith::MulFOp::create(b, l, shiftedMean, shiftedMean));
+          var = arith::MaximumFOp::create(b, l, var, zero);
           Value inv = math::RsqrtOp::create(b, l, addF(b, l, var, eps));
-          Value y = arith::MulFOp::create(
-              b, l, arith::SubFOp::create(b, l, a[0], mean), inv);
-          unsigned next = 3;
+          Value dev = arith::SubFOp::create(
+              b, l, arith::SubFOp::create(b, l, a[0], a[1]), shiftedMean);
+          Value y = arith::MulFOp::create(b, l, dev, inv);
+          unsigned next = 4;
           if (scale)
             y = arith::MulFOp::create(b, l, y, a[next++]);
           if (bias)

@@ -86,6 +86,30 @@ func.func @elementwise_and_reduction(%x: tensor<4x100xf32>, %b: tensor<100xf32>,
   return %0, %1 : tensor<4x100xf32>, tensor<4xf32>
 }
 
+// A reduction with two results, each with a combiner of its own
+// (layer_norm's sum and sum of squares), is vectorized; one whose second
+// result is no reduction (it is overwritten) is not.
+// AVX2-LABEL: func.func @two_result_reductions
+// AVX2: linalg.generic {{.*}}kiln.strategy = {kind = "vectorize", vector_size = 8 : i64}
+// AVX2: linalg.generic
+// AVX2-NOT: kiln.strategy
+// AVX2: return
+func.func @two_result_reductions(%x: tensor<4x100xf32>, %init: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = linalg.generic {indexing_maps = [#ew_id, #ew_col, #ew_col], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x100xf32>) outs(%init, %init : tensor<4xf32>, tensor<4xf32>) {
+  ^bb0(%a: f32, %s1: f32, %s2: f32):
+    %n1 = arith.addf %a, %s1 : f32
+    %sq = arith.mulf %a, %a : f32
+    %n2 = arith.addf %sq, %s2 : f32
+    linalg.yield %n1, %n2 : f32, f32
+  } -> (tensor<4xf32>, tensor<4xf32>)
+  %1:2 = linalg.generic {indexing_maps = [#ew_id, #ew_col, #ew_col], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x100xf32>) outs(%init, %init : tensor<4xf32>, tensor<4xf32>) {
+  ^bb0(%a: f32, %s1: f32, %s2: f32):
+    %n1 = arith.addf %a, %s1 : f32
+    linalg.yield %n1, %a : f32, f32
+  } -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1, %1#0, %1#1 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
 // Must not fire: f64, f16 and i1 tensors (vectors of i1 are bit masks in
 // memory), a gather (tensor.extract), a transpose (the innermost loop is
 // not the output's innermost dim), and a contraction that mmt4d does not

@@ -11,14 +11,24 @@ func.func @batch_norm(%x: tensor<?x4x3x5xf32>, %p: tensor<4xf32>) -> tensor<?x4x
 
 // -----
 
-// Mean, then the sum of squared deviations, then the normalization.
+// One pass sums x - k and (x - k)^2, k being the row's first element (read
+// through a map with 0 for the normalized dims); a second normalizes.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[FIRST:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @layer_norm
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
-// CHECK: arith.subf
-// CHECK: arith.mulf
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME: (%[[X:.+]]: tensor<?x7x10xf32>, %[[G:.+]]: tensor<10xf32>, %[[B:.+]]: tensor<10xf32>)
+// CHECK: %[[SUMS:.+]]:2 = linalg.generic {indexing_maps = [#[[ID]], #[[FIRST]], #[[ROW]], #[[ROW]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]], %[[X]] : {{.*}}) outs(%[[ACC:.+]], %[[ACC]] : {{.*}})
+// CHECK: ^bb0(%[[XV:.+]]: f32, %[[K:.+]]: f32, %[[S1:.+]]: f32, %[[S2:.+]]: f32):
+// CHECK: %[[DEV:.+]] = arith.subf %[[XV]], %[[K]]
+// CHECK: %[[N1:.+]] = arith.addf %[[DEV]], %[[S1]]
+// CHECK: %[[SQ:.+]] = arith.mulf %[[DEV]], %[[DEV]]
+// CHECK: %[[N2:.+]] = arith.addf %[[SQ]], %[[S2]]
+// CHECK: linalg.yield %[[N1]], %[[N2]]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[X]], %[[X]], %[[SUMS]]#0, %[[SUMS]]#1, %[[G]], %[[B]]
+// CHECK: arith.maximumf
 // CHECK: math.rsqrt
+// CHECK-NOT: linalg.generic
 func.func @layer_norm(%x: tensor<?x7x10xf32>, %g: tensor<10xf32>, %b: tensor<10xf32>) -> tensor<?x7x10xf32> {
   %0 = kiln.layer_norm %x scale %g bias %b : (tensor<?x7x10xf32>, tensor<10xf32>, tensor<10xf32>) -> tensor<?x7x10xf32>
   return %0 : tensor<?x7x10xf32>
