@@ -58,6 +58,9 @@ CONFIGS = {
     "jit-x86-64-o0": ({"opt_level": 0, "cpu": "x86-64"}, False),
     "aot-o2": ({"opt_level": 2}, True),
     "aot-x86-64": ({"opt_level": 2, "cpu": "x86-64"}, True),
+    # Every image op forced into each layout, whatever auto would choose.
+    "jit-nhwc": ({"opt_level": 2, "layout": "nhwc"}, False),
+    "jit-nchw": ({"opt_level": 2, "layout": "nchw"}, False),
 }
 DEFAULT_CONFIGS = ("jit-o2", "jit-o0", "jit-x86-64")
 AOT_CONFIG = "aot-o2"
