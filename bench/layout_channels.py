@@ -8,7 +8,7 @@ interleaved in one run. kiln-convert-layout's `auto` cost model
 these numbers.
 
     PYTHONPATH=build/python_packages python3 bench/layout_channels.py \\
-        [--runs N] [C:H ...]
+        [--runs N] [--cpu NAME] [C:H ...]
 """
 
 import argparse
@@ -39,6 +39,9 @@ func.func @f(%x: tensor<1x3x{h}x{h}xf32>) -> {t} {{
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--cpu", default="",
+                    help="compile for this CPU (e.g. znver3 for AVX2 code "
+                         "on an AVX-512 host); default: the host's")
     ap.add_argument("sizes", nargs="*", default=[
         "4:112", "8:112", "16:112", "32:112", "64:56", "128:28", "256:14"])
     args = ap.parse_args()
@@ -47,7 +50,7 @@ def main():
     for size in args.sizes:
         c, h = (int(v) for v in size.split(":"))
         x = np.random.default_rng(0).random((1, 3, h, h), np.float32)
-        mods = {layout: kiln.compile(block(c, h), layout=layout)
+        mods = {layout: kiln.compile(block(c, h), layout=layout, cpu=args.cpu)
                 for layout in ("nchw", "nhwc")}
         np.testing.assert_allclose(mods["nchw"](x), mods["nhwc"](x),
                                    rtol=1e-4, atol=1e-4)

@@ -329,14 +329,16 @@ struct TransposeOfUnitDimsToReshape final : OpRewritePattern<TransposeOp> {
 
 /// Chooses the layout for `module`'s image ops on its target: each
 /// convolution votes, weighted by its multiply-adds, for the layout in
-/// which Kiln's code for it is faster, and the majority wins. Measured on
-/// AVX-512 (Zen 4; docs/benchmarks.md "Layout"): an NHWC convolution is a
-/// GEMM whose N dim is the output channels, tiled by 2 vectors, and its
-/// im2col gathers runs of C contiguous channels; it beat NCHW (whose N dim
-/// is the image, always wide) from 128 output channels, 8 vectors of f32,
-/// and lost below. A depthwise convolution vectorizes along channels in
-/// NHWC and wins from one vector of channels. The thresholds scale with
-/// the target's f32 lanes.
+/// which Kiln's code for it is faster, and the majority wins. An NHWC
+/// convolution is a GEMM whose N dim is the output channels, tiled by 2
+/// vectors, and its im2col gathers runs of C contiguous channels; NCHW's N
+/// dim is the image, always wide. Measured (bench/layout_channels.py,
+/// docs/benchmarks.md "Graph optimization, fusion and layout"), NHWC wins
+/// from 128 output channels: on AVX-512 (Zen 4) 0.90x at 64 channels and
+/// 1.17x at 128; with AVX2 code (--cpu=znver3 on the same host) 0.76x at
+/// 64, 0.95x at 128 and 1.24x at 256. So the threshold is 128 channels, or
+/// 8 vectors of f32 on targets wider than AVX-512. A depthwise convolution
+/// vectorizes along channels in NHWC and wins from one vector of them.
 Layout chooseLayout(ModuleOp module) {
   int64_t lanes = 4;
   if (auto target =
@@ -356,7 +358,7 @@ Layout chooseLayout(ModuleOp module) {
     for (int64_t d : {image.batch, image.height, image.width})
       macs *= type.isDynamicDim(d) ? 1 : type.getDimSize(d);
     bool depthwise = conv.getGroups() > 1 && perGroup == 1;
-    int64_t threshold = depthwise ? lanes : 8 * lanes;
+    int64_t threshold = depthwise ? lanes : std::max<int64_t>(128, 8 * lanes);
     (outputs >= threshold ? nhwc : nchw) += macs;
   });
   return nhwc >= nchw ? Layout::NHWC : Layout::NCHW;

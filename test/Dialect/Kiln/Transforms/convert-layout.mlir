@@ -141,8 +141,8 @@ func.func @from_nhwc(%x: tensor<1x5x5x4xf32>, %w: tensor<1x1x4x4xf32>) -> tensor
 
 // -----
 
-// auto: each convolution votes by its multiply-adds; on AVX-512 (16 f32
-// lanes) NHWC needs 128 output channels (8 vectors).
+// auto: each convolution votes, weighted by its multiply-adds; NHWC needs
+// 128 output channels (measured on AVX-512 and with AVX2 code alike).
 // AUTO-LABEL: func.func @wide
 // AUTO: kiln.conv2d {{.*}}layout = #kiln.layout<nhwc>
 module attributes {kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "x86-64-v4", features = "", vector_bits = 512, vector_registers = 32, l1d_cache = 32768, l2_cache = 1048576, l3_cache = 33554432>} {
@@ -167,12 +167,37 @@ module attributes {kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu
 
 // -----
 
-// With AVX2's 8 lanes, 64 channels are enough.
-// AUTO-LABEL: func.func @narrow_avx2
+// AVX2: the same 128 channels; 64 stay NCHW.
+// AUTO-LABEL: func.func @avx2
 // AUTO: kiln.conv2d {{.*}}layout = #kiln.layout<nhwc>
 module attributes {kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "znver3", features = "", vector_bits = 256, vector_registers = 16, l1d_cache = 32768, l2_cache = 524288, l3_cache = 33554432>} {
-  func.func @narrow_avx2(%x: tensor<1x64x4x4xf32>, %w: tensor<64x64x1x1xf32>) -> tensor<1x64x4x4xf32> {
+  func.func @avx2(%x: tensor<1x128x4x4xf32>, %w: tensor<128x128x1x1xf32>) -> tensor<1x128x4x4xf32> {
+    %a = kiln.conv2d %x, %w : (tensor<1x128x4x4xf32>, tensor<128x128x1x1xf32>) -> tensor<1x128x4x4xf32>
+    return %a : tensor<1x128x4x4xf32>
+  }
+}
+
+// -----
+
+// AUTO-LABEL: func.func @avx2_narrow
+// AUTO-NOT: kiln.transpose
+// AUTO: return
+module attributes {kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "znver3", features = "", vector_bits = 256, vector_registers = 16, l1d_cache = 32768, l2_cache = 524288, l3_cache = 33554432>} {
+  func.func @avx2_narrow(%x: tensor<1x64x4x4xf32>, %w: tensor<64x64x1x1xf32>) -> tensor<1x64x4x4xf32> {
     %a = kiln.conv2d %x, %w : (tensor<1x64x4x4xf32>, tensor<64x64x1x1xf32>) -> tensor<1x64x4x4xf32>
     return %a : tensor<1x64x4x4xf32>
+  }
+}
+
+// -----
+
+// A depthwise convolution votes NHWC from one vector of channels (16 f32
+// on AVX-512).
+// AUTO-LABEL: func.func @depthwise
+// AUTO: kiln.conv2d {{.*}}groups = 16 : i64, layout = #kiln.layout<nhwc>
+module attributes {kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "x86-64-v4", features = "", vector_bits = 512, vector_registers = 32, l1d_cache = 32768, l2_cache = 1048576, l3_cache = 33554432>} {
+  func.func @depthwise(%x: tensor<1x16x8x8xf32>, %w: tensor<16x1x3x3xf32>) -> tensor<1x16x6x6xf32> {
+    %a = kiln.conv2d %x, %w {groups = 16 : i64} : (tensor<1x16x8x8xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x6x6xf32>
+    return %a : tensor<1x16x6x6xf32>
   }
 }
