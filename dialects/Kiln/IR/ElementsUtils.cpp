@@ -71,13 +71,19 @@ ElementsAttr mlir::kiln::makeFloatElements(RankedTensorType type,
   return DenseElementsAttr::get(type, elements);
 }
 
-std::optional<ArrayRef<char>> mlir::kiln::getRawElementBytes(ElementsAttr attr) {
-  Type elementType = attr.getElementType();
-  if (!elementType.isIntOrFloat() ||
-      elementType.getIntOrFloatBitWidth() % 8 != 0)
+std::optional<int64_t> mlir::kiln::getRawDataBytes(ShapedType type) {
+  Type element = type.getElementType();
+  if (!type.hasStaticShape() || !element.isIntOrFloat() ||
+      element.getIntOrFloatBitWidth() % 8 != 0)
     return std::nullopt;
-  size_t expected = static_cast<size_t>(attr.getNumElements()) *
-                    (elementType.getIntOrFloatBitWidth() / 8);
+  return type.getNumElements() * (element.getIntOrFloatBitWidth() / 8);
+}
+
+std::optional<ArrayRef<char>> mlir::kiln::getRawElementBytes(ElementsAttr attr) {
+  std::optional<int64_t> bytes = getRawDataBytes(attr.getShapedType());
+  if (!bytes)
+    return std::nullopt;
+  auto expected = static_cast<size_t>(*bytes);
   if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
     if (dense.isSplat())
       return std::nullopt;

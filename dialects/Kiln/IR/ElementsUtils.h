@@ -32,6 +32,11 @@ std::optional<SmallVector<double>> readFloatElements(ElementsAttr attr);
 ElementsAttr makeFloatElements(RankedTensorType type, ArrayRef<double> values,
                                StringRef blobName);
 
+/// The bytes of the row-major data of a statically shaped `type` of integers
+/// or floats with a whole number of bytes per element; std::nullopt for
+/// anything else (i1, index, a `?` dim).
+std::optional<int64_t> getRawDataBytes(ShapedType type);
+
 /// The raw little-endian bytes of a non-splat `dense` or a loaded
 /// `dense_resource` attribute of integers or floats with a whole number of
 /// bytes per element; std::nullopt for anything else (including splats).

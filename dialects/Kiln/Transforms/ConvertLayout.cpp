@@ -31,10 +31,12 @@
 #include "Kiln/IR/KilnInterfaces.h"
 #include "Kiln/IR/KilnOps.h"
 #include "Kiln/IR/LayoutUtils.h"
+#include "Kiln/IR/ShapeUtils.h"
 #include "Kiln/Transforms/Passes.h"
 #include "Kiln/Transforms/Remarks.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -81,13 +83,6 @@ SmallVector<int64_t, 4> filterPerm(Layout from, Layout to) {
   return permBetween(dims(from), dims(to));
 }
 
-SmallVector<int64_t> inversePerm(ArrayRef<int64_t> perm) {
-  SmallVector<int64_t> inverse(perm.size());
-  for (auto [i, p] : llvm::enumerate(perm))
-    inverse[p] = static_cast<int64_t>(i);
-  return inverse;
-}
-
 RankedTensorType permuteType(RankedTensorType type, ArrayRef<int64_t> perm) {
   SmallVector<int64_t> shape;
   for (int64_t p : perm)
@@ -101,11 +96,6 @@ Value transpose(PatternRewriter &rewriter, Location loc, Value value,
   auto type = cast<RankedTensorType>(value.getType());
   return TransposeOp::create(rewriter, loc, permuteType(type, perm), value,
                              rewriter.getDenseI64ArrayAttr(perm));
-}
-
-/// An axis attribute in [-rank, rank) as a dim.
-int64_t normalizeAxis(int64_t axis, int64_t rank) {
-  return axis < 0 ? axis + rank : axis;
 }
 
 //===----------------------------------------------------------------------===//
@@ -181,10 +171,7 @@ struct SinkTranspose final : RewritePattern {
     auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
     if (!resultType || resultType.getRank() != 4)
       return failure();
-    // The renumbered op's attributes, or failure if it is not one of ours.
-    SmallVector<int64_t> inverse = inversePerm(perm);
-    // Operands: each transposed by `perm` (sunk) or, for elementwise ops, a
-    // constant or a single value, which takes the inverse transpose.
+    SmallVector<int64_t> inverse = invertPermutationVector(perm);
     bool elementwise =
         op->hasTrait<kiln::SameShapeDimEqualities>() ||
         op->hasTrait<kiln::BroadcastDimEqualities>();
@@ -198,38 +185,46 @@ struct SinkTranspose final : RewritePattern {
     if (!keepsDims(op))
       return failure();
 
-    // Nothing is created before the pattern knows it applies: a failing
-    // pattern must leave the IR alone.
-    if (llvm::none_of(op->getOperands(), [&](Value operand) {
-          return static_cast<bool>(getTransposeBy(operand, perm));
-        }))
-      return failure();
+    // What becomes of each operand: one transposed by `perm` is read
+    // before the transpose; batch_norm's per-channel parameters and, for
+    // elementwise ops, a single value (it broadcasts the same in any order)
+    // stay; an elementwise op's other constant is transposed the other
+    // way. Nothing is created before the pattern knows it applies: a
+    // failing pattern must leave the IR alone.
+    enum class Use { Sunk, Kept, Inverted };
+    SmallVector<Use> uses;
     for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
-      if (getTransposeBy(operand, perm) || (isa<BatchNormOp>(op) && i > 0))
-        continue;
       auto type = dyn_cast<RankedTensorType>(operand.getType());
-      if (!elementwise || !type || !type.hasStaticShape() ||
-          type.getRank() > 4)
+      if (getTransposeBy(operand, perm))
+        uses.push_back(Use::Sunk);
+      else if (isa<BatchNormOp>(op) && i > 0)
+        uses.push_back(Use::Kept);
+      else if (!elementwise || !type || !type.hasStaticShape() ||
+               type.getRank() > 4)
         return failure();
-      if (type.getNumElements() != 1 && !matchPattern(operand, m_Constant()))
+      else if (type.getNumElements() == 1)
+        uses.push_back(Use::Kept);
+      else if (matchPattern(operand, m_Constant()))
+        uses.push_back(Use::Inverted);
+      else
         return failure();
     }
+    if (!llvm::is_contained(uses, Use::Sunk))
+      return failure();
 
     SmallVector<Value> operands;
-    for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
-      if (TransposeOp t = getTransposeBy(operand, perm)) {
-        operands.push_back(t.getInput());
+    for (auto [operand, use] : llvm::zip_equal(op->getOperands(), uses)) {
+      if (use == Use::Sunk) {
+        operands.push_back(getTransposeBy(operand, perm).getInput());
         continue;
       }
-      // batch_norm's parameters are per channel: they stay; a single value
-      // broadcasts the same in any order.
-      auto type = cast<RankedTensorType>(operand.getType());
-      if ((isa<BatchNormOp>(op) && i > 0) || type.getNumElements() == 1) {
+      if (use == Use::Kept) {
         operands.push_back(operand);
         continue;
       }
       // A constant aligned to rank 4 (leading 1s, numpy) and transposed
       // the other way; kiln-fold-constants computes both.
+      auto type = cast<RankedTensorType>(operand.getType());
       Value aligned = operand;
       if (type.getRank() < 4) {
         SmallVector<int64_t> shape(4 - type.getRank(), 1);
@@ -265,13 +260,14 @@ struct SinkTranspose final : RewritePattern {
   void renumberAxes(Operation *op) const {
     Builder b(op->getContext());
     if (auto axis = op->getAttrOfType<IntegerAttr>("axis")) {
-      int64_t a = normalizeAxis(axis.getInt(), 4);
+      // Verified ops' axes are in range.
+      int64_t a = *shape::normalizeAxis(axis.getInt(), 4);
       op->setAttr("axis", b.getI64IntegerAttr(perm[a]));
     }
     if (auto axes = op->getAttrOfType<DenseI64ArrayAttr>("axes")) {
       SmallVector<int64_t> renumbered;
       for (int64_t a : axes.asArrayRef())
-        renumbered.push_back(perm[normalizeAxis(a, 4)]);
+        renumbered.push_back(perm[*shape::normalizeAxis(a, 4)]);
       llvm::sort(renumbered);
       op->setAttr("axes", b.getDenseI64ArrayAttr(renumbered));
     }

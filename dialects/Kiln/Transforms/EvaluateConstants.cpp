@@ -50,12 +50,7 @@ std::function<std::unique_ptr<ConstantEvaluator>()> &evaluatorFactory() {
 /// static tensor of whole-byte integers or floats.
 std::optional<int64_t> evaluableBytes(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor || !tensor.hasStaticShape())
-    return std::nullopt;
-  Type element = tensor.getElementType();
-  if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
-    return std::nullopt;
-  return tensor.getNumElements() * (element.getIntOrFloatBitWidth() / 8);
+  return tensor ? getRawDataBytes(tensor) : std::nullopt;
 }
 
 bool isConstant(Value value) {

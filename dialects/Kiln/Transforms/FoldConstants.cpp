@@ -104,11 +104,8 @@ ElementsAttr gather(RankedTensorType resultType, const ConstantBytes &in,
 void replaceWithConstant(PatternRewriter &rewriter, Operation *op,
                          ElementsAttr value, StringRef what) {
   rewriter.replaceOpWithNewOp<ConstantOp>(op, value);
-  auto type = cast<ShapedType>(value.getType());
-  remarkConstantFolded(
-      op->getLoc(), kPass, what,
-      type.getNumElements() *
-          llvm::divideCeil(type.getElementTypeBitWidth(), 8));
+  remarkConstantFolded(op->getLoc(), kPass, what,
+                       getRawDataBytes(value.getShapedType()).value_or(0));
 }
 
 /// A constant operand, read, with its shape and row-major strides.
