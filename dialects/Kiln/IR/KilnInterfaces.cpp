@@ -151,6 +151,18 @@ void LinearOp::getDimEqualities(DimEqualityFn unify) {
     unify(b, 0, w, 0);
 }
 
+void MatmulIntegerOp::getDimEqualities(DimEqualityFn unify) {
+  Value a = getLhs(), b = getRhs(), r = getResult();
+  int64_t ra = rankOf(a);
+  bool tr = getTransposeRhs();
+  unify(a, ra - 1, b, tr ? 1 : 0); // K
+  unify(b, tr ? 0 : 1, r, ra - 1); // N
+  for (int64_t d = 0; d + 1 < ra; ++d)
+    unify(a, d, r, d);
+  if (Value zp = getRhsZeroPoint(); zp && rankOf(zp) == 1)
+    unify(zp, 0, r, ra - 1);
+}
+
 void OuterOp::getDimEqualities(DimEqualityFn unify) {
   unify(getLhs(), 0, getResult(), 0);
   unify(getRhs(), 0, getResult(), 1);
@@ -314,6 +326,13 @@ std::optional<int64_t> LinearOp::getFlopCount() {
   Value x = getInput();
   int64_t k = eitherDim(getWeight(), 1, x, rankOf(x) - 1);
   // The bias add is not counted, as in the usual figures for GEMMs.
+  return product({2, numElements(getResult()), k});
+}
+
+std::optional<int64_t> MatmulIntegerOp::getFlopCount() {
+  Value a = getLhs();
+  int64_t k = eitherDim(a, rankOf(a) - 1, getRhs(), getTransposeRhs() ? 1 : 0);
+  // One multiply-add per result element and step of K (integer ops).
   return product({2, numElements(getResult()), k});
 }
 

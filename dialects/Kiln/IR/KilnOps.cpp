@@ -555,6 +555,56 @@ LogicalResult LinearOp::inferReturnTypes(MLIRContext *,
   return push(types, result, input.getElementType());
 }
 
+LogicalResult MatmulIntegerOp::inferReturnTypes(MLIRContext *context,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
+  InferDiag diag(loc, getOperationName());
+  RankedTensorType lhs = diag.ranked(adaptor.getLhs(), "lhs");
+  RankedTensorType rhs = diag.ranked(adaptor.getRhs(), "rhs");
+  if (!lhs || !rhs)
+    return failure();
+  if (lhs.getRank() < 2)
+    return diag.fail("lhs must have rank >= 2 ([..., M, K]), got rank ",
+                     lhs.getRank());
+  if (rhs.getRank() != 2)
+    return diag.fail("rhs must have rank 2 ([K, N], or [N, K] with "
+                     "transpose_rhs), got rank ",
+                     rhs.getRank());
+  bool tr = adaptor.getTransposeRhs();
+  int64_t k = lhs.getShape().back();
+  int64_t k2 = rhs.getDimSize(tr ? 1 : 0), n = rhs.getDimSize(tr ? 0 : 1);
+  if (!shape::areCompatibleDims(k, k2))
+    return diag.fail("contraction dims differ: lhs has K = ", k,
+                     " but rhs has K = ", k2);
+  auto checkZeroPoint = [&](Value zp, RankedTensorType of, StringRef what,
+                            bool perColumn) -> LogicalResult {
+    if (!zp)
+      return success();
+    RankedTensorType t = diag.ranked(zp, what);
+    if (!t)
+      return failure();
+    if (t.getElementType() != of.getElementType())
+      return diag.fail(what, " must have its operand's element type ",
+                       of.getElementType(), ", got ", t.getElementType());
+    bool scalar = t.getRank() == 0;
+    bool column = perColumn && t.getRank() == 1 &&
+                  shape::areCompatibleDims(t.getDimSize(0), n);
+    if (!scalar && !column)
+      return diag.fail(what, " must be a scalar",
+                       perColumn ? " or have shape [N]" : "", ", got ", t);
+    return success();
+  };
+  if (failed(checkZeroPoint(adaptor.getLhsZeroPoint(), lhs, "lhs_zero_point",
+                            /*perColumn=*/false)) ||
+      failed(checkZeroPoint(adaptor.getRhsZeroPoint(), rhs, "rhs_zero_point",
+                            /*perColumn=*/true)))
+    return failure();
+  SmallVector<int64_t> result(lhs.getShape().drop_back());
+  result.push_back(n);
+  return push(types, result, IntegerType::get(context, 32));
+}
+
 LogicalResult OuterOp::inferReturnTypes(MLIRContext *,
                                         std::optional<Location> loc,
                                         Adaptor adaptor,

@@ -728,6 +728,46 @@ def Kiln_LinearOp : Kiln_InferOp<"linear", [SameOperandsAndResultElementType,
                        "functional-type(operands, results)";
 }
 
+def Kiln_Int8Tensor : RankedTensorOf<[I8, UI8]>;
+
+def Kiln_MatmulIntegerOp : Kiln_InferOp<"matmul_integer", [
+    AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<DimEqualityOpInterface>,
+    DeclareOpInterfaceMethods<FlopCountOpInterface>]> {
+  let summary = "8-bit integer matrix multiplication into i32";
+  let description = [{
+    `result[..., m, n] = sum_k (lhs[..., m, k] - lhs_zero_point) *
+    (rhs[k, n] - rhs_zero_point[n])`, exactly, in i32 (ONNX MatMulInteger).
+    `lhs` is `[..., M, K]` and `rhs` is `[K, N]`, or `[N, K]` with
+    `transpose_rhs` (the weight layout of `kiln.linear`). Each operand is
+    `i8` (signed) or `ui8`. The zero points have their operand's element
+    type: `lhs_zero_point` is a scalar (`tensor<i8>` or `tensor<ui8>`),
+    `rhs_zero_point` a scalar or one per column (`[N]`); absent ones are 0.
+
+    This is the op int8 quantization lowers to: activations as `ui8` with a
+    zero point and weights as symmetric `i8` map onto the `u8 x s8` dot
+    products of AVX-512 VNNI (`vpdpbusd`); every other combination takes
+    16-bit multiply-adds (`vpmaddwd`) or the portable path.
+
+    ```mlir
+    %acc = kiln.matmul_integer %xq, %wq lhs_zero_point(%zp)
+        {transpose_rhs = true}
+        : (tensor<128x768xui8>, tensor<3072x768xi8>, tensor<ui8>)
+        -> tensor<128x3072xi32>
+    ```
+  }];
+  let arguments = (ins Kiln_Int8Tensor:$lhs, Kiln_Int8Tensor:$rhs,
+                   Optional<Kiln_Int8Tensor>:$lhs_zero_point,
+                   Optional<Kiln_Int8Tensor>:$rhs_zero_point,
+                   DefaultValuedAttr<BoolAttr, "false">:$transpose_rhs);
+  let results = (outs TensorOf<[I32]>:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`lhs_zero_point` `(` $lhs_zero_point^ `)`)?
+    (`rhs_zero_point` `(` $rhs_zero_point^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
 def Kiln_OuterOp : Kiln_InferOp<"outer", [SameOperandsAndResultElementType,
     DeclareOpInterfaceMethods<DimEqualityOpInterface>,
     DeclareOpInterfaceMethods<FlopCountOpInterface>]> {

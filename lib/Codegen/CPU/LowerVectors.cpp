@@ -6,8 +6,14 @@
 
 #include "kiln/Codegen/CPU/Passes.h"
 
+#include "IntegerContractions.h"
+#include "Strategy.h"
+
+#include "Kiln/IR/KilnOps.h"
+
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
@@ -27,6 +33,7 @@ namespace mlir::kiln {
 } // namespace mlir::kiln
 
 using namespace mlir;
+using namespace mlir::kiln;
 
 namespace {
 /// A 0-d transfer_read of a memref is a load (upstream lowers it only from
@@ -99,6 +106,22 @@ struct KilnCPULowerVectorsPass final
       vector::populateVectorTransferDropUnitDimsPatterns(patterns);
       (void)applyPatternsGreedily(func, std::move(patterns));
     }
+    // i8 contractions become the target's dot-product instructions, on 1-D
+    // vectors: the packed panels' contiguous n-D reads become flat reads
+    // (before anything unrolls them into one read per row).
+    {
+      RewritePatternSet patterns(ctx);
+      TargetAttr target = TargetAttr::lookup(func);
+      populateIntegerDotPatterns(patterns,
+                                 IntegerDotSupport::forTarget(target),
+                                 target ? target.getVectorBits() : 128);
+      // (Rows narrower than one SSE register only: an accumulator's rows
+      // are whole vectors already.)
+      vector::populateFlattenVectorTransferPatterns(
+          patterns, /*targetVectorBitwidth=*/128);
+      vector::ShapeCastOp::getCanonicalizationPatterns(patterns, ctx);
+      (void)applyPatternsGreedily(func, std::move(patterns));
+    }
     // Contractions become outer products and FMAs; n-D transfers unroll to
     // 1-D ones.
     {
@@ -129,6 +152,8 @@ struct KilnCPULowerVectorsPass final
     vector::populateVectorTransposeLoweringPatterns(
         patterns, vector::VectorTransposeLowering::EltWise);
     vector::populateVectorBroadcastLoweringPatterns(patterns);
+    // The i8 tiles' slices of rows and panels become shuffles.
+    vector::populateVectorInsertExtractStridedSliceTransforms(patterns);
     vector::ShapeCastOp::getCanonicalizationPatterns(patterns, ctx);
     vector::TransposeOp::getCanonicalizationPatterns(patterns, ctx);
     (void)applyPatternsGreedily(func, std::move(patterns));

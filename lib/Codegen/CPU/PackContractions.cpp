@@ -48,9 +48,7 @@ struct FoldPackOfConstant final : OpRewritePattern<linalg::PackOp> {
     size_t width = srcType.getElementTypeBitWidth() / 8;
     SmallVector<char> padding(width, 0);
     if (Value pad = pack.getPaddingValue()) {
-      FloatAttr padFloat;
-      if (!matchPattern(pad, m_Constant(&padFloat)) ||
-          !padFloat.getValue().isZero())
+      if (!matchPattern(pad, m_AnyZeroFloat()) && !matchPattern(pad, m_Zero()))
         return rewriter.notifyMatchFailure(pack, "non-zero padding value");
     }
 

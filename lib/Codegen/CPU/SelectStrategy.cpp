@@ -25,20 +25,52 @@ namespace mlir::kiln {
 using namespace mlir;
 using namespace mlir::kiln;
 
-/// An f32 contraction with one M, one N and one K dim (and at most one
-/// batch dim), on ranked tensors.
-static bool isPackableContraction(linalg::LinalgOp op) {
+/// A contraction with one M, one N and one K dim (and at most one batch
+/// dim), on ranked tensors.
+static bool isPackableShape(linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics() || !linalg::isaContractionOpInterface(op))
     return false;
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
-      dims->k.size() != 1 || dims->batch.size() > 1)
-    return false;
-  return llvm::all_of(op->getOperandTypes(), [](Type t) {
-    auto tensor = dyn_cast<RankedTensorType>(t);
-    return tensor && tensor.getElementType().isF32();
-  });
+  return succeeded(dims) && dims->m.size() == 1 && dims->n.size() == 1 &&
+         dims->k.size() == 1 && dims->batch.size() <= 1;
+}
+
+/// An f32 packable contraction.
+static bool isPackableContraction(linalg::LinalgOp op) {
+  return isPackableShape(op) &&
+         llvm::all_of(op->getOperandTypes(), [](Type t) {
+           auto tensor = dyn_cast<RankedTensorType>(t);
+           return tensor && tensor.getElementType().isF32();
+         });
+}
+
+/// For a packable i8 x i8 -> i32 contraction whose body widens each input
+/// (`arith.extui` or `arith.extsi`) before the multiply, whether the left
+/// and the right operand are unsigned.
+static std::optional<std::pair<bool, bool>>
+integerSignedness(linalg::LinalgOp op) {
+  if (!isPackableShape(op) || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
+    return std::nullopt;
+  auto elementOf = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getElementType();
+  };
+  if (!elementOf(op.getDpsInputs()[0]).isInteger(8) ||
+      !elementOf(op.getDpsInputs()[1]).isInteger(8) ||
+      !elementOf(op.getDpsInits()[0]).isInteger(32))
+    return std::nullopt;
+  bool isUnsigned[2];
+  for (unsigned i = 0; i < 2; ++i) {
+    BlockArgument arg = op.getBlock()->getArgument(i);
+    if (!arg.hasOneUse())
+      return std::nullopt;
+    Operation *user = *arg.getUsers().begin();
+    if (!isa<arith::ExtUIOp, arith::ExtSIOp>(user))
+      return std::nullopt;
+    isUnsigned[i] = isa<arith::ExtUIOp>(user);
+  }
+  return std::pair{isUnsigned[0], isUnsigned[1]};
 }
 
 /// A scalar type that fits a vector of the target's f32 lanes in one or a
@@ -114,10 +146,18 @@ struct KilnCPUSelectStrategyPass final
     ContractionStrategy strategy =
         ContractionStrategy::forTarget(TargetAttr::lookup(getOperation()));
     DictionaryAttr attr = strategy.toAttr(&getContext());
+    TargetAttr target = TargetAttr::lookup(getOperation());
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (!op->hasAttr(kStrategyAttrName) && !isScheduled(op) &&
-          isPackableContraction(op))
+      if (op->hasAttr(kStrategyAttrName) || isScheduled(op))
+        return;
+      if (isPackableContraction(op)) {
         op->setAttr(kStrategyAttrName, attr);
+      } else if (auto sign = integerSignedness(op)) {
+        op->setAttr(kStrategyAttrName,
+                    ContractionStrategy::forIntegerTarget(target, sign->first,
+                                                          sign->second)
+                        .toAttr(&getContext()));
+      }
     });
     DictionaryAttr vectorize =
         VectorizeStrategy::forTarget(TargetAttr::lookup(getOperation()))

@@ -7,13 +7,18 @@
 #include "Strategy.h"
 
 #include "Kiln/IR/KilnOps.h"
+#include "kiln/Target/TargetDescription.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/bit.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
 
-ContractionStrategy ContractionStrategy::forTarget(TargetAttr target) {
+/// The register tile and cache blocks for `elementBytes`-wide operands
+/// whose K steps of the register tile are `k0` elements.
+static ContractionStrategy tileFor(TargetAttr target, int64_t k0,
+                                   int64_t elementBytes) {
   int64_t vectorBits = target ? target.getVectorBits() : 128;
   int64_t registers = target ? target.getVectorRegisters() : 16;
   int64_t l1 = target && target.getL1dCache() ? *target.getL1dCache() : 32768;
@@ -24,16 +29,68 @@ ContractionStrategy ContractionStrategy::forTarget(TargetAttr target) {
   s.n0 = 2 * lanes;
   int64_t vectorsPerRow = s.n0 / lanes;
   s.m0 = std::clamp<int64_t>((registers - 3) / vectorsPerRow, 1, 8);
-  s.k0 = 1;
-  // A kc x n0 slice of the packed right operand fills half of L1.
-  int64_t kc = (l1 / 2) / (s.n0 * 4);
+  s.k0 = k0;
+  // A kc x n0 x k0 slice of the packed right operand fills half of L1 (kc
+  // counts register-tile K steps of k0 elements).
+  int64_t stepBytes = s.n0 * k0 * elementBytes;
+  int64_t kc = (l1 / 2) / stepBytes;
   uint64_t kcFloor =
       llvm::bit_floor(static_cast<uint64_t>(std::max<int64_t>(kc, 1)));
   s.kc = std::max<int64_t>(16, static_cast<int64_t>(kcFloor));
   // An mc x kc block of the packed left operand fills half of L2.
   int64_t l2 = target && target.getL2Cache() ? *target.getL2Cache() : 262144;
-  s.mc = std::max<int64_t>(s.m0, (l2 / 2) / (s.kc * 4) / s.m0 * s.m0);
+  s.mc = std::max<int64_t>(
+      s.m0, (l2 / 2) / (s.kc * k0 * elementBytes) / s.m0 * s.m0);
   return s;
+}
+
+ContractionStrategy ContractionStrategy::forTarget(TargetAttr target) {
+  return tileFor(target, /*k0=*/1, /*elementBytes=*/4);
+}
+
+ContractionStrategy ContractionStrategy::forIntegerTarget(TargetAttr target,
+                                                          bool lhsUnsigned,
+                                                          bool rhsUnsigned) {
+  int64_t vectorBits = target ? target.getVectorBits() : 128;
+  IntegerDotSupport dot = IntegerDotSupport::forTarget(target);
+  int64_t k0 = 1;
+  if (lhsUnsigned && !rhsUnsigned && dot.vnniLanes(vectorBits))
+    k0 = 4;
+  else if (dot.pmaddwdLanes(vectorBits))
+    k0 = 2;
+  return tileFor(target, k0, /*elementBytes=*/1);
+}
+
+IntegerDotSupport IntegerDotSupport::forTarget(TargetAttr target) {
+  IntegerDotSupport s;
+  if (!target || !llvm::Triple(target.getTriple()).isX86())
+    return s;
+  TargetDescription t = TargetDescription::fromAttr(target);
+  bool vnni = t.hasFeature("avx512vnni");
+  s.vnni512 = vnni;
+  s.vnni256 = (vnni && t.hasFeature("avx512vl")) || t.hasFeature("avxvnni");
+  s.pmaddwd512 = t.hasFeature("avx512bw");
+  s.pmaddwd256 = t.hasFeature("avx2");
+  s.pmaddwd128 = t.hasFeature("sse2");
+  return s;
+}
+
+int64_t IntegerDotSupport::vnniLanes(int64_t vectorBits) const {
+  if (vnni512 && vectorBits >= 512)
+    return 16;
+  if (vnni256 && vectorBits >= 256)
+    return 8;
+  return 0;
+}
+
+int64_t IntegerDotSupport::pmaddwdLanes(int64_t vectorBits) const {
+  if (pmaddwd512 && vectorBits >= 512)
+    return 16;
+  if (pmaddwd256 && vectorBits >= 256)
+    return 8;
+  if (pmaddwd128 && vectorBits >= 128)
+    return 4;
+  return 0;
 }
 
 /// `{kind = <kind>, <name> = <value> : i64, ...}`.

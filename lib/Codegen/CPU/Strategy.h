@@ -33,6 +33,27 @@ inline constexpr StringLiteral kPackedAttrName = "kiln.packed";
 /// ones in the K loop.
 inline constexpr StringLiteral kAccumulatorAttrName = "kiln.accumulator";
 
+/// The x86 multiply-add instructions a target has for i8 x i8 -> i32
+/// register tiles, read from its CPU and features.
+struct IntegerDotSupport {
+  /// `vpdpbusd` (u8 x s8, 4 products per i32 lane) on zmm: AVX-512 VNNI.
+  bool vnni512 = false;
+  /// `vpdpbusd` on ymm: AVX-512 VNNI with VL, or AVX-VNNI.
+  bool vnni256 = false;
+  /// `vpmaddwd` (i16 x i16, 2 products per i32 lane) on zmm: AVX-512 BW.
+  bool pmaddwd512 = false;
+  /// `vpmaddwd` on ymm: AVX2.
+  bool pmaddwd256 = false;
+  /// `pmaddwd` on xmm: SSE2.
+  bool pmaddwd128 = false;
+
+  static IntegerDotSupport forTarget(TargetAttr target);
+  /// The widest vpdpbusd and vpmaddwd the target has, in i32 lanes (0:
+  /// none), no wider than `vectorBits`.
+  int64_t vnniLanes(int64_t vectorBits) const;
+  int64_t pmaddwdLanes(int64_t vectorBits) const;
+};
+
 /// Packed-operand register tiling (mmt4d): `m0 x n0 x k0` register tiles,
 /// K blocked by `kc`, and M blocked by `mc` rows (a multiple of m0; 0: no
 /// M blocks) so that a block of the packed left operand stays in L2 while
@@ -43,6 +64,13 @@ struct ContractionStrategy {
   /// Picks the tile for f32 on `target` (a generic 128-bit machine with 16
   /// vector registers when there is no target).
   static ContractionStrategy forTarget(TargetAttr target);
+  /// Picks the tile for an i8 x i8 -> i32 contraction on `target`: k0 = 4
+  /// for vpdpbusd (a `ui8` left operand and an `i8` right one, on a VNNI
+  /// target), k0 = 2 for vpmaddwd (any signedness, x86), else k0 = 1 (the
+  /// portable path).
+  static ContractionStrategy forIntegerTarget(TargetAttr target,
+                                              bool lhsUnsigned,
+                                              bool rhsUnsigned);
 
   DictionaryAttr toAttr(MLIRContext *context) const;
   /// The strategy recorded on `op`, if it is an mmt4d one.

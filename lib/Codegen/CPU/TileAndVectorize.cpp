@@ -322,6 +322,7 @@ struct KilnCPUTileAndVectorizePass final
     {
       RewritePatternSet patterns(&getContext());
       vector::populateVectorReductionToContractPatterns(patterns);
+      vector::populateSinkVectorOpsPatterns(patterns);
       vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();

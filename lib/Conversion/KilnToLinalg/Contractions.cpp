@@ -6,12 +6,14 @@
 
 #include "LoweringUtils.h"
 #include "Kiln/IR/KilnOps.h"
+#include "Kiln/IR/ElementsUtils.h"
 #include "Kiln/IR/LayoutUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -175,6 +177,198 @@ struct LinearLowering final : OpConversionPattern<LinearOp> {
               b, l, multiplyAccumulate(b, l, args[0], args[1], args[2]));
         });
     rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// `value` (an i8 held for a `ui8` or `i8` kiln value) widened to i32.
+static Value extendToI32(OpBuilder &b, Location l, Value value,
+                         bool isUnsigned) {
+  Type i32 = b.getI32Type();
+  if (isUnsigned)
+    return arith::ExtUIOp::create(b, l, i32, value);
+  return arith::ExtSIOp::create(b, l, i32, value);
+}
+
+static bool isUnsignedTensor(Value kilnValue) {
+  return getElementTypeOrSelf(kilnValue.getType()).isUnsignedInteger();
+}
+
+/// The i32 sums over K of `rhs` ([K, N], or [N, K] when `transposed`), per
+/// column: computed at compile time when `rhs` is a constant (frozen
+/// weights), else by a reduction.
+static Value columnSums(OpBuilder &b, Location loc, Value rhs,
+                        bool isUnsigned, bool transposed) {
+  auto type = cast<RankedTensorType>(rhs.getType());
+  int64_t kDim = transposed ? 1 : 0, nDim = 1 - kDim;
+  auto sumType = RankedTensorType::get({type.getDimSize(nDim)}, b.getI32Type());
+  ElementsAttr constant;
+  if (type.hasStaticShape() && matchPattern(rhs, m_Constant(&constant))) {
+    if (std::optional<ArrayRef<char>> bytes = getRawElementBytes(constant)) {
+      int64_t k = type.getDimSize(kDim), n = type.getDimSize(nDim);
+      SmallVector<int32_t> sums(n, 0);
+      for (int64_t i = 0; i < k; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          char byte = (*bytes)[transposed ? j * k + i : i * n + j];
+          sums[j] += isUnsigned ? static_cast<int32_t>(
+                                      static_cast<unsigned char>(byte))
+                                : static_cast<int32_t>(
+                                      static_cast<signed char>(byte));
+        }
+      return arith::ConstantOp::create(
+          b, loc, DenseIntElementsAttr::get(sumType, ArrayRef(sums)));
+    }
+  }
+  MLIRContext *ctx = b.getContext();
+  Value init = createFilled(b, loc, sumType, {getDim(b, loc, rhs, nDim)},
+                            scalarConstant(b, loc, b.getI32Type(), 0));
+  AffineExpr n = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(2, 0, transposed ? ArrayRef{n, k} : ArrayRef{k, n}, ctx),
+      AffineMap::get(2, 0, {n}, ctx)};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{sumType}, ValueRange{rhs}, ValueRange{init},
+             maps,
+             {utils::IteratorType::parallel, utils::IteratorType::reduction},
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value x = extendToI32(nb, l, args[0], isUnsigned);
+               linalg::YieldOp::create(
+                   nb, l, ValueRange{arith::AddIOp::create(nb, l, args[1], x)});
+             })
+      .getResult(0);
+}
+
+/// matmul_integer: the i8 x i8 -> i32 contraction (loops [lead..., n, k],
+/// each operand widened per its signedness in the body, which is what
+/// kiln-cpu-select-strategy recognizes as an integer GEMM), then, with zero
+/// points, one elementwise correction:
+///
+///   raw - zl * colsum(rhs)[n] - zr[n] * rowsum(lhs)[...] + K * zl * zr[n]
+struct MatmulIntegerLowering final : OpConversionPattern<MatmulIntegerOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatmulIntegerOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getLhs(), w = adaptor.getRhs();
+    bool xUnsigned = isUnsignedTensor(op.getLhs());
+    bool wUnsigned = isUnsignedTensor(op.getRhs());
+    bool tr = op.getTransposeRhs();
+    auto outType = convertedType(getTypeConverter(), op.getResult());
+    int64_t rank = outType.getRank(), lead = rank - 1;
+    SmallVector<OpFoldResult> dims;
+    for (int64_t d = 0; d < lead; ++d)
+      dims.push_back(getDim(rewriter, loc, x, d));
+    dims.push_back(getDim(rewriter, loc, w, tr ? 0 : 1));
+    Type i32 = rewriter.getI32Type();
+    Value zero = scalarConstant(rewriter, loc, i32, 0);
+    Value init = createFilled(rewriter, loc, outType, dims, zero);
+    SmallVector<AffineExpr> xExprs, outExprs;
+    for (int64_t d = 0; d < lead; ++d) {
+      xExprs.push_back(getAffineDimExpr(d, ctx));
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    }
+    AffineExpr n = getAffineDimExpr(lead, ctx),
+               k = getAffineDimExpr(lead + 1, ctx);
+    xExprs.push_back(k);
+    outExprs.push_back(n);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(rank + 1, 0, xExprs, ctx),
+        AffineMap::get(rank + 1, 0, tr ? ArrayRef{n, k} : ArrayRef{k, n},
+                       ctx),
+        AffineMap::get(rank + 1, 0, outExprs, ctx)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Value raw =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{outType}, ValueRange{x, w},
+            ValueRange{init}, maps, iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value a = extendToI32(b, l, args[0], xUnsigned);
+              Value c = extendToI32(b, l, args[1], wUnsigned);
+              linalg::YieldOp::create(
+                  b, l,
+                  ValueRange{arith::AddIOp::create(
+                      b, l, args[2], arith::MulIOp::create(b, l, a, c))});
+            })
+            .getResult(0);
+    Value xZero = adaptor.getLhsZeroPoint(), wZero = adaptor.getRhsZeroPoint();
+    if (!xZero && !wZero) {
+      rewriter.replaceOp(op, raw);
+      return success();
+    }
+
+    // The correction's inputs, each with its map over the output's loops.
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap scalarMap = AffineMap::get(rank, 0, {}, ctx);
+    AffineMap columnMap = AffineMap::get(rank, 0, {getAffineDimExpr(lead, ctx)},
+                                         ctx);
+    SmallVector<Value> inputs = {raw};
+    SmallVector<AffineMap> inputMaps = {identity};
+    auto add = [&](Value v, AffineMap map) {
+      inputs.push_back(v);
+      inputMaps.push_back(map);
+      return inputs.size() - 1;
+    };
+    int64_t colsum = -1, rowsum = -1, xz = -1, wz = -1;
+    if (xZero) {
+      xz = add(xZero, scalarMap);
+      colsum = add(columnSums(rewriter, loc, w, wUnsigned, tr), columnMap);
+    }
+    if (wZero) {
+      auto wzType = cast<RankedTensorType>(wZero.getType());
+      wz = add(wZero, wzType.getRank() == 0 ? scalarMap : columnMap);
+      // rowsum over K of lhs, in the output's leading dims.
+      SmallVector<OpFoldResult> leadDims(dims.begin(), dims.end() - 1);
+      SmallVector<int64_t> leadShape(outType.getShape().drop_back());
+      auto sumType = RankedTensorType::get(leadShape, i32);
+      Value sumInit = createFilled(rewriter, loc, sumType, leadDims, zero);
+      SmallVector<AffineExpr> leadExprs(xExprs.begin(), xExprs.end() - 1);
+      SmallVector<utils::IteratorType> sumIterators(
+          lead, utils::IteratorType::parallel);
+      sumIterators.push_back(utils::IteratorType::reduction);
+      Value sums =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{sumType}, ValueRange{x},
+              ValueRange{sumInit},
+              {AffineMap::getMultiDimIdentityMap(lead + 1, ctx),
+               AffineMap::get(lead + 1, 0, leadExprs, ctx)},
+              sumIterators,
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value a = extendToI32(b, l, args[0], xUnsigned);
+                linalg::YieldOp::create(
+                    b, l, ValueRange{arith::AddIOp::create(b, l, args[1], a)});
+              })
+              .getResult(0);
+      SmallVector<AffineExpr> rowExprs(outExprs.begin(), outExprs.end() - 1);
+      rowsum = add(sums, AffineMap::get(rank, 0, rowExprs, ctx));
+    }
+    Value kSize;
+    if (xZero && wZero)
+      kSize = arith::IndexCastOp::create(rewriter, loc, i32,
+                                         getDimValue(rewriter, loc, x, lead));
+    Value result = buildMapped(
+        rewriter, loc, outType, dims, inputs, inputMaps,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value r = args[0];
+          Value zl = xz >= 0 ? extendToI32(b, l, args[xz], xUnsigned) : Value();
+          Value zr = wz >= 0 ? extendToI32(b, l, args[wz], wUnsigned) : Value();
+          if (zl)
+            r = arith::SubIOp::create(
+                b, l, r, arith::MulIOp::create(b, l, zl, args[colsum]));
+          if (zr)
+            r = arith::SubIOp::create(
+                b, l, r, arith::MulIOp::create(b, l, zr, args[rowsum]));
+          if (zl && zr)
+            r = arith::AddIOp::create(
+                b, l, r,
+                arith::MulIOp::create(b, l, kSize,
+                                      arith::MulIOp::create(b, l, zl, zr)));
+          return r;
+        });
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -574,7 +768,8 @@ struct GlobalAvgPoolLowering final : OpConversionPattern<GlobalAvgPoolOp> {
 
 void lowering::populateContractionLowering(const TypeConverter &converter,
                                            RewritePatternSet &patterns) {
-  patterns.add<MatmulLowering, LinearLowering, OuterLowering, Conv2DLowering,
+  patterns.add<MatmulLowering, MatmulIntegerLowering, LinearLowering,
+               OuterLowering, Conv2DLowering,
                Pool2DLowering, GlobalAvgPoolLowering>(converter,
                                                       patterns.getContext());
 }

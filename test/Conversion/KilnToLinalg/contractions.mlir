@@ -138,3 +138,50 @@ func.func @matmul_broadcast_batch(%a: tensor<1x4x6xf32>, %b: tensor<3x6x2xf32>) 
   %0 = kiln.matmul %a, %b : (tensor<1x4x6xf32>, tensor<3x6x2xf32>) -> tensor<3x4x2xf32>
   return %0 : tensor<3x4x2xf32>
 }
+
+// -----
+
+// The i8 contraction widens each operand as its kiln type says (ui8:
+// extui, i8: extsi); a constant rhs's column sums (for the lhs zero point)
+// are computed at compile time.
+// CHECK-LABEL: func.func @matmul_integer_constant_rhs
+// CHECK-SAME: (%[[X:.+]]: tensor<3x4xi8>, %[[Z:.+]]: tensor<i8>)
+// CHECK: %[[W:.+]] = arith.constant dense<{{\[\[}}1, -2, 3, 4], [-5, 6, 7, 8]]> : tensor<2x4xi8>
+// CHECK: %[[RAW:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]], %[[W]] : tensor<3x4xi8>, tensor<2x4xi8>)
+// CHECK: arith.extui
+// CHECK: arith.extsi
+// CHECK: arith.muli
+// CHECK: arith.addi
+// CHECK: %[[SUMS:.+]] = arith.constant dense<[6, 16]> : tensor<2xi32>
+// CHECK: linalg.generic {{.*}} ins(%[[RAW]], %[[Z]], %[[SUMS]] : tensor<3x2xi32>, tensor<i8>, tensor<2xi32>)
+// CHECK: %[[ZL:.+]] = arith.extui %{{.+}} : i8 to i32
+// CHECK: %[[C:.+]] = arith.muli %[[ZL]], %{{.+}} : i32
+// CHECK: arith.subi %{{.+}}, %[[C]] : i32
+func.func @matmul_integer_constant_rhs(%x: tensor<3x4xui8>, %z: tensor<ui8>) -> tensor<3x2xi32> {
+  %w = kiln.constant dense<[[1, -2, 3, 4], [-5, 6, 7, 8]]> : tensor<2x4xi8>
+  %0 = kiln.matmul_integer %x, %w lhs_zero_point(%z) {transpose_rhs = true} : (tensor<3x4xui8>, tensor<2x4xi8>, tensor<ui8>) -> tensor<3x2xi32>
+  return %0 : tensor<3x2xi32>
+}
+
+// -----
+
+// Without zero points there is no correction; an rhs zero point needs the
+// lhs's row sums, computed at run time.
+// CHECK-LABEL: func.func @matmul_integer_plain
+// CHECK: linalg.generic
+// CHECK: arith.extsi
+// CHECK: arith.extsi
+// CHECK-NOT: linalg.generic
+// CHECK: return
+// CHECK-LABEL: func.func @matmul_integer_rhs_zero_point
+// CHECK: %[[RAW:.+]] = linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x4xi8>, tensor<4x2xi8>)
+// CHECK: %[[ROWS:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.+}} : tensor<?x4xi8>)
+// CHECK: linalg.generic {{.*}} ins(%[[RAW]], %{{.+}}, %[[ROWS]] : tensor<?x2xi32>, tensor<2xi8>, tensor<?xi32>)
+func.func @matmul_integer_plain(%x: tensor<3x4xi8>, %w: tensor<4x2xi8>) -> tensor<3x2xi32> {
+  %0 = kiln.matmul_integer %x, %w : (tensor<3x4xi8>, tensor<4x2xi8>) -> tensor<3x2xi32>
+  return %0 : tensor<3x2xi32>
+}
+func.func @matmul_integer_rhs_zero_point(%x: tensor<?x4xi8>, %w: tensor<4x2xi8>, %z: tensor<2xi8>) -> tensor<?x2xi32> {
+  %0 = kiln.matmul_integer %x, %w rhs_zero_point(%z) : (tensor<?x4xi8>, tensor<4x2xi8>, tensor<2xi8>) -> tensor<?x2xi32>
+  return %0 : tensor<?x2xi32>
+}

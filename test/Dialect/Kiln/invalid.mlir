@@ -970,3 +970,65 @@ func.func @shift_of_floats(%a: tensor<4xf32>) -> tensor<4xf32> {
   %0 = kiln.shift_left %a, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @matmul_integer_rank(%a: tensor<8xi8>, %b: tensor<8x5xi8>) {
+  // expected-error @+2 {{'kiln.matmul_integer' op lhs must have rank >= 2 ([..., M, K]), got rank 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.matmul_integer %a, %b : (tensor<8xi8>, tensor<8x5xi8>) -> tensor<5xi32>
+  return
+}
+
+// -----
+
+func.func @matmul_integer_batched_rhs(%a: tensor<2x4x8xi8>, %b: tensor<2x8x5xi8>) {
+  // expected-error @+2 {{'kiln.matmul_integer' op rhs must have rank 2 ([K, N], or [N, K] with transpose_rhs), got rank 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.matmul_integer %a, %b : (tensor<2x4x8xi8>, tensor<2x8x5xi8>) -> tensor<2x4x5xi32>
+  return
+}
+
+// -----
+
+func.func @matmul_integer_k(%a: tensor<4x8xi8>, %b: tensor<5x8xi8>) {
+  // expected-error @+2 {{'kiln.matmul_integer' op contraction dims differ: lhs has K = 8 but rhs has K = 5}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.matmul_integer %a, %b : (tensor<4x8xi8>, tensor<5x8xi8>) -> tensor<4x8xi32>
+  return
+}
+
+// -----
+
+func.func @matmul_integer_zero_point_type(%a: tensor<4x8xui8>, %b: tensor<8x5xi8>, %z: tensor<i8>) {
+  // expected-error @+2 {{'kiln.matmul_integer' op lhs_zero_point must have its operand's element type 'ui8', got 'i8'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.matmul_integer %a, %b lhs_zero_point(%z) : (tensor<4x8xui8>, tensor<8x5xi8>, tensor<i8>) -> tensor<4x5xi32>
+  return
+}
+
+// -----
+
+func.func @matmul_integer_zero_point_shape(%a: tensor<4x8xui8>, %b: tensor<8x5xi8>, %z: tensor<4xui8>) {
+  // expected-error @+2 {{'kiln.matmul_integer' op lhs_zero_point must be a scalar, got 'tensor<4xui8>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.matmul_integer %a, %b lhs_zero_point(%z) : (tensor<4x8xui8>, tensor<8x5xi8>, tensor<4xui8>) -> tensor<4x5xi32>
+  return
+}
+
+// -----
+
+func.func @matmul_integer_rhs_zero_point(%a: tensor<4x8xi8>, %b: tensor<8x5xi8>, %z: tensor<4xi8>) {
+  // expected-error @+2 {{'kiln.matmul_integer' op rhs_zero_point must be a scalar or have shape [N], got 'tensor<4xi8>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.matmul_integer %a, %b rhs_zero_point(%z) : (tensor<4x8xi8>, tensor<8x5xi8>, tensor<4xi8>) -> tensor<4x5xi32>
+  return
+}
+
+// -----
+
+func.func @matmul_integer_float(%a: tensor<4x8xf32>, %b: tensor<8x5xi8>) {
+  // expected-error @+1 {{'kiln.matmul_integer' op operand #0 must be ranked tensor of 8-bit signless integer or 8-bit unsigned integer values}}
+  %0 = kiln.matmul_integer %a, %b : (tensor<4x8xf32>, tensor<8x5xi8>) -> tensor<4x5xi32>
+  return
+}

@@ -245,3 +245,12 @@ func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
     }
   }
 #-}
+
+// CHECK-LABEL: func.func @matmul_integer
+// CHECK: kiln.matmul_integer %{{.+}}, %{{.+}} : (tensor<?x4x8xi8>, tensor<8x5xi8>) -> tensor<?x4x5xi32>
+// CHECK: kiln.matmul_integer %{{.+}}, %{{.+}} lhs_zero_point(%{{.+}}) rhs_zero_point(%{{.+}}) {transpose_rhs = true} : (tensor<4x8xui8>, tensor<5x8xi8>, tensor<ui8>, tensor<5xi8>) -> tensor<4x5xi32>
+func.func @matmul_integer(%a: tensor<?x4x8xi8>, %b: tensor<8x5xi8>, %x: tensor<4x8xui8>, %w: tensor<5x8xi8>, %zx: tensor<ui8>, %zw: tensor<5xi8>) -> (tensor<?x4x5xi32>, tensor<4x5xi32>) {
+  %0 = kiln.matmul_integer %a, %b : (tensor<?x4x8xi8>, tensor<8x5xi8>) -> tensor<?x4x5xi32>
+  %1 = kiln.matmul_integer %x, %w lhs_zero_point(%zx) rhs_zero_point(%zw) {transpose_rhs = true} : (tensor<4x8xui8>, tensor<5x8xi8>, tensor<ui8>, tensor<5xi8>) -> tensor<4x5xi32>
+  return %0, %1 : tensor<?x4x5xi32>, tensor<4x5xi32>
+}

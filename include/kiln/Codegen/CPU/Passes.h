@@ -19,6 +19,9 @@ class FuncOp;
 namespace linalg {
 class LinalgDialect;
 } // namespace linalg
+namespace LLVM {
+class LLVMDialect;
+} // namespace LLVM
 namespace memref {
 class MemRefDialect;
 } // namespace memref

@@ -323,11 +323,40 @@ def KilnCPULowerVectorsPass
     hoists the accumulator tile's read and write out of the K loop (so it
     lives in registers), lowers `vector.contract` to outer products and
     `vector.fma`, and lowers transfers to plain vector loads and stores.
+
+    The register tile of an i8 contraction (`ext(vector<m0 x k0 x i8>)` by
+    `ext(vector<n0 x k0 x i8>)` into `vector<m0 x n0 x i32>`) becomes the
+    target's x86 dot product instead, as `llvm.call_intrinsic`: MLIR 22's
+    own int8 lowering emits `vpdpbssd`, which the Kiln hosts lack, and the
+    generic one multiplies i32 lanes. Which one comes from `#kiln.target`:
+
+    - k0 = 4, a zero-extended (`ui8`) left and a sign-extended right
+      operand, AVX-512 VNNI: `vpdpbusd` (`llvm.x86.avx512.vpdpbusd.512`, or
+      `.256` on a 256-bit target with VNNI);
+    - k0 = 2, any signedness: both operands widened to i16 and
+      `vpmaddwd` (`llvm.x86.avx512.pmaddw.d.512` with AVX-512 BW,
+      `llvm.x86.avx2.pmadd.wd` with AVX2, `llvm.x86.sse2.pmadd.wd`). 8-bit
+      values never saturate its i16 x i16 pair sums, unlike `vpmaddubsw`'s;
+    - anything else: the generic lowering (the portable path).
+
+    Each row of the left tile is broadcast (its k0 bytes as one i32) to
+    every lane, and the packed right panel's contiguous `n0 x k0` bytes are
+    read as one flat vector.
+
+    ```mlir
+    %r = vector.contract ... %lw, %rw, %acc
+        : vector<8x4xi32>, vector<32x4xi32> into vector<8x32xi32>
+    // becomes, per row i and half c of the columns:
+    %s = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%acc_i_c,
+        %row_i_broadcast, %panel_c)
+        : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+    ```
   }];
   let dependentDialects = [
     "::mlir::vector::VectorDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
+    "::mlir::LLVM::LLVMDialect",
   ];
 }
 
