@@ -15,6 +15,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include <cmath>
 #include "llvm/Support/raw_ostream.h"
 #include <set>
 
@@ -177,6 +178,21 @@ void CompileReport::print(llvm::raw_ostream &os) const {
     llvm::interleave(group.ops, os, " + ");
     os << "\n";
   }
+  if (quantizedLayers.empty())
+    return;
+  os << "int8 quantization (SQNR of each layer on the calibration inputs):\n";
+  os << llvm::format("  %-40s %-12s %22s %9s  %s\n", "layer", "op",
+                     "activation range", "SQNR dB", "");
+  for (const QuantizedLayer &layer : quantizedLayers) {
+    std::string range = llvm::formatv("[{0:g}, {1:g}]", layer.lo, layer.hi);
+    std::string sqnr = std::isinf(layer.sqnrDb)
+                           ? std::string("exact")
+                           : llvm::formatv("{0:f1}", layer.sqnrDb).str();
+    os << llvm::format("  %-40s %-12s %22s %9s  %s\n", layer.name.c_str(),
+                       layer.op.c_str(), range.c_str(), sqnr.c_str(),
+                       layer.quantized ? "int8"
+                                       : ("float: " + layer.reason).c_str());
+  }
 }
 
 void CompileReport::printJSON(llvm::raw_ostream &os) const {
@@ -220,6 +236,23 @@ void CompileReport::printJSON(llvm::raw_ostream &os) const {
                                           {"ops", std::move(groupOps)}});
     }
     report["fusion_groups"] = std::move(groups);
+  }
+  if (!quantizedLayers.empty()) {
+    llvm::json::Array layers;
+    for (const QuantizedLayer &layer : quantizedLayers) {
+      llvm::json::Object o{{"name", layer.name},
+                           {"op", layer.op},
+                           {"lo", layer.lo},
+                           {"hi", layer.hi},
+                           {"quantized", layer.quantized}};
+      // JSON has no infinity: an exact layer has no SQNR figure.
+      if (!std::isinf(layer.sqnrDb))
+        o["sqnr_db"] = layer.sqnrDb;
+      if (!layer.reason.empty())
+        o["reason"] = layer.reason;
+      layers.push_back(std::move(o));
+    }
+    report["quantized_layers"] = std::move(layers);
   }
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
 }

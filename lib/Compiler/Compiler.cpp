@@ -6,6 +6,8 @@
 
 #include "kiln/Compiler/Compiler.h"
 
+#include "Calibration.h"
+
 #include "Kiln/IR/KilnOps.h"
 #include "kiln/Runtime/Jit.h"
 #include "kiln/Target/CHeader.h"
@@ -257,6 +259,23 @@ mlir::kiln::validateOptions(const CompilerOptions &options) {
                           options.graph.layout))
     return makeError("layout '" + options.graph.layout +
                      "' is not keep, nchw, nhwc or auto");
+  if (!llvm::is_contained({"none", "int8-dynamic", "int8"},
+                          options.graph.quantize))
+    return makeError("quantization '" + options.graph.quantize +
+                     "' is not none, int8-dynamic or int8");
+  const QuantizationOptions &quant = options.quantization;
+  if (options.graph.quantize == "int8" && quant.calibration.empty())
+    return makeError("int8 quantization needs calibration data (a batch or "
+                     "more of inputs; int8-dynamic needs none)");
+  if (options.graph.quantize != "int8" && !quant.calibration.empty())
+    return makeError("calibration data is only used by int8 quantization, "
+                     "not '" + options.graph.quantize + "'");
+  if (!llvm::is_contained({"minmax", "percentile", "mse"}, quant.method))
+    return makeError("calibration method '" + quant.method +
+                     "' is not minmax, percentile or mse");
+  if (!(quant.errorBudgetDb >= 0) || !std::isfinite(quant.errorBudgetDb))
+    return makeError("quantization error budget must be a finite number of "
+                     "dB >= 0");
   if (options.graph.imageInterface && options.graph.layout != "nhwc" &&
       options.graph.layout != "nchw")
     return makeError("an image interface needs the layout nhwc or nchw, not "
@@ -393,12 +412,19 @@ llvm::Error CompilerSession::runTo(Stage until) {
             context, std::make_unique<ReportRemarkStreamer>(*report, lock),
             std::make_unique<remark::RemarkEmittingPolicyAll>(), categories)))
       return makeError("cannot enable optimization remarks");
+    // Static int8 quantization calibrates the optimized f32 graph first.
+    bool calibrate = graph.quantize == "int8";
+    if (calibrate)
+      graph.quantize = "none";
     llvm::Error err = runPipeline(Stage::Kiln, [&](PassManager &pm) {
       buildKilnGraphPipeline(pm, graph);
     });
     context.setRemarkEngine(nullptr);
     if (err)
       return err;
+    if (calibrate)
+      if (llvm::Error err = calibrateAndQuantize(*module, options, *report))
+        return err;
     report->constantsFolded = folds.folded;
     report->deadOpsErased = folds.dead;
     report->constantBytesFolded = folds.bytes;

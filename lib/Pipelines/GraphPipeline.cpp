@@ -50,6 +50,11 @@ void mlir::kiln::buildKilnGraphPipeline(OpPassManager &pm,
   // functions.
   if (options.evaluateConstants)
     pm.addPass(createKilnEvaluateConstantsPass());
+  // Quantization reads the weights as the graph optimizations left them
+  // (batch norms folded, transposes evaluated).
+  if (options.quantize != "none")
+    pm.nest<func::FuncOp>().addPass(
+        createKilnQuantizePass(KilnQuantizePassOptions{options.quantize}));
   if (options.canonicalize) {
     OpPassManager &cleanup = pm.nest<func::FuncOp>();
     cleanup.addPass(canonicalize());

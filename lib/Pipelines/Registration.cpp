@@ -75,6 +75,11 @@ struct WithGraphOptions : public Base {
       llvm::cl::desc("Take and return images in the layout chosen (nhwc or "
                      "nchw): no transposes at the boundary"),
       llvm::cl::init(false)};
+  PipelineOption<std::string> quantize{
+      *this, "quantize",
+      llvm::cl::desc("int8 quantization of layers with frozen weights: none, "
+                     "int8-dynamic or int8 (calibrated ranges; kiln-quantize)"),
+      llvm::cl::init("none")};
   PipelineOption<bool> canonicalize{
       *this, "canonicalize",
       llvm::cl::desc("Canonicalize and CSE the graph"), llvm::cl::init(true)};
@@ -90,6 +95,7 @@ struct WithGraphOptions : public Base {
     options.evaluateConstants = evaluateConstants;
     options.layout = layout;
     options.imageInterface = imageInterface;
+    options.quantize = quantize;
     return options;
   }
 };

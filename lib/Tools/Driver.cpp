@@ -14,6 +14,7 @@
 #include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Config/llvm-config.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/ManagedStatic.h"
 #include "llvm/Support/raw_ostream.h"
 #include <deque>
@@ -77,6 +78,25 @@ struct CompilerCLOptions {
       cl::desc("Take and return images in --layout's layout (nhwc or nchw): "
                "no transposes at the boundary; the signature changes"),
       cl::cat(cat)};
+  cl::opt<std::string> quantize{
+      "quantize",
+      cl::desc("int8 quantization of layers with frozen weights: int8 "
+               "(calibrated; needs --calibration), int8-dynamic or none"),
+      cl::value_desc("int8|int8-dynamic|none"), cl::init("none"),
+      cl::cat(cat)};
+  cl::opt<std::string> calibration{
+      "calibration",
+      cl::desc("Directory of calibration batches for --quantize=int8: one "
+               ".npy per batch, or one subdirectory of .npy inputs per batch"),
+      cl::value_desc("dir"), cl::cat(cat)};
+  cl::opt<std::string> calibrationMethod{
+      "calibration-method", cl::desc("Activation ranges: minmax (default), "
+                                     "percentile or mse"),
+      cl::init("minmax"), cl::cat(cat)};
+  cl::opt<double> quantErrorBudget{
+      "quant-error-budget",
+      cl::desc("Keep in float the layers whose SQNR falls below this (dB)"),
+      cl::init(0), cl::cat(cat)};
   cl::opt<bool> approximateMath{
       "approximate-math",
       cl::desc("Polynomial exp/tanh/erf/log instead of libm (default true)"),
@@ -126,6 +146,64 @@ void mlir::kiln::registerCompilerCLOptions() {
 }
 
 /// The onnx TensorProto::DataType of a Kiln element type name, or 0.
+/// The entries of `directory`, sorted by name.
+static llvm::Expected<std::vector<std::string>>
+listDirectory(StringRef directory) {
+  std::error_code ec;
+  std::vector<std::string> entries;
+  for (llvm::sys::fs::directory_iterator it(directory, ec), end;
+       it != end && !ec; it.increment(ec))
+    entries.push_back(it->path());
+  if (ec)
+    return makeError("cannot read calibration directory '" + directory +
+                     "': " + ec.message());
+  llvm::sort(entries);
+  return entries;
+}
+
+llvm::Expected<std::vector<std::vector<HostArray>>>
+mlir::kiln::readCalibrationDirectory(StringRef directory) {
+  if (!llvm::sys::fs::is_directory(directory))
+    return makeError("calibration directory '" + directory +
+                     "' does not exist or is not a directory");
+  auto entries = listDirectory(directory);
+  if (!entries)
+    return entries.takeError();
+  auto readArray = [](StringRef path) -> llvm::Expected<HostArray> {
+    if (!path.ends_with(".npy"))
+      return makeError("calibration entry '" + path +
+                       "' is neither a .npy file nor a directory of them");
+    return readNpy(path);
+  };
+  std::vector<std::vector<HostArray>> batches;
+  for (const std::string &entry : *entries) {
+    std::vector<HostArray> batch;
+    if (llvm::sys::fs::is_directory(entry)) {
+      auto inputs = listDirectory(entry);
+      if (!inputs)
+        return inputs.takeError();
+      for (const std::string &input : *inputs) {
+        auto array = readArray(input);
+        if (!array)
+          return array.takeError();
+        batch.push_back(std::move(*array));
+      }
+      if (batch.empty())
+        return makeError("calibration batch '" + entry + "' has no .npy files");
+    } else {
+      auto array = readArray(entry);
+      if (!array)
+        return array.takeError();
+      batch.push_back(std::move(*array));
+    }
+    batches.push_back(std::move(batch));
+  }
+  if (batches.empty())
+    return makeError("calibration directory '" + directory +
+                     "' has no batches (.npy files or directories of them)");
+  return batches;
+}
+
 static int onnxElementType(StringRef elementType) {
   return llvm::StringSwitch<int>(elementType)
       .Case("f32", 1)
@@ -171,6 +249,15 @@ llvm::Expected<CompilerOptions> mlir::kiln::getCompilerOptionsFromCL() {
   if (clOptions->layout.getNumOccurrences())
     options.graph.layout = clOptions->layout;
   options.graph.imageInterface = clOptions->imageInterface;
+  options.graph.quantize = clOptions->quantize;
+  options.quantization.method = clOptions->calibrationMethod;
+  options.quantization.errorBudgetDb = clOptions->quantErrorBudget;
+  if (!clOptions->calibration.empty()) {
+    auto batches = readCalibrationDirectory(clOptions->calibration);
+    if (!batches)
+      return batches.takeError();
+    options.quantization.calibration = std::move(*batches);
+  }
   options.codegen.approximateMath = clOptions->approximateMath;
   options.codegen.schedule = clOptions->schedule;
   if (clOptions->attentionKeyBlock.getNumOccurrences())

@@ -173,7 +173,9 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
             fold_batchnorm=None, simplify=None, recompose=None,
             fuse_elementwise=None, layout=None, image_interface=False,
             threads=0, schedule=None,
-            attention_key_block=None, entry="", check=True, freeze=None):
+            attention_key_block=None, entry="", check=True, freeze=None,
+            quantize=None, calibration=None, calibration_method="minmax",
+            quant_error_budget=0.0):
     """Compiles a model.
 
     source: a path to a .onnx or .mlir file, MLIR text in the kiln dialect
@@ -218,6 +220,17 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
         constants. A shape input (Reshape, Expand, ConstantOfShape) may stay
         an input, read at run time; freezing it specializes the shapes. An
         axes or pads tensor that a model takes as an input must be frozen.
+    quantize: int8 post-training quantization of the linear layers and
+        matmuls with frozen weights (docs/quantization.md): "int8"
+        (activation ranges calibrated on `calibration`), "int8-dynamic"
+        (ranges measured at run time, no calibration) or None.
+    calibration: for quantize="int8", the batches the f32 model is run on:
+        each a tuple of numpy arrays, one per input, or a single array for a
+        one-input model.
+    calibration_method: how a layer's range is chosen from the calibration
+        values: "minmax", "percentile" or "mse".
+    quant_error_budget: layers whose SQNR on the calibration data is below
+        this many dB stay in float (see Module.report()).
     """
     for name, level in (("opt_level", opt_level),
                         ("llvm_opt_level", llvm_opt_level)):
@@ -240,13 +253,26 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
                 else data
         except UnicodeDecodeError:
             raise CompileError("%s is neither ONNX nor MLIR" % name)
+    batches = []
+    if calibration is not None:
+        if quantize != "int8":
+            raise ValueError("calibration= is for quantize='int8', not %r" %
+                             (quantize,))
+        for batch in calibration:
+            batches.append([batch] if not isinstance(batch, (tuple, list))
+                           else list(batch))
+    elif quantize == "int8":
+        raise ValueError("quantize='int8' needs calibration= (a list of "
+                         "batches of inputs); quantize='int8-dynamic' needs "
+                         "none")
     triple = "" if target in ("host", None, "") else target
     compiled = _kiln.compile(data, name, is_onnx, triple, cpu, features,
                              opt_level, llvm_opt_level, approximate_math,
                              toggles, layout, bool(image_interface), threads,
                              _os.fspath(schedule) if schedule else "",
                              attention_key_block, entry, check,
-                             _frozen(freeze))
+                             _frozen(freeze), quantize or "none", batches,
+                             calibration_method, float(quant_error_budget))
     return Module(compiled, target or "host")
 
 

@@ -418,6 +418,36 @@ int onnxElementType(const py::dtype &dt) {
 
 using FrozenMap = std::map<std::string, FrozenTensor>;
 
+/// Calibration batches: each a sequence of arrays (one per input).
+std::vector<std::vector<HostArray>>
+toCalibration(const std::vector<std::vector<py::array>> &batches) {
+  std::vector<std::vector<HostArray>> out;
+  for (auto [b, batch] : llvm::enumerate(batches)) {
+    std::vector<HostArray> arrays;
+    for (auto [i, array] : llvm::enumerate(batch)) {
+      py::array a = py::array::ensure(array, py::array::c_style);
+      if (!a.dtype().attr("isnative").cast<bool>())
+        a = py::array::ensure(
+            a.attr("astype")(a.dtype().attr("newbyteorder")("=")),
+            py::array::c_style);
+      HostArray h;
+      h.elementType = kilnElementType(a.dtype());
+      if (h.elementType.empty())
+        throw py::type_error("calibration batch " + std::to_string(b) +
+                             ", array " + std::to_string(i) +
+                             ": unsupported dtype " +
+                             py::str(a.dtype()).cast<std::string>());
+      for (py::ssize_t d = 0; d < a.ndim(); ++d)
+        h.shape.push_back(a.shape(d));
+      h.data.assign(static_cast<const char *>(a.data()),
+                    static_cast<const char *>(a.data()) + a.nbytes());
+      arrays.push_back(std::move(h));
+    }
+    out.push_back(std::move(arrays));
+  }
+  return out;
+}
+
 FrozenMap toFrozen(const std::map<std::string, py::array> &arrays) {
   FrozenMap out;
   for (const auto &[name, array] : arrays) {
@@ -444,8 +474,15 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
         std::optional<std::string> layout, bool imageInterface, int threads,
         const std::string &schedule, std::optional<int64_t> attentionKeyBlock,
         const std::string &entryName, bool check,
-        const std::map<std::string, py::array> &freeze) {
+        const std::map<std::string, py::array> &freeze,
+        const std::string &quantize,
+        const std::vector<std::vector<py::array>> &calibration,
+        const std::string &calibrationMethod, double quantErrorBudget) {
   CompilerOptions options;
+  options.graph.quantize = quantize;
+  options.quantization.calibration = toCalibration(calibration);
+  options.quantization.method = calibrationMethod;
+  options.quantization.errorBudgetDb = quantErrorBudget;
   options.target = TargetOptions{triple, cpu, features};
   setOptimizationLevel(options, optLevel);
   options.llvmOptLevel = llvmOptLevel;
@@ -538,7 +575,8 @@ PYBIND11_MODULE(_kiln, m) {
         py::arg("threads"),
         py::arg("schedule"),
         py::arg("attention_key_block"), py::arg("entry"), py::arg("check"),
-        py::arg("freeze"));
+        py::arg("freeze"), py::arg("quantize"), py::arg("calibration"),
+        py::arg("calibration_method"), py::arg("quant_error_budget"));
   m.def("import_onnx", &importOnnx, py::arg("source"), py::arg("name"),
         py::arg("entry"), py::arg("check"), py::arg("freeze"));
   m.def("is_onnx_model", [](const std::string &name, const py::bytes &bytes) {

@@ -118,6 +118,16 @@ def build(name, dynamic_batch=False, opset=None):
                                                  batch_first=True)
         args = (torch.randn(1, 128, 768),)
         names, opset = ["x"], 14
+    elif name == "linear_stack":
+        # 4 x (Linear 768 -> 3072 -> 768), M = 128: the int8 benchmark's
+        # GEMM-bound model (../shared/BENCHMARKS.md).
+        layers = []
+        for _ in range(4):
+            layers += [torch.nn.Linear(768, 3072), torch.nn.ReLU(),
+                       torch.nn.Linear(3072, 768)]
+        model = torch.nn.Sequential(*layers)
+        args = (torch.randn(128, 768),)
+        names, opset = ["x"], 13
     elif name == "tiny_encoder":
         # Opset 17: LayerNormalization is one ONNX op.
         model = TinyEncoder()

@@ -279,6 +279,58 @@ def KilnRecomposePass : Pass<"kiln-recompose", "::mlir::func::FuncOp"> {
   ];
 }
 
+def KilnQuantizePass : Pass<"kiln-quantize", "::mlir::func::FuncOp"> {
+  let summary = "Quantize linear layers and matmuls with frozen weights to "
+                "int8";
+  let description = [{
+    Rewrites each `kiln.linear` and `kiln.matmul` (rank-2 right operand,
+    not `transpose_lhs`) whose weights are an f32 constant into a
+    `kiln.matmul_integer` on int8 operands and a float epilogue:
+
+    - weights: int8, symmetric, one scale per output channel (`max |w| /
+      127`), quantized here, at compile time; their column sums (for the
+      activations' zero point) are folded by the lowering;
+    - activations: `ui8` with a zero point, one scale per tensor, so that
+      the kernel is the `u8 x s8` dot product of AVX-512 VNNI. Where the
+      scale comes from is the mode:
+      - `int8-dynamic`: from the tensor's min and max at run time (two
+        reductions and one quantizing pass over the input per call), as
+        torch's `quantize_dynamic`;
+      - `int8`: from a range recorded on the op by calibration,
+        `kiln.calibrated_range = array<f64: lo, hi>` (Kiln's compiler
+        session runs the f32 model on calibration batches to find it; a
+        test or a user may write it). An op without one stays f32.
+    - the result: `float(acc) * (scale_x * scale_w[n]) + bias[n]`, which
+      kiln-fuse-elementwise fuses into one pass over the accumulator.
+
+    Ops of other element types, with non-constant weights, or with
+    `kiln.quantize = false` stay as they are. Each rewrite is reported as a
+    remark (`quantized-int8-dynamic`, `quantized-int8`).
+
+    ```mlir
+    // Before
+    %y = kiln.linear %x, %w, %b : (tensor<128x768xf32>,
+        tensor<3072x768xf32>, tensor<3072xf32>) -> tensor<128x3072xf32>
+    // After (int8-dynamic; the scale and zero point ops elided)
+    %xq = kiln.cast %xr : (tensor<128x768xf32>) -> tensor<128x768xui8>
+    %acc = kiln.matmul_integer %xq, %wq lhs_zero_point(%zp)
+        {transpose_rhs = true} : (tensor<128x768xui8>, tensor<3072x768xi8>,
+        tensor<ui8>) -> tensor<128x3072xi32>
+    %f = kiln.cast %acc : (tensor<128x3072xi32>) -> tensor<128x3072xf32>
+    %s = kiln.mul %f, %scales : (tensor<128x3072xf32>, tensor<3072xf32>)
+        -> tensor<128x3072xf32>
+    %y = kiln.add %s, %b : (tensor<128x3072xf32>, tensor<3072xf32>)
+        -> tensor<128x3072xf32>
+    ```
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"int8-dynamic\"",
+           "int8-dynamic (activation scales at run time) or int8 (scales "
+           "from kiln.calibrated_range)">,
+  ];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+}
+
 def KilnInferShapesPass : Pass<"kiln-infer-shapes", "::mlir::func::FuncOp"> {
   let summary = "Refine dynamic dims of kiln results from their operands";
   let description = [{

@@ -55,6 +55,20 @@ struct FusionGroup {
   std::vector<std::string> ops;
 };
 
+/// One layer that int8 quantization considered.
+struct QuantizedLayer {
+  std::string name; ///< the op's location name, else op and index
+  std::string op;   ///< kiln.linear or kiln.matmul
+  /// The calibrated activation range.
+  double lo = 0, hi = 0;
+  /// The layer's own signal-to-quantization-noise ratio on the calibration
+  /// inputs, in dB (infinite when exact).
+  double sqnrDb = 0;
+  bool quantized = false;
+  /// Why it stayed in float.
+  std::string reason;
+};
+
 struct CompileReport {
   /// Op counts by op name inside functions, when the model was loaded and
   /// after the graph pipeline.
@@ -76,6 +90,8 @@ struct CompileReport {
   /// fusion made of several kiln ops.
   std::optional<KernelStats> kernelsBeforeFusion, kernelsAfterFusion;
   std::vector<FusionGroup> fusionGroups;
+  /// The layers int8 calibration measured (--quantize=int8).
+  std::vector<QuantizedLayer> quantizedLayers;
 
   /// A human-readable summary.
   void print(llvm::raw_ostream &os) const;

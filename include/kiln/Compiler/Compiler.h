@@ -24,6 +24,7 @@
 #include "kiln/Compiler/CompileReport.h"
 #include "kiln/Import/Onnx.h"
 #include "kiln/Pipelines/Pipelines.h"
+#include "kiln/Runtime/Npy.h"
 #include "kiln/Target/EntryPoints.h"
 #include "kiln/Target/TargetDescription.h"
 #include "kiln/Target/Weights.h"
@@ -65,8 +66,24 @@ enum class Stage {
 StringRef getStageName(Stage stage);
 
 /// Everything that controls one compilation.
+/// Post-training int8 quantization (`graph.quantize`); docs/quantization.md.
+struct QuantizationOptions {
+  /// For "int8": the calibration batches the f32 model runs on, each one
+  /// array per input of the entry point, in order.
+  std::vector<std::vector<HostArray>> calibration;
+  /// How each layer's activation range is chosen from what calibration
+  /// observed: "minmax" (the extremes), "percentile" (the 0.01th and
+  /// 99.99th percentiles) or "mse" (the clipping that minimizes the
+  /// quantization's mean squared error).
+  std::string method = "minmax";
+  /// Layers whose signal-to-quantization-noise ratio on the calibration
+  /// data, in dB, falls below this stay in float (0: all are quantized).
+  double errorBudgetDb = 0;
+};
+
 struct CompilerOptions {
   GraphOptions graph;
+  QuantizationOptions quantization;
   CodegenOptions codegen;
   TargetOptions target;
   /// The optimization level, 0-3, as setOptimizationLevel() applied it:

@@ -48,6 +48,11 @@ struct GraphOptions {
   /// Take and return images in that layout (nhwc or nchw only): no
   /// transposes at the functions' boundaries, whose signatures change.
   bool imageInterface = false;
+  /// int8 quantization of linear layers and matmuls with frozen weights
+  /// (kiln-quantize): "none", "int8-dynamic" (activation scales computed
+  /// at run time) or "int8" (scales from the ranges that calibration
+  /// recorded on the ops).
+  std::string quantize = "none";
   /// Canonicalize and CSE the graph (constant folding of small tensors,
   /// algebraic identities). Off only at -O0, which keeps the IR as loaded.
   bool canonicalize = true;

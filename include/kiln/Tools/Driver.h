@@ -15,6 +15,7 @@
 #define KILN_TOOLS_DRIVER_H
 
 #include "kiln/Compiler/Compiler.h"
+#include "kiln/Runtime/Npy.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -72,6 +73,14 @@ private:
 /// Parses `NAME=FILE.npy` into a frozen ONNX input.
 llvm::Expected<std::pair<std::string, FrozenTensor>>
 parseFreezeArgument(StringRef argument);
+
+/// Reads `--calibration`'s directory: each `.npy` file in it (by name) is a
+/// batch of a one-input model, or each subdirectory (by name) is a batch
+/// whose `.npy` files (by name) are the inputs in order. Anything else in
+/// it, an empty directory, or a file that is not a valid .npy is an error
+/// naming the path.
+llvm::Expected<std::vector<std::vector<HostArray>>>
+readCalibrationDirectory(StringRef directory);
 
 } // namespace kiln
 } // namespace mlir

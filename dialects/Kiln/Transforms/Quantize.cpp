@@ -1,0 +1,251 @@
+//===- Quantize.cpp - int8 linear layers and matmuls ----------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kiln/IR/ElementsUtils.h"
+#include "Kiln/IR/KilnOps.h"
+#include "Kiln/Transforms/Passes.h"
+#include "Kiln/Transforms/Quantization.h"
+#include "Kiln/Transforms/Remarks.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringSwitch.h"
+#include <cfloat>
+#include <cmath>
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_KILNQUANTIZEPASS
+#include "Kiln/Transforms/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+enum class Mode { Dynamic, Static };
+} // namespace
+
+std::optional<QuantizationCandidate>
+mlir::kiln::matchQuantizationCandidate(Operation *op) {
+  if (auto enabled = op->getAttrOfType<BoolAttr>(kQuantizeAttrName);
+      enabled && !enabled.getValue())
+    return std::nullopt;
+  QuantizationCandidate c;
+  c.op = op;
+  Value weight;
+  if (auto linear = dyn_cast<LinearOp>(op)) {
+    c.x = linear.getInput();
+    weight = linear.getWeight();
+    c.transposed = true;
+    c.bias = linear.getBias();
+  } else if (auto matmul = dyn_cast<MatmulOp>(op)) {
+    if (matmul.getTransposeLhs())
+      return std::nullopt;
+    c.x = matmul.getLhs();
+    weight = matmul.getRhs();
+    c.transposed = matmul.getTransposeRhs();
+  } else {
+    return std::nullopt;
+  }
+  auto xType = dyn_cast<RankedTensorType>(c.x.getType());
+  c.weightType = dyn_cast<RankedTensorType>(weight.getType());
+  if (!xType || !c.weightType || xType.getRank() < 2 ||
+      !xType.getElementType().isF32() || c.weightType.getRank() != 2 ||
+      !c.weightType.hasStaticShape() ||
+      !c.weightType.getElementType().isF32() ||
+      !matchPattern(weight, m_Constant(&c.weight)))
+    return std::nullopt;
+  return c;
+}
+
+std::optional<QuantizedWeights>
+mlir::kiln::quantizeWeights(const QuantizationCandidate &c) {
+  std::optional<SmallVector<double>> w = readFloatElements(c.weight);
+  if (!w)
+    return std::nullopt;
+  int64_t n = c.numChannels(), k = c.reductionSize();
+  QuantizedWeights q;
+  q.values.resize(n * k);
+  q.scales.resize(n);
+  for (int64_t ch = 0; ch < n; ++ch) {
+    double maxAbs = 0;
+    for (int64_t i = 0; i < k; ++i)
+      maxAbs = std::max(maxAbs, std::fabs((*w)[c.weightIndex(ch, i)]));
+    if (!std::isfinite(maxAbs))
+      return std::nullopt;
+    double scale = maxAbs > 0 ? maxAbs / 127.0 : 1.0;
+    q.scales[ch] = scale;
+    for (int64_t i = 0; i < k; ++i) {
+      double v = std::nearbyint((*w)[c.weightIndex(ch, i)] / scale);
+      q.values[c.weightIndex(ch, i)] =
+          static_cast<int8_t>(std::clamp(v, -127.0, 127.0));
+    }
+  }
+  return q;
+}
+
+ActivationQuantization ActivationQuantization::fromRange(double lo,
+                                                         double hi) {
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  ActivationQuantization q;
+  // f32 arithmetic, as the generated code's.
+  q.scale = static_cast<float>(
+      std::max((hi - lo) / 255.0, static_cast<double>(FLT_MIN)));
+  float inverse = static_cast<float>(1.0 / q.scale);
+  q.zeroPoint = std::clamp(
+      static_cast<double>(std::nearbyint(static_cast<float>(-lo) * inverse)),
+      0.0, 255.0);
+  return q;
+}
+
+uint8_t ActivationQuantization::quantize(float x) const {
+  float inverse = static_cast<float>(1.0 / scale);
+  float v = std::nearbyint(x * inverse) + static_cast<float>(zeroPoint);
+  return static_cast<uint8_t>(std::clamp(v, 0.0f, 255.0f));
+}
+
+/// The activations' quantization: `ui8 = clamp(round(x * inv) + zp, 0,
+/// 255)` with `scale = 1 / inv`, as kiln values (0-d tensors).
+namespace {
+struct ActivationParams {
+  Value scale, inverse, zeroPoint;
+};
+} // namespace
+
+static Value scalarF32(OpBuilder &b, Location loc, double value) {
+  auto type = RankedTensorType::get({}, b.getF32Type());
+  return ConstantOp::create(
+      b, loc, type,
+      DenseElementsAttr::get(type, b.getF32FloatAttr(value).getValue()));
+}
+
+/// Scale and zero point from the tensor's range at run time: the range is
+/// widened to hold 0 (which must quantize exactly), split in 255 steps.
+static ActivationParams dynamicParams(OpBuilder &b, Location loc, Value x) {
+  auto all = b.getDenseI64ArrayAttr({});
+  auto noKeep = b.getBoolAttr(false);
+  Value zero = scalarF32(b, loc, 0.0);
+  Value lo = MinOp::create(b, loc, ReduceMinOp::create(b, loc, x, all, noKeep),
+                           zero);
+  Value hi = MaxOp::create(b, loc, ReduceMaxOp::create(b, loc, x, all, noKeep),
+                           zero);
+  Value steps = MulOp::create(b, loc, SubOp::create(b, loc, hi, lo),
+                              scalarF32(b, loc, 1.0 / 255.0));
+  // An all-zero tensor has no range: any scale quantizes it exactly.
+  Value scale = MaxOp::create(b, loc, steps, scalarF32(b, loc, FLT_MIN));
+  Value inverse = DivOp::create(b, loc, scalarF32(b, loc, 1.0), scale);
+  Value zp = RoundOp::create(
+      b, loc, NegOp::create(b, loc, MulOp::create(b, loc, lo, inverse)));
+  zp = ClampOp::create(b, loc, zp.getType(), zp, b.getF64FloatAttr(0),
+                       b.getF64FloatAttr(255));
+  return {scale, inverse, zp};
+}
+
+/// Scale and zero point from a calibrated range [lo, hi], as constants.
+static ActivationParams staticParams(OpBuilder &b, Location loc, double lo,
+                                     double hi) {
+  ActivationQuantization q = ActivationQuantization::fromRange(lo, hi);
+  return {scalarF32(b, loc, q.scale),
+          scalarF32(b, loc, static_cast<float>(1.0 / q.scale)),
+          scalarF32(b, loc, q.zeroPoint)};
+}
+
+/// Replaces `c.op` by the int8 contraction and its float epilogue.
+static void rewrite(OpBuilder &b, const QuantizationCandidate &c,
+                    const QuantizedWeights &weights,
+                    const ActivationParams &params) {
+  Location loc = c.op->getLoc();
+  MLIRContext *ctx = b.getContext();
+  auto xType = cast<RankedTensorType>(c.x.getType());
+  Type ui8 = IntegerType::get(ctx, 8, IntegerType::Unsigned);
+  // x -> ui8
+  Value scaled = RoundOp::create(b, loc, MulOp::create(b, loc, c.x,
+                                                       params.inverse));
+  Value shifted = AddOp::create(b, loc, scaled, params.zeroPoint);
+  Value clamped = ClampOp::create(b, loc, shifted.getType(), shifted,
+                                  b.getF64FloatAttr(0), b.getF64FloatAttr(255));
+  Value xq = CastOp::create(b, loc, xType.clone(ui8), clamped);
+  Value zpq = CastOp::create(b, loc, RankedTensorType::get({}, ui8),
+                             params.zeroPoint);
+  // The weights, as an i8 constant of their own layout.
+  auto wqType =
+      RankedTensorType::get(c.weightType.getShape(), b.getI8Type());
+  Value wq = ConstantOp::create(
+      b, loc, wqType,
+      makeElementsFromBytes(
+          wqType,
+          ArrayRef<char>(reinterpret_cast<const char *>(weights.values.data()),
+                         weights.values.size()),
+          "kiln_quantized"));
+  Value acc = MatmulIntegerOp::create(b, loc, xq, wq, zpq, /*rhs_zero_point=*/
+                                      Value(), c.transposed);
+  auto accType = cast<RankedTensorType>(acc.getType());
+  Value result = CastOp::create(b, loc, accType.clone(b.getF32Type()), acc);
+  // float(acc) * (scale_x * scale_w[n]) (+ bias)
+  auto scalesType = RankedTensorType::get(
+      {static_cast<int64_t>(weights.scales.size())}, b.getF32Type());
+  Value weightScales = ConstantOp::create(
+      b, loc, scalesType,
+      makeFloatElements(scalesType, weights.scales, "kiln_quantized_scales"));
+  Value multiplier = MulOp::create(b, loc, params.scale, weightScales);
+  result = MulOp::create(b, loc, result, multiplier);
+  if (c.bias)
+    result = AddOp::create(b, loc, result, c.bias);
+  c.op->getResult(0).replaceAllUsesWith(result);
+  c.op->erase();
+}
+
+namespace {
+struct KilnQuantizePass final
+    : kiln::impl::KilnQuantizePassBase<KilnQuantizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    std::optional<Mode> parsed =
+        llvm::StringSwitch<std::optional<Mode>>(mode)
+            .Case("int8-dynamic", Mode::Dynamic)
+            .Case("int8", Mode::Static)
+            .Default(std::nullopt);
+    if (!parsed) {
+      getOperation().emitError("kiln-quantize: unknown mode '")
+          << mode << "' (expected int8-dynamic or int8)";
+      return signalPassFailure();
+    }
+    // The candidates are matched again as they are rewritten: one's input
+    // may be an earlier one's result, which its rewrite replaces.
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (matchQuantizationCandidate(op))
+        ops.push_back(op);
+    });
+    OpBuilder b(&getContext());
+    for (Operation *op : ops) {
+      QuantizationCandidate c = *matchQuantizationCandidate(op);
+      std::optional<QuantizedWeights> weights = quantizeWeights(c);
+      if (!weights)
+        continue; // weights that are not finite, or not readable, stay f32
+      b.setInsertionPoint(c.op);
+      Location loc = c.op->getLoc();
+      ActivationParams params;
+      if (*parsed == Mode::Dynamic) {
+        params = dynamicParams(b, loc, c.x);
+      } else {
+        auto range =
+            c.op->getAttrOfType<DenseF64ArrayAttr>(kCalibratedRangeAttrName);
+        if (!range || range.size() != 2 || !std::isfinite(range[0]) ||
+            !std::isfinite(range[1]) || range[0] > range[1])
+          continue; // not calibrated: stays f32
+        params = staticParams(b, loc, range[0], range[1]);
+      }
+      remarkRewrite(loc, getArgument(),
+                    *parsed == Mode::Dynamic ? "quantized-int8-dynamic"
+                                             : "quantized-int8");
+      rewrite(b, c, *weights, params);
+    }
+  }
+};
+} // namespace
