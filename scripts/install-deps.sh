@@ -21,7 +21,7 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata python3-onnx
   pybind11-dev python3-pybind11
   python3-torch python3-torchvision libopenblas0-pthread
-  python3-matplotlib python3-threadpoolctl
+  python3-matplotlib python3-threadpoolctl python3-sklearn
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user dpkg-dev file
 )
 

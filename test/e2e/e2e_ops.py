@@ -928,6 +928,90 @@ add(Case("layout_nhwc_to_nchw", [nx],
                     stride=(2, 2)).transpose(0, 2, 3, 1)],
          flags=["--layout=nchw"]))
 
+# int8 contractions (kiln.matmul_integer): exact i32 results, on each x86
+# instruction path the target picks (vpdpbusd on AVX-512 VNNI, vpmaddwd on
+# AVX2 and SSE2). Sizes: 1, primes, K not a multiple of the 2- or 4-byte
+# steps, M past one register tile.
+def imatmul(a, b, za=0, zb=0, transpose_rhs=False):
+    b = b.T if transpose_rhs else b
+    return ((a.astype(np.int64) - np.int64(za)) @
+            (b.astype(np.int64) - np.asarray(zb, np.int64))).astype(np.int32)
+
+
+INT8_TARGETS = [("", []), ("_avx2", ["--cpu=znver3"]),
+                ("_sse2", ["--cpu=x86-64"])]
+for m, k, n in [(1, 1, 1), (7, 13, 5), (37, 101, 53), (20, 64, 40)]:
+    ia = rng.integers(0, 256, (m, k)).astype(np.uint8)
+    ib = rng.integers(-128, 128, (n, k)).astype(np.int8)
+    za = np.array(rng.integers(0, 256), np.uint8)
+    for suffix, flags in INT8_TARGETS:
+        add(Case(f"matmul_integer_u8s8_{m}x{k}x{n}{suffix}", [ia, ib, za],
+                 f"  %r = kiln.matmul_integer %a0, %a1 lhs_zero_point(%a2) {{transpose_rhs = true}}"
+                 f" : ({t(ia, (0,))}, {t(ib)}, tensor<ui8>) -> tensor<?x{n}xi32>\n"
+                 f"  return %r : tensor<?x{n}xi32>",
+                 [imatmul(ia, ib, za, transpose_rhs=True)], [(0,), (), ()],
+                 out_dynamic=[(0,)], flags=flags))
+# Frozen weights: packed (K padded to the step) and column-summed at
+# compile time; a batch of rows in leading dims.
+cx = rng.integers(0, 256, (2, 3, 29)).astype(np.uint8)
+cw = rng.integers(-127, 128, (29, 11)).astype(np.int8)
+czx = np.array(131, np.uint8)
+for suffix, flags in INT8_TARGETS:
+    add(Case(f"matmul_integer_constant_weights{suffix}", [cx, czx],
+             f"  %w = kiln.constant {dense(cw)} : tensor<29x11xi8>\n"
+             "  %r = kiln.matmul_integer %a0, %w lhs_zero_point(%a1)"
+             " : (tensor<2x3x29xui8>, tensor<29x11xi8>, tensor<ui8>) -> tensor<2x3x11xi32>\n"
+             "  return %r : tensor<2x3x11xi32>",
+             [imatmul(cx.reshape(6, 29), cw, czx).reshape(2, 3, 11)],
+             flags=flags))
+# Signed x signed with per-column zero points, and unsigned x unsigned:
+# vpmaddwd on every x86 target.
+sa = rng.integers(-128, 128, (9, 17)).astype(np.int8)
+sb = rng.integers(-128, 128, (17, 6)).astype(np.int8)
+szb = rng.integers(-128, 128, (6,)).astype(np.int8)
+sza = np.array(-7, np.int8)
+for suffix, flags in INT8_TARGETS:
+    add(Case(f"matmul_integer_s8s8_zero_points{suffix}", [sa, sb, sza, szb],
+             "  %r = kiln.matmul_integer %a0, %a1 lhs_zero_point(%a2) rhs_zero_point(%a3)"
+             " : (tensor<9x17xi8>, tensor<17x6xi8>, tensor<i8>, tensor<6xi8>) -> tensor<9x6xi32>\n"
+             "  return %r : tensor<9x6xi32>", [imatmul(sa, sb, sza, szb)],
+             flags=flags))
+ua8 = rng.integers(0, 256, (5, 33)).astype(np.uint8)
+ub8 = rng.integers(0, 256, (33, 19)).astype(np.uint8)
+add(Case("matmul_integer_u8u8", [ua8, ub8],
+         "  %r = kiln.matmul_integer %a0, %a1 : (tensor<5x33xui8>, tensor<33x19xui8>) -> tensor<5x19xi32>\n"
+         "  return %r : tensor<5x19xi32>", [imatmul(ua8, ub8)]))
+
+
+def dynamic_int8_linear(x, w, b):
+    """kiln-quantize's int8-dynamic arithmetic, in float32 as Kiln's."""
+    lo = min(np.float32(x.min()), f32(0))
+    hi = max(np.float32(x.max()), f32(0))
+    scale = max(f32((hi - lo) * f32(1 / 255)), f32(np.finfo(f32).tiny))
+    inv = f32(1) / scale
+    zp = np.clip(np.round(-(lo * inv)), 0, 255).astype(f32)
+    xq = np.clip(np.round(x * inv) + zp, 0, 255).astype(np.int64)
+    amax = np.abs(w.astype(np.float64)).max(axis=1)
+    ws = np.where(amax > 0, amax / 127, 1.0)
+    wq = np.clip(np.round(w / ws[:, None]), -127, 127).astype(np.int64)
+    acc = ((xq - np.int64(zp)) @ wq.T).astype(f32)
+    return acc * (scale * ws.astype(f32)) + b
+
+
+# int8-dynamic quantization of a linear layer (kiln-quantize): the same
+# arithmetic as the numpy emulation above, so the results agree to rounding.
+qx = rand(13, 70, lo=-2.0, hi=3.0)
+qw = rand(23, 70)
+qb = rand(23)
+for suffix, flags in INT8_TARGETS[:2]:
+    add(Case(f"linear_int8_dynamic{suffix}", [qx],
+             f"  %w = kiln.constant {dense(qw)} : tensor<23x70xf32>\n"
+             f"  %b = kiln.constant {dense(qb)} : tensor<23xf32>\n"
+             "  %r = kiln.linear %a0, %w, %b : (tensor<?x70xf32>, tensor<23x70xf32>, tensor<23xf32>) -> tensor<?x23xf32>\n"
+             "  return %r : tensor<?x23xf32>",
+             [dynamic_int8_linear(qx, qw, qb)], [(0,)], out_dynamic=[(0,)],
+             rtol=1e-5, atol=1e-5, flags=["--quantize=int8-dynamic"] + flags))
+
 if __name__ == "__main__":
     import os
     bindir, cc = os.path.abspath(sys.argv[1]), sys.argv[2]

@@ -72,10 +72,12 @@ mlir::kiln::quantizeWeights(const QuantizationCandidate &c) {
   q.scales.resize(n);
   for (int64_t ch = 0; ch < n; ++ch) {
     double maxAbs = 0;
-    for (int64_t i = 0; i < k; ++i)
-      maxAbs = std::max(maxAbs, std::fabs((*w)[c.weightIndex(ch, i)]));
-    if (!std::isfinite(maxAbs))
-      return std::nullopt;
+    for (int64_t i = 0; i < k; ++i) {
+      double v = (*w)[c.weightIndex(ch, i)];
+      if (!std::isfinite(v))
+        return std::nullopt;
+      maxAbs = std::max(maxAbs, std::fabs(v));
+    }
     double scale = maxAbs > 0 ? maxAbs / 127.0 : 1.0;
     q.scales[ch] = scale;
     for (int64_t i = 0; i < k; ++i) {

@@ -1,0 +1,221 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""int8 quantization from Python: the options and their errors, the
+calibration report, and accuracy on scikit-learn's bundled digits with
+models trained here (no downloads)."""
+
+import io
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import kiln
+
+torch = pytest.importorskip("torch")
+datasets = pytest.importorskip("sklearn.datasets")
+
+
+def onnx_of(model, example, dynamic_batch=True):
+    buf = io.BytesIO()
+    torch.onnx.export(model, example, buf, input_names=["x"],
+                      output_names=["y"],
+                      dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}
+                      if dynamic_batch else None)
+    return buf.getvalue()
+
+
+def first(out):
+    return out[0] if isinstance(out, (tuple, list)) else out
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """The 8x8 digits, scaled to [0, 1], split 1200 train / rest test."""
+    d = datasets.load_digits()
+    x = (d.data / 16.0).astype(np.float32)
+    y = d.target.astype(np.int64)
+    order = np.random.default_rng(0).permutation(len(x))
+    x, y = x[order], y[order]
+    return x[:1200], y[:1200], x[1200:], y[1200:]
+
+
+def train(model, x, y, epochs, lr=1e-2, batch=64):
+    torch.manual_seed(0)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(epochs):
+        perm = torch.randperm(len(xt), generator=gen)
+        for i in range(0, len(xt), batch):
+            idx = perm[i:i + batch]
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+    return model.eval()
+
+
+def accuracy(module, x, y):
+    return float((first(module(x)).argmax(axis=1) == y).mean())
+
+
+@pytest.fixture(scope="module")
+def mlp(digits):
+    xtr, ytr, _, _ = digits
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 64),
+        torch.nn.ReLU(), torch.nn.Linear(64, 10))
+    train(model, xtr, ytr, epochs=15)
+    return onnx_of(model, torch.from_numpy(xtr[:4]))
+
+
+def calibration_batches(x, n=4, size=64):
+    return [x[i * size:(i + 1) * size] for i in range(n)]
+
+
+@pytest.mark.parametrize("method", ["minmax", "percentile", "mse"])
+def test_mlp_int8_accuracy(digits, mlp, method):
+    """Post-training int8 of an MLP: top-1 within 1 point of f32."""
+    xtr, _, xte, yte = digits
+    f32 = kiln.compile(mlp)
+    q = kiln.compile(mlp, quantize="int8", calibration_method=method,
+                     calibration=calibration_batches(xtr))
+    a32, a8 = accuracy(f32, xte, yte), accuracy(q, xte, yte)
+    assert a32 > 0.9
+    assert a8 >= a32 - 0.01, (method, a32, a8)
+    layers = q.report["quantized_layers"]
+    assert len(layers) == 3 and all(layer["quantized"] for layer in layers)
+    assert all(layer["sqnr_db"] > 20 for layer in layers)
+    assert "kiln.matmul_integer" in q.mlir
+    # Every layer's range holds the calibration inputs' (minmax exactly).
+    if method == "minmax":
+        assert layers[0]["lo"] == pytest.approx(0.0)
+        assert layers[0]["hi"] == pytest.approx(
+            float(np.concatenate(calibration_batches(xtr)).max()))
+
+
+def test_mlp_int8_dynamic_accuracy(digits, mlp):
+    _, _, xte, yte = digits
+    a32 = accuracy(kiln.compile(mlp), xte, yte)
+    q = kiln.compile(mlp, quantize="int8-dynamic")
+    assert accuracy(q, xte, yte) >= a32 - 0.01
+    assert q.mlir.count("kiln.matmul_integer") == 3
+    # One row at a time: the scale is each call's own.
+    one = first(q(xte[:1]))
+    assert one.shape == (1, 10)
+
+
+def test_error_budget_keeps_layers_in_float(digits, mlp):
+    xtr, _, xte, _ = digits
+    q = kiln.compile(mlp, quantize="int8", quant_error_budget=100.0,
+                     calibration=calibration_batches(xtr))
+    layers = q.report["quantized_layers"]
+    assert layers and not any(layer["quantized"] for layer in layers)
+    assert all(layer["reason"] == "SQNR below the error budget"
+               for layer in layers)
+    assert "matmul_integer" not in q.mlir
+    np.testing.assert_allclose(first(q(xte)), first(kiln.compile(mlp)(xte)),
+                               rtol=1e-5, atol=1e-5)
+    text = q.report_text()
+    assert "int8 quantization" in text and "float: SQNR below" in text
+
+
+def test_calibration_single_arrays_and_tuples(mlp, digits):
+    xtr = digits[0]
+    a = kiln.compile(mlp, quantize="int8", calibration=[xtr[:32]])
+    b = kiln.compile(mlp, quantize="int8", calibration=[(xtr[:32],)])
+    np.testing.assert_array_equal(first(a(xtr[:5])), first(b(xtr[:5])))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"quantize": "int4"}, "quantization 'int4' is not none, int8-dynamic "
+                           "or int8"),
+    ({"quantize": "int8"}, "quantize='int8' needs calibration="),
+    ({"calibration": [np.zeros((1, 64), np.float32)]},
+     "calibration= is for quantize='int8'"),
+    ({"quantize": "int8", "calibration": [np.zeros((1, 64), np.float32)],
+      "calibration_method": "kl"},
+     "calibration method 'kl' is not minmax, percentile or mse"),
+    ({"quantize": "int8-dynamic", "quant_error_budget": -1},
+     "error budget must be a finite number of dB >= 0"),
+])
+def test_bad_options(mlp, kwargs, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")
+                       .replace(")", r"\)")):
+        kiln.compile(mlp, **kwargs)
+
+
+def test_bad_calibration_batches(mlp):
+    x = np.zeros((2, 64), np.float32)
+    with pytest.raises(kiln.CompileError,
+                       match="calibration batch 1 has 2 arrays, but @forward "
+                             "takes 1 inputs"):
+        kiln.compile(mlp, quantize="int8", calibration=[x, (x, x)])
+    with pytest.raises(kiln.CompileError, match="calibration batch 0: .*x"):
+        kiln.compile(mlp, quantize="int8",
+                     calibration=[np.zeros((2, 63), np.float32)])
+    with pytest.raises(kiln.CompileError, match="calibration batch 0: .*x"):
+        kiln.compile(mlp, quantize="int8",
+                     calibration=[np.zeros((2, 64), np.int32)])
+    with pytest.raises(TypeError, match="unsupported dtype"):
+        kiln.compile(mlp, quantize="int8",
+                     calibration=[np.zeros((2, 64), np.complex64)])
+
+
+def tool(name):
+    tools = os.environ.get("KILN_TOOLS_DIR")
+    path = os.path.join(tools, name) if tools else None
+    if not path or not os.path.exists(path):
+        pytest.skip(f"{name} not found (set KILN_TOOLS_DIR)")
+    return path
+
+
+def test_cli_calibration_directory(tmp_path, mlp, digits):
+    """kiln-run --quantize=int8 --calibration=DIR, with batches as .npy
+    files or directories of them, and its errors."""
+    xtr = digits[0]
+    model = tmp_path / "mlp.onnx"
+    model.write_bytes(mlp)
+    flat, nested = tmp_path / "flat", tmp_path / "nested"
+    flat.mkdir()
+    nested.mkdir()
+    for i, batch in enumerate(calibration_batches(xtr, n=2)):
+        np.save(flat / f"{i}.npy", batch)
+        (nested / f"b{i}").mkdir()
+        np.save(nested / f"b{i}" / "x.npy", batch)
+    np.save(tmp_path / "x.npy", xtr[:7])
+    run = tool("kiln-run")
+    outs = []
+    for d in (flat, nested):
+        out = tmp_path / f"y_{d.name}.npy"
+        subprocess.run([run, str(model), "--quantize=int8",
+                        f"--calibration={d}", "-i", str(tmp_path / "x.npy"),
+                        "-o", str(out)], check=True, capture_output=True)
+        outs.append(np.load(out))
+    np.testing.assert_array_equal(outs[0], outs[1])
+    want = first(kiln.compile(mlp, quantize="int8",
+                              calibration=calibration_batches(xtr, n=2))(
+        xtr[:7]))
+    np.testing.assert_allclose(outs[0], want, rtol=1e-6, atol=1e-6)
+
+    def error(*args):
+        r = subprocess.run([run, str(model), *args], capture_output=True,
+                           text=True)
+        assert r.returncode != 0
+        return r.stderr
+
+    assert "does not exist or is not a directory" in error(
+        "--quantize=int8", f"--calibration={tmp_path / 'missing'}")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "has no batches" in error("--quantize=int8",
+                                     f"--calibration={empty}")
+    (empty / "notes.txt").write_text("x")
+    assert "is neither a .npy file nor a directory of them" in error(
+        "--quantize=int8", f"--calibration={empty}")
+    assert "int8 quantization needs calibration data" in error(
+        "--quantize=int8")
+    assert "calibration data is only used by int8 quantization" in error(
+        f"--calibration={flat}")

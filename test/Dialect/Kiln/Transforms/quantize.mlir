@@ -1,0 +1,97 @@
+// RUN: kiln-opt %s --split-input-file --kiln-quantize="mode=int8-dynamic" --mlir-print-local-scope | FileCheck %s --check-prefix=DYN
+// RUN: kiln-opt %s --split-input-file --kiln-quantize="mode=int8" --mlir-print-local-scope | FileCheck %s --check-prefix=STATIC
+
+// Weights by hand, per output channel (row of [N, K]): row 0 max |w| = 2,
+// scale 2/127, q = round(w * 63.5) = [64, -127, 32, 16]; row 1 is all
+// zero (scale 1, q = 0); row 2 max 3, q = round(w * 42.33) =
+// [127, 42, -42, 85].
+
+// DYN-LABEL: func.func @linear
+// DYN-SAME: (%[[X:.+]]: tensor<?x4xf32>)
+// DYN-DAG: %[[ZERO:.+]] = kiln.constant dense<0.000000e+00> : tensor<f32>
+// DYN-DAG: %[[MIN:.+]] = kiln.reduce_min %[[X]] {keepdims = false} : (tensor<?x4xf32>) -> tensor<f32>
+// DYN-DAG: %[[LO:.+]] = kiln.min %[[MIN]], %[[ZERO]]
+// DYN-DAG: %[[MAX:.+]] = kiln.reduce_max %[[X]] {keepdims = false} : (tensor<?x4xf32>) -> tensor<f32>
+// DYN-DAG: %[[HI:.+]] = kiln.max %[[MAX]], %[[ZERO]]
+// DYN: %[[RANGE:.+]] = kiln.sub %[[HI]], %[[LO]]
+// DYN: %[[STEP:.+]] = kiln.mul %[[RANGE]], %{{.+}} : (tensor<f32>, tensor<f32>) -> tensor<f32>
+// DYN: %[[SCALE:.+]] = kiln.max %[[STEP]], %{{.+}} : (tensor<f32>, tensor<f32>) -> tensor<f32>
+// DYN: %[[INV:.+]] = kiln.div %{{.+}}, %[[SCALE]]
+// DYN: %[[ZP:.+]] = kiln.clamp %{{.+}} {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64} : (tensor<f32>) -> tensor<f32>
+// DYN: %[[XS:.+]] = kiln.mul %[[X]], %[[INV]]
+// DYN: %[[XR:.+]] = kiln.round %[[XS]]
+// DYN: %[[XZ:.+]] = kiln.add %[[XR]], %[[ZP]]
+// DYN: %[[XC:.+]] = kiln.clamp %[[XZ]] {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64}
+// DYN: %[[XQ:.+]] = kiln.cast %[[XC]] : (tensor<?x4xf32>) -> tensor<?x4xui8>
+// DYN: %[[ZPQ:.+]] = kiln.cast %[[ZP]] : (tensor<f32>) -> tensor<ui8>
+// DYN: %[[WQ:.+]] = kiln.constant dense<{{\[\[}}64, -127, 32, 16], [0, 0, 0, 0], [127, 42, -42, 85]]> : tensor<3x4xi8>
+// DYN: %[[ACC:.+]] = kiln.matmul_integer %[[XQ]], %[[WQ]] lhs_zero_point(%[[ZPQ]]) {transpose_rhs = true} : (tensor<?x4xui8>, tensor<3x4xi8>, tensor<ui8>) -> tensor<?x3xi32>
+// DYN: %[[ACCF:.+]] = kiln.cast %[[ACC]] : (tensor<?x3xi32>) -> tensor<?x3xf32>
+// DYN: %[[WS:.+]] = kiln.constant dense<[0.0157480314, 1.000000e+00, 0.0236220472]> : tensor<3xf32>
+// DYN: %[[M:.+]] = kiln.mul %[[SCALE]], %[[WS]] : (tensor<f32>, tensor<3xf32>) -> tensor<3xf32>
+// DYN: %[[Y:.+]] = kiln.mul %[[ACCF]], %[[M]]
+// DYN: %[[YB:.+]] = kiln.add %[[Y]], %{{.+}} : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+// DYN-NOT: kiln.linear
+// DYN: return %[[YB]]
+
+// Without a calibrated range, int8 leaves the op alone.
+// STATIC-LABEL: func.func @linear
+// STATIC-NOT: kiln.matmul_integer
+// STATIC: kiln.linear
+func.func @linear(%x: tensor<?x4xf32>) -> tensor<?x3xf32> {
+  %w = kiln.constant dense<[[1.0, -2.0, 0.5, 0.25], [0.0, 0.0, 0.0, 0.0], [3.0, 1.0, -1.0, 2.0]]> : tensor<3x4xf32>
+  %b = kiln.constant dense<[0.5, 1.0, -1.0]> : tensor<3xf32>
+  %y = kiln.linear %x, %w, %b : (tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+
+// -----
+
+// A calibrated range [-1, 1.55]: scale 2.55 / 255 = 0.01, zero point
+// round(1 / 0.01) = 100, all constants. A matmul's weights [K, N] are
+// quantized per column.
+// STATIC-LABEL: func.func @matmul_calibrated
+// STATIC-SAME: (%[[X:.+]]: tensor<2x3x2xf32>)
+// STATIC-DAG: %[[INV:.+]] = kiln.constant dense<1.000000e+02> : tensor<f32>
+// STATIC-DAG: %[[ZP:.+]] = kiln.constant dense<1.000000e+02> : tensor<f32>
+// STATIC-DAG: %[[SCALE:.+]] = kiln.constant dense<0.00999999977> : tensor<f32>
+// STATIC: %[[XS:.+]] = kiln.mul %[[X]], %[[INV]]
+// STATIC: %[[XQ:.+]] = kiln.cast %{{.+}} : (tensor<2x3x2xf32>) -> tensor<2x3x2xui8>
+// STATIC: %[[WQ:.+]] = kiln.constant dense<{{\[\[}}127, -64], [-127, 127]]> : tensor<2x2xi8>
+// STATIC: kiln.matmul_integer %[[XQ]], %[[WQ]] lhs_zero_point(%{{.+}}) : (tensor<2x3x2xui8>, tensor<2x2xi8>, tensor<ui8>) -> tensor<2x3x2xi32>
+// STATIC-NOT: kiln.matmul %
+// STATIC-NOT: kiln.reduce
+// DYN-LABEL: func.func @matmul_calibrated
+// DYN: kiln.reduce_min
+// DYN: kiln.matmul_integer
+func.func @matmul_calibrated(%x: tensor<2x3x2xf32>) -> tensor<2x3x2xf32> {
+  %w = kiln.constant dense<[[2.0, -1.0], [-2.0, 2.0]]> : tensor<2x2xf32>
+  %y = kiln.matmul %x, %w {kiln.calibrated_range = array<f64: -1.0, 1.55>} : (tensor<2x3x2xf32>, tensor<2x2xf32>) -> tensor<2x3x2xf32>
+  return %y : tensor<2x3x2xf32>
+}
+
+// -----
+
+// Not rewritten: weights computed at run time, a transposed lhs, weights
+// of another type, weights that are not finite, an op marked to stay in
+// float.
+// STATIC-LABEL: func.func @not_quantized
+// STATIC-NOT: kiln.matmul_integer
+// DYN-LABEL: func.func @not_quantized
+// DYN-NOT: kiln.matmul_integer
+// DYN-COUNT-2: kiln.matmul
+// DYN-COUNT-3: kiln.linear
+// DYN: return
+func.func @not_quantized(%x: tensor<4x8xf32>, %w: tensor<8x8xf32>, %h: tensor<4x8xf16>) -> (tensor<4x8xf32>, tensor<8x8xf32>, tensor<4x2xf16>, tensor<4x2xf32>, tensor<4x2xf32>) {
+  %c = kiln.constant dense<1.0> : tensor<8x8xf32>
+  %a = kiln.matmul %x, %w : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
+  %xt = kiln.constant dense<1.0> : tensor<8x8xf32>
+  %b = kiln.matmul %xt, %c {transpose_lhs = true} : (tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32>
+  %wh = kiln.constant dense<1.0> : tensor<2x8xf16>
+  %d = kiln.linear %h, %wh : (tensor<4x8xf16>, tensor<2x8xf16>) -> tensor<4x2xf16>
+  %wn = kiln.constant dense<0x7FC00000> : tensor<2x8xf32>
+  %e = kiln.linear %x, %wn : (tensor<4x8xf32>, tensor<2x8xf32>) -> tensor<4x2xf32>
+  %wf = kiln.constant dense<1.0> : tensor<2x8xf32>
+  %f = kiln.linear %x, %wf {kiln.quantize = false} : (tensor<4x8xf32>, tensor<2x8xf32>) -> tensor<4x2xf32>
+  return %a, %b, %d, %e, %f : tensor<4x8xf32>, tensor<8x8xf32>, tensor<4x2xf16>, tensor<4x2xf32>, tensor<4x2xf32>
+}
