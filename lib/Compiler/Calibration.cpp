@@ -19,6 +19,8 @@
 #include "Calibration.h"
 
 #include "Kiln/IR/ElementsUtils.h"
+#include "Kiln/IR/KilnOps.h"
+#include "Kiln/IR/LayoutUtils.h"
 #include "Kiln/Transforms/Passes.h"
 #include "Kiln/Transforms/Quantization.h"
 #include "kiln/Compiler/Compiler.h"
@@ -61,7 +63,7 @@ struct Observation {
   int64_t rowCount = 0;
   bool finite = true;
 
-  void observe(const float *data, int64_t count, int64_t k) {
+  void observe(const float *data, int64_t count) {
     for (int64_t i = 0; i < count; ++i) {
       float v = data[i];
       if (!std::isfinite(v)) {
@@ -77,9 +79,60 @@ struct Observation {
          i += stride)
       if (std::isfinite(data[i]))
         samples.push_back(data[i]);
-    for (int64_t r = 0; r * k < count && rowCount < kMaxErrorRows; ++r) {
-      rows.insert(rows.end(), data + r * k, data + (r + 1) * k);
-      ++rowCount;
+  }
+
+  /// Rows of the layer's contraction from one observed input `x`: its
+  /// leading rows, or for a convolution the windows (K ordered kh, kw, c,
+  /// zero padding) of output positions spread over the image.
+  void addRows(const QuantizationCandidate &c, const HostArray &x) {
+    const float *data = reinterpret_cast<const float *>(x.data.data());
+    int64_t k = c.reductionSize();
+    if (!c.isConv) {
+      for (int64_t r = 0; (r + 1) * k <= x.numElements() &&
+                          rowCount < kMaxErrorRows;
+           ++r, ++rowCount)
+        rows.insert(rows.end(), data + r * k, data + (r + 1) * k);
+      return;
+    }
+    auto conv = cast<Conv2DOp>(c.op);
+    ImageDims dims = getImageDims(conv.getLayout());
+    FilterDims f = getFilterDims(conv.getLayout());
+    auto outType = cast<RankedTensorType>(conv.getResult().getType());
+    int64_t n = x.shape[dims.batch], channels = x.shape[dims.channel],
+            h = x.shape[dims.height], w = x.shape[dims.width];
+    int64_t oh = outType.getDimSize(dims.height),
+            ow = outType.getDimSize(dims.width);
+    int64_t kh = c.filterType.getDimSize(f.height),
+            kw = c.filterType.getDimSize(f.width);
+    ArrayRef<int64_t> strides = conv.getStrides(),
+                      dilations = conv.getDilations(), pads = conv.getPads();
+    int64_t positions = n * oh * ow;
+    int64_t want = std::min(kMaxErrorRows - rowCount, positions);
+    SmallVector<int64_t, 4> at(4);
+    auto offset = [&]() {
+      int64_t o = 0;
+      for (int64_t d = 0; d < 4; ++d)
+        o = o * x.shape[d] + at[d];
+      return o;
+    };
+    for (int64_t r = 0; r < want; ++r, ++rowCount) {
+      int64_t p = r * positions / want;
+      int64_t b = p / (oh * ow), oy = p / ow % oh, ox = p % ow;
+      for (int64_t i = 0; i < kh; ++i)
+        for (int64_t j = 0; j < kw; ++j)
+          for (int64_t ci = 0; ci < channels; ++ci) {
+            int64_t y = oy * strides[0] - pads[0] + i * dilations[0];
+            int64_t xx = ox * strides[1] - pads[1] + j * dilations[1];
+            float v = 0;
+            if (y >= 0 && y < h && xx >= 0 && xx < w) {
+              at[dims.batch] = b;
+              at[dims.channel] = ci;
+              at[dims.height] = y;
+              at[dims.width] = xx;
+              v = data[offset()];
+            }
+            rows.push_back(v);
+          }
     }
   }
 };
@@ -142,7 +195,7 @@ static double measureSqnr(const QuantizationCandidate &c,
       int64_t acc = 0;
       for (int64_t i = 0; i < k; ++i) {
         int64_t at = c.weightIndex(ch, i);
-        exact += static_cast<double>(x[i]) * w[at];
+        exact += static_cast<double>(x[i]) * w[c.sourceIndex(ch, i)];
         acc += static_cast<int64_t>(qx[i]) * weights.values[at];
       }
       double b = bias.empty() ? 0.0 : bias[ch];
@@ -273,7 +326,9 @@ llvm::Error mlir::kiln::calibrateAndQuantize(ModuleOp module,
     for (auto [i, layer] : llvm::enumerate(layers)) {
       const HostArray &x = (*outputs)[modelResults + i];
       observations[i].observe(reinterpret_cast<const float *>(x.data.data()),
-                              x.numElements(), layer.reductionSize());
+                              x.numElements());
+      if (observations[i].rowCount < kMaxErrorRows)
+        observations[i].addRows(layer, x);
     }
   }
 

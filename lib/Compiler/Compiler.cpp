@@ -6,6 +6,8 @@
 
 #include "kiln/Compiler/Compiler.h"
 
+#include <cstring>
+
 #include "Calibration.h"
 
 #include "Kiln/IR/KilnOps.h"
@@ -344,9 +346,16 @@ llvm::Error CompilerSession::loadBuffer(StringRef bytes, StringRef name,
     if (!loaded)
       return makeError("cannot import '" + name + "'");
   } else {
-    // The source manager owns the text that diagnostics point into.
-    sourceMgr.AddNewSourceBuffer(
-        llvm::MemoryBuffer::getMemBufferCopy(bytes, name), llvm::SMLoc());
+    // The source manager owns the text that diagnostics point into. A
+    // bytecode's blobs are read in place, at the alignment they were
+    // written with (64 bytes for packed weights): the copy is aligned so.
+    std::unique_ptr<llvm::WritableMemoryBuffer> copy =
+        llvm::WritableMemoryBuffer::getNewUninitMemBuffer(bytes.size(), name,
+                                                          llvm::Align(64));
+    if (!copy)
+      return makeError("out of memory reading '" + name + "'");
+    std::memcpy(copy->getBufferStart(), bytes.data(), bytes.size());
+    sourceMgr.AddNewSourceBuffer(std::move(copy), llvm::SMLoc());
     ParserConfig config(&context);
     loaded = parseSourceFile<ModuleOp>(sourceMgr, config);
     if (!loaded)

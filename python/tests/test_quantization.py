@@ -129,6 +129,39 @@ def test_calibration_single_arrays_and_tuples(mlp, digits):
     np.testing.assert_array_equal(first(a(xtr[:5])), first(b(xtr[:5])))
 
 
+@pytest.fixture(scope="module")
+def cnn(digits):
+    xtr, ytr, _, _ = digits
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2), torch.nn.Conv2d(16, 32, 3, padding=1),
+        torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+        torch.nn.Linear(128, 10))
+    train(model, xtr.reshape(-1, 1, 8, 8), ytr, epochs=8)
+    return onnx_of(model, torch.from_numpy(xtr[:4].reshape(-1, 1, 8, 8)))
+
+
+@pytest.mark.parametrize("layout", ["nchw", "nhwc"])
+def test_cnn_int8_accuracy(digits, cnn, layout):
+    """Post-training int8 of a small CNN (both convolutions and the
+    classifier in int8): top-1 within 1 point of f32, in either layout."""
+    xtr, _, xte, yte = digits
+    xtr, xte = xtr.reshape(-1, 1, 8, 8), xte.reshape(-1, 1, 8, 8)
+    a32 = accuracy(kiln.compile(cnn, layout=layout), xte, yte)
+    q = kiln.compile(cnn, layout=layout, quantize="int8",
+                     calibration=calibration_batches(xtr))
+    layers = q.report["quantized_layers"]
+    assert [layer["op"] for layer in layers] == [
+        "kiln.conv2d", "kiln.conv2d", "kiln.linear"]
+    assert all(layer["quantized"] for layer in layers)
+    assert q.mlir.count("kiln.matmul_integer") == 3
+    assert a32 > 0.9
+    assert accuracy(q, xte, yte) >= a32 - 0.01
+    d = kiln.compile(cnn, layout=layout, quantize="int8-dynamic")
+    assert accuracy(d, xte, yte) >= a32 - 0.01
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"quantize": "int4"}, "quantization 'int4' is not none, int8-dynamic "
                            "or int8"),

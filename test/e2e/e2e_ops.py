@@ -1012,6 +1012,44 @@ for suffix, flags in INT8_TARGETS[:2]:
              [dynamic_int8_linear(qx, qw, qb)], [(0,)], out_dynamic=[(0,)],
              rtol=1e-5, atol=1e-5, flags=["--quantize=int8-dynamic"] + flags))
 
+def dynamic_int8_conv_nchw(x, w, b, stride, pads):
+    """kiln-quantize's int8-dynamic convolution, emulated: the activations
+    quantized as dynamic_int8_linear's, the filter per output channel."""
+    lo = min(np.float32(x.min()), f32(0))
+    hi = max(np.float32(x.max()), f32(0))
+    scale = max(f32((hi - lo) * f32(1 / 255)), f32(np.finfo(f32).tiny))
+    inv = f32(1) / scale
+    zp = np.clip(np.round(-(lo * inv)), 0, 255).astype(f32)
+    xq = np.clip(np.round(x * inv) + zp, 0, 255) - zp
+    amax = np.abs(w.astype(np.float64)).reshape(w.shape[0], -1).max(axis=1)
+    ws = np.where(amax > 0, amax / 127, 1.0)
+    wq = np.clip(np.round(w / ws[:, None, None, None]), -127, 127)
+    acc = conv_nchw(xq, wq, stride=stride, pads=pads).astype(f32)
+    return acc * (scale * ws.astype(f32))[None, :, None, None] + \
+        b.astype(f32)[None, :, None, None]
+
+
+# int8-dynamic convolutions: windows of the zero-padded, quantized input by
+# the filter viewed as [KH*KW*C, F], in either layout.
+vx = rand(2, 3, 9, 7, lo=-1.0, hi=2.0)
+vw = rand(5, 3, 3, 3)
+vb = rand(5)
+vwant = dynamic_int8_conv_nchw(vx, vw, vb, (2, 1), (1, 0, 1, 2))
+add(Case("conv_int8_dynamic_nchw", [vx],
+         f"  %w = kiln.constant {dense(vw)} : tensor<5x3x3x3xf32>\n"
+         f"  %b = kiln.constant {dense(vb)} : tensor<5xf32>\n"
+         "  %r = kiln.conv2d %a0, %w, %b {strides = array<i64: 2, 1>, pads = array<i64: 1, 0, 1, 2>}"
+         " : (tensor<?x3x9x7xf32>, tensor<5x3x3x3xf32>, tensor<5xf32>) -> tensor<?x5x5x7xf32>\n"
+         "  return %r : tensor<?x5x5x7xf32>", [vwant], [(0,)], out_dynamic=[(0,)],
+         rtol=1e-5, atol=1e-5, flags=["--quantize=int8-dynamic", "--layout=keep"]))
+add(Case("conv_int8_dynamic_nhwc", [np.ascontiguousarray(vx.transpose(0, 2, 3, 1))],
+         f"  %w = kiln.constant {dense(vw.transpose(2, 3, 1, 0))} : tensor<3x3x3x5xf32>\n"
+         f"  %b = kiln.constant {dense(vb)} : tensor<5xf32>\n"
+         "  %r = kiln.conv2d %a0, %w, %b {layout = #kiln.layout<nhwc>, strides = array<i64: 2, 1>, pads = array<i64: 1, 0, 1, 2>}"
+         " : (tensor<2x9x7x3xf32>, tensor<3x3x3x5xf32>, tensor<5xf32>) -> tensor<2x5x7x5xf32>\n"
+         "  return %r : tensor<2x5x7x5xf32>", [vwant.transpose(0, 2, 3, 1)],
+         rtol=1e-5, atol=1e-5, flags=["--quantize=int8-dynamic", "--layout=keep"]))
+
 if __name__ == "__main__":
     import os
     bindir, cc = os.path.abspath(sys.argv[1]), sys.argv[2]

@@ -284,8 +284,13 @@ def KilnQuantizePass : Pass<"kiln-quantize", "::mlir::func::FuncOp"> {
                 "int8";
   let description = [{
     Rewrites each `kiln.linear` and `kiln.matmul` (rank-2 right operand,
-    not `transpose_lhs`) whose weights are an f32 constant into a
-    `kiln.matmul_integer` on int8 operands and a float epilogue:
+    not `transpose_lhs`) and each `kiln.conv2d` (one group, static spatial
+    sizes) whose weights are an f32 constant into a `kiln.matmul_integer`
+    on int8 operands and a float epilogue. A convolution's input is padded
+    in float (so that the padding quantizes to the zero point exactly),
+    quantized, and cut into one strided slice per kernel tap, concatenated
+    along the channels: the im2col matrix, in bytes, times the filter
+    viewed as `[KH*KW*C, F]`; NCHW goes through NHWC and back.
 
     - weights: int8, symmetric, one scale per output channel (`max |w| /
       127`), quantized here, at compile time; their column sums (for the

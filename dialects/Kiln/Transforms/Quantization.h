@@ -28,14 +28,21 @@ inline constexpr StringLiteral kQuantizeAttrName = "kiln.quantize";
 
 /// A contraction with frozen f32 weights that kiln-quantize rewrites: `x`
 /// ([..., K], f32) by `weight`, `[N, K]` when `transposed` (kiln.linear's
-/// layout) else `[K, N]`, plus an optional bias.
+/// layout) else `[K, N]`, plus an optional bias. A 2-D convolution (one
+/// group) is the product of its input's windows (im2col, K ordered kh, kw,
+/// c) and its filter viewed as `[K, F]`.
 struct QuantizationCandidate {
   Operation *op = nullptr;
   Value x;
   ElementsAttr weight;
+  /// The weights as the integer contraction takes them.
   RankedTensorType weightType;
   bool transposed = false;
   Value bias;
+  /// For a convolution: its filter's type and layout (NHWC filters are
+  /// [KH, KW, C, F], NCHW ones [F, C, KH, KW]).
+  RankedTensorType filterType;
+  bool isConv = false, nhwc = false;
 
   int64_t numChannels() const {
     return weightType.getDimSize(transposed ? 0 : 1);
@@ -43,10 +50,20 @@ struct QuantizationCandidate {
   int64_t reductionSize() const {
     return weightType.getDimSize(transposed ? 1 : 0);
   }
-  /// The flat index of weight (channel, k).
+  /// The flat index of weight (channel, k) in the contraction's layout.
   int64_t weightIndex(int64_t channel, int64_t k) const {
     return transposed ? channel * reductionSize() + k
                       : k * numChannels() + channel;
+  }
+  /// The flat index of weight (channel, k) in `weight`'s own data.
+  int64_t sourceIndex(int64_t channel, int64_t k) const {
+    if (!isConv || nhwc)
+      return weightIndex(channel, k);
+    // [F, C, KH, KW] with k = (kh * KW + kw) * C + c.
+    int64_t c = filterType.getDimSize(1), kh = filterType.getDimSize(2),
+            kw = filterType.getDimSize(3);
+    int64_t ci = k % c, tap = k / c;
+    return ((channel * c + ci) * kh + tap / kw) * kw + tap % kw;
   }
 };
 

@@ -6,6 +6,7 @@
 
 #include "Kiln/IR/ElementsUtils.h"
 #include "Kiln/IR/KilnOps.h"
+#include "Kiln/IR/LayoutUtils.h"
 #include "Kiln/Transforms/Passes.h"
 #include "Kiln/Transforms/Quantization.h"
 #include "Kiln/Transforms/Remarks.h"
@@ -15,6 +16,7 @@
 #include "llvm/ADT/StringSwitch.h"
 #include <cfloat>
 #include <cmath>
+#include <limits>
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNQUANTIZEPASS
@@ -47,6 +49,33 @@ mlir::kiln::matchQuantizationCandidate(Operation *op) {
     c.x = matmul.getLhs();
     weight = matmul.getRhs();
     c.transposed = matmul.getTransposeRhs();
+  } else if (auto conv = dyn_cast<Conv2DOp>(op)) {
+    // One group, static spatial sizes (the windows are static slices).
+    auto xType = dyn_cast<RankedTensorType>(conv.getInput().getType());
+    auto outType = dyn_cast<RankedTensorType>(conv.getResult().getType());
+    c.filterType = dyn_cast<RankedTensorType>(conv.getFilter().getType());
+    if (conv.getGroups() != 1 || !xType || !outType || !c.filterType ||
+        !c.filterType.hasStaticShape() || !c.filterType.getElementType().isF32())
+      return std::nullopt;
+    ImageDims dims = getImageDims(conv.getLayout());
+    for (int64_t d : {dims.channel, dims.height, dims.width})
+      if (xType.isDynamicDim(d) || outType.isDynamicDim(d))
+        return std::nullopt;
+    FilterDims f = getFilterDims(conv.getLayout());
+    c.isConv = true;
+    c.nhwc = conv.getLayout() == Layout::NHWC;
+    c.x = conv.getInput();
+    weight = conv.getFilter();
+    c.bias = conv.getBias();
+    int64_t k = c.filterType.getDimSize(f.input) *
+                c.filterType.getDimSize(f.height) *
+                c.filterType.getDimSize(f.width);
+    c.weightType = RankedTensorType::get(
+        {k, c.filterType.getDimSize(f.output)}, c.filterType.getElementType());
+    if (!matchPattern(weight, m_Constant(&c.weight)) ||
+        !xType.getElementType().isF32())
+      return std::nullopt;
+    return c;
   } else {
     return std::nullopt;
   }
@@ -73,7 +102,7 @@ mlir::kiln::quantizeWeights(const QuantizationCandidate &c) {
   for (int64_t ch = 0; ch < n; ++ch) {
     double maxAbs = 0;
     for (int64_t i = 0; i < k; ++i) {
-      double v = (*w)[c.weightIndex(ch, i)];
+      double v = (*w)[c.sourceIndex(ch, i)];
       if (!std::isfinite(v))
         return std::nullopt;
       maxAbs = std::max(maxAbs, std::fabs(v));
@@ -81,7 +110,7 @@ mlir::kiln::quantizeWeights(const QuantizationCandidate &c) {
     double scale = maxAbs > 0 ? maxAbs / 127.0 : 1.0;
     q.scales[ch] = scale;
     for (int64_t i = 0; i < k; ++i) {
-      double v = std::nearbyint((*w)[c.weightIndex(ch, i)] / scale);
+      double v = std::nearbyint((*w)[c.sourceIndex(ch, i)] / scale);
       q.values[c.weightIndex(ch, i)] =
           static_cast<int8_t>(std::clamp(v, -127.0, 127.0));
     }
@@ -156,21 +185,74 @@ static ActivationParams staticParams(OpBuilder &b, Location loc, double lo,
           scalarF32(b, loc, q.zeroPoint)};
 }
 
+/// The windows of the (padded) image `xq` as rows of a matrix: one slice
+/// per kernel tap, concatenated along the channels (K ordered kh, kw, c),
+/// then [N * OH * OW, K].
+static Value im2col(OpBuilder &b, Location loc, Conv2DOp conv, Value xq) {
+  auto outType = cast<RankedTensorType>(conv.getResult().getType());
+  auto filterType = cast<RankedTensorType>(conv.getFilter().getType());
+  ImageDims dims = getImageDims(conv.getLayout());
+  FilterDims f = getFilterDims(conv.getLayout());
+  ArrayRef<int64_t> strides = conv.getStrides(), dilations = conv.getDilations();
+  int64_t oh = outType.getDimSize(dims.height),
+          ow = outType.getDimSize(dims.width);
+  SmallVector<Value> taps;
+  for (int64_t kh = 0; kh < filterType.getDimSize(f.height); ++kh)
+    for (int64_t kw = 0; kw < filterType.getDimSize(f.width); ++kw) {
+      SmallVector<int64_t> starts(4, 0), steps(4, 1),
+          ends(4, std::numeric_limits<int64_t>::max());
+      starts[dims.height] = kh * dilations[0];
+      ends[dims.height] = starts[dims.height] + (oh - 1) * strides[0] + 1;
+      steps[dims.height] = strides[0];
+      starts[dims.width] = kw * dilations[1];
+      ends[dims.width] = starts[dims.width] + (ow - 1) * strides[1] + 1;
+      steps[dims.width] = strides[1];
+      taps.push_back(SliceOp::create(b, loc, xq, b.getDenseI64ArrayAttr(starts),
+                                     b.getDenseI64ArrayAttr(ends),
+                                     b.getDenseI64ArrayAttr(steps)));
+    }
+  Value cols = taps.size() == 1
+                   ? taps.front()
+                   : ConcatOp::create(b, loc, taps, dims.channel).getResult();
+  if (conv.getLayout() == Layout::NCHW)
+    cols = TransposeOp::create(b, loc, cols,
+                               b.getDenseI64ArrayAttr({0, 2, 3, 1}));
+  int64_t k = cast<RankedTensorType>(cols.getType()).getDimSize(3);
+  return ReshapeOp::create(b, loc, cols, b.getDenseI64ArrayAttr({-1, k}));
+}
+
 /// Replaces `c.op` by the int8 contraction and its float epilogue.
 static void rewrite(OpBuilder &b, const QuantizationCandidate &c,
                     const QuantizedWeights &weights,
                     const ActivationParams &params) {
   Location loc = c.op->getLoc();
   MLIRContext *ctx = b.getContext();
-  auto xType = cast<RankedTensorType>(c.x.getType());
   Type ui8 = IntegerType::get(ctx, 8, IntegerType::Unsigned);
+  // A convolution's padding is applied to the float input, so that it
+  // quantizes to the zero point exactly.
+  Value x = c.x;
+  auto conv = dyn_cast<Conv2DOp>(c.op);
+  if (conv && llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; })) {
+    ImageDims dims = getImageDims(conv.getLayout());
+    ArrayRef<int64_t> pads = conv.getPads();
+    SmallVector<int64_t> low(4, 0), high(4, 0);
+    low[dims.height] = pads[0];
+    low[dims.width] = pads[1];
+    high[dims.height] = pads[2];
+    high[dims.width] = pads[3];
+    x = PadOp::create(b, loc, x, b.getDenseI64ArrayAttr(low),
+                      b.getDenseI64ArrayAttr(high), b.getF64FloatAttr(0));
+  }
+  auto xType = cast<RankedTensorType>(x.getType());
   // x -> ui8
-  Value scaled = RoundOp::create(b, loc, MulOp::create(b, loc, c.x,
+  Value scaled = RoundOp::create(b, loc, MulOp::create(b, loc, x,
                                                        params.inverse));
   Value shifted = AddOp::create(b, loc, scaled, params.zeroPoint);
   Value clamped = ClampOp::create(b, loc, shifted.getType(), shifted,
                                   b.getF64FloatAttr(0), b.getF64FloatAttr(255));
   Value xq = CastOp::create(b, loc, xType.clone(ui8), clamped);
+  if (conv)
+    xq = im2col(b, loc, conv, xq);
   Value zpq = CastOp::create(b, loc, RankedTensorType::get({}, ui8),
                              params.zeroPoint);
   // The weights, as an i8 constant of their own layout.
@@ -197,6 +279,18 @@ static void rewrite(OpBuilder &b, const QuantizationCandidate &c,
   result = MulOp::create(b, loc, result, multiplier);
   if (c.bias)
     result = AddOp::create(b, loc, result, c.bias);
+  if (conv) {
+    // [N * OH * OW, F] back to the image.
+    auto outType = cast<RankedTensorType>(conv.getResult().getType());
+    ImageDims dims = getImageDims(conv.getLayout());
+    SmallVector<int64_t> nhwc = {-1, outType.getDimSize(dims.height),
+                                 outType.getDimSize(dims.width),
+                                 outType.getDimSize(dims.channel)};
+    result = ReshapeOp::create(b, loc, result, b.getDenseI64ArrayAttr(nhwc));
+    if (conv.getLayout() == Layout::NCHW)
+      result = TransposeOp::create(b, loc, result,
+                                   b.getDenseI64ArrayAttr({0, 3, 1, 2}));
+  }
   c.op->getResult(0).replaceAllUsesWith(result);
   c.op->erase();
 }

@@ -95,3 +95,48 @@ func.func @not_quantized(%x: tensor<4x8xf32>, %w: tensor<8x8xf32>, %h: tensor<4x
   %f = kiln.linear %x, %wf {kiln.quantize = false} : (tensor<4x8xf32>, tensor<2x8xf32>) -> tensor<4x2xf32>
   return %a, %b, %d, %e, %f : tensor<4x8xf32>, tensor<8x8xf32>, tensor<4x2xf16>, tensor<4x2xf32>, tensor<4x2xf32>
 }
+
+// -----
+
+// A convolution is padded in float (padding quantizes to the zero point),
+// quantized, cut into one strided window slice per kernel tap, and those
+// concatenated along the channels (K ordered kh, kw, c) as the rows of an
+// int8 matmul with the filter viewed as [KH*KW*C, F]; NCHW goes through
+// NHWC and back.
+// DYN-LABEL: func.func @conv_nchw
+// DYN-SAME: (%[[X:.+]]: tensor<1x2x5x5xf32>)
+// DYN: kiln.reduce_min %[[X]]
+// DYN: %[[P:.+]] = kiln.pad %[[X]] {high = array<i64: 0, 0, 1, 1>, low = array<i64: 0, 0, 1, 1>} : (tensor<1x2x5x5xf32>) -> tensor<1x2x7x7xf32>
+// DYN: %[[Q:.+]] = kiln.cast %{{.+}} : (tensor<1x2x7x7xf32>) -> tensor<1x2x7x7xui8>
+// DYN: %[[T0:.+]] = kiln.slice %[[Q]] {ends = array<i64: 9223372036854775807, 9223372036854775807, 5, 5>, starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 1, 2, 2>} : (tensor<1x2x7x7xui8>) -> tensor<1x2x3x3xui8>
+// DYN: %[[T3:.+]] = kiln.slice %[[Q]] {ends = array<i64: 9223372036854775807, 9223372036854775807, 7, 7>, starts = array<i64: 0, 0, 2, 2>, steps = array<i64: 1, 1, 2, 2>} : (tensor<1x2x7x7xui8>) -> tensor<1x2x3x3xui8>
+// DYN: %[[C:.+]] = kiln.concat %[[T0]], %{{.+}}, %{{.+}}, %[[T3]] {axis = 1 : i64} : (tensor<1x2x3x3xui8>, tensor<1x2x3x3xui8>, tensor<1x2x3x3xui8>, tensor<1x2x3x3xui8>) -> tensor<1x8x3x3xui8>
+// DYN: %[[CT:.+]] = kiln.transpose %[[C]] [0, 2, 3, 1] : (tensor<1x8x3x3xui8>) -> tensor<1x3x3x8xui8>
+// DYN: %[[COLS:.+]] = kiln.reshape %[[CT]] [-1, 8] : (tensor<1x3x3x8xui8>) -> tensor<9x8xui8>
+// DYN: %[[ACC:.+]] = kiln.matmul_integer %[[COLS]], %{{.+}} lhs_zero_point(%{{.+}}) : (tensor<9x8xui8>, tensor<8x3xi8>, tensor<ui8>) -> tensor<9x3xi32>
+// DYN: %[[YB:.+]] = kiln.add %{{.+}}, %{{.+}} : (tensor<9x3xf32>, tensor<3xf32>) -> tensor<9x3xf32>
+// DYN: %[[Y:.+]] = kiln.reshape %[[YB]] [-1, 3, 3, 3] : (tensor<9x3xf32>) -> tensor<1x3x3x3xf32>
+// DYN: %[[YT:.+]] = kiln.transpose %[[Y]] [0, 3, 1, 2] : (tensor<1x3x3x3xf32>) -> tensor<1x3x3x3xf32>
+// DYN: return %[[YT]]
+func.func @conv_nchw(%x: tensor<1x2x5x5xf32>) -> tensor<1x3x3x3xf32> {
+  %w = kiln.constant dense<0.5> : tensor<3x2x2x2xf32>
+  %b = kiln.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %y = kiln.conv2d %x, %w, %b {strides = array<i64: 2, 2>, dilations = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x5x5xf32>, tensor<3x2x2x2xf32>, tensor<3xf32>) -> tensor<1x3x3x3xf32>
+  return %y : tensor<1x3x3x3xf32>
+}
+
+// -----
+
+// Grouped and depthwise convolutions, and ones with dynamic spatial sizes,
+// stay in float.
+// DYN-LABEL: func.func @conv_not_quantized
+// DYN-NOT: kiln.matmul_integer
+// DYN-COUNT-2: kiln.conv2d
+// DYN: return
+func.func @conv_not_quantized(%x: tensor<1x4x5x5xf32>, %d: tensor<1x4x?x5xf32>) -> (tensor<1x4x5x5xf32>, tensor<1x4x?x5xf32>) {
+  %w = kiln.constant dense<0.5> : tensor<4x1x1x1xf32>
+  %y = kiln.conv2d %x, %w {groups = 4 : i64} : (tensor<1x4x5x5xf32>, tensor<4x1x1x1xf32>) -> tensor<1x4x5x5xf32>
+  %w2 = kiln.constant dense<0.5> : tensor<4x4x1x1xf32>
+  %z = kiln.conv2d %d, %w2 : (tensor<1x4x?x5xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x?x5xf32>
+  return %y, %z : tensor<1x4x5x5xf32>, tensor<1x4x?x5xf32>
+}
