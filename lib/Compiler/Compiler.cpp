@@ -230,6 +230,8 @@ void mlir::kiln::setOptimizationLevel(CompilerOptions &options,
     toggle.field(options) = level >= toggle.level;
   // The layout is a graph optimization; -O0 keeps the model's.
   options.graph.layout = level >= 1 ? GraphOptions().layout : "keep";
+  // So is running a QDQ model's layers as int8 kernels.
+  options.graph.foldQDQ = level >= 1;
   // Flash-style attention is fusion too: -O0 and -O1 materialize scores.
   options.codegen.attentionKeyBlock =
       level >= 2 ? CodegenOptions().attentionKeyBlock : 0;

@@ -38,6 +38,10 @@ void mlir::kiln::buildKilnGraphPipeline(OpPassManager &pm,
     funcPm.addPass(createKilnFoldBatchNormPass());
   if (options.simplify)
     funcPm.addPass(createKilnSimplifyPass());
+  // Before the layout pass, which would move the filters' quantize and
+  // dequantize apart.
+  if (options.foldQDQ)
+    funcPm.addPass(createKilnFoldQDQPass());
   // The layout pass's filter transposes are folded by the fold-constants
   // after it.
   if (options.layout != "keep") {

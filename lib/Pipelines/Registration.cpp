@@ -75,6 +75,11 @@ struct WithGraphOptions : public Base {
       llvm::cl::desc("Take and return images in the layout chosen (nhwc or "
                      "nchw): no transposes at the boundary"),
       llvm::cl::init(false)};
+  PipelineOption<bool> foldQDQ{
+      *this, "fold-qdq",
+      llvm::cl::desc("Run quantize/dequantize-wrapped layers as int8 kernels "
+                     "(kiln-fold-qdq)"),
+      llvm::cl::init(true)};
   PipelineOption<std::string> quantize{
       *this, "quantize",
       llvm::cl::desc("int8 quantization of layers with frozen weights: none, "
@@ -96,6 +101,7 @@ struct WithGraphOptions : public Base {
     options.layout = layout;
     options.imageInterface = imageInterface;
     options.quantize = quantize;
+    options.foldQDQ = foldQDQ;
     return options;
   }
 };

@@ -252,3 +252,158 @@ def test_cli_calibration_directory(tmp_path, mlp, digits):
         "--quantize=int8")
     assert "calibration data is only used by int8 quantization" in error(
         f"--calibration={flat}")
+
+
+# --- Models that arrive quantized ------------------------------------------
+
+@pytest.fixture(scope="module")
+def qat_cnn(digits):
+    """A small CNN trained with PyTorch quantization-aware training
+    (fake-quantized u8 activations, per-channel symmetric int8 weights),
+    exported to ONNX as QuantizeLinear/DequantizeLinear pairs."""
+    tq = pytest.importorskip("torch.ao.quantization")
+    xtr, ytr, _, _ = digits
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.q, self.dq = tq.QuantStub(), tq.DeQuantStub()
+            self.c1 = torch.nn.Conv2d(1, 16, 3, padding=1)
+            self.c2 = torch.nn.Conv2d(16, 32, 3, padding=1)
+            self.fc = torch.nn.Linear(128, 10)
+            self.relu, self.pool = torch.nn.ReLU(), torch.nn.MaxPool2d(2)
+
+        def forward(self, x):
+            x = self.pool(self.relu(self.c1(self.q(x))))
+            x = self.pool(self.relu(self.c2(x)))
+            return self.dq(self.fc(torch.flatten(x, 1)))
+
+    torch.manual_seed(0)
+    model = Net().train()
+    # Plain FakeQuantize (torch 1.13 exports no fused observer to ONNX).
+    model.qconfig = tq.QConfig(
+        activation=tq.FakeQuantize.with_args(
+            observer=tq.MovingAverageMinMaxObserver, quant_min=0,
+            quant_max=255, dtype=torch.quint8),
+        weight=tq.FakeQuantize.with_args(
+            observer=tq.MovingAveragePerChannelMinMaxObserver,
+            quant_min=-128, quant_max=127, dtype=torch.qint8,
+            qscheme=torch.per_channel_symmetric))
+    tq.prepare_qat(model, inplace=True)
+    train(model, xtr.reshape(-1, 1, 8, 8), ytr, epochs=15, lr=3e-3)
+    model.apply(tq.disable_observer)
+    buf = io.BytesIO()
+    torch.onnx.export(model, torch.from_numpy(xtr[:4].reshape(-1, 1, 8, 8)),
+                      buf, input_names=["x"], output_names=["y"],
+                      opset_version=13,
+                      dynamic_axes={"x": {0: "n"}, "y": {0: "n"}})
+    return model, buf.getvalue()
+
+
+def test_qat_cnn_runs_int8(digits, qat_cnn):
+    """The QAT model's three layers run as int8 kernels (kiln-fold-qdq, no
+    quantize= needed); its outputs match the fake-quantized torch model
+    within one quantization step of the output, and its accuracy matches."""
+    model, onnx_bytes = qat_cnn
+    _, _, xte, yte = digits
+    xte = xte.reshape(-1, 1, 8, 8)
+    m = kiln.compile(onnx_bytes)
+    folded = [r for r in m.report["rewrites"]
+              if r["rewrite"] == "folded-qdq-int8"]
+    assert folded and folded[0]["count"] == 3
+    assert m.mlir.count("kiln.matmul_integer") == 3
+    with torch.no_grad():
+        want = model(torch.from_numpy(xte)).numpy()
+    got = first(m(xte))
+    step = float(model.fc.activation_post_process.scale)
+    assert np.abs(got - want).max() <= step * 1.0001
+    torch_acc = float((want.argmax(1) == yte).mean())
+    assert torch_acc > 0.9
+    assert accuracy(m, xte, yte) == pytest.approx(torch_acc, abs=0.002)
+
+
+def qdq_matmul_model(rng, per_channel):
+    """onnxruntime's QDQ format: int8 weight initializers behind
+    DequantizeLinear, activations through QuantizeLinear/DequantizeLinear."""
+    from onnx import TensorProto, helper
+    from conftest import init, make_model, tensor
+    k, n = 37, 19
+    wq = rng.integers(-127, 128, (k, n)).astype(np.int8)
+    ws = (rng.uniform(0.01, 0.05, n) if per_channel
+          else np.array(0.02)).astype(np.float32)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
+        helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"]),
+        helper.make_node("DequantizeLinear", ["wq", "ws"], ["wd"], axis=1),
+        helper.make_node("MatMul", ["xd", "wd"], ["y"]),
+    ]
+    inits = [init("xs", np.float32(0.03)), init("xz", np.uint8(117)),
+             init("wq", wq), init("ws", ws)]
+    model = make_model(nodes, [tensor("x", ["m", k])], [tensor("y", ["m", n])],
+                       inits, opset=13)
+    return model, wq, ws
+
+
+@pytest.mark.parametrize("per_channel", [False, True])
+def test_qdq_matmul_int8(per_channel):
+    rng = np.random.default_rng(3)
+    model, wq, ws = qdq_matmul_model(rng, per_channel)
+    m = kiln.compile(model)
+    assert "kiln.matmul_integer" in m.mlir
+    x = rng.uniform(-3, 4, (11, 37)).astype(np.float32)
+    xq = np.clip(np.round(x / np.float32(0.03)) + 117, 0, 255)
+    want = ((xq - 117) * np.float32(0.03)) @ (wq * ws)
+    np.testing.assert_allclose(first(m(x)), want, rtol=1e-5, atol=1e-5)
+
+
+def test_matmul_integer_and_qlinear_matmul_use_int8_kernels():
+    from onnx import TensorProto, helper
+    from conftest import init, make_model, tensor
+    rng = np.random.default_rng(5)
+    b = rng.integers(-128, 128, (45, 29)).astype(np.int8)
+    model = make_model(
+        [helper.make_node("MatMulInteger", ["a", "B", "az"], ["y"])],
+        [tensor("a", ["m", 45], TensorProto.UINT8)],
+        [tensor("y", ["m", 29], TensorProto.INT32)],
+        [init("B", b), init("az", np.uint8(12))])
+    m = kiln.compile(model)
+    assert "kiln.matmul_integer" in m.mlir
+    a = rng.integers(0, 256, (13, 45)).astype(np.uint8)
+    np.testing.assert_array_equal(
+        first(m(a)), (a.astype(np.int64) - 12) @ b.astype(np.int64))
+
+    bs = rng.uniform(0.01, 0.02, 29).astype(np.float32)
+    model = make_model(
+        [helper.make_node("QLinearMatMul", ["a", "as", "az", "B", "bs", "bz",
+                                            "ys", "yz"], ["y"])],
+        [tensor("a", ["m", 45], TensorProto.UINT8)],
+        [tensor("y", ["m", 29], TensorProto.UINT8)],
+        [init("as", np.float32(0.05)), init("az", np.uint8(12)),
+         init("B", b), init("bs", bs), init("bz", np.zeros(29, np.int8)),
+         init("ys", np.float32(0.9)), init("yz", np.uint8(128))])
+    m = kiln.compile(model)
+    assert "kiln.matmul_integer" in m.mlir
+    acc = (a.astype(np.int64) - 12) @ b.astype(np.int64)
+    want = np.clip(np.rint(acc * (np.float32(0.05) * bs / np.float32(0.9)))
+                   + 128, 0, 255)
+    got = first(m(a)).astype(np.int64)
+    # Float rounding of the multiplier may move a value across .5: one step.
+    assert np.abs(got - want).max() <= 1
+    assert (got == want).mean() > 0.99
+
+
+def test_qlinear_zero_point_at_run_time_is_an_error():
+    from onnx import TensorProto, helper
+    from conftest import make_model, tensor, init
+    model = make_model(
+        [helper.make_node("MatMulInteger", ["a", "b", "az"], ["y"],
+                          name="mmi")],
+        [tensor("a", [2, 3], TensorProto.UINT8),
+         tensor("b", [3, 2], TensorProto.UINT8),
+         tensor("az", [], TensorProto.UINT8)],
+        [tensor("y", [2, 2], TensorProto.INT32)])
+    with pytest.raises(kiln.CompileError,
+                       match="node 'mmi' \\(MatMulInteger\\).*MatMulInteger's "
+                             "a_zero_point \\(input 2, 'az'\\) must be known "
+                             "at compile time"):
+        kiln.compile(model)

@@ -279,6 +279,41 @@ def KilnRecomposePass : Pass<"kiln-recompose", "::mlir::func::FuncOp"> {
   ];
 }
 
+def KilnFoldQDQPass : Pass<"kiln-fold-qdq", "::mlir::func::FuncOp"> {
+  let summary = "Run quantize/dequantize-wrapped layers as int8 kernels";
+  let description = [{
+    A model that arrives quantized as QDQ (PyTorch's QAT export,
+    onnxruntime's quantizer) computes each layer in float between fake
+    quantizations: its weights are `kiln.dequantize(kiln.quantize(w))` and
+    its input values lie on the grid of a `kiln.dequantize` (seen through
+    relu, max pooling and data movement, which keep them on it). This pass
+    rewrites such a `kiln.linear`, `kiln.matmul` or `kiln.conv2d` into the
+    int8 contraction of kiln-quantize, with the model's own quantization:
+    the weights' scales (symmetric int8, per tensor or per output channel)
+    and the activations' scale and zero point (u8 or i8, per tensor; an i8
+    grid is the u8 one shifted by 128). Quantizing values that are on the
+    grid already is exact, so the result is the float computation's up to
+    the rounding of the sums. The fake quantizations of the layers' outputs
+    stay: they are the model's requantization.
+
+    Layers whose weights or input are not quantized so (asymmetric weights,
+    per-axis activations, another axis) keep their float computation.
+
+    ```mlir
+    // Before
+    %q = kiln.quantize %x : (...) -> tensor<?x64x!quant.uniform<u8:f32, 0.02:3>>
+    %d = kiln.dequantize %q : (...) -> tensor<?x64xf32>
+    %wq = kiln.quantize %w : (...) -> tensor<10x64x!quant.uniform<i8:f32:0, {...}>>
+    %wd = kiln.dequantize %wq : (...) -> tensor<10x64xf32>
+    %y = kiln.linear %d, %wd, %b : (...) -> tensor<?x10xf32>
+    // After: %d quantized again (exactly) to ui8, zero point 3
+    %acc = kiln.matmul_integer %dq, %wi8 lhs_zero_point(%zp)
+        {transpose_rhs = true} : (...) -> tensor<?x10xi32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::kiln::KilnDialect"];
+}
+
 def KilnQuantizePass : Pass<"kiln-quantize", "::mlir::func::FuncOp"> {
   let summary = "Quantize linear layers and matmuls with frozen weights to "
                 "int8";

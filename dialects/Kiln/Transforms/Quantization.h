@@ -15,7 +15,9 @@
 
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include <optional>
 
 namespace mlir::kiln {
@@ -67,8 +69,12 @@ struct QuantizationCandidate {
   }
 };
 
+/// The frozen weights a value holds, or null; the default takes constants.
+using WeightResolver = llvm::function_ref<ElementsAttr(Value)>;
+
 /// `op` as a candidate, unless it is not one (or `kiln.quantize = false`).
-std::optional<QuantizationCandidate> matchQuantizationCandidate(Operation *op);
+std::optional<QuantizationCandidate>
+matchQuantizationCandidate(Operation *op, WeightResolver resolveWeight = {});
 
 /// Weights quantized symmetrically per output channel: `q = clamp(round(w /
 /// scale[n]), -127, 127)`, `scale[n] = max |w[n, :]| / 127`, in the
@@ -77,9 +83,12 @@ struct QuantizedWeights {
   SmallVector<int8_t> values;
   SmallVector<double> scales;
 };
-/// Fails on weights that are not finite or cannot be read.
+/// With `scales` (one per channel; a QDQ model's), those scales and the
+/// full range [-128, 127] instead. Fails on weights that are not finite or
+/// cannot be read.
 std::optional<QuantizedWeights>
-quantizeWeights(const QuantizationCandidate &candidate);
+quantizeWeights(const QuantizationCandidate &candidate,
+                ArrayRef<double> scales = {});
 
 /// Activations as `ui8`: `q = clamp(round(x / scale) + zeroPoint, 0, 255)`.
 struct ActivationQuantization {
@@ -91,6 +100,13 @@ struct ActivationQuantization {
   static ActivationQuantization fromRange(double lo, double hi);
   uint8_t quantize(float x) const;
 };
+
+/// Replaces the candidate's op by the int8 contraction (`kiln.matmul_integer`
+/// on the quantized input, im2col'd for a convolution) and its float
+/// epilogue, with the activations quantized as `activations` says.
+void rewriteQuantized(OpBuilder &b, const QuantizationCandidate &candidate,
+                      const QuantizedWeights &weights,
+                      const ActivationQuantization &activations);
 
 } // namespace mlir::kiln
 

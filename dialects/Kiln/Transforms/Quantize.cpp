@@ -31,7 +31,15 @@ enum class Mode { Dynamic, Static };
 } // namespace
 
 std::optional<QuantizationCandidate>
-mlir::kiln::matchQuantizationCandidate(Operation *op) {
+mlir::kiln::matchQuantizationCandidate(Operation *op,
+                                       WeightResolver resolveWeight) {
+  auto constantOf = [&](Value weight, ElementsAttr &attr) {
+    if (resolveWeight) {
+      attr = resolveWeight(weight);
+      return static_cast<bool>(attr);
+    }
+    return matchPattern(weight, m_Constant(&attr));
+  };
   if (auto enabled = op->getAttrOfType<BoolAttr>(kQuantizeAttrName);
       enabled && !enabled.getValue())
     return std::nullopt;
@@ -72,7 +80,7 @@ mlir::kiln::matchQuantizationCandidate(Operation *op) {
                 c.filterType.getDimSize(f.width);
     c.weightType = RankedTensorType::get(
         {k, c.filterType.getDimSize(f.output)}, c.filterType.getElementType());
-    if (!matchPattern(weight, m_Constant(&c.weight)) ||
+    if (!constantOf(weight, c.weight) ||
         !xType.getElementType().isF32())
       return std::nullopt;
     return c;
@@ -85,17 +93,18 @@ mlir::kiln::matchQuantizationCandidate(Operation *op) {
       !xType.getElementType().isF32() || c.weightType.getRank() != 2 ||
       !c.weightType.hasStaticShape() ||
       !c.weightType.getElementType().isF32() ||
-      !matchPattern(weight, m_Constant(&c.weight)))
+      !constantOf(weight, c.weight))
     return std::nullopt;
   return c;
 }
 
 std::optional<QuantizedWeights>
-mlir::kiln::quantizeWeights(const QuantizationCandidate &c) {
+mlir::kiln::quantizeWeights(const QuantizationCandidate &c,
+                            ArrayRef<double> scales) {
   std::optional<SmallVector<double>> w = readFloatElements(c.weight);
-  if (!w)
-    return std::nullopt;
   int64_t n = c.numChannels(), k = c.reductionSize();
+  if (!w || (!scales.empty() && static_cast<int64_t>(scales.size()) != n))
+    return std::nullopt;
   QuantizedWeights q;
   q.values.resize(n * k);
   q.scales.resize(n);
@@ -107,12 +116,18 @@ mlir::kiln::quantizeWeights(const QuantizationCandidate &c) {
         return std::nullopt;
       maxAbs = std::max(maxAbs, std::fabs(v));
     }
-    double scale = maxAbs > 0 ? maxAbs / 127.0 : 1.0;
+    // Prescribed scales (a QDQ model's) take the full int8 range.
+    double scale = !scales.empty() ? scales[ch]
+                   : maxAbs > 0    ? maxAbs / 127.0
+                                   : 1.0;
+    double lowest = scales.empty() ? -127.0 : -128.0;
+    if (!(scale > 0) || !std::isfinite(scale))
+      return std::nullopt;
     q.scales[ch] = scale;
     for (int64_t i = 0; i < k; ++i) {
       double v = std::nearbyint((*w)[c.sourceIndex(ch, i)] / scale);
       q.values[c.weightIndex(ch, i)] =
-          static_cast<int8_t>(std::clamp(v, -127.0, 127.0));
+          static_cast<int8_t>(std::clamp(v, lowest, 127.0));
     }
   }
   return q;
@@ -176,15 +191,6 @@ static ActivationParams dynamicParams(OpBuilder &b, Location loc, Value x) {
   return {scale, inverse, zp};
 }
 
-/// Scale and zero point from a calibrated range [lo, hi], as constants.
-static ActivationParams staticParams(OpBuilder &b, Location loc, double lo,
-                                     double hi) {
-  ActivationQuantization q = ActivationQuantization::fromRange(lo, hi);
-  return {scalarF32(b, loc, q.scale),
-          scalarF32(b, loc, static_cast<float>(1.0 / q.scale)),
-          scalarF32(b, loc, q.zeroPoint)};
-}
-
 /// The windows of the (padded) image `xq` as rows of a matrix: one slice
 /// per kernel tap, concatenated along the channels (K ordered kh, kw, c),
 /// then [N * OH * OW, K].
@@ -225,6 +231,7 @@ static Value im2col(OpBuilder &b, Location loc, Conv2DOp conv, Value xq) {
 static void rewrite(OpBuilder &b, const QuantizationCandidate &c,
                     const QuantizedWeights &weights,
                     const ActivationParams &params) {
+  b.setInsertionPoint(c.op);
   Location loc = c.op->getLoc();
   MLIRContext *ctx = b.getContext();
   Type ui8 = IntegerType::get(ctx, 8, IntegerType::Unsigned);
@@ -295,6 +302,17 @@ static void rewrite(OpBuilder &b, const QuantizationCandidate &c,
   c.op->erase();
 }
 
+void mlir::kiln::rewriteQuantized(OpBuilder &b, const QuantizationCandidate &c,
+                                  const QuantizedWeights &weights,
+                                  const ActivationQuantization &activations) {
+  b.setInsertionPoint(c.op);
+  Location loc = c.op->getLoc();
+  rewrite(b, c, weights,
+          {scalarF32(b, loc, activations.scale),
+           scalarF32(b, loc, static_cast<float>(1.0 / activations.scale)),
+           scalarF32(b, loc, activations.zeroPoint)});
+}
+
 namespace {
 struct KilnQuantizePass final
     : kiln::impl::KilnQuantizePassBase<KilnQuantizePass> {
@@ -324,23 +342,21 @@ struct KilnQuantizePass final
       std::optional<QuantizedWeights> weights = quantizeWeights(c);
       if (!weights)
         continue; // weights that are not finite, or not readable, stay f32
-      b.setInsertionPoint(c.op);
       Location loc = c.op->getLoc();
-      ActivationParams params;
       if (*parsed == Mode::Dynamic) {
-        params = dynamicParams(b, loc, c.x);
-      } else {
-        auto range =
-            c.op->getAttrOfType<DenseF64ArrayAttr>(kCalibratedRangeAttrName);
-        if (!range || range.size() != 2 || !std::isfinite(range[0]) ||
-            !std::isfinite(range[1]) || range[0] > range[1])
-          continue; // not calibrated: stays f32
-        params = staticParams(b, loc, range[0], range[1]);
+        remarkRewrite(loc, getArgument(), "quantized-int8-dynamic");
+        b.setInsertionPoint(c.op);
+        rewrite(b, c, *weights, dynamicParams(b, loc, c.x));
+        continue;
       }
-      remarkRewrite(loc, getArgument(),
-                    *parsed == Mode::Dynamic ? "quantized-int8-dynamic"
-                                             : "quantized-int8");
-      rewrite(b, c, *weights, params);
+      auto range =
+          c.op->getAttrOfType<DenseF64ArrayAttr>(kCalibratedRangeAttrName);
+      if (!range || range.size() != 2 || !std::isfinite(range[0]) ||
+          !std::isfinite(range[1]) || range[0] > range[1])
+        continue; // not calibrated: stays f32
+      remarkRewrite(loc, getArgument(), "quantized-int8");
+      rewriteQuantized(b, c, *weights,
+                       ActivationQuantization::fromRange(range[0], range[1]));
     }
   }
 };

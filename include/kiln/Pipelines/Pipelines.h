@@ -48,6 +48,9 @@ struct GraphOptions {
   /// Take and return images in that layout (nhwc or nchw only): no
   /// transposes at the functions' boundaries, whose signatures change.
   bool imageInterface = false;
+  /// Run QDQ-wrapped layers (a model that arrives quantized) as int8
+  /// kernels (kiln-fold-qdq). On from -O1.
+  bool foldQDQ = true;
   /// int8 quantization of linear layers and matmuls with frozen weights
   /// (kiln-quantize): "none", "int8-dynamic" (activation scales computed
   /// at run time) or "int8" (scales from the ranges that calibration

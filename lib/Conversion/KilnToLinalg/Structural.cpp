@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LoweringUtils.h"
+#include "Kiln/IR/ElementsUtils.h"
 #include "Kiln/IR/KilnOps.h"
 #include "Kiln/IR/ShapeUtils.h"
 
@@ -30,8 +31,22 @@ struct ConstantLowering final : OpConversionPattern<ConstantOp> {
   LogicalResult
   matchAndRewrite(ConstantOp op, OpAdaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getType(),
-                                                   op.getValueAttr());
+    // Unsigned elements (ui8 zero points, say) become signless ones of the
+    // same bits, as arith takes them.
+    RankedTensorType type = convertedType(getTypeConverter(), op.getResult());
+    ElementsAttr value = op.getValueAttr();
+    if (type != op.getType()) {
+      if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+        value = dense.bitcast(type.getElementType());
+      } else if (std::optional<ArrayRef<char>> bytes =
+                     getRawElementBytes(value)) {
+        value = makeElementsFromBytes(type, *bytes, "kiln_signless");
+      } else {
+        return rewriter.notifyMatchFailure(op, "unreadable constant");
+      }
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type,
+                                                   cast<TypedAttr>(value));
     return success();
   }
 };

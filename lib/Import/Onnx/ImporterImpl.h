@@ -256,6 +256,10 @@ public:
   // NN.cpp
   LogicalResult importDropout(const onnx::NodeProto &n);
   LogicalResult importConv(const onnx::NodeProto &n);
+  /// A 1-D or 2-D convolution of `x` by `w` (+ `bias`, may be null) with
+  /// `n`'s attributes (strides, dilations, pads, group).
+  FailureOr<Value> convolution(const onnx::NodeProto &n, Value x, Value w,
+                               Value bias);
   LogicalResult importPool(const onnx::NodeProto &n);
   LogicalResult importConv3D(const onnx::NodeProto &n, Value x, Value w);
   /// An NCDHW convolution as 2-D ones over depth slices; `pads` is
@@ -298,6 +302,26 @@ public:
   // Quantization.cpp
   LogicalResult importQuantizeLinear(const onnx::NodeProto &n);
   LogicalResult importDequantizeLinear(const onnx::NodeProto &n);
+  /// Fails, naming the input, when zero point input `i` is given but not
+  /// known at compile time (`zp` null).
+  LogicalResult checkZeroPoint(const onnx::NodeProto &n, int i,
+                               const HostTensor *zp, StringRef what);
+  LogicalResult importMatMulInteger(const onnx::NodeProto &n);
+  LogicalResult importDynamicQuantizeLinear(const onnx::NodeProto &n);
+  LogicalResult importQLinearMatMul(const onnx::NodeProto &n);
+  LogicalResult importConvInteger(const onnx::NodeProto &n);
+  LogicalResult importQLinearConv(const onnx::NodeProto &n);
+  /// (float(x) - zero point) * scale in `type`, per tensor or per slice
+  /// along `axis`; `zp` may be null (0) and `scales` empty (1).
+  FailureOr<Value> dequantizeTo(Value x, const HostTensor *zp,
+                                ArrayRef<double> scales, Type type,
+                                int64_t axis);
+  /// clamp(round(y) + zp, the storage type's range) as `zp`'s type (uint8
+  /// or int8; uint8 without one).
+  FailureOr<Value> requantize(Value y, const HostTensor *zp);
+  LogicalResult importConstantQDQ(const onnx::NodeProto &n,
+                                  const HostTensor &q, ArrayRef<double> scales,
+                                  const HostTensor *zp, int64_t axis);
 
 private:
   struct Slot {

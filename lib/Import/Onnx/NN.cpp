@@ -102,6 +102,17 @@ LogicalResult Importer::importConv(const onnx::NodeProto &n) {
   FailureOr<Value> x = input(n, 0), w = input(n, 1);
   if (failed(x) || failed(w))
     return failure();
+  if (typeOf(*x).getRank() == 5 && typeOf(*w).getRank() == 5)
+    return importConv3D(n, *x, *w);
+  FailureOr<Value> bias = optionalInput(n, 2);
+  if (failed(bias))
+    return failure();
+  return setResult(n, convolution(n, *x, *w, *bias));
+}
+
+FailureOr<Value> Importer::convolution(const onnx::NodeProto &n, Value xv,
+                                       Value wv, Value bias) {
+  FailureOr<Value> x = xv, w = wv;
   RankedTensorType xt = typeOf(*x), wt = typeOf(*w);
   bool oneD = xt.getRank() == 3 && wt.getRank() == 3;
   if (oneD) {
@@ -112,8 +123,6 @@ LogicalResult Importer::importConv(const onnx::NodeProto &n) {
       return failure();
     xt = typeOf(*x);
     wt = typeOf(*w);
-  } else if (xt.getRank() == 5 && wt.getRank() == 5) {
-    return importConv3D(n, *x, *w);
   } else if (xt.getRank() != 4 || wt.getRank() != 4) {
     return error("only 1-D, 2-D and 3-D convolution (3-D, 4-D or 5-D input "
                  "and weight) is supported; the input has rank " +
@@ -145,17 +154,14 @@ LogicalResult Importer::importConv(const onnx::NodeProto &n) {
       windowPads(n, xt, kernel, strides, dilations, oneD);
   if (failed(pads))
     return failure();
-  FailureOr<Value> bias = optionalInput(n, 2);
-  if (failed(bias))
-    return failure();
   FailureOr<Value> r = make<Conv2DOp>(
-      *x, *w, *bias, b.getDenseI64ArrayAttr(strides),
+      *x, *w, bias, b.getDenseI64ArrayAttr(strides),
       b.getDenseI64ArrayAttr(dilations), b.getDenseI64ArrayAttr(*pads),
       b.getI64IntegerAttr(attrInt(n, "group", 1)),
       LayoutAttr::get(&ctx, Layout::NCHW));
   if (succeeded(r) && oneD)
     r = reshape(*r, {0, 0, -1});
-  return setResult(n, r);
+  return r;
 }
 
 /// 3-D convolution as KD 2-D ones: for each depth tap kd, the input's
