@@ -4,7 +4,8 @@
 run (../shared/BENCHMARKS.md: these machines are noisy):
 
 - Kiln f32 (-O2), Kiln int8-dynamic (activation ranges at run time),
-  Kiln int8 (ranges calibrated on 4 batches like the input);
+  Kiln int8 (ranges calibrated on 4 batches like the input), Kiln
+  int8-weights (int8-stored weights dequantized per call: size, not speed);
 - torch f32, and torch's quantize_dynamic (qint8 Linear layers, fbgemm).
 
     PYTHONPATH=build/python_packages python3 bench/int8.py \\
@@ -100,6 +101,7 @@ def main():
             "kiln f32": {},
             "kiln int8-dynamic": {"quantize": "int8-dynamic"},
             "kiln int8": {"quantize": "int8", "calibration": calibration},
+            "kiln int8-weights": {"quantize": "int8-weights"},
         }
         rows, calls = {}, {}
         for variant, options in variants.items():

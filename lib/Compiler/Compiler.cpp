@@ -263,10 +263,10 @@ mlir::kiln::validateOptions(const CompilerOptions &options) {
                           options.graph.layout))
     return makeError("layout '" + options.graph.layout +
                      "' is not keep, nchw, nhwc or auto");
-  if (!llvm::is_contained({"none", "int8-dynamic", "int8"},
+  if (!llvm::is_contained({"none", "int8-dynamic", "int8", "int8-weights"},
                           options.graph.quantize))
     return makeError("quantization '" + options.graph.quantize +
-                     "' is not none, int8-dynamic or int8");
+                     "' is not none, int8, int8-dynamic or int8-weights");
   const QuantizationOptions &quant = options.quantization;
   if (options.graph.quantize == "int8" && quant.calibration.empty())
     return makeError("int8 quantization needs calibration data (a batch or "

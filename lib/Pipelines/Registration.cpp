@@ -83,7 +83,8 @@ struct WithGraphOptions : public Base {
   PipelineOption<std::string> quantize{
       *this, "quantize",
       llvm::cl::desc("int8 quantization of layers with frozen weights: none, "
-                     "int8-dynamic or int8 (calibrated ranges; kiln-quantize)"),
+                     "int8 (calibrated ranges), int8-dynamic or int8-weights "
+                     "(kiln-quantize)"),
       llvm::cl::init("none")};
   PipelineOption<bool> canonicalize{
       *this, "canonicalize",

@@ -81,8 +81,9 @@ struct CompilerCLOptions {
   cl::opt<std::string> quantize{
       "quantize",
       cl::desc("int8 quantization of layers with frozen weights: int8 "
-               "(calibrated; needs --calibration), int8-dynamic or none"),
-      cl::value_desc("int8|int8-dynamic|none"), cl::init("none"),
+               "(calibrated; needs --calibration), int8-dynamic, "
+               "int8-weights or none"),
+      cl::value_desc("int8|int8-dynamic|int8-weights|none"), cl::init("none"),
       cl::cat(cat)};
   cl::opt<std::string> calibration{
       "calibration",

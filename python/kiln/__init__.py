@@ -223,7 +223,9 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
     quantize: int8 post-training quantization of the linear layers and
         matmuls with frozen weights (docs/quantization.md): "int8"
         (activation ranges calibrated on `calibration`), "int8-dynamic"
-        (ranges measured at run time, no calibration) or None.
+        (ranges measured at run time, no calibration), "int8-weights"
+        (only the weights stored as int8, dequantized when the layer runs:
+        smaller, not faster) or None.
     calibration: for quantize="int8", the batches the f32 model is run on:
         each a tuple of numpy arrays, one per input, or a single array for a
         one-input model.

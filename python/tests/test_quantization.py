@@ -107,6 +107,30 @@ def test_mlp_int8_dynamic_accuracy(digits, mlp):
     assert one.shape == (1, 10)
 
 
+@pytest.mark.parametrize("layout", ["nchw", "nhwc"])
+def test_weight_only_int8(digits, mlp, cnn, layout, tmp_path):
+    """int8-weights: float computation on int8-stored weights; the
+    object's weights are about 4x smaller and the outputs as accurate."""
+    _, _, xte, yte = digits
+    for model, x in ((mlp, xte), (cnn, xte.reshape(-1, 1, 8, 8))):
+        f32 = kiln.compile(model, layout=layout)
+        w8 = kiln.compile(model, layout=layout, quantize="int8-weights")
+        assert "matmul_integer" not in w8.mlir
+        assert "xi8>" in w8.mlir
+        assert accuracy(w8, x, yte) >= accuracy(f32, x, yte) - 0.01
+        ref = first(f32(x))
+        np.testing.assert_allclose(first(w8(x)), ref,
+                                   atol=0.01 * np.abs(ref).max())
+    # The MLP's weights dominate its object: about 4x smaller.
+    sizes = []
+    for options in ({}, {"quantize": "int8-weights"}):
+        path = tmp_path / f"m{len(sizes)}.o"
+        kiln.compile(mlp, **options).save_object(str(path))
+        sizes.append(path.stat().st_size)
+    weights = (64 * 128 + 128 * 64 + 64 * 10) * 4
+    assert sizes[0] - sizes[1] > 0.7 * weights
+
+
 def test_error_budget_keeps_layers_in_float(digits, mlp):
     xtr, _, xte, _ = digits
     q = kiln.compile(mlp, quantize="int8", quant_error_budget=100.0,
@@ -163,8 +187,8 @@ def test_cnn_int8_accuracy(digits, cnn, layout):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"quantize": "int4"}, "quantization 'int4' is not none, int8-dynamic "
-                           "or int8"),
+    ({"quantize": "int4"}, "quantization 'int4' is not none, int8, "
+                           "int8-dynamic or int8-weights"),
     ({"quantize": "int8"}, "quantize='int8' needs calibration="),
     ({"calibration": [np.zeros((1, 64), np.float32)]},
      "calibration= is for quantize='int8'"),

@@ -336,6 +336,10 @@ def KilnQuantizePass : Pass<"kiln-quantize", "::mlir::func::FuncOp"> {
       - `int8-dynamic`: from the tensor's min and max at run time (two
         reductions and one quantizing pass over the input per call), as
         torch's `quantize_dynamic`;
+      - `int8-weights`: none; only the weights are stored as int8 (4x
+        smaller objects), dequantized when the op runs, which keeps its
+        float computation (and accuracy) and costs a pass over the
+        weights per call;
       - `int8`: from a range recorded on the op by calibration,
         `kiln.calibrated_range = array<f64: lo, hi>` (Kiln's compiler
         session runs the f32 model on calibration batches to find it; a
@@ -365,8 +369,8 @@ def KilnQuantizePass : Pass<"kiln-quantize", "::mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"int8-dynamic\"",
-           "int8-dynamic (activation scales at run time) or int8 (scales "
-           "from kiln.calibrated_range)">,
+           "int8-dynamic (activation scales at run time), int8 (scales "
+           "from kiln.calibrated_range) or int8-weights (weights only)">,
   ];
   let dependentDialects = ["::mlir::kiln::KilnDialect"];
 }

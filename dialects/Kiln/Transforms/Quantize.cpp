@@ -27,7 +27,7 @@ using namespace mlir;
 using namespace mlir::kiln;
 
 namespace {
-enum class Mode { Dynamic, Static };
+enum class Mode { Dynamic, Static, WeightsOnly };
 } // namespace
 
 std::optional<QuantizationCandidate>
@@ -313,6 +313,43 @@ void mlir::kiln::rewriteQuantized(OpBuilder &b, const QuantizationCandidate &c,
            scalarF32(b, loc, activations.zeroPoint)});
 }
 
+/// Weight-only int8: the op keeps its float computation, on weights stored
+/// as int8 in their own layout and dequantized (times one scale per output
+/// channel) when it runs.
+static void dequantizeWeightsAtRunTime(OpBuilder &b,
+                                       const QuantizationCandidate &c,
+                                       const QuantizedWeights &weights) {
+  b.setInsertionPoint(c.op);
+  Location loc = c.op->getLoc();
+  RankedTensorType sourceType =
+      c.isConv ? c.filterType
+               : RankedTensorType::get(c.weightType.getShape(),
+                                       c.weightType.getElementType());
+  SmallVector<int8_t> source(weights.values.size());
+  for (int64_t ch = 0, n = c.numChannels(); ch < n; ++ch)
+    for (int64_t k = 0, e = c.reductionSize(); k < e; ++k)
+      source[c.sourceIndex(ch, k)] = weights.values[c.weightIndex(ch, k)];
+  auto i8Type = RankedTensorType::get(sourceType.getShape(), b.getI8Type());
+  Value stored = ConstantOp::create(
+      b, loc, i8Type,
+      makeElementsFromBytes(
+          i8Type,
+          ArrayRef<char>(reinterpret_cast<const char *>(source.data()),
+                         source.size()),
+          "kiln_quantized"));
+  // The scales along the output-channel dim, 1 elsewhere.
+  int64_t axis = c.isConv ? (c.nhwc ? 3 : 0) : (c.transposed ? 0 : 1);
+  SmallVector<int64_t> scaleShape(sourceType.getRank(), 1);
+  scaleShape[axis] = c.numChannels();
+  auto scaleType = RankedTensorType::get(scaleShape, b.getF32Type());
+  Value scales = ConstantOp::create(
+      b, loc, scaleType,
+      makeFloatElements(scaleType, weights.scales, "kiln_quantized_scales"));
+  Value dequantized = MulOp::create(
+      b, loc, CastOp::create(b, loc, sourceType, stored), scales);
+  c.op->setOperand(1, dequantized);
+}
+
 namespace {
 struct KilnQuantizePass final
     : kiln::impl::KilnQuantizePassBase<KilnQuantizePass> {
@@ -323,10 +360,11 @@ struct KilnQuantizePass final
         llvm::StringSwitch<std::optional<Mode>>(mode)
             .Case("int8-dynamic", Mode::Dynamic)
             .Case("int8", Mode::Static)
+            .Case("int8-weights", Mode::WeightsOnly)
             .Default(std::nullopt);
     if (!parsed) {
       getOperation().emitError("kiln-quantize: unknown mode '")
-          << mode << "' (expected int8-dynamic or int8)";
+          << mode << "' (expected int8-dynamic, int8 or int8-weights)";
       return signalPassFailure();
     }
     // The candidates are matched again as they are rewritten: one's input
@@ -343,6 +381,11 @@ struct KilnQuantizePass final
       if (!weights)
         continue; // weights that are not finite, or not readable, stay f32
       Location loc = c.op->getLoc();
+      if (*parsed == Mode::WeightsOnly) {
+        remarkRewrite(loc, getArgument(), "quantized-int8-weights");
+        dequantizeWeightsAtRunTime(b, c, *weights);
+        continue;
+      }
       if (*parsed == Mode::Dynamic) {
         remarkRewrite(loc, getArgument(), "quantized-int8-dynamic");
         b.setInsertionPoint(c.op);

@@ -1,5 +1,6 @@
 // RUN: kiln-opt %s --split-input-file --kiln-quantize="mode=int8-dynamic" --mlir-print-local-scope | FileCheck %s --check-prefix=DYN
 // RUN: kiln-opt %s --split-input-file --kiln-quantize="mode=int8" --mlir-print-local-scope | FileCheck %s --check-prefix=STATIC
+// RUN: kiln-opt %s --split-input-file --kiln-quantize="mode=int8-weights" --mlir-print-local-scope | FileCheck %s --check-prefix=WEIGHTS
 
 // Weights by hand, per output channel (row of [N, K]): row 0 max |w| = 2,
 // scale 2/127, q = round(w * 63.5) = [64, -127, 32, 16]; row 1 is all
@@ -33,6 +34,18 @@
 // DYN: %[[YB:.+]] = kiln.add %[[Y]], %{{.+}} : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
 // DYN-NOT: kiln.linear
 // DYN: return %[[YB]]
+
+// int8-weights keeps the float layer, on weights stored as int8 and
+// dequantized per output channel when it runs.
+// WEIGHTS-LABEL: func.func @linear
+// WEIGHTS-SAME: (%[[X:.+]]: tensor<?x4xf32>)
+// WEIGHTS: %[[B:.+]] = kiln.constant dense<[5.000000e-01, 1.000000e+00, -1.000000e+00]>
+// WEIGHTS: %[[WQ:.+]] = kiln.constant dense<{{\[\[}}64, -127, 32, 16], [0, 0, 0, 0], [127, 42, -42, 85]]> : tensor<3x4xi8>
+// WEIGHTS: %[[S:.+]] = kiln.constant dense<{{\[\[}}0.0157480314], [1.000000e+00], [0.0236220472]]> : tensor<3x1xf32>
+// WEIGHTS: %[[WF:.+]] = kiln.cast %[[WQ]] : (tensor<3x4xi8>) -> tensor<3x4xf32>
+// WEIGHTS: %[[W:.+]] = kiln.mul %[[WF]], %[[S]]
+// WEIGHTS: kiln.linear %[[X]], %[[W]], %[[B]]
+// WEIGHTS-NOT: matmul_integer
 
 // Without a calibrated range, int8 leaves the op alone.
 // STATIC-LABEL: func.func @linear
@@ -103,6 +116,11 @@ func.func @not_quantized(%x: tensor<4x8xf32>, %w: tensor<8x8xf32>, %h: tensor<4x
 // concatenated along the channels (K ordered kh, kw, c) as the rows of an
 // int8 matmul with the filter viewed as [KH*KW*C, F]; NCHW goes through
 // NHWC and back.
+// A convolution's filter keeps its layout: scales along F.
+// WEIGHTS-LABEL: func.func @conv_nchw
+// WEIGHTS: kiln.constant dense<127> : tensor<3x2x2x2xi8>
+// WEIGHTS: kiln.constant dense<0.00393700786> : tensor<3x1x1x1xf32>
+// WEIGHTS: kiln.conv2d
 // DYN-LABEL: func.func @conv_nchw
 // DYN-SAME: (%[[X:.+]]: tensor<1x2x5x5xf32>)
 // DYN: kiln.reduce_min %[[X]]
