@@ -9,7 +9,8 @@
 #                [PARALLEL openmp|none]           # none: no OpenMP, no libomp
 #                [WEIGHTS embedded|external]
 #                [FREEZE <input>=<file.npy> ...]
-#                [QUANTIZE int8 CALIBRATION <dir>]
+#                [QUANTIZE int8 CALIBRATION <dir> | QUANTIZE int8-dynamic
+#                 | QUANTIZE int8-weights]   # docs/quantization.md
 #                [ENTRY <name>] [OPTIONS <kiln-compile flags> ...])
 #
 # Compiles the model with kiln-compile when the build runs (again whenever
@@ -58,10 +59,18 @@ function(kiln_add_model target model)
                         "not a C identifier")
   endif()
 
-  if(DEFINED ARG_QUANTIZE OR DEFINED ARG_CALIBRATION)
-    message(FATAL_ERROR "kiln_add_model(${target}): QUANTIZE/CALIBRATION "
-      "need int8 quantization, which Kiln ${Kiln_VERSION} does not have "
-      "yet; leave them out to compile the model in float")
+  if(DEFINED ARG_QUANTIZE AND
+     NOT ARG_QUANTIZE MATCHES "^(int8|int8-dynamic|int8-weights)$")
+    message(FATAL_ERROR "kiln_add_model(${target}): QUANTIZE must be int8, "
+                        "int8-dynamic or int8-weights, got '${ARG_QUANTIZE}'")
+  endif()
+  if(ARG_QUANTIZE STREQUAL "int8" AND NOT DEFINED ARG_CALIBRATION)
+    message(FATAL_ERROR "kiln_add_model(${target}): QUANTIZE int8 needs "
+                        "CALIBRATION <dir> (a directory of .npy batches)")
+  endif()
+  if(DEFINED ARG_CALIBRATION AND NOT ARG_QUANTIZE STREQUAL "int8")
+    message(FATAL_ERROR "kiln_add_model(${target}): CALIBRATION is for "
+                        "QUANTIZE int8")
   endif()
 
   set(out_dir "${CMAKE_CURRENT_BINARY_DIR}/kiln/${target}")
@@ -117,6 +126,20 @@ function(kiln_add_model target model)
     list(APPEND flags --freeze "${CMAKE_MATCH_1}=${npy}")
     list(APPEND depends "${npy}")
   endforeach()
+  if(DEFINED ARG_QUANTIZE)
+    list(APPEND flags "--quantize=${ARG_QUANTIZE}")
+  endif()
+  if(DEFINED ARG_CALIBRATION)
+    get_filename_component(calibration "${ARG_CALIBRATION}" ABSOLUTE
+                           BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT IS_DIRECTORY "${calibration}")
+      message(FATAL_ERROR "kiln_add_model(${target}): no calibration "
+                          "directory at ${calibration}")
+    endif()
+    list(APPEND flags "--calibration=${calibration}")
+    file(GLOB_RECURSE batches CONFIGURE_DEPENDS "${calibration}/*.npy")
+    list(APPEND depends ${batches})
+  endif()
   if(DEFINED ARG_ENTRY)
     list(APPEND flags "--entry=${ARG_ENTRY}")
   endif()

@@ -163,7 +163,12 @@ def check_install(source, build):
             "PREFIX 1x": "PREFIX '1x' is not a C identifier",
             "PARALLEL posix": "PARALLEL must be openmp or none",
             "OPT_LEVEL 7": "OPT_LEVEL must be 0-3",
-            "QUANTIZE int8 CALIBRATION cal": "QUANTIZE/CALIBRATION need int8",
+            "QUANTIZE int4": "QUANTIZE must be int8, int8-dynamic or "
+                             "int8-weights, got 'int4'",
+            "QUANTIZE int8": "QUANTIZE int8 needs CALIBRATION <dir>",
+            "QUANTIZE int8-dynamic CALIBRATION cal":
+                "CALIBRATION is for QUANTIZE int8",
+            "QUANTIZE int8 CALIBRATION no/such/dir": "no calibration directory",
             "FREEZE shape": "FREEZE takes <input>=<file.npy>",
             "BOGUS 1": "unknown arguments: BOGUS;1",
         }
