@@ -49,8 +49,11 @@ static llvm::Error makeError(const llvm::Twine &message) {
 /// Values kept per layer for the percentile and mse methods and the error
 /// measurement: a strided sample of each observed input.
 static constexpr int64_t kMaxSamples = 1 << 20;
-/// Rows of observed inputs each layer's error is measured on.
+/// Rows of observed inputs each layer's error is measured on: at most 64,
+/// fewer for large layers (each row costs K x N multiply-adds, twice), at
+/// least 8.
 static constexpr int64_t kMaxErrorRows = 64;
+static constexpr int64_t kErrorWorkPerLayer = 20'000'000;
 
 namespace {
 /// What calibration saw of one layer's input.
@@ -185,7 +188,9 @@ static double measureSqnr(const QuantizationCandidate &c,
   int64_t n = c.numChannels(), k = c.reductionSize();
   double signal = 0, noise = 0;
   std::vector<int32_t> qx(k);
-  for (int64_t r = 0; r < o.rowCount; ++r) {
+  int64_t rows = std::min<int64_t>(
+      o.rowCount, std::max<int64_t>(8, kErrorWorkPerLayer / (n * k)));
+  for (int64_t r = 0; r < rows; ++r) {
     const float *x = o.rows.data() + r * k;
     for (int64_t i = 0; i < k; ++i)
       qx[i] = static_cast<int32_t>(aq.quantize(x[i])) -
