@@ -20,7 +20,6 @@ quantize_dynamic / Kiln int8 (above 1: Kiln int8 is faster).
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -37,17 +36,7 @@ import torch  # noqa: E402
 
 import kiln  # noqa: E402
 from models import build  # noqa: E402
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+from opt_levels import cpu_name  # noqa: E402
 
 
 def first(out):

@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Calibration.h"
+#include "IsolatedJit.h"
 
 #include "Kiln/IR/ElementsUtils.h"
 #include "Kiln/IR/KilnOps.h"
@@ -26,7 +27,6 @@
 #include "kiln/Compiler/Compiler.h"
 #include "kiln/Runtime/Jit.h"
 
-#include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
@@ -276,21 +276,6 @@ llvm::Error mlir::kiln::calibrateAndQuantize(ModuleOp module,
     observedEntry.setResAttrsAttr(ArrayAttr::get(module.getContext(), attrs));
   }
 
-  std::string bytecode;
-  {
-    llvm::raw_string_ostream os(bytecode);
-    if (failed(writeBytecodeToFile(*observed, os)))
-      return makeError("calibration: cannot serialize the model");
-  }
-  DialectRegistry registry;
-  registerCompilerDialects(registry);
-  MLIRContext context(registry);
-  std::string diagnostics;
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
-    llvm::raw_string_ostream os(diagnostics);
-    os << "\n  " << diag.getLocation() << ": " << diag.str();
-    return success();
-  });
   // The graph is optimized already; it runs on the host whatever the
   // target.
   CompilerOptions calibrationOptions;
@@ -302,18 +287,12 @@ llvm::Error mlir::kiln::calibrateAndQuantize(ModuleOp module,
   calibrationOptions.graph.canonicalizeListener = nullptr;
   calibrationOptions.codegen = options.codegen;
   calibrationOptions.numThreads = options.numThreads;
-  auto session = CompilerSession::create(context, calibrationOptions);
-  if (!session)
-    return session.takeError();
-  if (llvm::Error err = (*session)->loadBuffer(bytecode, "<calibration>",
-                                               /*isOnnx=*/false))
-    return makeError("calibration: " + llvm::toString(std::move(err)) +
-                     diagnostics);
-  auto jit = (*session)->jit();
-  if (!jit)
-    return makeError("calibration: " + llvm::toString(jit.takeError()) +
-                     diagnostics);
-  const EntryPoint *jitEntry = (*jit)->lookup(entry.getSymName());
+  auto isolated =
+      IsolatedJit::create(*observed, calibrationOptions, "<calibration>");
+  if (!isolated)
+    return makeError("calibration: " + llvm::toString(isolated.takeError()));
+  JitModule &jit = (*isolated)->getJit();
+  const EntryPoint *jitEntry = jit.lookup(entry.getSymName());
   if (!jitEntry)
     return makeError("calibration: no entry point @" + entry.getSymName());
 
@@ -324,7 +303,7 @@ llvm::Error mlir::kiln::calibrateAndQuantize(ModuleOp module,
                        llvm::Twine(batch.size()) + " arrays, but @" +
                        entry.getSymName() + " takes " +
                        llvm::Twine(jitEntry->inputs.size()) + " inputs");
-    auto outputs = (*jit)->run(*jitEntry, batch);
+    auto outputs = jit.run(*jitEntry, batch);
     if (!outputs)
       return makeError("calibration batch " + llvm::Twine(b) + ": " +
                        llvm::toString(outputs.takeError()));

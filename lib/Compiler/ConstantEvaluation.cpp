@@ -15,14 +15,11 @@
 
 #include "kiln/Compiler/Compiler.h"
 
+#include "IsolatedJit.h"
+
 #include "Kiln/Transforms/Passes.h"
 #include "kiln/Runtime/Jit.h"
-#include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -37,38 +34,17 @@ public:
           << "constants left to run time: " << why;
       return failure();
     };
-    std::string bytecode;
-    {
-      llvm::raw_string_ostream os(bytecode);
-      if (failed(writeBytecodeToFile(module, os)))
-        return fail("cannot serialize the constant subgraphs");
-    }
-    DialectRegistry registry;
-    registerCompilerDialects(registry);
-    MLIRContext context(registry);
-    std::string diagnostics;
-    ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
-      llvm::raw_string_ostream os(diagnostics);
-      os << "\n  " << diag.getLocation() << ": " << diag.str();
-      return success();
-    });
-
     // The default pipeline, less this pass itself; the host's target.
     CompilerOptions options;
     options.graph.evaluateConstants = false;
-    auto session = CompilerSession::create(context, options);
-    if (!session)
-      return fail(llvm::toString(session.takeError()));
-    if (llvm::Error err = (*session)->loadBuffer(bytecode, "<constants>",
-                                                 /*isOnnx=*/false))
-      return fail(llvm::toString(std::move(err)) + diagnostics);
-    auto jit = (*session)->jit();
-    if (!jit)
-      return fail(llvm::toString(jit.takeError()) + diagnostics);
-    const EntryPoint *entry = (*jit)->lookup("kiln_constants");
+    auto isolated = IsolatedJit::create(module, options, "<constants>");
+    if (!isolated)
+      return fail(llvm::toString(isolated.takeError()));
+    JitModule &jit = (*isolated)->getJit();
+    const EntryPoint *entry = jit.lookup("kiln_constants");
     if (!entry)
       return fail("no @kiln_constants function");
-    auto results = (*jit)->run(*entry, {});
+    auto results = jit.run(*entry, {});
     if (!results)
       return fail(llvm::toString(results.takeError()));
     std::vector<std::vector<char>> bytes;

@@ -306,6 +306,17 @@ public:
   /// known at compile time (`zp` null).
   LogicalResult checkZeroPoint(const onnx::NodeProto &n, int i,
                                const HostTensor *zp, StringRef what);
+  /// QLinearMatMul's and QLinearConv's inputs: x, its scale and zero point
+  /// (0-2), w, its scale(s) and zero point(s) (3-5), the output's scale and
+  /// zero point (6-7); scales and zero points known at compile time, x's
+  /// and y's per tensor.
+  struct QLinearInputs {
+    Value x, w;
+    SmallVector<double> xScales, wScales, yScales;
+    const HostTensor *xZero = nullptr, *wZero = nullptr, *yZero = nullptr;
+  };
+  FailureOr<QLinearInputs> readQLinearInputs(const onnx::NodeProto &n,
+                                             StringRef x, StringRef w);
   LogicalResult importMatMulInteger(const onnx::NodeProto &n);
   LogicalResult importDynamicQuantizeLinear(const onnx::NodeProto &n);
   LogicalResult importQLinearMatMul(const onnx::NodeProto &n);

@@ -364,37 +364,54 @@ LogicalResult Importer::importMatMulInteger(const onnx::NodeProto &n) {
   return setResult(n, castTo(*r, b.getI32Type()));
 }
 
-LogicalResult Importer::importQLinearMatMul(const onnx::NodeProto &n) {
-  FailureOr<Value> a = input(n, 0), w = input(n, 3);
-  if (failed(a) || failed(w))
-    return failure();
-  FailureOr<SmallVector<double>> as = hostFloats(n, 1, "a_scale"),
-                                 bs = hostFloats(n, 4, "b_scale"),
+FailureOr<Importer::QLinearInputs>
+Importer::readQLinearInputs(const onnx::NodeProto &n, StringRef a,
+                            StringRef w) {
+  QLinearInputs q;
+  FailureOr<Value> x = input(n, 0), y = input(n, 3);
+  std::string as = (a + "_scale").str(), ws = (w + "_scale").str();
+  FailureOr<SmallVector<double>> xs = hostFloats(n, 1, as),
+                                 wsc = hostFloats(n, 4, ws),
                                  ys = hostFloats(n, 6, "y_scale");
-  if (failed(as) || failed(bs) || failed(ys))
+  if (failed(x) || failed(y) || failed(xs) || failed(wsc) || failed(ys))
     return failure();
-  const HostTensor *za = host(n, 2), *zb = host(n, 5), *zy = host(n, 7);
-  if (failed(checkZeroPoint(n, 2, za, "a_zero_point")) ||
-      failed(checkZeroPoint(n, 5, zb, "b_zero_point")) ||
-      failed(checkZeroPoint(n, 7, zy, "y_zero_point")))
+  q.x = *x;
+  q.w = *y;
+  q.xScales = std::move(*xs);
+  q.wScales = std::move(*wsc);
+  q.yScales = std::move(*ys);
+  q.xZero = host(n, 2);
+  q.wZero = host(n, 5);
+  q.yZero = host(n, 7);
+  if (failed(checkZeroPoint(n, 2, q.xZero, (a + "_zero_point").str())) ||
+      failed(checkZeroPoint(n, 5, q.wZero, (w + "_zero_point").str())) ||
+      failed(checkZeroPoint(n, 7, q.yZero, "y_zero_point")))
     return failure();
-  if (as->size() != 1 || ys->size() != 1)
-    return error("QLinearMatMul with per-row a_scale or y_scale is not "
-                 "supported (per-column b_scale is)");
-  RankedTensorType at = typeOf(*a), bt = typeOf(*w);
+  if (q.xScales.size() != 1 || q.yScales.size() != 1)
+    return error(Twine(n.op_type()) + " needs per-tensor " + as +
+                 " and y_scale (a per-channel " + ws + " is supported)");
+  return q;
+}
+
+LogicalResult Importer::importQLinearMatMul(const onnx::NodeProto &n) {
+  FailureOr<QLinearInputs> q = readQLinearInputs(n, "a", "b");
+  if (failed(q))
+    return failure();
+  const HostTensor *za = q->xZero, *zb = q->wZero;
+  RankedTensorType at = typeOf(q->x), bt = typeOf(q->w);
   Type f32 = b.getF32Type();
   FailureOr<Value> y;
   if (at.getRank() >= 2 && bt.getRank() == 2 && (!za || za->size() == 1)) {
     // The int8 kernel, then one multiplier per column.
     FailureOr<Value> acc = make<MatmulIntegerOp>(
-        *a, *w, zeroPointConstant(b, loc, za, at.getElementType()),
+        q->x, q->w, zeroPointConstant(b, loc, za, at.getElementType()),
         zeroPointConstant(b, loc, zb, bt.getElementType()),
         b.getBoolAttr(false));
     if (failed(acc))
       return failure();
     SmallVector<double> multipliers;
-    for (double s : *bs)
-      multipliers.push_back((*as)[0] * s / (*ys)[0]);
+    for (double s : q->wScales)
+      multipliers.push_back(q->xScales[0] * s / q->yScales[0]);
     FailureOr<Value> accf = castTo(*acc, f32);
     FailureOr<Value> m = multipliers.size() == 1
                              ? FailureOr<Value>(scalar(multipliers[0], f32))
@@ -403,17 +420,17 @@ LogicalResult Importer::importQLinearMatMul(const onnx::NodeProto &n) {
       return failure();
     y = make<MulOp>(*accf, *m);
   } else {
-    FailureOr<Value> af = dequantizeTo(*a, za, *as, f32, 0);
-    FailureOr<Value> bf = dequantizeTo(*w, zb, *bs, f32, -1);
+    FailureOr<Value> af = dequantizeTo(q->x, za, q->xScales, f32, 0);
+    FailureOr<Value> bf = dequantizeTo(q->w, zb, q->wScales, f32, -1);
     if (failed(af) || failed(bf))
       return failure();
     y = make<MatmulOp>(*af, *bf, b.getBoolAttr(false), b.getBoolAttr(false));
     if (succeeded(y))
-      y = make<MulOp>(*y, scalar(1.0 / (*ys)[0], f32));
+      y = make<MulOp>(*y, scalar(1.0 / q->yScales[0], f32));
   }
   if (failed(y))
     return failure();
-  return setResult(n, requantize(*y, zy));
+  return setResult(n, requantize(*y, q->yZero));
 }
 
 LogicalResult Importer::importConvInteger(const onnx::NodeProto &n) {
@@ -437,26 +454,14 @@ LogicalResult Importer::importConvInteger(const onnx::NodeProto &n) {
 }
 
 LogicalResult Importer::importQLinearConv(const onnx::NodeProto &n) {
-  FailureOr<Value> x = input(n, 0), w = input(n, 3);
-  if (failed(x) || failed(w))
+  FailureOr<QLinearInputs> q = readQLinearInputs(n, "x", "w");
+  if (failed(q))
     return failure();
-  FailureOr<SmallVector<double>> xs = hostFloats(n, 1, "x_scale"),
-                                 ws = hostFloats(n, 4, "w_scale"),
-                                 ys = hostFloats(n, 6, "y_scale");
-  if (failed(xs) || failed(ws) || failed(ys))
-    return failure();
-  const HostTensor *zx = host(n, 2), *zw = host(n, 5), *zy = host(n, 7);
-  if (failed(checkZeroPoint(n, 2, zx, "x_zero_point")) ||
-      failed(checkZeroPoint(n, 5, zw, "w_zero_point")) ||
-      failed(checkZeroPoint(n, 7, zy, "y_zero_point")))
-    return failure();
-  if (xs->size() != 1 || ys->size() != 1)
-    return error("QLinearConv needs per-tensor x_scale and y_scale");
   // The integer convolution exactly (in f64), plus the int32 bias, times
   // x_scale * w_scale[m] / y_scale, requantized.
   Type f64 = b.getF64Type();
-  FailureOr<Value> xf = dequantizeTo(*x, zx, {}, f64, 1);
-  FailureOr<Value> wf = dequantizeTo(*w, zw, {}, f64, 0);
+  FailureOr<Value> xf = dequantizeTo(q->x, q->xZero, {}, f64, 1);
+  FailureOr<Value> wf = dequantizeTo(q->w, q->wZero, {}, f64, 0);
   FailureOr<Value> bias = optionalInput(n, 8);
   if (failed(xf) || failed(wf) || failed(bias))
     return failure();
@@ -469,8 +474,8 @@ LogicalResult Importer::importQLinearConv(const onnx::NodeProto &n) {
   if (failed(acc))
     return failure();
   SmallVector<double> multipliers;
-  for (double s : *ws)
-    multipliers.push_back((*xs)[0] * s / (*ys)[0]);
+  for (double s : q->wScales)
+    multipliers.push_back(q->xScales[0] * s / q->yScales[0]);
   int64_t rank = typeOf(*acc).getRank();
   FailureOr<Value> m = multipliers.size() == 1
                            ? FailureOr<Value>(scalar(multipliers[0], f64))
@@ -480,7 +485,7 @@ LogicalResult Importer::importQLinearConv(const onnx::NodeProto &n) {
   FailureOr<Value> y = make<MulOp>(*acc, *m);
   if (failed(y))
     return failure();
-  return setResult(n, requantize(*y, zy));
+  return setResult(n, requantize(*y, q->yZero));
 }
 
 LogicalResult Importer::importDynamicQuantizeLinear(const onnx::NodeProto &n) {
