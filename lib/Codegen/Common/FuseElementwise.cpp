@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::kiln {
@@ -133,6 +134,123 @@ struct FuseGenericsKeepingLocations final
   }
 };
 
+/// Two reductions of the same inputs over the same loops (a tensor's min
+/// and max, its sum and sum of squares) become one with two results: one
+/// pass over the inputs instead of two. The merged op takes the later one's
+/// place, so the earlier one's results must have no use before it.
+struct MergeSiblingReductions final : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  static bool isSingleReduction(linalg::GenericOp op) {
+    return op.hasPureTensorSemantics() && op.getNumReductionLoops() > 0 &&
+           op.getNumDpsInits() == 1 && op.getNumDpsInputs() > 0 &&
+           !op.hasIndexSemantics();
+  }
+
+  LogicalResult matchAndRewrite(linalg::GenericOp later,
+                                PatternRewriter &rewriter) const override {
+    if (!isSingleReduction(later))
+      return failure();
+    Value first = later.getDpsInputs().front();
+    for (Operation *user : first.getUsers()) {
+      auto earlier = dyn_cast<linalg::GenericOp>(user);
+      if (!earlier || earlier == later || !isSingleReduction(earlier) ||
+          earlier->getBlock() != later->getBlock() ||
+          !earlier->isBeforeInBlock(later) ||
+          earlier.getDpsInputs() != later.getDpsInputs() ||
+          earlier.getIteratorTypesArray() != later.getIteratorTypesArray())
+        continue;
+      bool sameMaps = true;
+      for (auto [a, b] : llvm::zip_equal(earlier.getDpsInputOperands(),
+                                         later.getDpsInputOperands()))
+        sameMaps &= earlier.getMatchingIndexingMap(a) ==
+                    later.getMatchingIndexingMap(b);
+      // Every loop is read from the inputs, so the loop ranges agree.
+      AffineMap all = concatAffineMaps(
+          llvm::map_to_vector(earlier.getDpsInputOperands(),
+                              [&](OpOperand *o) {
+                                return earlier.getMatchingIndexingMap(o);
+                              }),
+          rewriter.getContext());
+      if (!sameMaps ||
+          !llvm::all_of(llvm::seq<unsigned>(0, earlier.getNumLoops()),
+                        [&](unsigned d) { return all.isFunctionOfDim(d); }))
+        continue;
+      // The merged op goes where the earlier one is when the later one's
+      // accumulator is available there (a fill may move up), else where
+      // the later one is when nothing uses the earlier one before it.
+      Block *block = later->getBlock();
+      auto availableAt = [&](Value v, Operation *at) {
+        Operation *def = v.getDefiningOp();
+        return !def || def->getBlock() != block || def->isBeforeInBlock(at);
+      };
+      Operation *insertAt = nullptr;
+      Value laterInit = later.getDpsInits()[0];
+      Operation *initDef = laterInit.getDefiningOp();
+      if (availableAt(laterInit, earlier)) {
+        insertAt = earlier;
+      } else if (isa_and_nonnull<linalg::FillOp>(initDef) &&
+                 llvm::all_of(initDef->getOperands(), [&](Value v) {
+                   return availableAt(v, earlier);
+                 })) {
+        rewriter.moveOpBefore(initDef, earlier);
+        insertAt = earlier;
+      } else if (llvm::none_of(earlier->getUsers(), [&](Operation *u) {
+                   Operation *inBlock = block->findAncestorOpInBlock(*u);
+                   return !inBlock || inBlock == later ||
+                          inBlock->isBeforeInBlock(later);
+                 })) {
+        insertAt = later;
+      } else {
+        continue;
+      }
+      rewriter.setInsertionPoint(insertAt);
+      SmallVector<AffineMap> maps;
+      for (OpOperand *in : earlier.getDpsInputOperands())
+        maps.push_back(earlier.getMatchingIndexingMap(in));
+      maps.push_back(earlier.getMatchingIndexingMap(
+          earlier.getDpsInitOperand(0)));
+      maps.push_back(later.getMatchingIndexingMap(later.getDpsInitOperand(0)));
+      SmallVector<Value> inits = {earlier.getDpsInits()[0],
+                                  later.getDpsInits()[0]};
+      auto merged = linalg::GenericOp::create(
+          rewriter, rewriter.getFusedLoc({earlier.getLoc(), later.getLoc()}),
+          TypeRange{earlier.getResultTypes()[0], later.getResultTypes()[0]},
+          earlier.getDpsInputs(), inits, maps,
+          earlier.getIteratorTypesArray());
+      // The body: the earlier one's, then the later one's, on the shared
+      // input arguments and their own accumulators.
+      unsigned numInputs = earlier.getNumDpsInputs();
+      Block *body = rewriter.createBlock(&merged.getRegion());
+      SmallVector<Value> inputArgs;
+      for (Value in : earlier.getDpsInputs())
+        inputArgs.push_back(body->addArgument(
+            getElementTypeOrSelf(in.getType()), in.getLoc()));
+      Value accA = body->addArgument(
+          getElementTypeOrSelf(inits[0].getType()), inits[0].getLoc());
+      Value accB = body->addArgument(
+          getElementTypeOrSelf(inits[1].getType()), inits[1].getLoc());
+      SmallVector<Value> yields;
+      for (auto [op, acc] : {std::pair{earlier, accA}, std::pair{later, accB}}) {
+        IRMapping mapping;
+        Block *old = op.getBlock();
+        for (unsigned i = 0; i < numInputs; ++i)
+          mapping.map(old->getArgument(i), inputArgs[i]);
+        mapping.map(old->getArgument(numInputs), acc);
+        for (Operation &inner : old->without_terminator())
+          rewriter.clone(inner, mapping);
+        yields.push_back(mapping.lookupOrDefault(
+            old->getTerminator()->getOperand(0)));
+      }
+      linalg::YieldOp::create(rewriter, later.getLoc(), yields);
+      rewriter.replaceOp(earlier, merged.getResult(0));
+      rewriter.replaceOp(later, merged.getResult(1));
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct KilnFuseElementwisePass final
     : kiln::impl::KilnFuseElementwisePassBase<KilnFuseElementwisePass> {
   using Base::Base;
@@ -142,7 +260,7 @@ struct KilnFuseElementwisePass final
     RewritePatternSet patterns(ctx);
     // Upstream's set brings the clean-ups (fills and splat constants into
     // generics, unused operands); the fusion itself is ours.
-    patterns.add<FuseGenericsKeepingLocations>(ctx);
+    patterns.add<FuseGenericsKeepingLocations, MergeSiblingReductions>(ctx);
     linalg::ControlFusionFn control = [](OpOperand *) { return false; };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     // Reshapes move through elementwise ops as upstream does.

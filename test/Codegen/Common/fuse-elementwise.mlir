@@ -109,3 +109,63 @@ func.func @keeps_locations(%x: tensor<8xf32>) -> tensor<8xf32> {
   } -> tensor<8xf32> loc(fused<"kiln.neg">["neg.onnx":2:2])
   return %2 : tensor<8xf32>
 }
+
+// Two reductions of the same input over the same loops (int8-dynamic's min
+// and max) become one with two results; the merged body is each one's own.
+// CHECK-LABEL: func.func @sibling_reductions
+// CHECK-SAME: (%[[X:.+]]: tensor<4x8xf32>)
+// CHECK: %[[R:.+]]:2 = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[X]] : tensor<4x8xf32>) outs(%{{.+}}, %{{.+}} : tensor<f32>, tensor<f32>)
+// CHECK: ^bb0(%[[IN:.+]]: f32, %[[LO:.+]]: f32, %[[HI:.+]]: f32):
+// CHECK: %[[MIN:.+]] = arith.minimumf %[[IN]], %[[LO]]
+// CHECK: %[[MAX:.+]] = arith.maximumf %[[IN]], %[[HI]]
+// CHECK: linalg.yield %[[MIN]], %[[MAX]]
+// CHECK: return %[[R]]#0, %[[R]]#1
+func.func @sibling_reductions(%x: tensor<4x8xf32>) -> (tensor<f32>, tensor<f32>) {
+  %inf = arith.constant 0x7F800000 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<f32>
+  %lo0 = linalg.fill ins(%inf : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %hi0 = linalg.fill ins(%ninf : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %lo = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%x : tensor<4x8xf32>) outs(%lo0 : tensor<f32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %m = arith.minimumf %in, %acc : f32
+    linalg.yield %m : f32
+  } -> tensor<f32>
+  %hi = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%x : tensor<4x8xf32>) outs(%hi0 : tensor<f32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %m = arith.maximumf %in, %acc : f32
+    linalg.yield %m : f32
+  } -> tensor<f32>
+  return %lo, %hi : tensor<f32>, tensor<f32>
+}
+
+// Not merged: reductions over different loops (rows and columns), and a
+// reduction whose result is used before its sibling.
+// CHECK-LABEL: func.func @not_siblings
+// CHECK-COUNT-3: linalg.generic
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @not_siblings(%x: tensor<4x8xf32>) -> (tensor<4xf32>, tensor<8xf32>, tensor<4xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e4 = tensor.empty() : tensor<4xf32>
+  %e8 = tensor.empty() : tensor<8xf32>
+  %r0 = linalg.fill ins(%z : f32) outs(%e4 : tensor<4xf32>) -> tensor<4xf32>
+  %c0 = linalg.fill ins(%z : f32) outs(%e8 : tensor<8xf32>) -> tensor<8xf32>
+  %rows = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x8xf32>) outs(%r0 : tensor<4xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %in, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %cols = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>], iterator_types = ["reduction", "parallel"]} ins(%x : tensor<4x8xf32>) outs(%c0 : tensor<8xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %in, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  // The row sums seed the next reduction: it cannot move before them.
+  %rows2 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x8xf32>) outs(%rows : tensor<4xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.maximumf %in, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %rows, %cols, %rows2 : tensor<4xf32>, tensor<8xf32>, tensor<4xf32>
+}

@@ -76,6 +76,11 @@ def KilnFuseElementwisePass : Pass<"kiln-fuse-elementwise"> {
     the loop static (a fused broadcast of a `?` dim against a static one)
     are cast to that size, so that later passes see operands that agree
     with the loop sizes; the lowering asserted the equality at run time.
+
+    Sibling reductions, two generics that reduce the same inputs (same
+    maps) over the same loops (a tensor's min and max, which int8-dynamic
+    quantization takes, or a sum and a sum of squares), become one generic
+    with two results: one pass over the inputs instead of two.
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect",
