@@ -9,7 +9,11 @@ run (../shared/BENCHMARKS.md: these machines are noisy):
 - torch f32, and torch's quantize_dynamic (qint8 Linear layers, fbgemm).
 
     PYTHONPATH=build/python_packages python3 bench/int8.py \\
-        [--runs N] [--threads T] [--json out.json] [models...]
+        [--runs N] [--threads T] [--cpu NAME] [--json out.json] [models...]
+
+--cpu compiles Kiln's variants for another CPU of this host's family
+(`--cpu=znver3`: AVX2 code, vpmaddwd instead of vpdpbusd, on an AVX-512
+host).
 
 Each variant's output is compared with torch f32's (relative L2 error).
 The objects' sizes (save_object, weights embedded) show what int8 weights
@@ -54,13 +58,17 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--cpu", default="",
+                    help="compile Kiln's variants for this CPU (default: "
+                    "the host's)")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("models", nargs="*",
                     default=["linear_stack", "bert_layer"])
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     host = kiln.compile('func.func @f(%x: tensor<1xf32>) -> tensor<1xf32> {'
-                        ' return %x : tensor<1xf32> }').target_description
+                        ' return %x : tensor<1xf32> }',
+                        cpu=args.cpu).target_description
     llvm_cpu = host.split('cpu = "')[1].split('"')[0] if 'cpu = "' in host \
         else "?"
     print("CPU: %s (LLVM: %s); %d threads (Kiln and torch)"
@@ -95,7 +103,8 @@ def main():
         rows, calls = {}, {}
         for variant, options in variants.items():
             t = time.perf_counter()
-            m = kiln.compile(onnx_bytes, threads=args.threads, **options)
+            m = kiln.compile(onnx_bytes, threads=args.threads, cpu=args.cpu,
+                             **options)
             compile_s = time.perf_counter() - t
             got = first(m(*arrays))
             rows[variant] = {
