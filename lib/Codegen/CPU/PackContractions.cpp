@@ -9,7 +9,6 @@
 #include "Strategy.h"
 
 #include "Kiln/IR/ElementsUtils.h"
-#include "Kiln/IR/KilnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -233,93 +232,6 @@ struct PackBroadcastAccumulator final : OpRewritePattern<linalg::PackOp> {
   }
 };
 
-/// For vpmaddwd (k0 = 2), an i8 contraction's operands widened to i16 before
-/// packing, each as its body widens it (so the register tile broadcasts a
-/// row's two i16 as one i32 and reads the panel's i16 directly): constants
-/// (frozen weights) at compile time, other operands by a vectorized
-/// elementwise op. The contraction then sign-extends i16 to i32.
-static linalg::GenericOp widenToI16(RewriterBase &rewriter,
-                                    linalg::GenericOp op,
-                                    DictionaryAttr vectorize) {
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
-    return op;
-  Location loc = op.getLoc();
-  Type i16 = rewriter.getI16Type(), i32 = rewriter.getI32Type();
-  SmallVector<Value> inputs;
-  for (unsigned i = 0; i < 2; ++i) {
-    Value in = op.getDpsInputs()[i];
-    auto type = dyn_cast<RankedTensorType>(in.getType());
-    Operation *ext = op.getBlock()->getArgument(i).hasOneUse()
-                         ? *op.getBlock()->getArgument(i).getUsers().begin()
-                         : nullptr;
-    if (!type || !type.getElementType().isInteger(8) ||
-        !isa_and_nonnull<arith::ExtUIOp, arith::ExtSIOp>(ext))
-      return op;
-    bool isUnsigned = isa<arith::ExtUIOp>(ext);
-    auto wideType = type.clone(i16);
-    ElementsAttr constant;
-    std::optional<ArrayRef<char>> bytes;
-    if (auto splat = dyn_cast_if_present<SplatElementsAttr>(
-            matchPattern(in, m_Constant(&constant)) ? constant
-                                                    : ElementsAttr())) {
-      APInt v = splat.getSplatValue<APInt>();
-      inputs.push_back(arith::ConstantOp::create(
-          rewriter, loc, wideType,
-          SplatElementsAttr::get(wideType, isUnsigned ? v.zext(16)
-                                                      : v.sext(16))));
-      continue;
-    }
-    if (type.hasStaticShape() && matchPattern(in, m_Constant(&constant)) &&
-        (bytes = getRawElementBytes(constant))) {
-      SmallVector<int16_t> wide;
-      wide.reserve(bytes->size());
-      for (char c : *bytes)
-        wide.push_back(isUnsigned ? static_cast<int16_t>(
-                                        static_cast<unsigned char>(c))
-                                  : static_cast<int16_t>(
-                                        static_cast<signed char>(c)));
-      ElementsAttr attr = makeElementsFromBytes(
-          wideType,
-          ArrayRef<char>(reinterpret_cast<const char *>(wide.data()),
-                         wide.size() * sizeof(int16_t)),
-          "widened");
-      inputs.push_back(arith::ConstantOp::create(rewriter, loc, wideType,
-                                                 cast<TypedAttr>(attr)));
-      continue;
-    }
-    SmallVector<OpFoldResult> dims = tensor::getMixedSizes(rewriter, loc, in);
-    Value empty = tensor::EmptyOp::create(rewriter, loc, dims, i16);
-    auto identity = rewriter.getMultiDimIdentityMap(type.getRank());
-    auto widen = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{wideType}, ValueRange{in}, ValueRange{empty},
-        ArrayRef<AffineMap>{identity, identity},
-        SmallVector<utils::IteratorType>(type.getRank(),
-                                         utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value v = isUnsigned
-                        ? arith::ExtUIOp::create(b, l, i16, args[0]).getResult()
-                        : arith::ExtSIOp::create(b, l, i16, args[0]).getResult();
-          linalg::YieldOp::create(b, l, v);
-        });
-    widen->setAttr(kStrategyAttrName, vectorize);
-    inputs.push_back(widen.getResult(0));
-  }
-  auto widened = linalg::GenericOp::create(
-      rewriter, loc, op.getResultTypes(), inputs, op.getDpsInits(),
-      op.getIndexingMapsArray(), op.getIteratorTypesArray(),
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        Value x = arith::ExtSIOp::create(b, l, i32, args[0]);
-        Value y = arith::ExtSIOp::create(b, l, i32, args[1]);
-        linalg::YieldOp::create(
-            b, l,
-            ValueRange{arith::AddIOp::create(
-                b, l, args[2], arith::MulIOp::create(b, l, x, y))});
-      });
-  widened->setAttrs(op->getDiscardableAttrDictionary());
-  rewriter.replaceOp(op, widened.getResults());
-  return widened;
-}
-
 struct KilnCPUPackContractionsPass final
     : kiln::impl::KilnCPUPackContractionsPassBase<
           KilnCPUPackContractionsPass> {
@@ -332,18 +244,10 @@ struct KilnCPUPackContractionsPass final
         candidates.push_back(op);
     });
     IRRewriter rewriter(&getContext());
-    DictionaryAttr vectorize =
-        VectorizeStrategy::forTarget(TargetAttr::lookup(getOperation()))
-            .toAttr(&getContext());
     for (linalg::LinalgOp op : candidates) {
       ContractionStrategy strategy = *ContractionStrategy::read(op);
       Attribute strategyAttr = op->getAttr(kStrategyAttrName);
       rewriter.setInsertionPoint(op);
-      if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-          generic && strategy.k0 == 2) {
-        op = widenToI16(rewriter, generic, vectorize);
-        rewriter.setInsertionPoint(op);
-      }
       auto control = [&](linalg::LinalgOp) {
         linalg::BlockPackMatmulOptions options;
         options.blockFactors = {strategy.m0, strategy.n0, strategy.k0};

@@ -53,13 +53,12 @@ ContractionStrategy ContractionStrategy::forIntegerTarget(TargetAttr target,
                                                           bool rhsUnsigned) {
   int64_t vectorBits = target ? target.getVectorBits() : 128;
   IntegerDotSupport dot = IntegerDotSupport::forTarget(target);
-  // vpdpbusd takes bytes; vpmaddwd's operands are widened to i16 before
-  // packing.
+  int64_t k0 = 1;
   if (lhsUnsigned && !rhsUnsigned && dot.vnniLanes(vectorBits))
-    return tileFor(target, /*k0=*/4, /*elementBytes=*/1);
-  if (dot.pmaddwdLanes(vectorBits))
-    return tileFor(target, /*k0=*/2, /*elementBytes=*/2);
-  return tileFor(target, /*k0=*/1, /*elementBytes=*/1);
+    k0 = 4;
+  else if (dot.pmaddwdLanes(vectorBits))
+    k0 = 2;
+  return tileFor(target, k0, /*elementBytes=*/1);
 }
 
 IntegerDotSupport IntegerDotSupport::forTarget(TargetAttr target) {

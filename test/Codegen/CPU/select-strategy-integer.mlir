@@ -2,8 +2,7 @@
 // widened in the body) a packed strategy whose k0 is what one i32 lane of
 // the target's dot product takes: 4 bytes for vpdpbusd (AVX-512 VNNI, a
 // ui8 left and an i8 right operand), 2 for vpmaddwd (any other x86 target,
-// or other signedness; its operands are widened to i16 before packing, so
-// kc counts 2 x 2 bytes per column), 1 (the portable path) elsewhere.
+// or other signedness), 1 (the portable path) elsewhere.
 // RUN: kiln-opt %s --split-input-file --kiln-attach-target="cpu=znver3" --kiln-cpu-select-strategy | FileCheck %s --check-prefix=AVX2
 // RUN: kiln-opt %s --split-input-file --kiln-attach-target="cpu=sapphirerapids" --kiln-cpu-select-strategy | FileCheck %s --check-prefix=VNNI
 // RUN: kiln-opt %s --split-input-file --kiln-attach-target="cpu=skylake-avx512" --kiln-cpu-select-strategy | FileCheck %s --check-prefix=AVX512BW
@@ -15,7 +14,7 @@
 
 // AVX2-LABEL: func.func @u8s8
 // AVX2: linalg.generic
-// AVX2-SAME: kiln.strategy = {k0 = 2 : i64, kc = 256 : i64, kind = "mmt4d", m0 = 6 : i64, mc = 252 : i64, n0 = 16 : i64}
+// AVX2-SAME: kiln.strategy = {k0 = 2 : i64, kc = 512 : i64, kind = "mmt4d", m0 = 6 : i64, mc = 252 : i64, n0 = 16 : i64}
 // VNNI-LABEL: func.func @u8s8
 // VNNI: linalg.generic
 // VNNI-SAME: kiln.strategy = {k0 = 4 : i64, kc = 128 : i64, kind = "mmt4d", m0 = 8 : i64, mc = 2048 : i64, n0 = 32 : i64}

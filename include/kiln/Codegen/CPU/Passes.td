@@ -178,12 +178,6 @@ def KilnCPUPackContractionsPass
     (folded when constant) and broadcast straight into the packed layout,
     and the unpack's destination, which it overwrites whole, becomes
     `tensor.empty`.
-
-    An i8 contraction with `k0 = 2` (the `vpmaddwd` strategy) has both
-    operands widened to i16 first, each as its body widens it: frozen
-    weights at compile time, other operands by a vectorized elementwise op.
-    The register tile then broadcasts a row's two i16 as one i32 and reads
-    the packed panel as it is.
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect",
