@@ -39,7 +39,8 @@ std::optional<WidenedOperand> matchWidened(Value v) {
   Value in = def->getOperand(0);
   auto type = dyn_cast<VectorType>(in.getType());
   if (!type || type.getRank() != 2 || type.isScalable() ||
-      !type.getElementType().isInteger(8))
+      !(type.getElementType().isInteger(8) ||
+        type.getElementType().isInteger(16)))
     return std::nullopt;
   return WidenedOperand{in, isa<arith::ExtUIOp>(def)};
 }
@@ -86,10 +87,13 @@ struct IntegerDotContraction final
       return rewriter.notifyMatchFailure(op, "operands are not widened i8");
     int64_t m0 = accType.getDimSize(0), n0 = accType.getDimSize(1);
     int64_t k0 = cast<VectorType>(lhs->bytes.getType()).getDimSize(1);
+    Type lhsElement = cast<VectorType>(lhs->bytes.getType()).getElementType();
+    Type rhsElement = cast<VectorType>(rhs->bytes.getType()).getElementType();
+    bool bytes = lhsElement.isInteger(8) && rhsElement.isInteger(8);
 
     int64_t lanes = 0;
     bool vnni = false;
-    if (k0 == 4 && lhs->isUnsigned && !rhs->isUnsigned) {
+    if (k0 == 4 && bytes && lhs->isUnsigned && !rhs->isUnsigned) {
       lanes = support.vnniLanes(vectorBits);
       vnni = lanes != 0;
     } else if (k0 == 2) {
@@ -112,9 +116,10 @@ struct IntegerDotContraction final
     // and a flat read of them is one load.
     Type pieceElement = vnni ? i8 : i16;
     auto widen = [&](Value bytes, bool isUnsigned) -> Value {
-      if (vnni)
-        return bytes;
-      auto type = cast<VectorType>(bytes.getType()).clone(i16);
+      auto type = cast<VectorType>(bytes.getType());
+      if (vnni || type.getElementType() == i16)
+        return bytes; // already what the instruction reads
+      type = type.clone(i16);
       if (isUnsigned)
         return arith::ExtUIOp::create(rewriter, loc, type, bytes);
       return arith::ExtSIOp::create(rewriter, loc, type, bytes);
@@ -122,7 +127,7 @@ struct IntegerDotContraction final
     auto pieceType = VectorType::get({lanes * k0}, pieceElement);
     Value rightFlat = widen(
         vector::ShapeCastOp::create(rewriter, loc,
-                                    VectorType::get({n0 * k0}, i8),
+                                    VectorType::get({n0 * k0}, rhsElement),
                                     rhs->bytes),
         rhs->isUnsigned);
     SmallVector<Value> columns;

@@ -53,12 +53,13 @@ ContractionStrategy ContractionStrategy::forIntegerTarget(TargetAttr target,
                                                           bool rhsUnsigned) {
   int64_t vectorBits = target ? target.getVectorBits() : 128;
   IntegerDotSupport dot = IntegerDotSupport::forTarget(target);
-  int64_t k0 = 1;
+  // kc and mc are sized by the packed right operand, bytes for both
+  // instructions (vpmaddwd's left operand is widened to i16).
   if (lhsUnsigned && !rhsUnsigned && dot.vnniLanes(vectorBits))
-    k0 = 4;
-  else if (dot.pmaddwdLanes(vectorBits))
-    k0 = 2;
-  return tileFor(target, k0, /*elementBytes=*/1);
+    return tileFor(target, /*k0=*/4, /*elementBytes=*/1);
+  if (dot.pmaddwdLanes(vectorBits))
+    return tileFor(target, /*k0=*/2, /*elementBytes=*/1);
+  return tileFor(target, /*k0=*/1, /*elementBytes=*/1);
 }
 
 IntegerDotSupport IntegerDotSupport::forTarget(TargetAttr target) {

@@ -126,3 +126,41 @@ func.func @padded_k_not_folded(%a: tensor<1x5xf32>, %b: tensor<3x3xf32>) -> tens
   %r = linalg.matmul {kiln.strategy = {k0 = 1 : i64, kc = 128 : i64, kind = "mmt4d", m0 = 8 : i64, mc = 1024 : i64, n0 = 32 : i64}} ins(%a, %p : tensor<1x5xf32>, tensor<5x3xf32>) outs(%f : tensor<1x3xf32>) -> tensor<1x3xf32>
   return %r : tensor<1x3xf32>
 }
+
+// -----
+
+// vpmaddwd (k0 = 2): the left i8 operand (activations) is widened to i16
+// before packing, as the body widens it (ui8: zero), by an elementwise op
+// given the vectorize strategy; the frozen weights stay i8 (packed at
+// compile time). The contraction sign-extends the i16.
+// CHECK-LABEL: func.func @widen_for_pmaddwd
+// CHECK-SAME: (%[[X:.+]]: tensor<4x6xi8>)
+// CHECK: %[[W:.+]] = arith.constant dense<{{\[\[\[\[}}-3, 1], [0, 0]{{.*}}> : tensor<1x3x8x2xi8>
+// CHECK: %[[XW:.+]] = linalg.generic {{.*}} ins(%[[X]] : tensor<4x6xi8>) outs(%{{.+}} : tensor<4x6xi16>) attrs = {kiln.strategy = {kind = "vectorize", vector_size = 4 : i64}}
+// CHECK: arith.extui %{{.+}} : i8 to i16
+// CHECK: linalg.pack %[[XW]]
+// CHECK-SAME: -> tensor<1x3x4x2xi16>
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %[[W]] : tensor<1x3x4x2xi16>, tensor<1x3x8x2xi8>)
+// CHECK-SAME: kiln.packed
+// CHECK: arith.extsi %{{.+}} : i16 to i32
+// CHECK: arith.extsi %{{.+}} : i8 to i32
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (n, k)>
+#out = affine_map<(m, n, k) -> (m, n)>
+func.func @widen_for_pmaddwd(%x: tensor<4x6xi8>) -> tensor<4x8xi32> {
+  %w = arith.constant dense<[[-3, 1, 2, 3, 4, 5], [0, 0, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1], [2, 2, 2, 2, 2, 2], [3, 3, 3, 3, 3, 3], [4, 4, 4, 4, 4, 4], [5, 5, 5, 5, 5, 5], [6, 6, 6, 6, 6, 6]]> : tensor<8x6xi8>
+  %c0 = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<4x8xi32>
+  %acc = linalg.fill ins(%c0 : i32) outs(%e : tensor<4x8xi32>) -> tensor<4x8xi32>
+  %r = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<4x6xi8>, tensor<8x6xi8>) outs(%acc : tensor<4x8xi32>)
+      attrs = {kiln.strategy = {kind = "mmt4d", m0 = 4, n0 = 8, k0 = 2, kc = 16}} {
+  ^bb0(%a: i8, %b: i8, %s: i32):
+    %a32 = arith.extui %a : i8 to i32
+    %b32 = arith.extsi %b : i8 to i32
+    %p = arith.muli %a32, %b32 : i32
+    %t = arith.addi %s, %p : i32
+    linalg.yield %t : i32
+  } -> tensor<4x8xi32>
+  return %r : tensor<4x8xi32>
+}

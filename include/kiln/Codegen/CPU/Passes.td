@@ -178,6 +178,12 @@ def KilnCPUPackContractionsPass
     (folded when constant) and broadcast straight into the packed layout,
     and the unpack's destination, which it overwrites whole, becomes
     `tensor.empty`.
+
+    An i8 contraction with `k0 = 2` (the `vpmaddwd` strategy) has its left
+    operand (the activations) widened to i16 first, as its body widens it,
+    by a vectorized elementwise op: the register tile then broadcasts a
+    row's two i16 as one i32 from memory. The right operand (frozen
+    weights) stays i8.
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect",
