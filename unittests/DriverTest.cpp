@@ -12,6 +12,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstring>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -124,5 +125,85 @@ TEST_F(FreezeArgumentTest, UnsupportedDtype) {
   std::string message = errorOf("x=" + file);
   EXPECT_THAT(message, HasSubstr("--freeze x: "));
   EXPECT_THAT(message, HasSubstr("unsupported dtype '<c8'"));
+}
+} // namespace
+
+namespace {
+/// `--calibration`'s directories: batches as .npy files or as directories
+/// of them, read in name order; everything else is an error naming it.
+class CalibrationDirectoryTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("kiln-calibration", dir));
+  }
+  void TearDown() override { llvm::sys::fs::remove_directories(dir); }
+
+  std::string path(StringRef a, StringRef b = "") {
+    llvm::SmallString<128> p(dir);
+    llvm::sys::path::append(p, a);
+    if (!b.empty())
+      llvm::sys::path::append(p, b);
+    return p.str().str();
+  }
+  void writeBatch(StringRef file, float value) {
+    HostArray array{"f32", {2}, std::vector<char>(8, 0)};
+    std::memcpy(array.data.data(), &value, 4);
+    ASSERT_FALSE(static_cast<bool>(writeNpy(file, array)));
+  }
+  std::string errorOf(StringRef directory) {
+    auto batches = readCalibrationDirectory(directory);
+    if (batches) {
+      ADD_FAILURE() << "'" << directory.str() << "' was accepted";
+      return "";
+    }
+    return llvm::toString(batches.takeError());
+  }
+
+  llvm::SmallString<128> dir;
+};
+
+TEST_F(CalibrationDirectoryTest, FilesAreBatchesInNameOrder) {
+  writeBatch(path("b.npy"), 2);
+  writeBatch(path("a.npy"), 1);
+  auto batches = readCalibrationDirectory(dir);
+  ASSERT_TRUE(static_cast<bool>(batches)) << llvm::toString(batches.takeError());
+  ASSERT_EQ(batches->size(), 2u);
+  float first;
+  std::memcpy(&first, (*batches)[0][0].data.data(), 4);
+  EXPECT_EQ(first, 1.0f);
+  EXPECT_EQ((*batches)[0].size(), 1u);
+}
+
+TEST_F(CalibrationDirectoryTest, DirectoriesAreBatchesOfInputs) {
+  ASSERT_FALSE(llvm::sys::fs::create_directory(path("0")));
+  writeBatch(path("0", "x0.npy"), 1);
+  writeBatch(path("0", "x1.npy"), 2);
+  auto batches = readCalibrationDirectory(dir);
+  ASSERT_TRUE(static_cast<bool>(batches)) << llvm::toString(batches.takeError());
+  ASSERT_EQ(batches->size(), 1u);
+  EXPECT_EQ((*batches)[0].size(), 2u);
+}
+
+TEST_F(CalibrationDirectoryTest, Errors) {
+  EXPECT_THAT(errorOf(path("missing")),
+              HasSubstr("does not exist or is not a directory"));
+  EXPECT_THAT(errorOf(dir), HasSubstr("has no batches"));
+  ASSERT_FALSE(llvm::sys::fs::create_directory(path("empty")));
+  EXPECT_THAT(errorOf(dir), HasSubstr("has no .npy files"));
+  llvm::sys::fs::remove(path("empty"));
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path("notes.txt"), ec);
+    os << "x";
+  }
+  EXPECT_THAT(errorOf(dir),
+              HasSubstr("is neither a .npy file nor a directory of them"));
+  llvm::sys::fs::remove(path("notes.txt"));
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path("bad.npy"), ec);
+    os << "not numpy";
+  }
+  EXPECT_THAT(errorOf(dir), HasSubstr("bad.npy"));
 }
 } // namespace
