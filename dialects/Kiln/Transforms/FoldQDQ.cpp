@@ -22,13 +22,6 @@ namespace mlir::kiln {
 using namespace mlir;
 using namespace mlir::kiln;
 
-/// The dim of the candidate's weights that is its output channel.
-static int64_t outputChannelAxis(const QuantizationCandidate &c) {
-  if (c.isConv)
-    return c.nhwc ? 3 : 0;
-  return c.transposed ? 0 : 1;
-}
-
 /// The per-channel scales of weights quantized symmetrically to int8 along
 /// their output channels, from the quantized type of a QDQ pair.
 static std::optional<SmallVector<double>>
@@ -42,7 +35,7 @@ weightScales(const QuantizationCandidate &c, quant::QuantizedType type) {
     return SmallVector<double>(channels, uniform.getScale());
   }
   auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type);
-  if (!perAxis || perAxis.getQuantizedDimension() != outputChannelAxis(c) ||
+  if (!perAxis || perAxis.getQuantizedDimension() != c.outputChannelAxis() ||
       static_cast<int64_t>(perAxis.getScales().size()) != channels ||
       llvm::any_of(perAxis.getZeroPoints(), [](int64_t z) { return z; }))
     return std::nullopt;

@@ -52,6 +52,12 @@ struct QuantizationCandidate {
   int64_t reductionSize() const {
     return weightType.getDimSize(transposed ? 1 : 0);
   }
+  /// The dim of `weight` that runs over the output channels.
+  int64_t outputChannelAxis() const {
+    if (isConv)
+      return nhwc ? 3 : 0;
+    return transposed ? 0 : 1;
+  }
   /// The flat index of weight (channel, k) in the contraction's layout.
   int64_t weightIndex(int64_t channel, int64_t k) const {
     return transposed ? channel * reductionSize() + k

@@ -231,7 +231,6 @@ static Value im2col(OpBuilder &b, Location loc, Conv2DOp conv, Value xq) {
 static void rewrite(OpBuilder &b, const QuantizationCandidate &c,
                     const QuantizedWeights &weights,
                     const ActivationParams &params) {
-  b.setInsertionPoint(c.op);
   Location loc = c.op->getLoc();
   MLIRContext *ctx = b.getContext();
   Type ui8 = IntegerType::get(ctx, 8, IntegerType::Unsigned);
@@ -338,9 +337,8 @@ static void dequantizeWeightsAtRunTime(OpBuilder &b,
                          source.size()),
           "kiln_quantized"));
   // The scales along the output-channel dim, 1 elsewhere.
-  int64_t axis = c.isConv ? (c.nhwc ? 3 : 0) : (c.transposed ? 0 : 1);
   SmallVector<int64_t> scaleShape(sourceType.getRank(), 1);
-  scaleShape[axis] = c.numChannels();
+  scaleShape[c.outputChannelAxis()] = c.numChannels();
   auto scaleType = RankedTensorType::get(scaleShape, b.getF32Type());
   Value scales = ConstantOp::create(
       b, loc, scaleType,
