@@ -180,30 +180,7 @@ LogicalResult Importer::importDequantizeLinear(const onnx::NodeProto &n) {
     return error("DequantizeLinear's zero point (input 2, '" + n.input(2) +
                  "') must be known at compile time, but it is computed at run "
                  "time");
-  Type f32 = b.getF32Type();
-  FailureOr<Value> v = castTo(x, f32);
-  int64_t rank = t.getRank();
-  SmallVector<int64_t> axes = {axis};
-  if (scales->size() > 1 && failed(normalizeAxes(axes, rank)))
-    return failure();
-  auto perChannel = [&](ArrayRef<double> values) -> FailureOr<Value> {
-    if (values.size() == 1)
-      return scalar(values[0], f32);
-    return broadcastAlong(values, f32, rank, axes[0]);
-  };
-  if (zp && llvm::any_of(zp->ints, [](const SymInt &s) { return s.value; })) {
-    SmallVector<double> zeros;
-    for (const SymInt &s : zp->ints)
-      zeros.push_back(static_cast<double>(s.value));
-    FailureOr<Value> z = perChannel(zeros);
-    if (failed(v) || failed(z))
-      return failure();
-    v = make<SubOp>(*v, *z);
-  }
-  FailureOr<Value> scale = perChannel(*scales);
-  if (failed(v) || failed(scale))
-    return failure();
-  return setResult(n, make<MulOp>(*v, *scale));
+  return setResult(n, dequantizeTo(x, zp, *scales, b.getF32Type(), axis));
 }
 
 LogicalResult Importer::importConstantQDQ(const onnx::NodeProto &n,
