@@ -147,15 +147,20 @@ struct KilnCPUSelectStrategyPass final
         ContractionStrategy::forTarget(TargetAttr::lookup(getOperation()));
     DictionaryAttr attr = strategy.toAttr(&getContext());
     TargetAttr target = TargetAttr::lookup(getOperation());
+    // Read from the target's CPU and features once, and only for a
+    // function with an i8 contraction.
+    std::optional<IntegerDotSupport> dot;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op->hasAttr(kStrategyAttrName) || isScheduled(op))
         return;
       if (isPackableContraction(op)) {
         op->setAttr(kStrategyAttrName, attr);
       } else if (auto sign = integerSignedness(op)) {
+        if (!dot)
+          dot = IntegerDotSupport::forTarget(target);
         op->setAttr(kStrategyAttrName,
-                    ContractionStrategy::forIntegerTarget(target, sign->first,
-                                                          sign->second)
+                    ContractionStrategy::forIntegerTarget(
+                        target, *dot, sign->first, sign->second)
                         .toAttr(&getContext()));
       }
     });

@@ -48,11 +48,11 @@ ContractionStrategy ContractionStrategy::forTarget(TargetAttr target) {
   return tileFor(target, /*k0=*/1, /*elementBytes=*/4);
 }
 
-ContractionStrategy ContractionStrategy::forIntegerTarget(TargetAttr target,
-                                                          bool lhsUnsigned,
-                                                          bool rhsUnsigned) {
+ContractionStrategy
+ContractionStrategy::forIntegerTarget(TargetAttr target,
+                                      const IntegerDotSupport &dot,
+                                      bool lhsUnsigned, bool rhsUnsigned) {
   int64_t vectorBits = target ? target.getVectorBits() : 128;
-  IntegerDotSupport dot = IntegerDotSupport::forTarget(target);
   // kc and mc are sized by the packed right operand, bytes for both
   // instructions (vpmaddwd's left operand is widened to i16).
   if (lhsUnsigned && !rhsUnsigned && dot.vnniLanes(vectorBits))

@@ -64,11 +64,12 @@ struct ContractionStrategy {
   /// Picks the tile for f32 on `target` (a generic 128-bit machine with 16
   /// vector registers when there is no target).
   static ContractionStrategy forTarget(TargetAttr target);
-  /// Picks the tile for an i8 x i8 -> i32 contraction on `target`: k0 = 4
-  /// for vpdpbusd (a `ui8` left operand and an `i8` right one, on a VNNI
-  /// target), k0 = 2 for vpmaddwd (any signedness, x86), else k0 = 1 (the
-  /// portable path).
+  /// Picks the tile for an i8 x i8 -> i32 contraction on `target`, which
+  /// has the dot products `dot`: k0 = 4 for vpdpbusd (a `ui8` left operand
+  /// and an `i8` right one, on a VNNI target), k0 = 2 for vpmaddwd (any
+  /// signedness, x86), else k0 = 1 (the portable path).
   static ContractionStrategy forIntegerTarget(TargetAttr target,
+                                              const IntegerDotSupport &dot,
                                               bool lhsUnsigned,
                                               bool rhsUnsigned);
 
