@@ -42,6 +42,8 @@ VARIANTS = {
     "-O2": {"opt_level": 2},
     "-O2 nchw": {"opt_level": 2, "layout": "nchw"},
     "-O2 nhwc": {"opt_level": 2, "layout": "nhwc"},
+    # What kiln-cpu-tile-and-vectorize's epilogue fusion is worth alone.
+    "-O2 no epilogue fusion": {"opt_level": 2, "fuse_epilogues": False},
 }
 
 

@@ -219,6 +219,12 @@ ArrayRef<PassToggle> mlir::kiln::getPassToggles() {
        "(kiln-fuse-elementwise)",
        2,
        [](CompilerOptions &o) -> bool & { return o.codegen.fuseElementwise; }},
+      {"fuse-epilogues",
+       "Compute each GEMM and convolution inside the loop of its epilogue "
+       "(bias, activation, residual), tile by tile "
+       "(kiln-cpu-tile-and-vectorize)",
+       2,
+       [](CompilerOptions &o) -> bool & { return o.codegen.fuseEpilogues; }},
   };
   return toggles;
 }
@@ -477,7 +483,7 @@ void CompilerSession::buildLoweringPipeline(Stage lowering,
     buildKilnToLinalgPipeline(pm, options.codegen);
     return;
   case Stage::Bufferized:
-    buildKilnCPUCodegenPipeline(pm);
+    buildKilnCPUCodegenPipeline(pm, options.codegen);
     buildKilnBufferizePipeline(pm);
     return;
   case Stage::LLVMDialect:

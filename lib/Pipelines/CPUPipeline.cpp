@@ -78,10 +78,12 @@ void mlir::kiln::buildKilnToLinalgPipeline(OpPassManager &pm,
   pm.nest<func::FuncOp>().addPass(createKilnCPUSelectStrategyPass());
 }
 
-void mlir::kiln::buildKilnCPUCodegenPipeline(OpPassManager &pm) {
+void mlir::kiln::buildKilnCPUCodegenPipeline(OpPassManager &pm,
+                                              const CodegenOptions &options) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createKilnCPUPackContractionsPass());
-  funcPm.addPass(createKilnCPUTileAndVectorizePass());
+  funcPm.addPass(createKilnCPUTileAndVectorizePass(
+      KilnCPUTileAndVectorizePassOptions{options.fuseEpilogues}));
   funcPm.addPass(createKilnCPUVectorizeElementwisePass());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
@@ -178,7 +180,7 @@ void mlir::kiln::buildKilnCPUPipeline(OpPassManager &pm,
                                       const TargetOptions &target) {
   buildKilnGraphPipeline(pm, graph);
   buildKilnToLinalgPipeline(pm, codegen, target);
-  buildKilnCPUCodegenPipeline(pm);
+  buildKilnCPUCodegenPipeline(pm, codegen);
   buildKilnBufferizePipeline(pm);
   buildKilnToLLVMPipeline(pm, codegen);
 }

@@ -141,6 +141,12 @@ struct WithCodegenOptions : public Base {
                      "(kiln-fuse-elementwise)"),
       llvm::cl::init(true)};
 
+  PipelineOption<bool> fuseEpilogues{
+      *this, "fuse-epilogues",
+      llvm::cl::desc("Compute each contraction inside its epilogue's task "
+                     "loop (kiln-cpu-tile-and-vectorize)"),
+      llvm::cl::init(true)};
+
   PipelineOption<int64_t> attentionKeyBlock{
       *this, "attention-key-block",
       llvm::cl::desc("Keys per block of flash-style attention (0: "
@@ -148,8 +154,14 @@ struct WithCodegenOptions : public Base {
       llvm::cl::init(128)};
 
   CodegenOptions codegen() const {
-    return CodegenOptions{approximateMath, schedule, parallel,
-                          fuseElementwise, attentionKeyBlock};
+    CodegenOptions options;
+    options.approximateMath = approximateMath;
+    options.schedule = schedule;
+    options.parallel = parallel;
+    options.fuseElementwise = fuseElementwise;
+    options.fuseEpilogues = fuseEpilogues;
+    options.attentionKeyBlock = attentionKeyBlock;
+    return options;
   }
   TargetOptions target() const { return TargetOptions{triple, cpu, features}; }
 };
@@ -158,6 +170,8 @@ struct GraphPipelineOptions
     : WithGraphOptions<PassPipelineOptions<GraphPipelineOptions>> {};
 struct ToLinalgPipelineOptions
     : WithCodegenOptions<PassPipelineOptions<ToLinalgPipelineOptions>> {};
+struct CodegenPipelineOptions
+    : WithCodegenOptions<PassPipelineOptions<CodegenPipelineOptions>> {};
 struct ToLLVMPipelineOptions
     : public PassPipelineOptions<ToLLVMPipelineOptions> {
   PipelineOption<bool> parallel{
@@ -228,11 +242,13 @@ void mlir::kiln::registerKilnPassesAndPipelines() {
       [](OpPassManager &pm, const ToLinalgPipelineOptions &options) {
         buildKilnToLinalgPipeline(pm, options.codegen(), options.target());
       });
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CodegenPipelineOptions>(
       "kiln-cpu-codegen-pipeline",
       "Pack contractions, tile them to register tiles and vectorize, on "
       "tensors",
-      [](OpPassManager &pm) { buildKilnCPUCodegenPipeline(pm); });
+      [](OpPassManager &pm, const CodegenPipelineOptions &options) {
+        buildKilnCPUCodegenPipeline(pm, options.codegen());
+      });
   PassPipelineRegistration<>(
       "kiln-bufferize-pipeline",
       "Bufferize linalg on tensors with deallocation",

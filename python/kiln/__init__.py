@@ -171,7 +171,8 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
             llvm_opt_level=None, approximate_math=True, infer_shapes=None,
             canonicalize=None, fold_constants=None, evaluate_constants=None,
             fold_batchnorm=None, simplify=None, recompose=None,
-            fuse_elementwise=None, layout=None, image_interface=False,
+            fuse_elementwise=None, fuse_epilogues=None, layout=None,
+            image_interface=False,
             threads=0, schedule=None,
             attention_key_block=None, entry="", check=True, freeze=None,
             quantize=None, calibration=None, calibration_method="minmax",
@@ -190,9 +191,12 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
     llvm_opt_level: LLVM's optimization level, 0-3 (default: opt_level's).
     approximate_math: polynomial exp/tanh/erf/log instead of libm.
     infer_shapes, canonicalize, fold_constants, evaluate_constants,
-        fold_batchnorm, simplify, recompose, fuse_elementwise: turn one
-        pass on or off whatever opt_level says (None: as opt_level says;
-        see pass_toggles()). simplify: transposes into matmuls, constant
+        fold_batchnorm, simplify, recompose, fuse_elementwise,
+        fuse_epilogues: turn one pass on or off whatever opt_level says
+        (None: as opt_level says; see pass_toggles()). fuse_epilogues:
+        each GEMM or convolution computed tile by tile inside its
+        epilogue's loop (bias, activation, residual add, dequantization).
+        simplify: transposes into matmuls, constant
         chains, pads into convolutions; fold_constants: transposes, slices,
         pads and casts of frozen weights evaluated at compile time;
         evaluate_constants: any other op on constants computed at compile
@@ -246,7 +250,8 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
         ("fold_constants", fold_constants),
         ("evaluate_constants", evaluate_constants),
         ("fold_batchnorm", fold_batchnorm), ("simplify", simplify),
-        ("recompose", recompose), ("fuse_elementwise", fuse_elementwise))
+        ("recompose", recompose), ("fuse_elementwise", fuse_elementwise),
+        ("fuse_epilogues", fuse_epilogues))
         if value is not None}
     data, name, is_onnx = _read_source(source)
     if isinstance(data, bytes) and not is_onnx:

@@ -1050,6 +1050,48 @@ add(Case("conv_int8_dynamic_nhwc", [np.ascontiguousarray(vx.transpose(0, 2, 3, 1
          "  return %r : tensor<2x5x7x5xf32>", [vwant.transpose(0, 2, 3, 1)],
          rtol=1e-5, atol=1e-5, flags=["--quantize=int8-dynamic", "--layout=keep"]))
 
+# GEMM and convolution epilogues computed in the contraction's task loop
+# (kiln-cpu-tile-and-vectorize's fuse-epilogues), large enough to be shared
+# between threads: bias, activation and residual add after a linear; a
+# prime M (padded register tiles, unpacked by a copy in each task); AVX2
+# register tiles (6 x 16: M = 128 is not a multiple); a batch of matmuls;
+# a convolution's NCHW and NHWC views; and the same with fusion off.
+ex, ew, eb, er = rand(128, 256), rand(512, 256), rand(512), rand(128, 512)
+ey = ref(ex) @ ref(ew).T + ref(eb)
+ewant = 0.5 * ey * (1 + erf(ey / np.sqrt(2))) + ref(er)
+epilogue_linear = (
+    "  %y = kiln.linear %a0, %a1, %a2 : (tensor<128x256xf32>, tensor<512x256xf32>, tensor<512xf32>) -> tensor<128x512xf32>\n"
+    "  %g = kiln.gelu %y : (tensor<128x512xf32>) -> tensor<128x512xf32>\n"
+    "  %r = kiln.add %g, %a3 : (tensor<128x512xf32>, tensor<128x512xf32>) -> tensor<128x512xf32>\n"
+    "  return %r : tensor<128x512xf32>")
+for suffix, flags in (("", []), ("_avx2", ["--cpu=znver3"]),
+                      ("_unfused", ["--fuse-epilogues=false"])):
+    add(Case("epilogue_linear_gelu_residual" + suffix, [ex, ew, eb, er],
+             epilogue_linear, [ewant], rtol=1e-4, atol=1e-4, flags=flags))
+px = rand(131, 256)
+add(Case("epilogue_prime_m_relu", [px, ew, eb],
+         "  %y = kiln.linear %a0, %a1, %a2 : (tensor<131x256xf32>, tensor<512x256xf32>, tensor<512xf32>) -> tensor<131x512xf32>\n"
+         "  %r = kiln.relu %y : (tensor<131x512xf32>) -> tensor<131x512xf32>\n"
+         "  return %r : tensor<131x512xf32>",
+         [np.maximum(ref(px) @ ref(ew).T + ref(eb), 0)], rtol=1e-4, atol=1e-4))
+qa, qb, qc = rand(4, 64, 512), rand(4, 512, 128), rand(4, 64, 128)
+add(Case("epilogue_batched_matmul_add", [qa, qb, qc],
+         "  %y = kiln.matmul %a0, %a1 : (tensor<4x64x512xf32>, tensor<4x512x128xf32>) -> tensor<4x64x128xf32>\n"
+         "  %r = kiln.add %y, %a2 : (tensor<4x64x128xf32>, tensor<4x64x128xf32>) -> tensor<4x64x128xf32>\n"
+         "  return %r : tensor<4x64x128xf32>",
+         [ref(qa) @ ref(qb) + ref(qc)], rtol=1e-4, atol=1e-4))
+cx_, cw_, cb_ = rand(1, 32, 32, 32), rand(64, 32, 3, 3), rand(64)
+cwant = np.maximum(conv_nchw(ref(cx_), ref(cw_), ref(cb_), pads=(1, 1, 1, 1)), 0)
+conv_relu = (
+    f"  %w = kiln.constant {dense(cw_)} : tensor<64x32x3x3xf32>\n"
+    f"  %b = kiln.constant {dense(cb_)} : tensor<64xf32>\n"
+    "  %y = kiln.conv2d %a0, %w, %b {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x32x32x32xf32>, tensor<64x32x3x3xf32>, tensor<64xf32>) -> tensor<1x64x32x32xf32>\n"
+    "  %r = kiln.relu %y : (tensor<1x64x32x32xf32>) -> tensor<1x64x32x32xf32>\n"
+    "  return %r : tensor<1x64x32x32xf32>")
+for layout in ("nchw", "nhwc"):
+    add(Case("epilogue_conv_relu_" + layout, [cx_], conv_relu, [cwant],
+             rtol=1e-4, atol=1e-4, flags=["--layout=" + layout]))
+
 if __name__ == "__main__":
     import os
     bindir, cc = os.path.abspath(sys.argv[1]), sys.argv[2]

@@ -80,6 +80,9 @@ struct CodegenOptions {
   /// Fuse elementwise producers into their consumers, broadcasts and
   /// reshapes included (kiln-fuse-elementwise).
   bool fuseElementwise = true;
+  /// Compute each packed contraction inside its epilogue's task loop
+  /// (kiln-cpu-tile-and-vectorize's fuse-epilogues).
+  bool fuseEpilogues = true;
   /// Keys per block of flash-style attention (convert-kiln-to-linalg's
   /// attention-key-block); 0 materializes the scores matrix.
   int64_t attentionKeyBlock = 128;
@@ -100,7 +103,8 @@ void buildKilnToLinalgPipeline(OpPassManager &pm, const CodegenOptions &options,
 /// CPU code generation on tensors, for the strategies kiln-cpu-select-
 /// strategy recorded: pack contractions into tiled layouts (constant
 /// weights at compile time), tile them to register tiles and vectorize.
-void buildKilnCPUCodegenPipeline(OpPassManager &pm);
+void buildKilnCPUCodegenPipeline(OpPassManager &pm,
+                                 const CodegenOptions &options = {});
 
 /// linalg on tensors -> memrefs: empty-tensor elimination, one-shot
 /// bufferization across function boundaries (identity layouts) and

@@ -6,6 +6,7 @@
 
 #include "Distribute.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/Support/MathExtras.h"
@@ -32,7 +33,10 @@ FailureOr<TilingInterface> mlir::kiln::tileLoops(RewriterBase &rewriter,
 FailureOr<linalg::LinalgOp>
 mlir::kiln::distributeOverThreads(RewriterBase &rewriter, linalg::LinalgOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ranges.empty() || llvm::any_of(ranges, ShapedType::isDynamic))
+  // Already one task's share (an epilogue fused into a contraction's
+  // task loop): OpenMP would nest a parallel region per task.
+  if (ranges.empty() || llvm::any_of(ranges, ShapedType::isDynamic) ||
+      op->getParentOfType<scf::ForallOp>())
     return op;
   int64_t work = std::max<int64_t>(
       1, static_cast<int64_t>(op.getBlock()->getOperations().size()) - 1);

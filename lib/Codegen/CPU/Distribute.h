@@ -30,7 +30,8 @@ inline constexpr int64_t kMinParallelWork = 1 << 19;
 /// one; its chunks are then multiples of kChunkAlign) into at most
 /// `kMaxChunks` chunks of an `scf.forall`, the loop that becomes the OpenMP
 /// worksharing loop, and returns the op inside it. Returns `op` itself when
-/// it has a dynamic iteration space, too little work or no such loop.
+/// it has a dynamic iteration space, too little work or no such loop, or
+/// is in an scf.forall already.
 FailureOr<linalg::LinalgOp> distributeOverThreads(RewriterBase &rewriter,
                                                   linalg::LinalgOp op);
 

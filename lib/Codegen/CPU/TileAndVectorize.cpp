@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -21,6 +23,7 @@
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNCPUTILEANDVECTORIZEPASS
@@ -30,20 +33,76 @@ namespace mlir::kiln {
 using namespace mlir;
 using namespace mlir::kiln;
 
+/// Marks, within this pass, the K loops around register tiles.
+static constexpr StringLiteral kKLoopAttrName = "kiln.k_loop";
+
 /// Contractions of fewer FLOPs run on one thread.
 static constexpr double kMinParallelFlops = 2e7;
 /// Parallel tasks a contraction is split into, at least, when it has enough
 /// M tiles.
 static constexpr int64_t kMinTasks = 16;
 
-/// Tiles a packed contraction (loops [batch,] M1, N1, K1, m0, n0, k0) down
-/// to one register tile and vectorizes it. The loop nest is batch and N1
-/// (an scf.forall, which becomes the OpenMP parallel loop, unless the
-/// contraction is too small to share), K blocks of kc, M1, then single K
-/// steps.
+/// How a packed contraction (loops [batch,] M1, N1, K1, m0, n0, k0) is
+/// shared between threads: its first tiling level.
+struct Distribution {
+  /// An scf.forall (the OpenMP parallel loop), or one thread's scf.for.
+  bool parallel = true;
+  /// M1 and N1 tiles per task (0: all of M1).
+  int64_t mChunk = 0, nChunk = 1;
+  /// M1 tiles per L2 block within a task (0: M is not blocked).
+  int64_t mBlock = 0;
+};
+
+static Distribution distribute(linalg::GenericOp op,
+                               const ContractionStrategy &strategy) {
+  Distribution d;
+  int64_t batch = op.getNumLoops() - 6;
+  // Small contractions run on one thread: waking a sleeping worker costs
+  // more than they take. (A dynamic size may be large.)
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::none_of(ranges, ShapedType::isDynamic)) {
+    double flops = 2;
+    for (int64_t r : ranges)
+      flops *= r;
+    d.parallel = flops >= kMinParallelFlops;
+  }
+  // The threads share N tiles and, where there are few of those (a 7x7
+  // convolution has two), chunks of M tiles too, so that a few threads get
+  // even shares: at least kMinTasks (M chunk, N tile) pairs.
+  int64_t m1 = ranges[batch], n1 = ranges[batch + 1];
+  if (d.parallel && !ShapedType::isDynamic(m1) && !ShapedType::isDynamic(n1) &&
+      n1 < kMinTasks) {
+    int64_t chunks =
+        std::min<int64_t>(m1, llvm::divideCeil(kMinTasks, n1));
+    d.mChunk = static_cast<int64_t>(llvm::divideCeil(m1, chunks));
+  }
+  // N tiles outermost (the threads' loop): the packed right-hand panel of
+  // a tile, and the accumulator column it updates, stay in cache across
+  // the K blocks and M tiles. (K blocks outermost reuse the left operand
+  // better at 2048^3 but sweep the whole accumulator once per block, which
+  // loses at 1024^3 and below.)
+  // When M has more tiles than one L2 block (strategy.mc rows), each task
+  // takes a chunk of N tiles and, within a K block, walks M in L2 blocks,
+  // each reused across the chunk's N tiles (whose right panels stay in L2
+  // too): loops N chunk, K block, M block, N tile, M tile, k.
+  if (strategy.mc && !ShapedType::isDynamic(m1) &&
+      !ShapedType::isDynamic(n1) && m1 > strategy.mc / strategy.m0) {
+    d.mBlock = strategy.mc / strategy.m0;
+    d.nChunk = std::max<int64_t>(1, n1 / kMinTasks);
+  }
+  return d;
+}
+
+/// Tiles a packed contraction down to one register tile and vectorizes it.
+/// The loop nest is batch and N1 (an scf.forall, which becomes the OpenMP
+/// parallel loop, unless the contraction is too small to share), K blocks
+/// of kc, M1, then single K steps. With `distributed`, the first level
+/// (the task loop) is already there: the epilogue's, which the
+/// contraction was fused into.
 static LogicalResult tileAndVectorize(RewriterBase &rewriter,
                                       linalg::GenericOp op,
-                                      const ContractionStrategy &strategy) {
+                                      const ContractionStrategy &strategy,
+                                      const Distribution &d, bool distributed) {
   int64_t loops = op.getNumLoops();
   int64_t batch = loops - 6;
   if (batch < 0 || batch > 1)
@@ -57,51 +116,17 @@ static LogicalResult tileAndVectorize(RewriterBase &rewriter,
     s[batch + 2] = k1;
     return s;
   };
-  // Small contractions run on one thread: waking a sleeping worker costs
-  // more than they take. (A dynamic size may be large.)
-  bool parallel = true;
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (llvm::none_of(ranges, ShapedType::isDynamic)) {
-    double flops = 2;
-    for (int64_t r : ranges)
-      flops *= r;
-    parallel = flops >= kMinParallelFlops;
-  }
-  // The threads share N tiles and, where there are few of those (a 7x7
-  // convolution has two), chunks of M tiles too, so that a few threads get
-  // even shares: at least kMinTasks (M chunk, N tile) pairs.
-  int64_t mChunk = 0;
-  int64_t m1 = ranges[batch], n1 = ranges[batch + 1];
-  if (parallel && !ShapedType::isDynamic(m1) && !ShapedType::isDynamic(n1) &&
-      n1 < kMinTasks) {
-    int64_t chunks =
-        std::min<int64_t>(m1, llvm::divideCeil(kMinTasks, n1));
-    mChunk = static_cast<int64_t>(llvm::divideCeil(m1, chunks));
-  }
   auto current = cast<TilingInterface>(op.getOperation());
   struct Level {
     SmallVector<int64_t> sizes;
     bool parallel;
   };
-  // N tiles outermost (the threads' loop): the packed right-hand panel of
-  // a tile, and the accumulator column it updates, stay in cache across
-  // the K blocks and M tiles. (K blocks outermost reuse the left operand
-  // better at 2048^3 but sweep the whole accumulator once per block, which
-  // loses at 1024^3 and below.)
-  // When M has more tiles than one L2 block (strategy.mc rows), each task
-  // takes a chunk of N tiles and, within a K block, walks M in L2 blocks,
-  // each reused across the chunk's N tiles (whose right panels stay in L2
-  // too): loops N chunk, K block, M block, N tile, M tile, k.
-  int64_t nChunk = 1, mBlock = 0;
-  if (strategy.mc && !ShapedType::isDynamic(m1) &&
-      !ShapedType::isDynamic(n1) && m1 > strategy.mc / strategy.m0) {
-    mBlock = strategy.mc / strategy.m0;
-    nChunk = std::max<int64_t>(1, n1 / kMinTasks);
-  }
-  SmallVector<Level> levels = {Level{sizes(1, mChunk, nChunk, 0), parallel},
-                               Level{sizes(0, 0, 0, strategy.kc), false}};
-  if (mBlock) {
-    levels.push_back(Level{sizes(0, mBlock, 0, 0), false});
+  SmallVector<Level> levels;
+  if (!distributed)
+    levels.push_back(Level{sizes(1, d.mChunk, d.nChunk, 0), d.parallel});
+  levels.push_back(Level{sizes(0, 0, 0, strategy.kc), false});
+  if (d.mBlock) {
+    levels.push_back(Level{sizes(0, d.mBlock, 0, 0), false});
     levels.push_back(Level{sizes(0, 0, 1, 0), false});
   }
   levels.push_back(Level{sizes(0, 1, 0, 0), false});
@@ -113,6 +138,10 @@ static LogicalResult tileAndVectorize(RewriterBase &rewriter,
       return failure();
     current = *tiled;
   }
+  // The register tile is read and written once per K step: hoisted out of
+  // the K loop (at the end of the pass), it is carried in registers.
+  if (auto kLoop = current->getParentOfType<scf::ForOp>())
+    kLoop->setAttr(kKLoopAttrName, rewriter.getUnitAttr());
   // Drop the unit outer dims ([batch,] M1, N1, K1) so that the register
   // tile vectorizes to a plain (m0 x k0) * (n0 x k0) contraction.
   auto tiledGeneric = dyn_cast<linalg::GenericOp>(current.getOperation());
@@ -140,6 +169,184 @@ static LogicalResult tileAndVectorize(RewriterBase &rewriter,
     return failure();
   rewriter.replaceOp(tileOp, vectorized->replacements);
   return success();
+}
+
+/// Whether `op` is an elementwise op that reads `value` where it writes:
+/// a consumer that a tile of `value` can be finished with.
+static bool isEpilogueOf(linalg::GenericOp op, Value value) {
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 0 ||
+      op.hasIndexSemantics() || !type ||
+      type.getShape() != cast<ShapedType>(value.getType()).getShape())
+    return false;
+  bool reads = false;
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (!map.isProjectedPermutation())
+      return false;
+    if (operand.get() == value || op.isDpsInit(&operand)) {
+      if (!map.isIdentity())
+        return false;
+      reads |= operand.get() == value;
+    }
+  }
+  return reads;
+}
+
+/// The consumer of `unpack` to finish the contraction's tiles with: an
+/// elementwise op on its result, or on an expand_shape of it (a
+/// convolution's [N*H*W, C] or [C, H*W] result seen as NHWC or NCHW),
+/// which is collapsed to the unpack's shape first. Null when there is none.
+static linalg::GenericOp findEpilogue(RewriterBase &rewriter,
+                                      linalg::UnPackOp unpack) {
+  Value result = unpack.getResult();
+  if (!result.hasOneUse())
+    return {};
+  Operation *user = *result.getUsers().begin();
+  if (auto generic = dyn_cast<linalg::GenericOp>(user))
+    return isEpilogueOf(generic, result) ? generic : linalg::GenericOp();
+  auto expand = dyn_cast<tensor::ExpandShapeOp>(user);
+  if (!expand || !expand->hasOneUse())
+    return {};
+  auto generic = dyn_cast<linalg::GenericOp>(*expand->getUsers().begin());
+  if (!generic || !isEpilogueOf(generic, expand.getResult()))
+    return {};
+  SmallVector<ReassociationIndices> groups;
+  for (ReassociationIndices group : expand.getReassociationIndices())
+    if (group.size() > 1)
+      groups.push_back(group);
+  if (!linalg::areDimSequencesPreserved(generic.getIndexingMapsArray(),
+                                        groups))
+    return {};
+  rewriter.setInsertionPoint(generic);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(generic, groups, rewriter);
+  if (failed(collapsed))
+    return {};
+  auto epilogue = cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
+  for (NamedAttribute attr : generic->getDiscardableAttrs())
+    epilogue->setAttr(attr.getName(), attr.getValue());
+  rewriter.replaceOp(generic, collapsed->results);
+  // collapse_shape(expand_shape(unpack)) is the unpack itself.
+  for (OpOperand &operand : epilogue->getOpOperands()) {
+    auto collapse = operand.get().getDefiningOp<tensor::CollapseShapeOp>();
+    if (!collapse || collapse.getSrc() != expand.getResult())
+      continue;
+    rewriter.modifyOpInPlace(epilogue, [&] { operand.set(result); });
+    if (collapse->use_empty())
+      rewriter.eraseOp(collapse);
+  }
+  if (expand->use_empty())
+    rewriter.eraseOp(expand);
+  return isEpilogueOf(epilogue, result) ? epilogue : linalg::GenericOp();
+}
+
+/// Fuses the packed contraction `op` into the task loop of its epilogue:
+/// the unpack of its result and, when there is one, the elementwise op
+/// that consumes that (bias, activation, residual add, dequantization).
+/// The epilogue is tiled by whole tasks of the contraction's distribution
+/// (`d`), and the contraction (with its accumulator's initialization) is
+/// computed tile by tile inside, so that each task unpacks and finishes
+/// the columns it has just computed while they are in cache, on its own
+/// thread. Returns the contraction's tile in the loop, or failure (IR
+/// unchanged but for the epilogue's collapse) when the tasks would not be
+/// whole tiles of static shape.
+static FailureOr<linalg::GenericOp>
+fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
+             const Distribution &d) {
+  int64_t batch = op.getNumLoops() - 6;
+  if (!op->hasOneUse() || batch < 0 || batch > 1)
+    return failure();
+  auto unpack = dyn_cast<linalg::UnPackOp>(*op->getUsers().begin());
+  if (!unpack || !unpack.getOuterDimsPerm().empty() ||
+      !unpack.getDestType().hasStaticShape() ||
+      !unpack.getSourceType().hasStaticShape() ||
+      unpack.getInnerDimsPos() != ArrayRef<int64_t>{batch, batch + 1})
+    return failure();
+  ArrayRef<int64_t> dest = unpack.getDestType().getShape();
+  ArrayRef<int64_t> packed = unpack.getSourceType().getShape();
+  int64_t m = dest[batch], n = dest[batch + 1];
+  int64_t m1 = packed[batch], n1 = packed[batch + 1];
+  int64_t m0 = packed[batch + 2], n0 = packed[batch + 3];
+  // Whole tiles only: every task's slice has the same static shape.
+  int64_t nTile = d.nChunk * n0;
+  if (n % nTile != 0 || n1 % d.nChunk != 0 ||
+      (d.mChunk && (m % (d.mChunk * m0) != 0 || m1 % d.mChunk != 0)))
+    return failure();
+
+  TilingInterface root = cast<TilingInterface>(unpack.getOperation());
+  if (linalg::GenericOp epilogue = findEpilogue(rewriter, unpack))
+    root = cast<TilingInterface>(epilogue.getOperation());
+  SmallVector<int64_t> sizes(dest.size(), 0);
+  if (batch)
+    sizes[0] = 1;
+  sizes[batch] = d.mChunk * m0;
+  sizes[batch + 1] = nTile;
+
+  // A packed fill (of the unpacked accumulator: no bias) is a fill of the
+  // packed one, which each task does for its own tiles. (Its padding is
+  // never read back.)
+  if (auto pack = op.getDpsInitOperand(0)->get().getDefiningOp<linalg::PackOp>();
+      pack && pack->hasOneUse())
+    if (auto fill = pack.getSource().getDefiningOp<linalg::FillOp>()) {
+      rewriter.setInsertionPoint(pack);
+      rewriter.replaceOpWithNewOp<linalg::FillOp>(pack, fill.getInputs(),
+                                                  ValueRange{pack.getDest()});
+    }
+  // Fused: the unpack, the contraction and its accumulator's initial value
+  // (the broadcast bias or the zero fill). Not the packs of its operands,
+  // which every task reads whole.
+  llvm::SmallPtrSet<Operation *, 4> fusable = {unpack, op};
+  if (Operation *init = op.getDpsInitOperand(0)->get().getDefiningOp();
+      init && init->hasOneUse() &&
+      (isa<linalg::FillOp>(init) || init->hasAttr(kAccumulatorAttrName)))
+    fusable.insert(init);
+  scf::SCFTilingOptions tiling;
+  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  if (d.parallel)
+    tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  scf::SCFTileAndFuseOptions options;
+  options.setTilingOptions(tiling);
+  options.setFusionControlFn(
+      [&](tensor::ExtractSliceOp, OpResult producer,
+          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        if (fusable.contains(producer.getOwner()))
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+  rewriter.setInsertionPoint(root);
+  FailureOr<scf::SCFTileAndFuseResult> fused =
+      scf::tileConsumerAndFuseProducersUsingSCF(rewriter, root, options);
+  if (failed(fused))
+    return failure();
+  for (OpResult result : root->getResults())
+    rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
+  // The originals, now unused, consumer first.
+  llvm::SmallSetVector<Operation *, 4> originals;
+  originals.insert(root);
+  originals.insert(unpack);
+  originals.insert(op);
+  if (Operation *init = op.getDpsInitOperand(0)->get().getDefiningOp();
+      init && fusable.contains(init))
+    originals.insert(init);
+  // (Fusion leaves slices of them behind, unused.)
+  for (Operation *original : originals) {
+    llvm::SmallSetVector<Operation *, 4> users(original->user_begin(),
+                                               original->user_end());
+    for (Operation *user : users)
+      if (isa<tensor::ExtractSliceOp>(user) && user->use_empty())
+        rewriter.eraseOp(user);
+    if (original->use_empty())
+      rewriter.eraseOp(original);
+  }
+  linalg::GenericOp tile;
+  fused->loops.front()->walk([&](linalg::GenericOp generic) {
+    if (generic->hasAttr(kPackedAttrName))
+      tile = generic;
+  });
+  if (!tile)
+    return failure();
+  return tile;
 }
 
 /// Makes the transpose of an operand's pack an elementwise generic without
@@ -190,8 +397,10 @@ static LogicalResult vectorizeRelayout(RewriterBase &rewriter,
 }
 
 /// An unpack without padding into a static destination, as one transpose
-/// into the destination itself: upstream's lowering transposes into a new
-/// tensor and copies that into the destination.
+/// into the destination itself (upstream's lowering transposes into a new
+/// tensor and copies that into the destination), or as a reshape of the
+/// source when that transpose would move only unit dims: returns a null
+/// transpose then.
 static FailureOr<linalg::TransposeOp>
 unpackInPlace(RewriterBase &rewriter, linalg::UnPackOp unpack) {
   RankedTensorType destType = unpack.getDestType();
@@ -236,6 +445,21 @@ unpackInPlace(RewriterBase &rewriter, linalg::UnPackOp unpack) {
       return failure();
   Location loc = unpack.getLoc();
   rewriter.setInsertionPoint(unpack);
+  // Moving only unit dims (one column of tiles, as an epilogue's task
+  // unpacks), it is a reshape of the source: no copy.
+  SmallVector<int64_t> moved;
+  for (auto [i, from] : llvm::enumerate(permutation))
+    if (expandedShape[i] != 1)
+      moved.push_back(from);
+  if (llvm::is_sorted(moved)) {
+    if (std::optional<SmallVector<ReassociationIndices>> reassociation =
+            getReassociationIndicesForCollapse(sourceType.getShape(),
+                                               destType.getShape())) {
+      rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+          unpack, destType, unpack.getSource(), *reassociation);
+      return linalg::TransposeOp();
+    }
+  }
   auto expandedType =
       RankedTensorType::get(expandedShape, destType.getElementType());
   Value expanded = tensor::ExpandShapeOp::create(rewriter, loc, expandedType,
@@ -263,8 +487,13 @@ struct KilnCPUTileAndVectorizePass final
         packed.push_back(op);
     });
     for (linalg::GenericOp op : packed) {
-      if (failed(tileAndVectorize(rewriter, op,
-                                  *ContractionStrategy::read(op)))) {
+      ContractionStrategy strategy = *ContractionStrategy::read(op);
+      Distribution d = distribute(op, strategy);
+      FailureOr<linalg::GenericOp> tile = failure();
+      if (fuseEpilogues)
+        tile = fuseEpilogue(rewriter, op, d);
+      if (failed(tileAndVectorize(rewriter, succeeded(tile) ? *tile : op,
+                                  strategy, d, succeeded(tile)))) {
         op.emitError("cannot tile and vectorize the packed contraction");
         return signalPassFailure();
       }
@@ -308,7 +537,8 @@ struct KilnCPUTileAndVectorizePass final
         FailureOr<linalg::TransposeOp> direct =
             unpackInPlace(rewriter, unpack);
         if (succeeded(direct)) {
-          if (failed(vectorizeRelayout(rewriter, *direct, vectorize)))
+          if (*direct &&
+              failed(vectorizeRelayout(rewriter, *direct, vectorize)))
             return signalPassFailure();
         } else if (failed(linalg::lowerUnPack(rewriter, unpack))) {
           return signalPassFailure();
@@ -337,6 +567,18 @@ struct KilnCPUTileAndVectorizePass final
                                                          &getContext());
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       return signalPassFailure();
+
+    // The accumulator's read and write in each K step, now on the loop's
+    // tensor, leave the loop: it carries the register tile itself. (On
+    // tensors, unlike after bufferization, no view of the accumulator's
+    // buffer, such as the epilogue's, can stand in the way.)
+    SmallVector<scf::ForOp> kLoops;
+    func.walk([&](scf::ForOp loop) {
+      if (loop->removeAttr(kKLoopAttrName))
+        kLoops.push_back(loop);
+    });
+    for (scf::ForOp loop : kLoops)
+      (void)hoistLoopInvariantSubsets(rewriter, loop);
   }
 };
 } // namespace

@@ -218,8 +218,29 @@ def KilnCPUTileAndVectorizePass
       generic too, but scalar, shared between threads when large;
     - a transpose that moves only unit dims (K = 1) stays a transpose, and
       so do the accumulator's packs: a copy of either would leave views of
-      the packed buffers that later folding or hoisting mishandles.
+      the packed buffers that later folding mishandles.
+
+    With `fuse-epilogues` (the default), a contraction whose result is only
+    unpacked, and whose unpacked result only feeds one elementwise op (its
+    epilogue: bias, activation, residual add, dequantization; through an
+    `expand_shape`, such as a convolution's NHWC or NCHW view, the epilogue
+    is collapsed to the unpacked shape first), is computed inside the
+    epilogue's task loop: the epilogue (or the unpack alone) is tiled by
+    whole tasks of the contraction's distribution, and the unpack, the
+    contraction and its accumulator's initialization (a bias broadcast or a
+    fill) are fused into each task. A task finishes the columns it has just
+    computed while they are in cache, on its own thread, and one column of
+    tiles unpacks by a reshape, not a copy. It is not done where a task's
+    slice would not be whole tiles of a static shape (N not a multiple of
+    the task's columns, a dynamic size): those keep the separate unpack.
+
+    The register tile's read and write in each K step are hoisted out of the
+    K loop on tensors, so that the loop carries the tile in registers.
   }];
+  let options = [
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Compute each contraction inside its epilogue's task loop">,
+  ];
   let dependentDialects = [
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect",
