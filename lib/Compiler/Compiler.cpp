@@ -209,7 +209,7 @@ ArrayRef<PassToggle> mlir::kiln::getPassToggles() {
        [](CompilerOptions &o) -> bool & { return o.graph.foldBatchNorm; }},
       {"simplify",
        "Algebraic simplification: transposes into matmuls, constant chains, "
-       "pads into convolutions (kiln-simplify)",
+       "pads into convolutions and pools (kiln-simplify)",
        1, [](CompilerOptions &o) -> bool & { return o.graph.simplify; }},
       {"recompose",
        "Recompose LayerNorm, GELU and attention (kiln-recompose)", 2,

@@ -196,9 +196,9 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
         (None: as opt_level says; see pass_toggles()). fuse_epilogues:
         each GEMM or convolution computed tile by tile inside its
         epilogue's loop (bias, activation, residual add, dequantization).
-        simplify: transposes into matmuls, constant
-        chains, pads into convolutions; fold_constants: transposes, slices,
-        pads and casts of frozen weights evaluated at compile time;
+        simplify: transposes into matmuls, constant chains, pads into
+        convolutions and pools; fold_constants: transposes, slices, pads
+        and casts of frozen weights evaluated at compile time;
         evaluate_constants: any other op on constants computed at compile
         time by running it.
     layout: the layout of convolutions and pooling: "nhwc", "nchw",

@@ -1050,6 +1050,27 @@ add(Case("conv_int8_dynamic_nhwc", [np.ascontiguousarray(vx.transpose(0, 2, 3, 1
          "  return %r : tensor<2x5x7x5xf32>", [vwant.transpose(0, 2, 3, 1)],
          rtol=1e-5, atol=1e-5, flags=["--quantize=int8-dynamic", "--layout=keep"]))
 
+# Pads that kiln-simplify folds into a pool's padding: -inf before a max
+# pool, 0 after a ReLU before a max pool, 0 before an average pool (which
+# then counts it); the references pool the explicitly padded input.
+ppx = rand(1, 3, 9, 10)
+ppad = np.pad(ref(ppx), ((0, 0), (0, 0), (1, 1), (2, 0)),
+              constant_values=-np.inf)
+prelu = np.pad(np.maximum(ref(ppx), 0), ((0, 0), (0, 0), (1, 1), (2, 0)))
+pzero = np.pad(ref(ppx), ((0, 0), (0, 0), (1, 1), (2, 0)))
+add(Case("pad_into_pools", [ppx],
+         "  %p = kiln.pad %a0 {low = array<i64: 0, 0, 1, 2>, high = array<i64: 0, 0, 1, 0>, value = 0xFFF0000000000000 : f64} : (tensor<1x3x9x10xf32>) -> tensor<1x3x11x12xf32>\n"
+         "  %m = kiln.pool2d max %p {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x3x11x12xf32>) -> tensor<1x3x5x5xf32>\n"
+         "  %r = kiln.relu %a0 : (tensor<1x3x9x10xf32>) -> tensor<1x3x9x10xf32>\n"
+         "  %q = kiln.pad %r {low = array<i64: 0, 0, 1, 2>, high = array<i64: 0, 0, 1, 0>} : (tensor<1x3x9x10xf32>) -> tensor<1x3x11x12xf32>\n"
+         "  %n = kiln.pool2d max %q {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x3x11x12xf32>) -> tensor<1x3x5x5xf32>\n"
+         "  %z = kiln.pad %a0 {low = array<i64: 0, 0, 1, 2>, high = array<i64: 0, 0, 1, 0>} : (tensor<1x3x9x10xf32>) -> tensor<1x3x11x12xf32>\n"
+         "  %a = kiln.pool2d avg %z {kernel = array<i64: 3, 3>} : (tensor<1x3x11x12xf32>) -> tensor<1x3x9x10xf32>\n"
+         "  return %m, %n, %a : tensor<1x3x5x5xf32>, tensor<1x3x5x5xf32>, tensor<1x3x9x10xf32>",
+         [pool_nchw(ppad, "max", (3, 3), stride=(2, 2)),
+          pool_nchw(prelu, "max", (3, 3), stride=(2, 2)),
+          pool_nchw(pzero, "avg", (3, 3))]))
+
 # GEMM and convolution epilogues computed in the contraction's task loop
 # (kiln-cpu-tile-and-vectorize's fuse-epilogues), large enough to be shared
 # between threads: bias, activation and residual add after a linear; a

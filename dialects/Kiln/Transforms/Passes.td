@@ -218,6 +218,14 @@ def KilnSimplifyPass : Pass<"kiln-simplify"> {
     - **A pad into a convolution**: `conv2d(pad(x, 0), w)` whose pad adds
       zeros to the spatial dims only becomes `conv2d(x, w)` with the
       padding added to the convolution's `pads`.
+    - **A pad into a pool**: `pool2d(pad(x, v))` whose pad pads the
+      spatial dims only becomes `pool2d(x)` with the padding added to the
+      pool's `pads` where the pool's own padding means the same: `v` is
+      -inf for a max pool, or at most 0 when `x` is a ReLU's result; `v` is
+      0 for an average pool, which then counts its padding
+      (`count_include_pad`; one that pads without counting it keeps the
+      pad). Not with `ceil_mode`, nor where the padding would reach the
+      kernel's size.
 
     Float reassociation may change results in the last bits, as any
     compiler's does. Each rewrite emits an optimization remark, which the

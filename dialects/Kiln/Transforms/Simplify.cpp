@@ -13,6 +13,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <cmath>
+
 namespace mlir::kiln {
 #define GEN_PASS_DEF_KILNSIMPLIFYPASS
 #include "Kiln/Transforms/Passes.h.inc"
@@ -151,6 +153,63 @@ struct PadIntoConv final : OpRewritePattern<Conv2DOp> {
   }
 };
 
+/// pool2d(pad(x, v)) -> pool2d(x) with the padding in the pool's pads, when
+/// the pad pads the spatial dims only and the pool's own padding means the
+/// same as `v`:
+/// - a max pool ignores its padding: `v` must be -inf, or at most 0 where
+///   `x` is a ReLU's result (no real element is below it, and every window
+///   holds a real element, since pads stay below the kernel);
+/// - an average pool with `count_include_pad` counts zeros: `v` must be 0,
+///   and the pool must pad nothing itself or count its padding too.
+/// Not with `ceil_mode`, whose last window may not start in padding that a
+/// pad would have made real.
+struct PadIntoPool final : OpRewritePattern<Pool2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(Pool2DOp op,
+                                PatternRewriter &rewriter) const override {
+    auto pad = op.getInput().getDefiningOp<PadOp>();
+    if (!pad || !hasFloatElements(pad.getInput()) || op.getCeilMode())
+      return rewriter.notifyMatchFailure(op, "input is not a float pad, or "
+                                             "the pool rounds up");
+    double value = pad.getValue().convertToDouble();
+    ArrayRef<int64_t> pads = op.getPads(); // [top, left, bottom, right]
+    bool average = op.getKind() == PoolKind::Avg;
+    if (average) {
+      if (value != 0.0 || (!op.getCountIncludePad() &&
+                           llvm::any_of(pads, [](int64_t p) { return p; })))
+        return rewriter.notifyMatchFailure(op, "not a zero pad counted as "
+                                               "the average pool's own");
+    } else if (!(std::isinf(value) && value < 0) &&
+               !(value <= 0.0 && pad.getInput().getDefiningOp<ReluOp>())) {
+      return rewriter.notifyMatchFailure(op, "the pad value can be the "
+                                             "window's maximum");
+    }
+    ImageDims dims = getImageDims(op.getLayout());
+    ArrayRef<int64_t> low = pad.getLow(), high = pad.getHigh();
+    for (int64_t d : {dims.batch, dims.channel})
+      if (low[d] != 0 || high[d] != 0)
+        return rewriter.notifyMatchFailure(op, "the pad pads batch or "
+                                               "channels");
+    SmallVector<int64_t> merged = {pads[0] + low[dims.height],
+                                   pads[1] + low[dims.width],
+                                   pads[2] + high[dims.height],
+                                   pads[3] + high[dims.width]};
+    ArrayRef<int64_t> kernel = op.getKernel();
+    if (merged[0] >= kernel[0] || merged[2] >= kernel[0] ||
+        merged[1] >= kernel[1] || merged[3] >= kernel[1])
+      return rewriter.notifyMatchFailure(op, "the padding would reach a "
+                                             "kernel's size");
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getInputMutable().assign(pad.getInput());
+      op.setPads(merged);
+      if (average)
+        op.setCountIncludePad(true);
+    });
+    remarkRewrite(op.getLoc(), kPass, "pad-into-pool");
+    return success();
+  }
+};
+
 struct KilnSimplifyPass final
     : kiln::impl::KilnSimplifyPassBase<KilnSimplifyPass> {
   using Base::Base;
@@ -158,7 +217,7 @@ struct KilnSimplifyPass final
     RewritePatternSet patterns(&getContext());
     patterns.add<TransposeIntoMatmul, MulByReciprocal,
                  ReassociateConstants<AddOp>, ReassociateConstants<MulOp>,
-                 PadIntoConv>(&getContext());
+                 PadIntoConv, PadIntoPool>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

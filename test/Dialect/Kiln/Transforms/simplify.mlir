@@ -129,3 +129,53 @@ func.func @pad_stays(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %w5: tens
   %1 = kiln.conv2d %q, %w5 : (tensor<1x5x8x8xf32>, tensor<4x5x3x3xf32>) -> tensor<1x4x6x6xf32>
   return %0, %1 : tensor<1x4x8x8xf32>, tensor<1x4x6x6xf32>
 }
+
+// -----
+
+// A pad of the spatial dims becomes a pool's padding where the pool's own
+// padding means the same: -inf for a max pool (in either layout), any
+// value up to 0 after a ReLU (no real element is below it), zeros for an
+// average pool, which then counts its padding.
+// CHECK-LABEL: func.func @pad_into_pool
+// CHECK-SAME: %[[X:[a-zA-Z0-9]+]]: tensor<1x4x8x8xf32>, %[[Y:[a-zA-Z0-9]+]]: tensor<1x8x8x4xf32>
+// CHECK: %[[M:.+]] = kiln.pool2d max %[[X]] {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+// CHECK: %[[N:.+]] = kiln.pool2d max %[[Y]] {kernel = array<i64: 3, 3>, layout = #kiln.layout<nhwc>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+// CHECK: %[[R:.+]] = kiln.relu %[[X]]
+// CHECK: %[[MR:.+]] = kiln.pool2d max %[[R]] {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+// CHECK: %[[A:.+]] = kiln.pool2d avg %[[X]] {count_include_pad = true, kernel = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>}
+// CHECK-NOT: kiln.pad
+// CHECK: return %[[M]], %[[N]], %[[MR]], %[[A]]
+func.func @pad_into_pool(%x: tensor<1x4x8x8xf32>, %y: tensor<1x8x8x4xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x4x8x8xf32>) {
+  %p = kiln.pad %x {low = array<i64: 0, 0, 1, 1>, high = array<i64: 0, 0, 1, 1>, value = 0xFFF0000000000000 : f64} : (tensor<1x4x8x8xf32>) -> tensor<1x4x10x10xf32>
+  %0 = kiln.pool2d max %p {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x4x10x10xf32>) -> tensor<1x4x4x4xf32>
+  %q = kiln.pad %y {low = array<i64: 0, 1, 1, 0>, high = array<i64: 0, 1, 1, 0>, value = 0xFFF0000000000000 : f64} : (tensor<1x8x8x4xf32>) -> tensor<1x10x10x4xf32>
+  %1 = kiln.pool2d max %q {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, layout = #kiln.layout<nhwc>} : (tensor<1x10x10x4xf32>) -> tensor<1x4x4x4xf32>
+  %r = kiln.relu %x : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %s = kiln.pad %r {low = array<i64: 0, 0, 1, 1>, high = array<i64: 0, 0, 1, 1>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x10x10xf32>
+  %2 = kiln.pool2d max %s {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x4x10x10xf32>) -> tensor<1x4x4x4xf32>
+  %t = kiln.pad %x {low = array<i64: 0, 0, 1, 1>, high = array<i64: 0, 0, 0, 0>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x9x9xf32>
+  %3 = kiln.pool2d avg %t {kernel = array<i64: 2, 2>} : (tensor<1x4x9x9xf32>) -> tensor<1x4x8x8xf32>
+  return %0, %1, %2, %3 : tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Must not fire: a zero pad before a max pool of what may be negative; a
+// zero pad before an average pool that does not count its own padding;
+// ceil_mode; padding that would reach the kernel's size; padding channels.
+// CHECK-LABEL: func.func @pad_stays_before_pool
+// CHECK-COUNT-4: kiln.pad
+// CHECK-NOT: kiln.pool2d {{(max|avg)}} %arg0
+// CHECK: return
+func.func @pad_stays_before_pool(%x: tensor<1x4x8x8xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x9x10xf32>, tensor<1x4x5x5xf32>, tensor<1x4x6x6xf32>, tensor<1x6x7x7xf32>) {
+  %p = kiln.pad %x {low = array<i64: 0, 0, 1, 1>, high = array<i64: 0, 0, 1, 1>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x10x10xf32>
+  %0 = kiln.pool2d max %p {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x4x10x10xf32>) -> tensor<1x4x4x4xf32>
+  %1 = kiln.pool2d avg %p {kernel = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 1>} : (tensor<1x4x10x10xf32>) -> tensor<1x4x9x10xf32>
+  %q = kiln.pad %x {low = array<i64: 0, 0, 1, 1>, high = array<i64: 0, 0, 0, 0>, value = 0xFFF0000000000000 : f64} : (tensor<1x4x8x8xf32>) -> tensor<1x4x9x9xf32>
+  %2 = kiln.pool2d max %q {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, ceil_mode = true} : (tensor<1x4x9x9xf32>) -> tensor<1x4x5x5xf32>
+  %r = kiln.pad %x {low = array<i64: 0, 0, 2, 2>, high = array<i64: 0, 0, 0, 0>, value = 0xFFF0000000000000 : f64} : (tensor<1x4x8x8xf32>) -> tensor<1x4x10x10xf32>
+  %3 = kiln.pool2d max %r {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x10x10xf32>) -> tensor<1x4x6x6xf32>
+  %s = kiln.pad %x {low = array<i64: 0, 1, 0, 0>, high = array<i64: 0, 1, 0, 0>, value = 0xFFF0000000000000 : f64} : (tensor<1x4x8x8xf32>) -> tensor<1x6x8x8xf32>
+  %4 = kiln.pool2d max %s {kernel = array<i64: 2, 2>} : (tensor<1x6x8x8xf32>) -> tensor<1x6x7x7xf32>
+  return %0, %1, %2, %3, %4 : tensor<1x4x4x4xf32>, tensor<1x4x9x10xf32>, tensor<1x4x5x5xf32>, tensor<1x4x6x6xf32>, tensor<1x6x7x7xf32>
+}
