@@ -79,8 +79,9 @@ def main():
           % (cpu_name(), llvm_cpu, args.threads))
     print("| model | variant | kernels (before -> after fusion) | "
           "intermediate MiB (before -> after) | fusion groups | "
+          "epilogues fused (MiB of products not written) | "
           "compile s | latency ms median [min, max] |")
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     results = []
     for name in args.models:
         model, inputs, onnx_bytes, _ = build(name)
@@ -111,6 +112,14 @@ def main():
                     r["kernels_before_fusion"]["intermediate_bytes"],
                 "bytes_after": r["kernels_after_fusion"]["intermediate_bytes"],
                 "fusion_groups": len(r["fusion_groups"]),
+                # Epilogues computed in their GEMM's or convolution's task
+                # loop, and the products that no longer go to memory.
+                "epilogues": sum(x["count"] for x in
+                                 r.get("codegen_rewrites", [])
+                                 if x["rewrite"] == "epilogue-fused"),
+                "epilogue_bytes": sum(x.get("bytes", 0) for x in
+                                      r.get("codegen_rewrites", [])
+                                      if x["rewrite"] == "epilogue-fused"),
                 "layout": chose[0][len("chose-"):] if chose else "keep",
                 "ms": [],
             }
@@ -132,21 +141,22 @@ def main():
             label = variant
             if variant == "-O2":
                 label += " (auto: %s)" % row["layout"]
-            print("| %s | %s | %d -> %d | %.1f -> %.1f | %d | %.1f | "
-                  "%.2f [%.2f, %.2f] |"
+            print("| %s | %s | %d -> %d | %.1f -> %.1f | %d | %d (%.1f) | "
+                  "%.1f | %.2f [%.2f, %.2f] |"
                   % (name, label, row["kernels_before"], row["kernels_after"],
                      mib(row["bytes_before"]), mib(row["bytes_after"]),
-                     row["fusion_groups"], row["compile_s"],
+                     row["fusion_groups"], row["epilogues"],
+                     mib(row["epilogue_bytes"]), row["compile_s"],
                      statistics.median(ms), min(ms), max(ms)))
         med = {v: statistics.median(r["ms"]) for v, r in rows.items()}
         tm = statistics.median(torch_ms)
         faster = "nhwc" if med["-O2 nhwc"] < med["-O2 nchw"] else "nchw"
         if rows["-O2"]["layout"] == "keep":
             faster = "(no image ops)"
-        print("| %s | torch | | | | | %.2f [%.2f, %.2f] |"
+        print("| %s | torch | | | | | | %.2f [%.2f, %.2f] |"
               % (name, tm, min(torch_ms), max(torch_ms)))
         print("| %s | -O0/-O2 %.2fx; -O2/torch %.2fx; auto chose %s, faster "
-              "measured %s | | | | | |"
+              "measured %s | | | | | | |"
               % (name, med["-O0"] / med["-O2"], med["-O2"] / tm,
                  rows["-O2"]["layout"], faster), flush=True)
         results.append({"model": name, "variants": rows,

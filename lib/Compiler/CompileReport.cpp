@@ -178,6 +178,18 @@ void CompileReport::print(llvm::raw_ostream &os) const {
     llvm::interleave(group.ops, os, " + ");
     os << "\n";
   }
+  if (!codegenRewrites.empty()) {
+    os << "Code generation (bytes: intermediate tensors no longer written "
+          "whole):\n";
+    for (const auto &[key, count] : codegenRewrites) {
+      std::string label = key.second + " (" + key.first + ")";
+      os << llvm::format("  %-48s %8lld", label.c_str(),
+                         static_cast<long long>(count));
+      if (auto it = codegenBytes.find(key); it != codegenBytes.end())
+        os << "   " << formatBytes(it->second);
+      os << "\n";
+    }
+  }
   if (quantizedLayers.empty())
     return;
   os << "int8 quantization (SQNR of each layer on the calibration inputs):\n";
@@ -202,14 +214,18 @@ void CompileReport::printJSON(llvm::raw_ostream &os) const {
       o[name] = count;
     return o;
   };
-  llvm::json::Array passes;
-  for (const auto &[key, count] : rewrites) {
-    llvm::json::Object rewrite{
-        {"pass", key.first}, {"rewrite", key.second}, {"count", count}};
-    if (auto it = rewriteBytes.find(key); it != rewriteBytes.end())
-      rewrite["bytes"] = it->second;
-    passes.push_back(std::move(rewrite));
-  }
+  auto rewriteList = [](const auto &counts, const auto &bytes) {
+    llvm::json::Array list;
+    for (const auto &[key, count] : counts) {
+      llvm::json::Object rewrite{
+          {"pass", key.first}, {"rewrite", key.second}, {"count", count}};
+      if (auto it = bytes.find(key); it != bytes.end())
+        rewrite["bytes"] = it->second;
+      list.push_back(std::move(rewrite));
+    }
+    return list;
+  };
+  llvm::json::Array passes = rewriteList(rewrites, rewriteBytes);
   llvm::json::Object report{
       {"constants_folded", constantsFolded},
       {"constant_bytes_folded", constantBytesFolded},
@@ -237,6 +253,8 @@ void CompileReport::printJSON(llvm::raw_ostream &os) const {
     }
     report["fusion_groups"] = std::move(groups);
   }
+  if (!codegenRewrites.empty())
+    report["codegen_rewrites"] = rewriteList(codegenRewrites, codegenBytes);
   if (!quantizedLayers.empty()) {
     llvm::json::Array layers;
     for (const QuantizedLayer &layer : quantizedLayers) {

@@ -99,26 +99,56 @@ void mlir::kiln::registerCompilerDialects(DialectRegistry &registry) {
 namespace {
 /// Counts the optimization remarks Kiln's passes emit, by (category, name).
 /// Function passes run on several threads, hence the lock.
+/// Into `counts` and `bytes`: the graph passes' rewrites, or code
+/// generation's.
 class ReportRemarkStreamer final
     : public remark::detail::MLIRRemarkStreamerBase {
 public:
-  ReportRemarkStreamer(CompileReport &report, std::mutex &lock)
-      : report(report), lock(lock) {}
+  using Counts = std::map<std::pair<std::string, std::string>, int64_t>;
+  ReportRemarkStreamer(Counts &counts, Counts &bytes, std::mutex &lock)
+      : counts(counts), bytes(bytes), lock(lock) {}
   void streamOptimizationRemark(const remark::detail::Remark &remark) override {
     std::lock_guard<std::mutex> guard(lock);
     std::pair<std::string, std::string> key{remark.getCategoryName().str(),
                                             remark.getRemarkName().str()};
-    ++report.rewrites[key];
+    ++counts[key];
     for (const remark::detail::Remark::Arg &arg : remark.getArgs()) {
-      int64_t bytes;
-      if (arg.key == "bytes" && !StringRef(arg.val).getAsInteger(10, bytes))
-        report.rewriteBytes[key] += bytes;
+      int64_t value;
+      if (arg.key == "bytes" && !StringRef(arg.val).getAsInteger(10, value))
+        bytes[key] += value;
     }
   }
 
 private:
-  CompileReport &report;
+  Counts &counts, &bytes;
   std::mutex &lock;
+};
+
+/// Counts the remarks of the passes whose argument matches `categories`
+/// (a regex) into `counts` and `bytes` while it lives.
+class ReportRemarks {
+public:
+  static llvm::Expected<std::unique_ptr<ReportRemarks>>
+  enable(MLIRContext &context, StringRef categories,
+         ReportRemarkStreamer::Counts &counts,
+         ReportRemarkStreamer::Counts &bytes) {
+    auto remarks = std::unique_ptr<ReportRemarks>(new ReportRemarks(context));
+    remark::RemarkCategories passed;
+    passed.passed = categories.str();
+    if (failed(remark::enableOptimizationRemarks(
+            context,
+            std::make_unique<ReportRemarkStreamer>(counts, bytes,
+                                                   remarks->lock),
+            std::make_unique<remark::RemarkEmittingPolicyAll>(), passed)))
+      return makeError("cannot enable optimization remarks");
+    return remarks;
+  }
+  ~ReportRemarks() { context.setRemarkEngine(nullptr); }
+
+private:
+  explicit ReportRemarks(MLIRContext &context) : context(context) {}
+  MLIRContext &context;
+  std::mutex lock;
 };
 
 /// Observes the graph pipeline's canonicalizations: an op replaced by values
@@ -422,13 +452,10 @@ llvm::Error CompilerSession::runTo(Stage until) {
     FoldCounter folds;
     GraphOptions graph = options.graph;
     graph.canonicalizeListener = &folds;
-    std::mutex lock;
-    remark::RemarkCategories categories;
-    categories.passed = "kiln-.*";
-    if (failed(remark::enableOptimizationRemarks(
-            context, std::make_unique<ReportRemarkStreamer>(*report, lock),
-            std::make_unique<remark::RemarkEmittingPolicyAll>(), categories)))
-      return makeError("cannot enable optimization remarks");
+    auto remarks = ReportRemarks::enable(context, "kiln-.*", report->rewrites,
+                                         report->rewriteBytes);
+    if (!remarks)
+      return remarks.takeError();
     // Static int8 quantization calibrates the optimized f32 graph first.
     bool calibrate = graph.quantize == "int8";
     if (calibrate)
@@ -436,7 +463,7 @@ llvm::Error CompilerSession::runTo(Stage until) {
     llvm::Error err = runPipeline(Stage::Kiln, [&](PassManager &pm) {
       buildKilnGraphPipeline(pm, graph);
     });
-    context.setRemarkEngine(nullptr);
+    remarks->reset();
     if (err)
       return err;
     if (calibrate)
@@ -467,12 +494,22 @@ llvm::Error CompilerSession::runTo(Stage until) {
       report->fusionGroups = std::move(counter.groups);
     }
   }
-  for (Stage s : {Stage::Bufferized, Stage::LLVMDialect})
-    if (needs(s))
-      if (llvm::Error err = runPipeline(s, [&](PassManager &pm) {
-            buildLoweringPipeline(s, pm);
-          }))
-        return err;
+  if (needs(Stage::Bufferized)) {
+    auto remarks = ReportRemarks::enable(context, "kiln-cpu-.*",
+                                         report->codegenRewrites,
+                                         report->codegenBytes);
+    if (!remarks)
+      return remarks.takeError();
+    if (llvm::Error err = runPipeline(Stage::Bufferized, [&](PassManager &pm) {
+          buildLoweringPipeline(Stage::Bufferized, pm);
+        }))
+      return err;
+  }
+  if (needs(Stage::LLVMDialect))
+    if (llvm::Error err = runPipeline(Stage::LLVMDialect, [&](PassManager &pm) {
+          buildLoweringPipeline(Stage::LLVMDialect, pm);
+        }))
+      return err;
   return llvm::Error::success();
 }
 

@@ -97,6 +97,21 @@ def test_opt_levels_and_toggles():
     assert not kiln.compile(MLIR_CHAIN,
                             fuse_elementwise=False).report["fusion_groups"]
     assert kiln.compile(MLIR_CONV_BN, opt_level=0).report["rewrites"] == []
+    # Epilogue fusion (code generation) is reported with what it saved: a
+    # 128x512 f32 product not written whole; off at -O0 and by its toggle.
+    linear = ("func.func @f(%x: tensor<128x256xf32>, %w: tensor<512x256xf32>)"
+              " -> tensor<128x512xf32> {\n"
+              "  %0 = kiln.linear %x, %w : (tensor<128x256xf32>, "
+              "tensor<512x256xf32>) -> tensor<128x512xf32>\n"
+              "  %1 = kiln.relu %0 : (tensor<128x512xf32>) -> "
+              "tensor<128x512xf32>\n"
+              "  return %1 : tensor<128x512xf32>\n}\n")
+    assert kiln.compile(linear).report["codegen_rewrites"] == [
+        {"pass": "kiln-cpu-tile-and-vectorize", "rewrite": "epilogue-fused",
+         "count": 1, "bytes": 128 * 512 * 4}]
+    assert "codegen_rewrites" not in kiln.compile(linear, opt_level=0).report
+    assert "codegen_rewrites" not in kiln.compile(
+        linear, fuse_epilogues=False).report
     # -O0 keeps the layout too; -O1 and up decide it.
     assert {"pass": "kiln-convert-layout", "rewrite": "chose-nchw",
             "count": 1} in kiln.compile(MLIR_CONV_BN,

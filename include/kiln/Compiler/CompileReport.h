@@ -90,6 +90,12 @@ struct CompileReport {
   /// fusion made of several kiln ops.
   std::optional<KernelStats> kernelsBeforeFusion, kernelsAfterFusion;
   std::vector<FusionGroup> fusionGroups;
+  /// From the bufferized stage: what CPU code generation fused, by (pass
+  /// argument, remark name), e.g. ("kiln-cpu-tile-and-vectorize",
+  /// "epilogue-fused") -> 6, and the bytes of intermediate tensors that no
+  /// longer go to memory whole (a fused epilogue's: the raw product).
+  std::map<std::pair<std::string, std::string>, int64_t> codegenRewrites;
+  std::map<std::pair<std::string, std::string>, int64_t> codegenBytes;
   /// The layers int8 calibration measured (--quantize=int8).
   std::vector<QuantizedLayer> quantizedLayers;
 

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Remarks.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -264,6 +265,9 @@ fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
       unpack.getInnerDimsPos() != ArrayRef<int64_t>{batch, batch + 1})
     return failure();
   ArrayRef<int64_t> dest = unpack.getDestType().getShape();
+  int64_t productBytes =
+      unpack.getDestType().getNumElements() *
+      llvm::divideCeil(unpack.getDestType().getElementTypeBitWidth(), 8);
   ArrayRef<int64_t> packed = unpack.getSourceType().getShape();
   int64_t m = dest[batch], n = dest[batch + 1];
   int64_t m1 = packed[batch], n1 = packed[batch + 1];
@@ -274,6 +278,7 @@ fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
       (d.mChunk && (m % (d.mChunk * m0) != 0 || m1 % d.mChunk != 0)))
     return failure();
 
+  Location loc = op.getLoc();
   TilingInterface root = cast<TilingInterface>(unpack.getOperation());
   if (linalg::GenericOp epilogue = findEpilogue(rewriter, unpack))
     root = cast<TilingInterface>(epilogue.getOperation());
@@ -339,6 +344,10 @@ fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
     if (original->use_empty())
       rewriter.eraseOp(original);
   }
+  // For the compile report: the product is no longer written whole.
+  remark::passed(loc, remark::RemarkOpts::name("epilogue-fused")
+                          .category("kiln-cpu-tile-and-vectorize"))
+      << remark::detail::Remark::Arg("bytes", productBytes);
   linalg::GenericOp tile;
   fused->loops.front()->walk([&](linalg::GenericOp generic) {
     if (generic->hasAttr(kPackedAttrName))
