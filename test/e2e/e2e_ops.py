@@ -1071,6 +1071,32 @@ add(Case("pad_into_pools", [ppx],
           pool_nchw(prelu, "max", (3, 3), stride=(2, 2)),
           pool_nchw(pzero, "avg", (3, 3))]))
 
+# A resize between convolutions, as the ONNX importer writes a linear one
+# (a gather per tap along each axis, weighted along it), in NHWC: the
+# layout pass carries NHWC through the gathers and weights.
+rx_, rw_ = rand(1, 4, 5, 5), rand(4, 4, 1, 1)
+ridx0, ridx1 = np.array([0, 0, 1, 2, 3, 4, 4]), np.array([0, 1, 2, 3, 4, 4, 4])
+rwt = rand(7, lo=0.0, hi=1.0)
+rconv = conv_nchw(ref(rx_), ref(rw_))
+rh = rconv[:, :, ridx0, :] * (1 - rwt)[None, None, :, None] + \
+    rconv[:, :, ridx1, :] * rwt[None, None, :, None]
+rout = conv_nchw(rh, ref(rw_))
+add(Case("resize_between_convs_nhwc", [rx_],
+         f"  %w = kiln.constant {dense(rw_)} : tensor<4x4x1x1xf32>\n"
+         "  %a = kiln.conv2d %a0, %w : (tensor<1x4x5x5xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x5x5xf32>\n"
+         "  %i0 = kiln.constant dense<[0, 0, 1, 2, 3, 4, 4]> : tensor<7xi64>\n"
+         "  %i1 = kiln.constant dense<[0, 1, 2, 3, 4, 4, 4]> : tensor<7xi64>\n"
+         f"  %t0 = kiln.constant {dense((1 - rwt).reshape(7, 1))} : tensor<7x1xf32>\n"
+         f"  %t1 = kiln.constant {dense(rwt.reshape(7, 1))} : tensor<7x1xf32>\n"
+         "  %g0 = kiln.gather %a, %i0 {axis = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<7xi64>) -> tensor<1x4x7x5xf32>\n"
+         "  %g1 = kiln.gather %a, %i1 {axis = 2 : i64} : (tensor<1x4x5x5xf32>, tensor<7xi64>) -> tensor<1x4x7x5xf32>\n"
+         "  %m0 = kiln.mul %g0, %t0 : (tensor<1x4x7x5xf32>, tensor<7x1xf32>) -> tensor<1x4x7x5xf32>\n"
+         "  %m1 = kiln.mul %g1, %t1 : (tensor<1x4x7x5xf32>, tensor<7x1xf32>) -> tensor<1x4x7x5xf32>\n"
+         "  %h = kiln.add %m0, %m1 : (tensor<1x4x7x5xf32>, tensor<1x4x7x5xf32>) -> tensor<1x4x7x5xf32>\n"
+         "  %r = kiln.conv2d %h, %w : (tensor<1x4x7x5xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x7x5xf32>\n"
+         "  return %r : tensor<1x4x7x5xf32>",
+         [rout], flags=["--layout=nhwc"]))
+
 # GEMM and convolution epilogues computed in the contraction's task loop
 # (kiln-cpu-tile-and-vectorize's fuse-epilogues), large enough to be shared
 # between threads: bias, activation and residual add after a linear; a

@@ -175,9 +175,11 @@ struct SinkTranspose final : RewritePattern {
     bool elementwise =
         op->hasTrait<kiln::SameShapeDimEqualities>() ||
         op->hasTrait<kiln::BroadcastDimEqualities>();
+    // A gather by a 1-D index list (a resize, as the ONNX importer writes
+    // one: a gather per tap along each resized axis) keeps its rank.
     bool axisOp = isa<BatchNormOp, SoftmaxOp, LogSoftmaxOp, ConcatOp, PadOp,
                       ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp,
-                      ReduceProdOp>(op);
+                      ReduceProdOp, GatherOp>(op);
     if (isa<SoftmaxOp, LogSoftmaxOp>(op))
       elementwise = false;
     if (!elementwise && !axisOp)
@@ -195,9 +197,11 @@ struct SinkTranspose final : RewritePattern {
     SmallVector<Use> uses;
     for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
       auto type = dyn_cast<RankedTensorType>(operand.getType());
-      if (getTransposeBy(operand, perm))
+      if (getTransposeBy(operand, perm) && !(isa<GatherOp>(op) && i > 0))
         uses.push_back(Use::Sunk);
       else if (isa<BatchNormOp>(op) && i > 0)
+        uses.push_back(Use::Kept);
+      else if (isa<GatherOp>(op) && i == 1 && type && type.getRank() == 1)
         uses.push_back(Use::Kept);
       else if (!elementwise || !type || !type.hasStaticShape() ||
                type.getRank() > 4)

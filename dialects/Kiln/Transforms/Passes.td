@@ -107,7 +107,10 @@ def KilnConvertLayoutPass
       instead (at compile time), a single value stays;
     - `kiln.batch_norm`, `kiln.softmax`, `kiln.log_softmax`, reductions
       that keep their dims and `kiln.concat`, with the axes renumbered;
-    - `kiln.pad`, with the pads permuted.
+    - `kiln.pad`, with the pads permuted;
+    - `kiln.gather` by a 1-D index list, with the axis renumbered: a resize,
+      as the ONNX importer writes one (a gather per tap along each resized
+      axis, weighted by constants along it).
 
     A transpose that moves only size-1 dims becomes a reshape (the `[N,1,1,C]`
     after a global pooling). Transposes remain only at the function's

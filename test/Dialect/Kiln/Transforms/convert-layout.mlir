@@ -76,6 +76,45 @@ func.func @axes(%x: tensor<1x4x3x3xf32>, %w: tensor<4x4x1x1xf32>, %p: tensor<4xf
 
 // -----
 
+// A resize, as the ONNX importer writes one (a gather per tap along each
+// resized axis, weighted by a constant along that axis), is in the layout
+// too: the gathers' axes are renumbered, the weights transposed (here
+// folded), and no transpose is left between the convolutions.
+// NHWC-LABEL: func.func @resize
+// NHWC: kiln.conv2d {{.*}}layout = #kiln.layout<nhwc>
+// NHWC: %[[H:.+]] = kiln.gather %{{.+}}, %{{.+}} {axis = 1 : i64} : (tensor<1x3x3x4xf32>, tensor<6xi64>) -> tensor<1x6x3x4xf32>
+// NHWC: %[[W:.+]] = kiln.gather %[[H]], %{{.+}} {axis = 2 : i64} : (tensor<1x6x3x4xf32>, tensor<6xi64>) -> tensor<1x6x6x4xf32>
+// NHWC: %[[M:.+]] = kiln.mul %[[W]], %{{.+}} : (tensor<1x6x6x4xf32>, tensor<1x1x6x1xf32>)
+// NHWC: %[[C:.+]] = kiln.conv2d %[[M]], {{.*}}layout = #kiln.layout<nhwc>
+// NHWC: %[[OUT:.+]] = kiln.transpose %[[C]] [0, 3, 1, 2]
+// NHWC: return %[[OUT]]
+func.func @resize(%x: tensor<1x4x3x3xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x6x6xf32> {
+  %a = kiln.conv2d %x, %w : (tensor<1x4x3x3xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x3x3xf32>
+  %i = kiln.constant dense<[0, 0, 1, 1, 2, 2]> : tensor<6xi64>
+  %h = kiln.gather %a, %i {axis = 2 : i64} : (tensor<1x4x3x3xf32>, tensor<6xi64>) -> tensor<1x4x6x3xf32>
+  %g = kiln.gather %h, %i {axis = -1 : i64} : (tensor<1x4x6x3xf32>, tensor<6xi64>) -> tensor<1x4x6x6xf32>
+  %s = kiln.constant dense<[0.5, 1.0, 0.5, 1.0, 0.5, 1.0]> : tensor<6xf32>
+  %m = kiln.mul %g, %s : (tensor<1x4x6x6xf32>, tensor<6xf32>) -> tensor<1x4x6x6xf32>
+  %b = kiln.conv2d %m, %w : (tensor<1x4x6x6xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x6x6xf32>
+  return %b : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// Must not fire: a gather by a 2-D index table changes the rank; the
+// transpose back stays before it.
+// NHWC-LABEL: func.func @gather_2d_indices
+// NHWC: %[[T:.+]] = kiln.transpose %{{.+}} [0, 3, 1, 2]
+// NHWC: kiln.gather %[[T]], %{{.+}} {axis = 2 : i64} : (tensor<1x4x3x3xf32>, tensor<2x2xi64>) -> tensor<1x4x2x2x3xf32>
+func.func @gather_2d_indices(%x: tensor<1x4x3x3xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x2x2x3xf32> {
+  %a = kiln.conv2d %x, %w : (tensor<1x4x3x3xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x3x3xf32>
+  %i = kiln.constant dense<[[0, 1], [2, 0]]> : tensor<2x2xi64>
+  %g = kiln.gather %a, %i {axis = 2 : i64} : (tensor<1x4x3x3xf32>, tensor<2x2xi64>) -> tensor<1x4x2x2x3xf32>
+  return %g : tensor<1x4x2x2x3xf32>
+}
+
+// -----
+
 // Where an op cannot be renumbered (a slice), the transpose back stays
 // before it; so does a non-constant operand of another shape (not a
 // transposed image), which keeps its add on the old layout.
