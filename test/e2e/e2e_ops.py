@@ -1101,7 +1101,8 @@ add(Case("resize_between_convs_nhwc", [rx_],
 # (kiln-cpu-tile-and-vectorize's fuse-epilogues), large enough to be shared
 # between threads: bias, activation and residual add after a linear; a
 # prime M (padded register tiles, unpacked by a copy in each task); AVX2
-# register tiles (6 x 16: M = 128 is not a multiple); a batch of matmuls;
+# register tiles (6 x 16: M = 128 is not a multiple); a ragged last task;
+# a batch of matmuls;
 # a convolution's NCHW and NHWC views; and the same with fusion off.
 ex, ew, eb, er = rand(128, 256), rand(512, 256), rand(512), rand(128, 512)
 ey = ref(ex) @ ref(ew).T + ref(eb)
@@ -1121,6 +1122,14 @@ add(Case("epilogue_prime_m_relu", [px, ew, eb],
          "  %r = kiln.relu %y : (tensor<131x512xf32>) -> tensor<131x512xf32>\n"
          "  return %r : tensor<131x512xf32>",
          [np.maximum(ref(px) @ ref(ew).T + ref(eb), 0)], rtol=1e-4, atol=1e-4))
+# 196 rows (a 14x14 image) in tasks of 40 when there are only 3 column
+# tiles: the last task has 36 rows, 4 of them padding.
+rgx, rgw, rgr = rand(196, 576), rand(96, 576), rand(196, 96)
+add(Case("epilogue_ragged_last_task", [rgx, rgw, rgr],
+         "  %y = kiln.linear %a0, %a1 : (tensor<196x576xf32>, tensor<96x576xf32>) -> tensor<196x96xf32>\n"
+         "  %r = kiln.add %y, %a2 : (tensor<196x96xf32>, tensor<196x96xf32>) -> tensor<196x96xf32>\n"
+         "  return %r : tensor<196x96xf32>",
+         [ref(rgx) @ ref(rgw).T + ref(rgr)], rtol=1e-4, atol=1e-4))
 qa, qb, qc = rand(4, 64, 512), rand(4, 512, 128), rand(4, 64, 128)
 add(Case("epilogue_batched_matmul_add", [qa, qb, qc],
          "  %y = kiln.matmul %a0, %a1 : (tensor<4x64x512xf32>, tensor<4x512x128xf32>) -> tensor<4x64x128xf32>\n"

@@ -269,13 +269,12 @@ fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
       unpack.getDestType().getNumElements() *
       llvm::divideCeil(unpack.getDestType().getElementTypeBitWidth(), 8);
   ArrayRef<int64_t> packed = unpack.getSourceType().getShape();
-  int64_t m = dest[batch], n = dest[batch + 1];
-  int64_t m1 = packed[batch], n1 = packed[batch + 1];
+  int64_t n = dest[batch + 1], n1 = packed[batch + 1];
   int64_t m0 = packed[batch + 2], n0 = packed[batch + 3];
-  // Whole tiles only: every task's slice has the same static shape.
+  // Whole columns of tiles only (N is not ragged): a task's slice has a
+  // static width. (Its rows may be fewer in the last task, and padded.)
   int64_t nTile = d.nChunk * n0;
-  if (n % nTile != 0 || n1 % d.nChunk != 0 ||
-      (d.mChunk && (m % (d.mChunk * m0) != 0 || m1 % d.mChunk != 0)))
+  if (n % nTile != 0 || n1 % d.nChunk != 0)
     return failure();
 
   Location loc = op.getLoc();
@@ -405,11 +404,72 @@ static LogicalResult vectorizeRelayout(RewriterBase &rewriter,
   return distributeOverThreads(rewriter, result);
 }
 
+/// An unpack whose elements are already in order, its transpose moving only
+/// unit dims (one column of tiles, as an epilogue's task unpacks), as a
+/// reshape of the source less the padding at the end of its tiled dims: a
+/// collapse_shape, and an extract_slice where there is padding (or a
+/// dynamic size: a ragged last task). No copy. Fails, changing nothing,
+/// otherwise.
+static LogicalResult unpackAsReshape(RewriterBase &rewriter,
+                                     linalg::UnPackOp unpack) {
+  RankedTensorType sourceType = unpack.getSourceType();
+  RankedTensorType destType = unpack.getDestType();
+  int64_t rank = destType.getRank();
+  ArrayRef<int64_t> innerPos = unpack.getInnerDimsPos();
+  SmallVector<int64_t> tiles = unpack.getStaticTiles();
+  if (!unpack.getOuterDimsPerm().empty() ||
+      llvm::any_of(tiles, ShapedType::isDynamic))
+    return failure();
+  // The destination dim each source dim belongs to, and the source's
+  // non-unit dims in destination order (outer d, then d's tile).
+  SmallVector<int64_t> owner(sourceType.getRank());
+  SmallVector<int64_t> collapsedShape(rank);
+  SmallVector<int64_t> inOrder;
+  for (int64_t d = 0; d < rank; ++d) {
+    owner[d] = d;
+    int64_t size = sourceType.getDimSize(d);
+    if (size != 1)
+      inOrder.push_back(d);
+    if (const int64_t *it = llvm::find(innerPos, d); it != innerPos.end()) {
+      int64_t inner = rank + (it - innerPos.begin());
+      owner[inner] = d;
+      size = ShapedType::isDynamic(size) ? size : size * tiles[inner - rank];
+      if (tiles[inner - rank] != 1)
+        inOrder.push_back(inner);
+    }
+    collapsedShape[d] = size;
+  }
+  if (!llvm::is_sorted(inOrder))
+    return failure();
+  std::optional<SmallVector<ReassociationIndices>> groups =
+      getReassociationIndicesForCollapse(sourceType.getShape(),
+                                         collapsedShape);
+  if (!groups)
+    return failure();
+  // Each group holds exactly its destination dim's non-unit source dims.
+  for (auto [d, group] : llvm::enumerate(*groups))
+    for (int64_t from : group)
+      if (sourceType.getDimSize(from) != 1 &&
+          owner[from] != static_cast<int64_t>(d))
+        return failure();
+  rewriter.setInsertionPoint(unpack);
+  Location loc = unpack.getLoc();
+  Value collapsed = tensor::CollapseShapeOp::create(rewriter, loc,
+                                                    unpack.getSource(), *groups);
+  if (collapsed.getType() != destType || !destType.hasStaticShape()) {
+    SmallVector<OpFoldResult> zeros(rank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> ones(rank, rewriter.getIndexAttr(1));
+    collapsed = tensor::ExtractSliceOp::create(
+        rewriter, loc, destType, collapsed, zeros,
+        tensor::getMixedSizes(rewriter, loc, unpack.getDest()), ones);
+  }
+  rewriter.replaceOp(unpack, collapsed);
+  return success();
+}
+
 /// An unpack without padding into a static destination, as one transpose
-/// into the destination itself (upstream's lowering transposes into a new
-/// tensor and copies that into the destination), or as a reshape of the
-/// source when that transpose would move only unit dims: returns a null
-/// transpose then.
+/// into the destination itself: upstream's lowering transposes into a new
+/// tensor and copies that into the destination.
 static FailureOr<linalg::TransposeOp>
 unpackInPlace(RewriterBase &rewriter, linalg::UnPackOp unpack) {
   RankedTensorType destType = unpack.getDestType();
@@ -454,21 +514,6 @@ unpackInPlace(RewriterBase &rewriter, linalg::UnPackOp unpack) {
       return failure();
   Location loc = unpack.getLoc();
   rewriter.setInsertionPoint(unpack);
-  // Moving only unit dims (one column of tiles, as an epilogue's task
-  // unpacks), it is a reshape of the source: no copy.
-  SmallVector<int64_t> moved;
-  for (auto [i, from] : llvm::enumerate(permutation))
-    if (expandedShape[i] != 1)
-      moved.push_back(from);
-  if (llvm::is_sorted(moved)) {
-    if (std::optional<SmallVector<ReassociationIndices>> reassociation =
-            getReassociationIndicesForCollapse(sourceType.getShape(),
-                                               destType.getShape())) {
-      rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-          unpack, destType, unpack.getSource(), *reassociation);
-      return linalg::TransposeOp();
-    }
-  }
   auto expandedType =
       RankedTensorType::get(expandedShape, destType.getElementType());
   Value expanded = tensor::ExpandShapeOp::create(rewriter, loc, expandedType,
@@ -543,11 +588,12 @@ struct KilnCPUTileAndVectorizePass final
           return signalPassFailure();
       } else {
         auto unpack = cast<linalg::UnPackOp>(op);
+        if (succeeded(unpackAsReshape(rewriter, unpack)))
+          continue;
         FailureOr<linalg::TransposeOp> direct =
             unpackInPlace(rewriter, unpack);
         if (succeeded(direct)) {
-          if (*direct &&
-              failed(vectorizeRelayout(rewriter, *direct, vectorize)))
+          if (failed(vectorizeRelayout(rewriter, *direct, vectorize)))
             return signalPassFailure();
         } else if (failed(linalg::lowerUnPack(rewriter, unpack))) {
           return signalPassFailure();

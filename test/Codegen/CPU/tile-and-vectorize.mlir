@@ -95,17 +95,18 @@ func.func @few_n_tiles(%a: tensor<256x2048xf32>, %b: tensor<2048x64xf32>, %c: te
 
 // -----
 
-// Must not fire: an unpack that drops padding (M = 5 in tiles of 2) keeps
-// upstream's lowering, a transpose and a copy of the unpadded part (here of
-// each task's column of tiles).
+// An unpack that drops padding (M = 5 in tiles of 2), of one column of
+// tiles, as each task unpacks it: a reshape of the tiles and a slice of
+// its first 5 rows, no copy. (A whole padded unpack keeps upstream's
+// transpose and copy: @ragged_n.)
 // CHECK-LABEL: func.func @padded_unpack
 // CHECK: scf.for %[[N:[a-z0-9_]+]] =
+// CHECK: %[[TILES:.+]] = scf.for
 // CHECK: vector.contract
-// CHECK: %[[T:.+]] = linalg.transpose ins(%{{.+}} : tensor<3x1x2x16xf32>)
-// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[T]]
-// CHECK: %[[COPY:.+]] = linalg.copy ins(%[[FLAT]] : tensor<6x16xf32>)
-// CHECK: %[[PART:.+]] = tensor.extract_slice %[[COPY]][0, 0] [5, 16] [1, 1]
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[TILES]] {{\[}}[0, 1, 2], [3]] : tensor<3x1x2x16xf32> into tensor<6x16xf32>
+// CHECK: %[[PART:.+]] = tensor.extract_slice %[[FLAT]][0, 0] [5, 16] [1, 1]
 // CHECK: tensor.insert_slice %[[PART]] into %{{.+}}[0, %[[N]]] [5, 16]
+// CHECK-NOT: linalg.copy
 func.func @padded_unpack(%a: tensor<5x8xf32>, %b: tensor<8x32xf32>, %c: tensor<5x32xf32>) -> tensor<5x32xf32> {
   %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 2 : i64, n0 = 16 : i64, k0 = 1 : i64, kc = 4 : i64}} ins(%a, %b : tensor<5x8xf32>, tensor<8x32xf32>) outs(%c : tensor<5x32xf32>) -> tensor<5x32xf32>
   return %0 : tensor<5x32xf32>
@@ -267,4 +268,33 @@ func.func @not_an_epilogue(%a: tensor<128x256xf32>, %b: tensor<256x512xf32>) -> 
     linalg.yield %2 : f32
   } -> tensor<128xf32>
   return %1 : tensor<128xf32>
+}
+
+// -----
+
+// 196 rows in tasks of 5 M tiles (40 rows; 3 column tiles, so M chunks
+// join the threads' loop): the last task has 36 rows, of which 32 are
+// real. Its slices take a dynamic row count, and its column of tiles is
+// still a reshape and a slice, not a copy.
+// CHECK-LABEL: func.func @ragged_last_task
+// CHECK: scf.forall (%[[M:.+]], %[[N:.+]]) = (0, 0) to (196, 96) step (40, 32)
+// CHECK: %[[ROWS:.+]] = affine.min #{{.+}}(%[[M]])
+// CHECK: %[[TILES:.+]] = scf.for
+// CHECK: vector.contract
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[TILES]] {{\[}}[0, 1, 2], [3]] : tensor<?x1x8x32xf32> into tensor<?x32xf32>
+// CHECK: %[[PART:.+]] = tensor.extract_slice %[[FLAT]][0, 0] [%[[ROWS]], 32] [1, 1]
+// CHECK: %[[FIN:.+]] = linalg.generic {{.*}} ins(%[[PART]], %{{.+}} : tensor<?x32xf32>, tensor<?x32xf32>)
+// CHECK: tensor.parallel_insert_slice %[[FIN]] into %{{.+}}[%[[M]], %[[N]]] [%[[ROWS]], 32]
+#rid = affine_map<(d0, d1) -> (d0, d1)>
+func.func @ragged_last_task(%a: tensor<196x576xf32>, %b: tensor<576x96xf32>, %r: tensor<196x96xf32>) -> tensor<196x96xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<196x96xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<196x96xf32>) -> tensor<196x96xf32>
+  %0 = linalg.matmul {kiln.strategy = {kind = "mmt4d", m0 = 8 : i64, n0 = 32 : i64, k0 = 1 : i64, kc = 128 : i64}} ins(%a, %b : tensor<196x576xf32>, tensor<576x96xf32>) outs(%z : tensor<196x96xf32>) -> tensor<196x96xf32>
+  %1 = linalg.generic {indexing_maps = [#rid, #rid, #rid], iterator_types = ["parallel", "parallel"]} ins(%0, %r : tensor<196x96xf32>, tensor<196x96xf32>) outs(%e : tensor<196x96xf32>) attrs = {kiln.strategy = {kind = "vectorize", vector_size = 16 : i64}} {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %2 = arith.addf %x, %y : f32
+    linalg.yield %2 : f32
+  } -> tensor<196x96xf32>
+  return %1 : tensor<196x96xf32>
 }
