@@ -467,6 +467,25 @@ add(Case("softmax_last", [sm],
 add(Case("log_softmax_axis1", [sm],
          "  %r = kiln.log_softmax %a0 {axis = 1 : i64} : (tensor<3x5x17xf32>) -> tensor<3x5x17xf32>\n"
          "  return %r : tensor<3x5x17xf32>", [np.log(softmax(ref(sm), 1))]))
+# Rows that the target's vectors split take the online max and sum (one
+# pass): 1024 (16 lanes on AVX-512, 8 on AVX2), 1000 (8 lanes), with wide
+# values, whole masked (-inf) stretches and a row that peaks at its end;
+# a dynamic batch; log_softmax; AVX2 code.
+so = rand(6, 1024, lo=-30, hi=30)
+so[1, :512] = -np.inf
+so[2, ::3] = -np.inf
+so[3] = np.linspace(-50, 50, 1024)
+so[4] = np.linspace(50, -50, 1024)
+for suffix, flags in (("", []), ("_avx2", ["--cpu=znver3"])):
+    add(Case("softmax_online" + suffix, [so],
+             "  %r = kiln.softmax %a0 : (tensor<?x1024xf32>) -> tensor<?x1024xf32>\n"
+             "  return %r : tensor<?x1024xf32>", [softmax(ref(so))], [(0,)],
+             out_dynamic=[(0,)], rtol=1e-5, atol=1e-6, flags=flags))
+sk = rand(3, 4, 1000, lo=-8, hi=8)
+add(Case("log_softmax_online_1000", [sk],
+         "  %r = kiln.log_softmax %a0 : (tensor<3x4x1000xf32>) -> tensor<3x4x1000xf32>\n"
+         "  return %r : tensor<3x4x1000xf32>", [np.log(softmax(ref(sk)))],
+         rtol=1e-5, atol=1e-5))
 rx = rand(4, 3, 5, lo=0.5, hi=1.5)
 for op, fn in [("reduce_sum", np.sum), ("reduce_mean", np.mean), ("reduce_max", np.max),
                ("reduce_min", np.min), ("reduce_prod", np.prod)]:

@@ -87,9 +87,10 @@ static bool isNarrowScalar(Type t) {
 /// tile so that its innermost loop is one vector: a generic on ranked
 /// tensors of narrow scalars, with projected-permutation maps that each
 /// either ignore the innermost loop or read it as their innermost dim, and
-/// a body of plain arith/math ops. Each result of a reduction has a
-/// combiner with a neutral element (the partial accumulator's initial
-/// value); contractions and convolutions have strategies of their own.
+/// a body of plain arith/math ops. Each result of a reduction over the
+/// innermost loop has a combiner with a neutral element (the partial
+/// accumulator's initial value); contractions and convolutions have
+/// strategies of their own.
 static bool isVectorizable(linalg::GenericOp op) {
   int64_t loops = op.getNumLoops();
   if (loops < 1 || !op.hasPureTensorSemantics())
@@ -120,6 +121,11 @@ static bool isVectorizable(linalg::GenericOp op) {
   if (linalg::isaContractionOpInterface(op) ||
       linalg::isaConvolutionOpInterface(op))
     return false;
+  // Reduced only in outer loops, with the innermost one parallel (online
+  // softmax's lanes), the reduction is a sequential loop around vectors of
+  // independent lanes: any body will do.
+  if (op.getIteratorTypesArray().back() == utils::IteratorType::parallel)
+    return true;
   // Each result (layer_norm's sum and sum of squares, say) is a reduction
   // of its own.
   for (unsigned i = 0, e = op.getNumDpsInits(); i < e; ++i) {

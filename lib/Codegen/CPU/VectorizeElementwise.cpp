@@ -23,6 +23,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -231,6 +232,55 @@ static std::optional<SmallVector<int64_t>> tileVectorShape(linalg::LinalgOp op,
 }
 
 namespace {
+/// insert_slice(transfer_write(v, extract_slice(t)), t) of the same slice,
+/// the write covering all of it (a rank-reducing write of one vector into
+/// a 1 x n slice) -> transfer_write(v, t) at the slice's offsets, so that
+/// the accumulator of a reduction over outer loops is read and written
+/// through the loop's tensor itself, which hoisting then keeps in a
+/// register. (Upstream's folding wants the write to be of the slice's
+/// rank.)
+struct InsertOfWholeSliceWrite final
+    : OpRewritePattern<tensor::InsertSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::InsertSliceOp insert,
+                                PatternRewriter &rewriter) const override {
+    auto write = insert.getSource().getDefiningOp<vector::TransferWriteOp>();
+    if (!write || write.getMask() || !write->hasOneUse() ||
+        !write.getPermutationMap().isMinorIdentity() ||
+        llvm::any_of(write.getIndices(),
+                     [](Value v) { return !isConstantIntValue(v, 0); }))
+      return failure();
+    auto extract = write.getBase().getDefiningOp<tensor::ExtractSliceOp>();
+    if (!extract || extract.getSource() != insert.getDest() ||
+        !insert.hasUnitStride() || !extract.hasUnitStride() ||
+        extract.getMixedOffsets() != insert.getMixedOffsets() ||
+        extract.getMixedSizes() != insert.getMixedSizes())
+      return failure();
+    // The vector covers the slice: the slice's shape is the vector's with
+    // leading unit dims.
+    ArrayRef<int64_t> slice = extract.getType().getShape();
+    ArrayRef<int64_t> vector = write.getVectorType().getShape();
+    if (slice.size() < vector.size() ||
+        slice.take_back(vector.size()) != vector ||
+        llvm::any_of(slice.drop_back(vector.size()),
+                     [](int64_t d) { return d != 1; }) ||
+        llvm::any_of(write.getInBoundsValues(), [](bool b) { return !b; }))
+      return failure();
+    // Into the whole tensor, where the slice's dims are its last ones.
+    auto destType = cast<RankedTensorType>(insert.getDest().getType());
+    if (destType.getRank() != static_cast<int64_t>(slice.size()))
+      return failure();
+    SmallVector<Value> indices;
+    for (OpFoldResult offset : insert.getMixedOffsets())
+      indices.push_back(getValueOrCreateConstantIndexOp(
+          rewriter, insert.getLoc(), offset));
+    rewriter.replaceOpWithNewOp<vector::TransferWriteOp>(
+        insert, write.getVector(), insert.getDest(), indices,
+        SmallVector<bool>(vector.size(), true));
+    return success();
+  }
+};
+
 struct KilnCPUVectorizeElementwisePass final
     : kiln::impl::KilnCPUVectorizeElementwisePassBase<
           KilnCPUVectorizeElementwisePass> {
@@ -268,6 +318,31 @@ struct KilnCPUVectorizeElementwisePass final
     });
     for (linalg::LinalgOp op : tiles) {
       int64_t vectorSize = VectorizeStrategy::read(op)->vectorSize;
+      // A tile of a reduction over outer loops only (online softmax's
+      // lanes) reduces over unit loops: without them it is elementwise,
+      // which vectorizes whatever combines its results.
+      if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+          generic && generic.getNumReductionLoops() > 0 &&
+          generic.getIteratorTypesArray().back() ==
+              utils::IteratorType::parallel) {
+        linalg::ControlDropUnitDims control;
+        control.rankReductionStrategy =
+            linalg::ControlDropUnitDims::RankReductionStrategy::
+                ExtractInsertSlice;
+        rewriter.setInsertionPoint(generic);
+        FailureOr<linalg::DropUnitDimsResult> dropped =
+            linalg::dropUnitDims(rewriter, generic, control);
+        if (failed(dropped))
+          continue;
+        auto elementwise =
+            cast<linalg::LinalgOp>(dropped->resultOp.getOperation());
+        Attribute strategy = generic->getAttr(kStrategyAttrName);
+        rewriter.replaceOp(generic, dropped->replacements);
+        elementwise->setAttr(kStrategyAttrName, strategy);
+        if (elementwise.getNumReductionLoops() > 0)
+          continue;
+        op = elementwise;
+      }
       std::optional<SmallVector<int64_t>> shape =
           tileVectorShape(op, vectorSize);
       if (!shape)
@@ -305,6 +380,7 @@ struct KilnCPUVectorizeElementwisePass final
       RewritePatternSet patterns(ctx);
       vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
       tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+      patterns.add<InsertOfWholeSliceWrite>(ctx);
       vector::populateVectorMultiReductionLoweringPatterns(
           patterns, vector::VectorMultiReductionLowering::InnerReduction);
       vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);

@@ -260,7 +260,7 @@ func.func @strided_windows(%x: tensor<1x32x128x256xf32>, %acc: tensor<1x32x64x12
 // CHECK-NOT: tensor.collapse_shape
 // CHECK-NOT: scf.forall
 // CHECK: scf.for
-// CHECK: vector.transfer_write {{.*}} : vector<16xf32>, tensor<1x1x1x16xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<16xf32>, tensor<1x1x1x32xf32>
 func.func @accumulator_init(%acc: tensor<64x64x8x32xf32>) -> tensor<64x64x8x32xf32> {
   %zero = arith.constant 0.0 : f32
   %0 = linalg.generic {indexing_maps = [#id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%acc : tensor<64x64x8x32xf32>) attrs = {kiln.accumulator, kiln.strategy = {kind = "vectorize", vector_size = 16 : i64}} {
@@ -292,4 +292,42 @@ func.func @write_along_column(%a: tensor<2x1xf32>, %b: tensor<2x7xf32>) -> tenso
   %0 = tensor.insert_slice %b into %full[0, 0] [2, 7] [1, 1] : tensor<2x7xf32> into tensor<2x8xf32>
   %1 = tensor.insert_slice %r into %0[0, 7] [2, 1] [1, 1] : tensor<2xf32> into tensor<2x8xf32>
   return %1 : tensor<2x8xf32>
+}
+
+// A reduction over an outer loop with the innermost one parallel (online
+// softmax's lanes: a running max and a rescaled sum per lane, whose
+// combination no partial reduction could split): a sequential loop over
+// the chunks around one vector of lanes, which the loop carries in
+// registers, read before it and written after it.
+// CHECK-LABEL: func.func @lanes
+// CHECK: scf.for %[[ROW:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[MT:.+]] = %{{.+}}, %[[ST:.+]] = %{{.+}})
+// CHECK: %[[M0:.+]] = vector.transfer_read %[[MT]][%[[ROW]], %{{.+}}]{{.*}} : tensor<4x16xf32>, vector<16xf32>
+// CHECK: %[[S0:.+]] = vector.transfer_read %[[ST]][%[[ROW]], %{{.+}}]{{.*}} : tensor<4x16xf32>, vector<16xf32>
+// CHECK: %[[R:.+]]:2 = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[M:.+]] = %[[M0]], %[[S:.+]] = %[[S0]]) -> (vector<16xf32>, vector<16xf32>)
+// CHECK: %[[X:.+]] = vector.transfer_read {{.*}} : tensor<4x8x16xf32>, vector<16xf32>
+// CHECK: arith.select {{.*}} : vector<16xi1>, vector<16xf32>
+// CHECK: arith.maximumf %[[M]], %[[X]] : vector<16xf32>
+// CHECK: scf.yield
+// CHECK: vector.transfer_write %[[R]]#1, %[[ST]][%[[ROW]], %{{.+}}]
+// CHECK: vector.transfer_write %[[R]]#0, %[[MT]][%[[ROW]], %{{.+}}]
+#chunks = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#lane = affine_map<(d0, d1, d2) -> (d0, d2)>
+func.func @lanes(%x: tensor<4x8x16xf32>, %m: tensor<4x16xf32>, %s: tensor<4x16xf32>) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %0:2 = linalg.generic {indexing_maps = [#chunks, #lane, #lane], iterator_types = ["parallel", "reduction", "parallel"]} ins(%x : tensor<4x8x16xf32>) outs(%m, %s : tensor<4x16xf32>, tensor<4x16xf32>) {
+  ^bb0(%v: f32, %mo: f32, %so: f32):
+    %d = arith.subf %v, %mo : f32
+    %a = math.absf %d : f32
+    %n = arith.negf %a : f32
+    %e = math.exp %n : f32
+    %g = arith.cmpf ogt, %d, %zero : f32
+    %r = arith.mulf %so, %e : f32
+    %r1 = arith.addf %r, %one : f32
+    %ad = arith.addf %so, %e : f32
+    %sn = arith.select %g, %r1, %ad : f32
+    %mn = arith.maximumf %mo, %v : f32
+    linalg.yield %mn, %sn : f32, f32
+  } -> (tensor<4x16xf32>, tensor<4x16xf32>)
+  return %0#0, %0#1 : tensor<4x16xf32>, tensor<4x16xf32>
 }

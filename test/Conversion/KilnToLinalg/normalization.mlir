@@ -53,6 +53,51 @@ func.func @softmax(%x: tensor<3x17xf32>) -> tensor<3x17xf32> {
 
 // -----
 
+// With a target whose vectors split the row (1024 = 64 x 16 lanes), the
+// max and the sum take one pass: each lane keeps a running max and a sum
+// rescaled when it grows (one exp per element), then the lanes merge.
+// CHECK-LABEL: func.func @softmax_online
+// CHECK: %[[SPLIT:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2]] output_shape [4, 64, 16] : tensor<4x1024xf32> into tensor<4x64x16xf32>
+// CHECK: %[[LANES:.+]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[SPLIT]] : tensor<4x64x16xf32>) outs(%{{.+}}, %{{.+}} : tensor<4x16xf32>, tensor<4x16xf32>)
+// CHECK: math.absf
+// CHECK: math.exp
+// CHECK: arith.cmpf ogt
+// CHECK: arith.select
+// CHECK: arith.maximumf
+// CHECK: %[[MAX:.+]] = linalg.generic {{.*}} ins(%[[LANES]]#0 : tensor<4x16xf32>)
+// CHECK: %[[SUM:.+]] = linalg.generic {{.*}} ins(%[[LANES]]#0, %[[LANES]]#1, %[[MAX]] : tensor<4x16xf32>, tensor<4x16xf32>, tensor<4xf32>)
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %[[MAX]], %[[SUM]] : tensor<4x1024xf32>, tensor<4xf32>, tensor<4xf32>)
+// CHECK: arith.divf {{.*}} fastmath<arcp>
+module attributes {kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "sapphirerapids", features = "", vector_bits = 512, vector_registers = 32>} {
+  func.func @softmax_online(%x: tensor<4x1024xf32>) -> tensor<4x1024xf32> {
+    %0 = kiln.softmax %x : (tensor<4x1024xf32>) -> tensor<4x1024xf32>
+    return %0 : tensor<4x1024xf32>
+  }
+}
+
+// -----
+
+// Must not fire: rows that 4 lanes do not split (17), or a softmax over an
+// outer dim (not contiguous), take the max and the sum in two passes.
+// CHECK-LABEL: func.func @softmax_not_online
+// CHECK-NOT: tensor.expand_shape
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
+// CHECK: arith.maximumf
+module attributes {kiln.target = #kiln.target<triple = "x86_64-unknown-linux-gnu", cpu = "sapphirerapids", features = "", vector_bits = 512, vector_registers = 32>} {
+  func.func @softmax_not_online(%x: tensor<4x17xf32>, %y: tensor<1024x4xf32>) -> (tensor<4x17xf32>, tensor<1024x4xf32>) {
+    %0 = kiln.softmax %x : (tensor<4x17xf32>) -> tensor<4x17xf32>
+    %1 = kiln.softmax %y {axis = 0 : i64} : (tensor<1024x4xf32>) -> tensor<1024x4xf32>
+    return %0, %1 : tensor<4x17xf32>, tensor<1024x4xf32>
+  }
+}
+
+// -----
+
 // CHECK-LABEL: func.func @log_softmax
 // CHECK: math.log
 // CHECK: arith.subf
