@@ -1178,4 +1178,5 @@ if __name__ == "__main__":
                                   "loop_carried_state",
                                   "mul_runtime_broadcast_both",
                                   "add_runtime_broadcast_rows",
-                                  "attention_flash_dynamic_keys_float_mask"}))
+                                  "attention_flash_dynamic_keys_float_mask",
+                                  "resize_between_convs_nhwc"}))

@@ -103,9 +103,10 @@ ElementsAttr gather(RankedTensorType resultType, const ConstantBytes &in,
 /// Replaces `op`'s one result by a constant of `value`.
 void replaceWithConstant(PatternRewriter &rewriter, Operation *op,
                          ElementsAttr value, StringRef what) {
-  rewriter.replaceOpWithNewOp<ConstantOp>(op, value);
+  // The remark first: replacing erases `op`.
   remarkConstantFolded(op->getLoc(), kPass, what,
                        getRawDataBytes(value.getShapedType()).value_or(0));
+  rewriter.replaceOpWithNewOp<ConstantOp>(op, value);
 }
 
 /// A constant operand, read, with its shape and row-major strides.

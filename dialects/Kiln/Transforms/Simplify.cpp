@@ -90,8 +90,8 @@ struct MulByReciprocal final : OpRewritePattern<MulOp> {
       // scalar y, say), or x / y would have another shape.
       if (div.getRhs().getType() != div.getResult().getType())
         continue;
-      rewriter.replaceOpWithNewOp<DivOp>(op, op.getType(), x, div.getRhs());
       remarkRewrite(op.getLoc(), kPass, "reciprocal-into-div");
+      rewriter.replaceOpWithNewOp<DivOp>(op, op.getType(), x, div.getRhs());
       return success();
     }
     return rewriter.notifyMatchFailure(op, "no operand is 1 / y");
@@ -118,8 +118,8 @@ struct ReassociateConstants final : OpRewritePattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "the inner op has no single "
                                              "constant operand");
     Value folded = OpTy::create(rewriter, op.getLoc(), c1, c2);
-    rewriter.replaceOpWithNewOp<OpTy>(op, op.getType(), x, folded);
     remarkRewrite(op.getLoc(), kPass, "constants-reassociated");
+    rewriter.replaceOpWithNewOp<OpTy>(op, op.getType(), x, folded);
     return success();
   }
 };
