@@ -124,6 +124,21 @@ struct ReassociateConstants final : OpRewritePattern<OpTy> {
   }
 };
 
+/// An image op's `pads` ([top, left, bottom, right]) plus what `pad` adds
+/// to the spatial dims of `layout`; nothing when it pads batch or channels.
+std::optional<SmallVector<int64_t>>
+mergeSpatialPads(PadOp pad, Layout layout, ArrayRef<int64_t> pads) {
+  ImageDims dims = getImageDims(layout);
+  ArrayRef<int64_t> low = pad.getLow(), high = pad.getHigh();
+  for (int64_t d : {dims.batch, dims.channel})
+    if (low[d] != 0 || high[d] != 0)
+      return std::nullopt;
+  return SmallVector<int64_t>{pads[0] + low[dims.height],
+                              pads[1] + low[dims.width],
+                              pads[2] + high[dims.height],
+                              pads[3] + high[dims.width]};
+}
+
 /// conv2d(pad(x, 0), w) -> conv2d(x, w) with the padding in the conv's
 /// pads, when the pad adds zeros to the spatial dims only.
 struct PadIntoConv final : OpRewritePattern<Conv2DOp> {
@@ -133,20 +148,14 @@ struct PadIntoConv final : OpRewritePattern<Conv2DOp> {
     auto pad = op.getInput().getDefiningOp<PadOp>();
     if (!pad || pad.getValue().convertToDouble() != 0.0)
       return rewriter.notifyMatchFailure(op, "input is not a zero pad");
-    ImageDims dims = getImageDims(op.getLayout());
-    ArrayRef<int64_t> low = pad.getLow(), high = pad.getHigh();
-    for (int64_t d : {dims.batch, dims.channel})
-      if (low[d] != 0 || high[d] != 0)
-        return rewriter.notifyMatchFailure(op, "the pad pads batch or "
-                                               "channels");
-    ArrayRef<int64_t> pads = op.getPads(); // [top, left, bottom, right]
-    SmallVector<int64_t> merged = {pads[0] + low[dims.height],
-                                   pads[1] + low[dims.width],
-                                   pads[2] + high[dims.height],
-                                   pads[3] + high[dims.width]};
+    std::optional<SmallVector<int64_t>> merged =
+        mergeSpatialPads(pad, op.getLayout(), op.getPads());
+    if (!merged)
+      return rewriter.notifyMatchFailure(op, "the pad pads batch or "
+                                             "channels");
     rewriter.modifyOpInPlace(op, [&] {
       op.getInputMutable().assign(pad.getInput());
-      op.setPads(merged);
+      op.setPads(*merged);
     });
     remarkRewrite(op.getLoc(), kPass, "pad-into-conv");
     return success();
@@ -184,24 +193,19 @@ struct PadIntoPool final : OpRewritePattern<Pool2DOp> {
       return rewriter.notifyMatchFailure(op, "the pad value can be the "
                                              "window's maximum");
     }
-    ImageDims dims = getImageDims(op.getLayout());
-    ArrayRef<int64_t> low = pad.getLow(), high = pad.getHigh();
-    for (int64_t d : {dims.batch, dims.channel})
-      if (low[d] != 0 || high[d] != 0)
-        return rewriter.notifyMatchFailure(op, "the pad pads batch or "
-                                               "channels");
-    SmallVector<int64_t> merged = {pads[0] + low[dims.height],
-                                   pads[1] + low[dims.width],
-                                   pads[2] + high[dims.height],
-                                   pads[3] + high[dims.width]};
+    std::optional<SmallVector<int64_t>> merged =
+        mergeSpatialPads(pad, op.getLayout(), pads);
+    if (!merged)
+      return rewriter.notifyMatchFailure(op, "the pad pads batch or "
+                                             "channels");
     ArrayRef<int64_t> kernel = op.getKernel();
-    if (merged[0] >= kernel[0] || merged[2] >= kernel[0] ||
-        merged[1] >= kernel[1] || merged[3] >= kernel[1])
+    if ((*merged)[0] >= kernel[0] || (*merged)[2] >= kernel[0] ||
+        (*merged)[1] >= kernel[1] || (*merged)[3] >= kernel[1])
       return rewriter.notifyMatchFailure(op, "the padding would reach a "
                                              "kernel's size");
     rewriter.modifyOpInPlace(op, [&] {
       op.getInputMutable().assign(pad.getInput());
-      op.setPads(merged);
+      op.setPads(*merged);
       if (average)
         op.setCountIncludePad(true);
     });
