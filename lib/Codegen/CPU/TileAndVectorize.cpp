@@ -249,9 +249,10 @@ static linalg::GenericOp findEpilogue(RewriterBase &rewriter,
 /// (`d`), and the contraction (with its accumulator's initialization) is
 /// computed tile by tile inside, so that each task unpacks and finishes
 /// the columns it has just computed while they are in cache, on its own
-/// thread. Returns the contraction's tile in the loop, or failure (IR
-/// unchanged but for the epilogue's collapse) when the tasks would not be
-/// whole tiles of static shape.
+/// thread. Returns the contraction's tile in the loop, or failure when the
+/// tasks' columns would not be whole tiles or the product is dynamic (the
+/// contraction and its unpack are then as they were; an epilogue may have
+/// been collapsed to the unpack's shape, a packed fill made a fill).
 static FailureOr<linalg::GenericOp>
 fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
              const Distribution &d) {
@@ -323,6 +324,15 @@ fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
       scf::tileConsumerAndFuseProducersUsingSCF(rewriter, root, options);
   if (failed(fused))
     return failure();
+  // The contraction's tile in the loop. (Without one, the loops are left
+  // unused, for canonicalization to erase, and the originals stand.)
+  linalg::GenericOp tile;
+  for (Operation *tiled : fused->tiledAndFusedOps)
+    if (auto generic = dyn_cast<linalg::GenericOp>(tiled);
+        generic && generic->hasAttr(kPackedAttrName))
+      tile = generic;
+  if (!tile)
+    return failure();
   for (OpResult result : root->getResults())
     rewriter.replaceAllUsesWith(result, fused->replacements.lookup(result));
   // The originals, now unused, consumer first.
@@ -347,13 +357,6 @@ fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
   remark::passed(loc, remark::RemarkOpts::name("epilogue-fused")
                           .category("kiln-cpu-tile-and-vectorize"))
       << remark::detail::Remark::Arg("bytes", productBytes);
-  linalg::GenericOp tile;
-  fused->loops.front()->walk([&](linalg::GenericOp generic) {
-    if (generic->hasAttr(kPackedAttrName))
-      tile = generic;
-  });
-  if (!tile)
-    return failure();
   return tile;
 }
 
