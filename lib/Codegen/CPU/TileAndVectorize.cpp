@@ -360,58 +360,6 @@ fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
   return tile;
 }
 
-/// A pack that gathers columns, [..., m0, K] -> [..., K, m0] of 32-bit
-/// elements (the left operand's, or a right operand stored [N, K]), in
-/// blocks of one vector of K by m0 (or by one vector of m0): each block is
-/// read as rows of a vector, transposed in registers (vector.transpose,
-/// which kiln-cpu-lower-vectors lowers) and written as rows of the packed
-/// tile, instead of element by element. Leaves `op` scalar (success) when
-/// K is not a static multiple of the vector, or the pack is of another
-/// shape or element width.
-static LogicalResult vectorizeBlockTranspose(RewriterBase &rewriter,
-                                             linalg::LinalgOp op,
-                                             DictionaryAttr strategy) {
-  MLIRContext *ctx = rewriter.getContext();
-  int64_t lanes = 0;
-  if (auto lanesAttr = strategy.getAs<IntegerAttr>("vector_size"))
-    lanes = lanesAttr.getInt();
-  int64_t loops = op.getNumLoops();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  Type element = getElementTypeOrSelf(op->getOperand(0).getType());
-  // Loops [outer..., K, m0], read as [outer..., m0, K].
-  if (loops < 2 || lanes < 2 || !element.isIntOrFloat() ||
-      element.getIntOrFloatBitWidth() != 32 ||
-      op.getNumDpsInputs() != 1 || !maps[1].isIdentity() ||
-      llvm::any_of(ranges, ShapedType::isDynamic))
-    return success();
-  SmallVector<AffineExpr> swapped;
-  for (int64_t d = 0; d < loops - 2; ++d)
-    swapped.push_back(getAffineDimExpr(d, ctx));
-  swapped.push_back(getAffineDimExpr(loops - 1, ctx));
-  swapped.push_back(getAffineDimExpr(loops - 2, ctx));
-  int64_t k = ranges[loops - 2], m0 = ranges[loops - 1];
-  // Blocks of one vector by at most one vector (a right operand's 32-wide
-  // columns on AVX-512: two blocks of 16).
-  if (maps[0] != AffineMap::get(loops, 0, swapped, ctx) || k % lanes != 0 ||
-      (m0 > lanes && m0 % lanes != 0))
-    return success();
-  SmallVector<int64_t> sizes(loops, 1);
-  sizes[loops - 2] = lanes;
-  sizes[loops - 1] = m0 > lanes ? lanes : 0;
-  FailureOr<TilingInterface> block =
-      tileLoops(rewriter, cast<TilingInterface>(op.getOperation()), sizes);
-  if (failed(block))
-    return failure();
-  rewriter.setInsertionPoint(*block);
-  FailureOr<linalg::VectorizationResult> vectorized =
-      linalg::vectorize(rewriter, *block);
-  if (failed(vectorized))
-    return failure();
-  rewriter.replaceOp(*block, vectorized->replacements);
-  return success();
-}
-
 /// Makes the transpose of an operand's pack an elementwise generic without
 /// unit dims. When its innermost loop copies rows that are contiguous on
 /// both sides (the right operand's n0-wide rows), it is marked to be
@@ -456,10 +404,7 @@ static LogicalResult vectorizeRelayout(RewriterBase &rewriter,
     result->setAttr(kStrategyAttrName, strategy);
     return success();
   }
-  FailureOr<linalg::LinalgOp> shared = distributeOverThreads(rewriter, result);
-  if (failed(shared))
-    return failure();
-  return vectorizeBlockTranspose(rewriter, *shared, strategy);
+  return distributeOverThreads(rewriter, result);
 }
 
 /// An unpack whose elements are already in order, its transpose moving only
