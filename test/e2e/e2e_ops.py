@@ -1149,6 +1149,21 @@ add(Case("epilogue_ragged_last_task", [rgx, rgw, rgr],
          "  %r = kiln.add %y, %a2 : (tensor<196x96xf32>, tensor<196x96xf32>) -> tensor<196x96xf32>\n"
          "  return %r : tensor<196x96xf32>",
          [ref(rgx) @ ref(rgw).T + ref(rgr)], rtol=1e-4, atol=1e-4))
+# Ragged N: 40 columns in tasks of 32 (the last one half padding), and
+# 1000 classes.
+rnx, rnw, rnb = rand(128, 2048), rand(40, 2048), rand(40)
+add(Case("epilogue_ragged_n", [rnx, rnw, rnb],
+         "  %y = kiln.linear %a0, %a1, %a2 : (tensor<128x2048xf32>, tensor<40x2048xf32>, tensor<40xf32>) -> tensor<128x40xf32>\n"
+         "  %r = kiln.relu %y : (tensor<128x40xf32>) -> tensor<128x40xf32>\n"
+         "  return %r : tensor<128x40xf32>",
+         [np.maximum(ref(rnx) @ ref(rnw).T + ref(rnb), 0)], rtol=1e-4, atol=1e-4))
+clx, clw, clb = rand(64, 512), rand(1000, 512), rand(1000)
+add(Case("epilogue_classifier_1000", [clx, clw, clb],
+         "  %y = kiln.linear %a0, %a1, %a2 : (tensor<64x512xf32>, tensor<1000x512xf32>, tensor<1000xf32>) -> tensor<64x1000xf32>\n"
+         "  %r = kiln.sigmoid %y : (tensor<64x1000xf32>) -> tensor<64x1000xf32>\n"
+         "  return %r : tensor<64x1000xf32>",
+         [1 / (1 + np.exp(-(ref(clx) @ ref(clw).T + ref(clb))))],
+         rtol=1e-4, atol=1e-5))
 qa, qb, qc = rand(4, 64, 512), rand(4, 512, 128), rand(4, 64, 128)
 add(Case("epilogue_batched_matmul_add", [qa, qb, qc],
          "  %y = kiln.matmul %a0, %a1 : (tensor<4x64x512xf32>, tensor<4x512x128xf32>) -> tensor<4x64x128xf32>\n"

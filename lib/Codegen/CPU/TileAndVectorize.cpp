@@ -250,9 +250,9 @@ static linalg::GenericOp findEpilogue(RewriterBase &rewriter,
 /// computed tile by tile inside, so that each task unpacks and finishes
 /// the columns it has just computed while they are in cache, on its own
 /// thread. Returns the contraction's tile in the loop, or failure when the
-/// tasks' columns would not be whole tiles or the product is dynamic (the
-/// contraction and its unpack are then as they were; an epilogue may have
-/// been collapsed to the unpack's shape, a packed fill made a fill).
+/// product is dynamic (the contraction and its unpack are then as they
+/// were; an epilogue may have been collapsed to the unpack's shape, a
+/// packed fill made a fill).
 static FailureOr<linalg::GenericOp>
 fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
              const Distribution &d) {
@@ -270,13 +270,10 @@ fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
       unpack.getDestType().getNumElements() *
       llvm::divideCeil(unpack.getDestType().getElementTypeBitWidth(), 8);
   ArrayRef<int64_t> packed = unpack.getSourceType().getShape();
-  int64_t n = dest[batch + 1], n1 = packed[batch + 1];
   int64_t m0 = packed[batch + 2], n0 = packed[batch + 3];
-  // Whole columns of tiles only (N is not ragged): a task's slice has a
-  // static width. (Its rows may be fewer in the last task, and padded.)
+  // A task's slice: nChunk columns of tiles; the last task's may be fewer
+  // or padded (N ragged), as its rows may.
   int64_t nTile = d.nChunk * n0;
-  if (n % nTile != 0 || n1 % d.nChunk != 0)
-    return failure();
 
   Location loc = op.getLoc();
   TilingInterface root = cast<TilingInterface>(unpack.getOperation());

@@ -222,14 +222,17 @@ func.func @epilogue_nchw(%w: tensor<64x4096xf32>, %cols: tensor<4096x64xf32>) ->
 
 // -----
 
-// Must not fire: with N = 40 (n0 = 32), the last task's columns would not
-// be whole tiles: the unpack (which drops the padding) and the epilogue
-// stay after the contraction's loop.
+// N = 40 (n0 = 32): the last task's column of tiles is half padding; its
+// epilogue takes the first 8 columns of it, a slice of dynamic width.
 // CHECK-LABEL: func.func @ragged_n
-// CHECK: scf.forall.in_parallel
-// CHECK: linalg.transpose
-// CHECK: linalg.copy
-// CHECK: linalg.generic {{.*}} ins(%{{.+}} : tensor<128x40xf32>)
+// CHECK: scf.forall (%[[M:.+]], %[[N:.+]]) = (0, 0) to (128, 40) step (16, 32)
+// CHECK: %[[COLS:.+]] = affine.min #{{.+}}(%[[N]])
+// CHECK: vector.contract
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2], [3]] : tensor<2x1x8x32xf32> into tensor<16x32xf32>
+// CHECK: %[[PART:.+]] = tensor.extract_slice %[[FLAT]][0, 0] [16, %[[COLS]]] [1, 1]
+// CHECK: %[[FIN:.+]] = linalg.generic {{.*}} ins(%[[PART]] : tensor<16x?xf32>)
+// CHECK: tensor.parallel_insert_slice %[[FIN]] into %{{.+}}[%[[M]], %[[N]]] [16, %[[COLS]]]
+// CHECK-NOT: linalg.copy
 #id2 = affine_map<(d0, d1) -> (d0, d1)>
 func.func @ragged_n(%a: tensor<128x2048xf32>, %b: tensor<2048x40xf32>) -> tensor<128x40xf32> {
   %zero = arith.constant 0.0 : f32

@@ -230,10 +230,9 @@ def KilnCPUTileAndVectorizePass
     contraction and its accumulator's initialization (a bias broadcast or a
     fill) are fused into each task. A task finishes the columns it has just
     computed while they are in cache, on its own thread, and one column of
-    tiles unpacks by a reshape (and a slice, less padding rows or in a
-    ragged last task), not a copy. It is not done where a task's columns
-    would not be whole tiles (N not a multiple of them) or the product has
-    a dynamic shape: those keep the separate unpack.
+    tiles unpacks by a reshape (and a slice, less padding rows or columns,
+    or in a ragged last task), not a copy. It is not done where the
+    product has a dynamic shape: that keeps the separate unpack.
 
     The register tile's read and write in each K step are hoisted out of the
     K loop on tensors, so that the loop carries the tile in registers.
