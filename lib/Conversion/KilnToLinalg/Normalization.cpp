@@ -167,8 +167,56 @@ struct LayerNormLowering final : OpConversionPattern<LayerNormOp> {
   }
 };
 
-/// softmax(x) = exp(x - max) / sum(exp(x - max)); log_softmax(x) =
-/// x - max - log(sum(exp(x - max))).
+/// The max of `x` over its `reduced` dims.
+static Value buildMax(OpBuilder &b, Location loc, Value x,
+                      const llvm::SmallBitVector &reduced) {
+  return buildReduction(
+      b, loc, x, reduced,
+      lowestValue(b, loc, cast<ShapedType>(x.getType()).getElementType()),
+      [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
+        return arith::MaximumFOp::create(b, l, v, acc);
+      });
+}
+
+/// sum(exp(x - max)) over the `reduced` dims of `x` (`max` holds the kept
+/// ones), each term scaled by `weight` (of x's shape) when there is one.
+static Value buildSumOfExp(OpBuilder &b, Location loc, Value x, Value max,
+                           const llvm::SmallBitVector &reduced,
+                           Value weight = {}) {
+  MLIRContext *ctx = b.getContext();
+  int64_t rank = cast<ShapedType>(x.getType()).getRank();
+  auto rowType = cast<RankedTensorType>(max.getType());
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap rowMap = keptDimsMap(ctx, rank, reduced);
+  Value acc = createFilled(b, loc, rowType, getDims(b, loc, max),
+                           scalarConstant(b, loc, rowType.getElementType(), 0));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  for (int64_t d : reduced.set_bits())
+    iterators[d] = utils::IteratorType::reduction;
+  // Inputs x, [weight,] max; then the accumulator.
+  SmallVector<Value> inputs = {x};
+  SmallVector<AffineMap> maps = {id};
+  if (weight) {
+    inputs.push_back(weight);
+    maps.push_back(id);
+  }
+  inputs.push_back(max);
+  maps.append({rowMap, rowMap});
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{rowType}, inputs, ValueRange{acc}, maps,
+             iterators,
+             [&](OpBuilder &b, Location l, ValueRange a) {
+               Value rowMax = a[a.size() - 2];
+               Value e = math::ExpOp::create(
+                   b, l, arith::SubFOp::create(b, l, a[0], rowMax));
+               if (weight)
+                 e = arith::MulFOp::create(b, l, a[1], e);
+               linalg::YieldOp::create(b, l, addF(b, l, e, a.back()));
+             })
+      .getResult(0);
+}
+
 /// The max and the sum of exp(x - max) of each row of `x` (its last dim, of
 /// static size K) in one pass, online: the row is seen as [K / lanes,
 /// lanes], and each lane keeps a running max m and a running sum s of
@@ -224,9 +272,10 @@ buildOnlineMaxAndSum(OpBuilder &b, Location loc, Value x, int64_t lanes) {
       b, loc, b.getFloatAttr(floatType, APFloat::getLargest(
                                             floatType.getFloatSemantics(),
                                             /*Negative=*/true)));
+  Value one = scalarConstant(b, loc, t, 1);
+  Value zero = scalarConstant(b, loc, t, 0);
   Value m0 = createFilled(b, loc, laneType, laneDims, lowestFinite);
-  Value s0 = createFilled(b, loc, laneType, laneDims,
-                          scalarConstant(b, loc, t, 0));
+  Value s0 = createFilled(b, loc, laneType, laneDims, zero);
   AffineMap splitId = AffineMap::getMultiDimIdentityMap(rank + 1, ctx);
   llvm::SmallBitVector chunks(rank + 1);
   chunks.set(rank - 1);
@@ -234,8 +283,6 @@ buildOnlineMaxAndSum(OpBuilder &b, Location loc, Value x, int64_t lanes) {
   SmallVector<utils::IteratorType> iterators(rank + 1,
                                              utils::IteratorType::parallel);
   iterators[rank - 1] = utils::IteratorType::reduction;
-  Value one = scalarConstant(b, loc, t, 1);
-  Value zero = scalarConstant(b, loc, t, 0);
   auto online = linalg::GenericOp::create(
       b, loc, TypeRange{laneType, laneType}, ValueRange{split},
       ValueRange{m0, s0}, {splitId, laneMap, laneMap}, iterators,
@@ -255,36 +302,15 @@ buildOnlineMaxAndSum(OpBuilder &b, Location loc, Value x, int64_t lanes) {
       });
   Value m = online.getResult(0), sum = online.getResult(1);
 
-  // Merge the lanes.
+  // Merge the lanes: M = max m, S = sum s * exp(m - M).
   llvm::SmallBitVector lastDim(rank);
   lastDim.set(rank - 1);
-  Value max = buildReduction(
-      b, loc, m, lastDim, lowestValue(b, loc, t),
-      [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
-        return arith::MaximumFOp::create(b, l, v, acc);
-      });
-  auto rowType = cast<RankedTensorType>(max.getType());
-  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-  AffineMap rowMap = keptDimsMap(ctx, rank, lastDim);
-  Value acc = createFilled(b, loc, rowType, getDims(b, loc, max), zero);
-  SmallVector<utils::IteratorType> rowIterators(rank,
-                                                utils::IteratorType::parallel);
-  rowIterators[rank - 1] = utils::IteratorType::reduction;
-  Value total =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{rowType}, ValueRange{m, sum, max}, ValueRange{acc},
-          {id, id, rowMap, rowMap}, rowIterators,
-          [&](OpBuilder &b, Location l, ValueRange a) {
-            Value scale = math::ExpOp::create(
-                b, l, arith::SubFOp::create(b, l, a[0], a[2]));
-            linalg::YieldOp::create(
-                b, l,
-                addF(b, l, arith::MulFOp::create(b, l, a[1], scale), a[3]));
-          })
-          .getResult(0);
-  return std::make_pair(max, total);
+  Value max = buildMax(b, loc, m, lastDim);
+  return std::make_pair(max, buildSumOfExp(b, loc, m, max, lastDim, sum));
 }
 
+/// softmax(x) = exp(x - max) / sum(exp(x - max)); log_softmax(x) =
+/// x - max - log(sum(exp(x - max))).
 template <typename OpTy, bool IsLog>
 struct SoftmaxLowering final : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
@@ -313,27 +339,8 @@ struct SoftmaxLowering final : OpConversionPattern<OpTy> {
     if (auto online = buildOnlineMaxAndSum(rewriter, loc, x, lanes)) {
       std::tie(max, sum) = *online;
     } else {
-      max = buildReduction(
-          rewriter, loc, x, reduced, lowestValue(rewriter, loc, t),
-          [](OpBuilder &b, Location l, Value v, Value acc) -> Value {
-            return arith::MaximumFOp::create(b, l, v, acc);
-          });
-      auto rowType = cast<RankedTensorType>(max.getType());
-      Value zero = scalarConstant(rewriter, loc, t, 0);
-      Value acc = createFilled(rewriter, loc, rowType,
-                               getDims(rewriter, loc, max), zero);
-      SmallVector<utils::IteratorType> iterators(
-          rank, utils::IteratorType::parallel);
-      iterators[axis] = utils::IteratorType::reduction;
-      sum = linalg::GenericOp::create(
-                rewriter, loc, TypeRange{rowType}, ValueRange{x, max},
-                ValueRange{acc}, {id, rowMap, rowMap}, iterators,
-                [&](OpBuilder &b, Location l, ValueRange a) {
-                  Value e = math::ExpOp::create(
-                      b, l, arith::SubFOp::create(b, l, a[0], a[1]));
-                  linalg::YieldOp::create(b, l, addF(b, l, e, a[2]));
-                })
-                .getResult(0);
+      max = buildMax(rewriter, loc, x, reduced);
+      sum = buildSumOfExp(rewriter, loc, x, max, reduced);
     }
     Value result = buildMapped(
         rewriter, loc, type, getDims(rewriter, loc, x), {x, max, sum},
