@@ -299,10 +299,12 @@ fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
   // (the broadcast bias or the zero fill). Not the packs of its operands,
   // which every task reads whole.
   llvm::SmallPtrSet<Operation *, 4> fusable = {unpack, op};
-  if (Operation *init = op.getDpsInitOperand(0)->get().getDefiningOp();
-      init && init->hasOneUse() &&
+  Operation *init = op.getDpsInitOperand(0)->get().getDefiningOp();
+  if (init && init->hasOneUse() &&
       (isa<linalg::FillOp>(init) || init->hasAttr(kAccumulatorAttrName)))
     fusable.insert(init);
+  else
+    init = nullptr;
   scf::SCFTilingOptions tiling;
   tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   if (d.parallel)
@@ -337,8 +339,7 @@ fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
   originals.insert(root);
   originals.insert(unpack);
   originals.insert(op);
-  if (Operation *init = op.getDpsInitOperand(0)->get().getDefiningOp();
-      init && fusable.contains(init))
+  if (init)
     originals.insert(init);
   // (Fusion leaves slices of them behind, unused.)
   for (Operation *original : originals) {
