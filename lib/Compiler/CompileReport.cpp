@@ -112,20 +112,32 @@ static std::string formatBytes(int64_t bytes) {
   return llvm::formatv("{0} B", bytes).str();
 }
 
+/// One line per (pass, rewrite): its count and, where it has them, its
+/// bytes followed by `bytesSuffix`.
+static void
+printRewrites(llvm::raw_ostream &os,
+              const std::map<std::pair<std::string, std::string>, int64_t>
+                  &counts,
+              const std::map<std::pair<std::string, std::string>, int64_t>
+                  &bytes,
+              StringRef bytesSuffix) {
+  for (const auto &[key, count] : counts) {
+    std::string label = key.second + " (" + key.first + ")";
+    os << llvm::format("  %-48s %8lld", label.c_str(),
+                       static_cast<long long>(count));
+    if (auto it = bytes.find(key); it != bytes.end())
+      os << "   " << formatBytes(it->second) << bytesSuffix;
+    os << "\n";
+  }
+}
+
 void CompileReport::print(llvm::raw_ostream &os) const {
   os << "Graph passes:\n";
   os << llvm::format("  %-48s %8lld\n", "constants folded (canonicalize)",
                      static_cast<long long>(constantsFolded));
   os << llvm::format("  %-48s %8lld\n", "dead ops erased (canonicalize)",
                      static_cast<long long>(deadOpsErased));
-  for (const auto &[key, count] : rewrites) {
-    std::string label = key.second + " (" + key.first + ")";
-    os << llvm::format("  %-48s %8lld", label.c_str(),
-                       static_cast<long long>(count));
-    if (auto it = rewriteBytes.find(key); it != rewriteBytes.end())
-      os << "   " << formatBytes(it->second) << " of constants";
-    os << "\n";
-  }
+  printRewrites(os, rewrites, rewriteBytes, " of constants");
   int64_t folded = constantBytesFolded;
   for (const auto &[key, bytes] : rewriteBytes)
     folded += bytes;
@@ -181,14 +193,7 @@ void CompileReport::print(llvm::raw_ostream &os) const {
   if (!codegenRewrites.empty()) {
     os << "Code generation (bytes: intermediate tensors no longer written "
           "whole):\n";
-    for (const auto &[key, count] : codegenRewrites) {
-      std::string label = key.second + " (" + key.first + ")";
-      os << llvm::format("  %-48s %8lld", label.c_str(),
-                         static_cast<long long>(count));
-      if (auto it = codegenBytes.find(key); it != codegenBytes.end())
-        os << "   " << formatBytes(it->second);
-      os << "\n";
-    }
+    printRewrites(os, codegenRewrites, codegenBytes, "");
   }
   if (quantizedLayers.empty())
     return;

@@ -97,10 +97,9 @@ void mlir::kiln::registerCompilerDialects(DialectRegistry &registry) {
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// Counts the optimization remarks Kiln's passes emit, by (category, name).
-/// Function passes run on several threads, hence the lock.
-/// Into `counts` and `bytes`: the graph passes' rewrites, or code
-/// generation's.
+/// Counts the optimization remarks Kiln's passes emit, by (category, name),
+/// into `counts` and `bytes` (the graph passes' rewrites, or code
+/// generation's). Function passes run on several threads, hence the lock.
 class ReportRemarkStreamer final
     : public remark::detail::MLIRRemarkStreamerBase {
 public:
