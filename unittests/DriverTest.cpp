@@ -21,36 +21,41 @@ using namespace mlir::kiln;
 using ::testing::HasSubstr;
 
 namespace {
-/// A temporary directory, removed with its files.
-class FreezeArgumentTest : public ::testing::Test {
+/// A temporary directory, removed with everything in it.
+class TemporaryDirectoryTest : public ::testing::Test {
 protected:
   void SetUp() override {
     ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("kiln-driver", dir));
   }
-  void TearDown() override {
-    for (const std::string &file : files)
-      llvm::sys::fs::remove(file);
-    llvm::sys::fs::remove(dir);
-  }
+  void TearDown() override { llvm::sys::fs::remove_directories(dir); }
 
-  std::string path(StringRef name) {
+  /// `a` (and `b` in it) in the directory.
+  std::string path(StringRef a, StringRef b = "") {
     llvm::SmallString<128> p(dir);
-    llvm::sys::path::append(p, name);
-    files.push_back(p.str().str());
-    return files.back();
-  }
-
-  std::string errorOf(StringRef argument) {
-    auto frozen = parseFreezeArgument(argument);
-    if (frozen) {
-      ADD_FAILURE() << "'" << argument.str() << "' was accepted";
-      return "";
-    }
-    return llvm::toString(frozen.takeError());
+    llvm::sys::path::append(p, a);
+    if (!b.empty())
+      llvm::sys::path::append(p, b);
+    return p.str().str();
   }
 
   llvm::SmallString<128> dir;
-  std::vector<std::string> files;
+};
+
+/// The message of the error that reading `input` must have given.
+template <typename T>
+std::string errorMessage(llvm::Expected<T> result, StringRef input) {
+  if (result) {
+    ADD_FAILURE() << "'" << input.str() << "' was accepted";
+    return "";
+  }
+  return llvm::toString(result.takeError());
+}
+
+class FreezeArgumentTest : public TemporaryDirectoryTest {
+protected:
+  std::string errorOf(StringRef argument) {
+    return errorMessage(parseFreezeArgument(argument), argument);
+  }
 };
 
 TEST_F(FreezeArgumentTest, ReadsNpy) {
@@ -131,35 +136,16 @@ TEST_F(FreezeArgumentTest, UnsupportedDtype) {
 namespace {
 /// `--calibration`'s directories: batches as .npy files or as directories
 /// of them, read in name order; everything else is an error naming it.
-class CalibrationDirectoryTest : public ::testing::Test {
+class CalibrationDirectoryTest : public TemporaryDirectoryTest {
 protected:
-  void SetUp() override {
-    ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("kiln-calibration", dir));
-  }
-  void TearDown() override { llvm::sys::fs::remove_directories(dir); }
-
-  std::string path(StringRef a, StringRef b = "") {
-    llvm::SmallString<128> p(dir);
-    llvm::sys::path::append(p, a);
-    if (!b.empty())
-      llvm::sys::path::append(p, b);
-    return p.str().str();
-  }
   void writeBatch(StringRef file, float value) {
     HostArray array{"f32", {2}, std::vector<char>(8, 0)};
     std::memcpy(array.data.data(), &value, 4);
     ASSERT_FALSE(static_cast<bool>(writeNpy(file, array)));
   }
   std::string errorOf(StringRef directory) {
-    auto batches = readCalibrationDirectory(directory);
-    if (batches) {
-      ADD_FAILURE() << "'" << directory.str() << "' was accepted";
-      return "";
-    }
-    return llvm::toString(batches.takeError());
+    return errorMessage(readCalibrationDirectory(directory), directory);
   }
-
-  llvm::SmallString<128> dir;
 };
 
 TEST_F(CalibrationDirectoryTest, FilesAreBatchesInNameOrder) {
