@@ -9,7 +9,9 @@
 # do not fall back to the reference BLAS), valgrind (memory tests), and
 # matplotlib and threadpoolctl (the benchmark harness, bench/run.py), and
 # the aarch64 cross toolchain and qemu-user (cross-compiled objects run in
-# the tests), dpkg-dev (cpack -G DEB).
+# the tests), dpkg-dev (cpack -G DEB), and Vulkan: the loader's headers,
+# Mesa's lavapipe (Vulkan compute on the CPU, where the --target=vulkan
+# tests run) and spirv-tools (spirv-val, spirv-dis).
 # Installs only what is missing, so it is cheap to run before every build.
 set -euo pipefail
 
@@ -23,6 +25,7 @@ PACKAGES=(
   python3-torch python3-torchvision libopenblas0-pthread
   python3-matplotlib python3-threadpoolctl python3-sklearn
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user dpkg-dev file
+  libvulkan-dev mesa-vulkan-drivers spirv-tools
 )
 
 missing=()

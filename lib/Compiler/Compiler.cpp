@@ -16,6 +16,7 @@
 #include "kiln/Target/Emission.h"
 #include "kiln/Target/Symbols.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -55,6 +56,8 @@ StringRef mlir::kiln::getStageName(Stage stage) {
     return "linalg";
   case Stage::Bufferized:
     return "bufferized";
+  case Stage::GPU:
+    return "gpu";
   case Stage::LLVMDialect:
     return "llvm-dialect";
   case Stage::LLVMIR:
@@ -63,6 +66,10 @@ StringRef mlir::kiln::getStageName(Stage stage) {
     return "asm";
   case Stage::Obj:
     return "obj";
+  case Stage::SPIRV:
+    return "spirv";
+  case Stage::PTX:
+    return "ptx";
   }
   llvm_unreachable("unknown stage");
 }
@@ -326,6 +333,17 @@ mlir::kiln::validateOptions(const CompilerOptions &options) {
                      "; it takes 0 (off) or a positive number of keys");
   if (llvm::Error err = validateSymbolPrefix(options.symbolPrefix))
     return std::move(err);
+  const GPUOptions &gpu = options.gpu;
+  if (!llvm::is_contained({"", "vulkan", "cuda"}, gpu.target))
+    return makeError("GPU target '" + gpu.target +
+                     "' is not vulkan or cuda (or none, for the CPU)");
+  if (gpu.target == "cuda" && getPTXVersionFor(gpu.chip).empty())
+    return makeError("GPU chip '" + gpu.chip +
+                     "' is not a CUDA architecture sm_70 or later (sm_80, "
+                     "sm_90, ...)");
+  if (gpu.isGPU() && (gpu.blockSize <= 0 || gpu.blockSize > 1024))
+    return makeError("GPU block size " + llvm::Twine(gpu.blockSize) +
+                     " is not 1-1024");
   if (!options.codegen.schedule.empty() &&
       !llvm::sys::fs::exists(options.codegen.schedule))
     return makeError("cannot open schedule '" + options.codegen.schedule +
@@ -443,6 +461,13 @@ CompilerSession::runPipeline(Stage runStage,
 llvm::Error CompilerSession::runTo(Stage until) {
   if (!module)
     return makeError("no model is loaded");
+  bool gpu = options.gpu.isGPU();
+  if (until == Stage::GPU && !gpu)
+    return makeError("the gpu stage needs a GPU target (vulkan or cuda)");
+  if (until == Stage::SPIRV && options.gpu.target != "vulkan")
+    return makeError("SPIR-V is the device code of the vulkan target");
+  if (until == Stage::PTX && options.gpu.target != "cuda")
+    return makeError("PTX is the device code of the cuda target");
   if (until > Stage::LLVMDialect)
     until = Stage::LLVMDialect;
   auto needs = [&](Stage s) { return s <= until && (!stage || *stage < s); };
@@ -504,6 +529,11 @@ llvm::Error CompilerSession::runTo(Stage until) {
         }))
       return err;
   }
+  if (options.gpu.isGPU() && needs(Stage::GPU))
+    if (llvm::Error err = runPipeline(Stage::GPU, [&](PassManager &pm) {
+          buildLoweringPipeline(Stage::GPU, pm);
+        }))
+      return err;
   if (needs(Stage::LLVMDialect))
     if (llvm::Error err = runPipeline(Stage::LLVMDialect, [&](PassManager &pm) {
           buildLoweringPipeline(Stage::LLVMDialect, pm);
@@ -519,11 +549,18 @@ void CompilerSession::buildLoweringPipeline(Stage lowering,
     buildKilnToLinalgPipeline(pm, options.codegen);
     return;
   case Stage::Bufferized:
-    buildKilnCPUCodegenPipeline(pm, options.codegen);
+    if (!options.gpu.isGPU())
+      buildKilnCPUCodegenPipeline(pm, options.codegen);
     buildKilnBufferizePipeline(pm);
     return;
+  case Stage::GPU:
+    buildKilnGPUCodegenPipeline(pm, options.gpu);
+    return;
   case Stage::LLVMDialect:
-    buildKilnToLLVMPipeline(pm, options.codegen);
+    if (options.gpu.isGPU())
+      buildKilnGPUToLLVMPipeline(pm, options.codegen, options.gpu);
+    else
+      buildKilnToLLVMPipeline(pm, options.codegen);
     return;
   default:
     llvm_unreachable("not a lowering stage");
@@ -535,17 +572,20 @@ JitOptions CompilerSession::getJitOptions() const {
   jitOptions.optLevel = options.getLLVMOptLevel();
   jitOptions.target = target;
   jitOptions.numThreads = options.numThreads;
+  jitOptions.gpuTarget = options.gpu.target;
   return jitOptions;
 }
 
 llvm::Error CompilerSession::emit(Stage emitStage, llvm::raw_pwrite_stream &os,
                                   llvm::raw_ostream *weights) {
   bool externalWeights = options.weights == WeightsMode::External &&
-                         emitStage >= Stage::LLVMIR;
+                         emitStage >= Stage::LLVMIR && emitStage <= Stage::Obj;
   if (externalWeights && !weights)
     return makeError("external weights need a weights file to write");
   if (llvm::Error err = runTo(emitStage))
     return err;
+  if (emitStage == Stage::SPIRV || emitStage == Stage::PTX)
+    return emitDeviceCode(os);
   if (emitStage <= Stage::LLVMDialect) {
     if (*stage != emitStage)
       return makeError("the module is already past the " +
@@ -587,6 +627,17 @@ llvm::Error CompilerSession::emit(Stage emitStage, llvm::raw_pwrite_stream &os,
                                               : CodeKind::Assembly,
                       os, error)))
     return makeError(error);
+  return llvm::Error::success();
+}
+
+llvm::Error CompilerSession::emitDeviceCode(llvm::raw_ostream &os) {
+  auto binaries = llvm::to_vector(module->getOps<gpu::BinaryOp>());
+  if (binaries.empty())
+    return makeError("the model has no kernels");
+  // kiln-gpu-merge-kernel-modules leaves one module of kernels.
+  assert(binaries.size() == 1 && "expected one gpu.binary");
+  auto object = cast<gpu::ObjectAttr>(binaries.front().getObjects()[0]);
+  os << object.getObject().getValue();
   return llvm::Error::success();
 }
 

@@ -125,7 +125,8 @@ static void addFloatConversionPasses(OpPassManager &funcPm) {
 }
 
 void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm,
-                                         const CodegenOptions &options) {
+                                         const CodegenOptions &options,
+                                         bool gpuHost) {
   // Deallocation clones results that callers must own; clones become
   // alloc + copy.
   pm.addPass(createConvertBufferizationToMemRefPass());
@@ -169,6 +170,13 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm,
   pm.nest<func::FuncOp>().addPass(LLVM::createLLVMRequestCWrappersPass());
   // Workspaces stay allocated across calls: their pages fault in once.
   pm.addPass(kiln::createKilnCacheWorkspacePass());
+  if (gpuHost) {
+    // Kiln's kernels take plain buffers (kiln-gpu-pack-launch-arguments),
+    // passed as bare pointers.
+    GpuToLLVMConversionPassOptions launches;
+    launches.kernelBarePtrCallConv = true;
+    pm.addPass(createGpuToLLVMConversionPass(launches));
+  }
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());

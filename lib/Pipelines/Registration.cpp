@@ -15,6 +15,7 @@
 #include "Kiln/IR/KilnOps.h"
 #include "Kiln/Transforms/Passes.h"
 #include "kiln/Codegen/CPU/Passes.h"
+#include "kiln/Codegen/GPU/Passes.h"
 #include "kiln/Codegen/Common/Passes.h"
 #include "kiln/Conversion/Passes.h"
 #include "kiln/Target/Passes.h"
@@ -180,6 +181,37 @@ struct ToLLVMPipelineOptions
                      "loops, no libomp needed)"),
       llvm::cl::init(true)};
 };
+/// The GPU options.
+template <typename Base> struct WithGPUOptions : public Base {
+  PipelineOption<std::string> gpuTarget{
+      *this, "target",
+      llvm::cl::desc("The GPU: vulkan (SPIR-V) or cuda (NVVM/PTX)"),
+      llvm::cl::init("vulkan")};
+  PipelineOption<std::string> chip{
+      *this, "chip", llvm::cl::desc("The CUDA chip (sm_80, sm_90, ...)"),
+      llvm::cl::init("sm_80")};
+  PipelineOption<int64_t> blockSize{
+      *this, "block-size", llvm::cl::desc("Threads per block"),
+      llvm::cl::init(128)};
+
+  GPUOptions gpu() const {
+    GPUOptions options;
+    options.target = gpuTarget;
+    options.chip = chip;
+    options.blockSize = blockSize;
+    return options;
+  }
+};
+struct GPUCodegenPipelineOptions
+    : WithGPUOptions<PassPipelineOptions<GPUCodegenPipelineOptions>> {};
+struct GPUToLLVMPipelineOptions
+    : WithGPUOptions<PassPipelineOptions<GPUToLLVMPipelineOptions>> {
+  PipelineOption<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("Polynomial approximations for exp/tanh/erf/log in the "
+                     "kernels"),
+      llvm::cl::init(true)};
+};
 struct CPUPipelineOptions
     : WithCodegenOptions<
           WithGraphOptions<PassPipelineOptions<CPUPipelineOptions>>> {};
@@ -215,6 +247,10 @@ void mlir::kiln::printKilnPipelineReference() {
            std::unique_ptr<GraphPipelineOptions>());
   describe("kiln-bufferize-pipeline", std::unique_ptr<GraphPipelineOptions>());
   describe("kiln-to-llvm-pipeline", std::make_unique<ToLLVMPipelineOptions>());
+  describe("kiln-gpu-codegen-pipeline",
+           std::make_unique<GPUCodegenPipelineOptions>());
+  describe("kiln-gpu-to-llvm-pipeline",
+           std::make_unique<GPUToLLVMPipelineOptions>());
   describe("kiln-cpu-pipeline", std::make_unique<CPUPipelineOptions>());
 }
 
@@ -228,6 +264,7 @@ void mlir::kiln::registerKilnPassesAndPipelines() {
   registerKilnConversionPasses();
   registerKilnCodegenCommonPasses();
   registerKilnCodegenCPUPasses();
+  registerKilnCodegenGPUPasses();
   registerKilnTargetPasses();
   PassPipelineRegistration<GraphPipelineOptions>(
       "kiln-graph-pipeline",
@@ -260,6 +297,22 @@ void mlir::kiln::registerKilnPassesAndPipelines() {
         CodegenOptions codegen;
         codegen.parallel = options.parallel;
         buildKilnToLLVMPipeline(pm, codegen);
+      });
+  PassPipelineRegistration<GPUCodegenPipelineOptions>(
+      "kiln-gpu-codegen-pipeline",
+      "GPU targets, on bufferized IR: map linalg ops' parallel loops to "
+      "grids of blocks and outline them into one gpu.module of kernels",
+      [](OpPassManager &pm, const GPUCodegenPipelineOptions &options) {
+        buildKilnGPUCodegenPipeline(pm, options.gpu());
+      });
+  PassPipelineRegistration<GPUToLLVMPipelineOptions>(
+      "kiln-gpu-to-llvm-pipeline",
+      "GPU targets: serialize the kernels (SPIR-V or PTX) and lower the host "
+      "code to the LLVM dialect",
+      [](OpPassManager &pm, const GPUToLLVMPipelineOptions &options) {
+        CodegenOptions codegen;
+        codegen.approximateMath = options.approximateMath;
+        buildKilnGPUToLLVMPipeline(pm, codegen, options.gpu());
       });
   PassPipelineRegistration<CPUPipelineOptions>(
       "kiln-cpu-pipeline",

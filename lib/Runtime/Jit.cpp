@@ -14,16 +14,85 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include <cstdlib>
+#include <dlfcn.h>
+#include <mutex>
 
 using namespace mlir;
 using namespace mlir::kiln;
 
 static llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Where the GPU runtime libraries may be, best first.
+static std::vector<std::string> getGPURuntimeCandidates(StringRef file) {
+  std::vector<std::string> candidates;
+  // Next to the binary holding this code: build/bin/kiln-run and
+  // <prefix>/bin/kiln-run use ../lib; the Python extension uses its own
+  // directory's lib/.
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void *>(&getGPURuntimeCandidates), &info) &&
+      info.dli_fname) {
+    llvm::SmallString<256> dir(info.dli_fname);
+    llvm::sys::path::remove_filename(dir);
+    for (StringRef relative : {"../lib", "lib", "."}) {
+      llvm::SmallString<256> path(dir);
+      llvm::sys::path::append(path, relative, file);
+      candidates.push_back(path.str().str());
+    }
+  }
+#ifdef KILN_BUILD_LIB_DIR
+  candidates.push_back((KILN_BUILD_LIB_DIR "/" + file).str());
+#endif
+#ifdef KILN_INSTALL_LIB_DIR
+  candidates.push_back((KILN_INSTALL_LIB_DIR "/" + file).str());
+#endif
+  return candidates;
+}
+
+llvm::Error mlir::kiln::loadGPURuntime(StringRef gpuTarget) {
+  if (gpuTarget != "vulkan")
+    return makeError("no runtime for GPU target '" + gpuTarget + "'");
+  static std::mutex lock;
+  static std::string loaded;
+  std::lock_guard<std::mutex> guard(lock);
+  if (!loaded.empty())
+    return llvm::Error::success();
+  std::vector<std::string> candidates;
+  if (const char *path = std::getenv("KILN_VULKAN_RUNTIME"))
+    candidates.push_back(path);
+  else
+    candidates = getGPURuntimeCandidates("libkiln_vulkan_runtime.so");
+  for (const std::string &path : candidates) {
+    if (!llvm::sys::fs::exists(path))
+      continue;
+    std::string error;
+    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(path.c_str(),
+                                                          &error))
+      return makeError("cannot load the Vulkan runtime '" + path +
+                       "': " + error);
+    loaded = path;
+    return llvm::Error::success();
+  }
+  std::string tried;
+  for (const std::string &path : candidates)
+    tried += "\n  " + path;
+  return makeError("the Vulkan runtime (libkiln_vulkan_runtime.so) is not "
+                   "installed; looked for:" + tried +
+                   "\n(set KILN_VULKAN_RUNTIME to its path)");
+}
+
+std::string mlir::kiln::getGPURuntimeError() {
+  auto *lastError = reinterpret_cast<const char *(*)()>(
+      llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
+          "kiln_gpu_last_error"));
+  return lastError ? lastError() : "";
 }
 
 llvm::Expected<std::unique_ptr<JitModule>>
@@ -50,7 +119,12 @@ JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
   if (llvm::Error err = setUpOpenMP(options.numThreads))
     return std::move(err);
 
+  if (!options.gpuTarget.empty())
+    if (llvm::Error err = loadGPURuntime(options.gpuTarget))
+      return std::move(err);
+
   std::unique_ptr<JitModule> jit(new JitModule());
+  jit->usesGPU = !options.gpuTarget.empty();
   jit->optimizerTargetMachine = std::move(*optimizerTm);
   // The engine keeps a reference to the transformer; the module owns it.
   jit->transformer = makeOptimizingTransformer(
@@ -198,8 +272,13 @@ llvm::Error JitModule::invoke(const EntryPoint &entry,
   if (llvm::Error err =
           engine->invokePacked("_mlir_ciface_" + entry.name, packed))
     return err;
-  if (const char *status = reinterpret_cast<const char *>(resultWords.back()))
-    return makeError(status);
+  if (const char *status = reinterpret_cast<const char *>(resultWords.back())) {
+    std::string message = status;
+    if (usesGPU)
+      if (std::string gpuError = getGPURuntimeError(); !gpuError.empty())
+        message += ": " + gpuError;
+    return makeError(message);
+  }
   return llvm::Error::success();
 }
 

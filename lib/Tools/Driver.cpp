@@ -55,6 +55,14 @@ struct CompilerCLOptions {
       "features",
       cl::desc("Target features beyond the CPU's, e.g. +avx2,-avx512f"),
       cl::value_desc("list"), cl::cat(cat)};
+  cl::opt<std::string> gpuTarget{
+      "target",
+      cl::desc("Where the kernels run: cpu (default), vulkan (SPIR-V) or "
+               "cuda (PTX)"),
+      cl::value_desc("cpu|vulkan|cuda"), cl::init("cpu"), cl::cat(cat)};
+  cl::opt<std::string> gpuChip{
+      "gpu-chip", cl::desc("--target=cuda: the GPU (default sm_80)"),
+      cl::value_desc("sm_NN"), cl::init("sm_80"), cl::cat(cat)};
   /// One flag per pass toggle; only those given override -O's choice.
   std::deque<std::string> toggleHelp;
   std::vector<std::unique_ptr<cl::opt<bool>>> toggles = [&] {
@@ -244,6 +252,9 @@ llvm::Expected<CompilerOptions> mlir::kiln::getCompilerOptionsFromCL() {
     options.llvmOptLevel = clOptions->llvmOptLevel;
   options.target = TargetOptions{clOptions->triple, clOptions->cpu,
                                  clOptions->features};
+  if (clOptions->gpuTarget != "cpu")
+    options.gpu.target = clOptions->gpuTarget.getValue();
+  options.gpu.chip = clOptions->gpuChip;
   for (const auto &flag : clOptions->toggles)
     if (flag->getNumOccurrences())
       cantFail(setPassToggle(options, flag->ArgStr, *flag));

@@ -20,6 +20,9 @@ DTYPES = {"f32": np.float32, "f64": np.float64, "i1": np.bool_, "i8": np.int8,
 # ASan binaries: the valgrind cases then run natively.
 CFLAGS = shlex.split(os.environ.get("KILN_E2E_CFLAGS", ""))
 VALGRIND = os.environ.get("KILN_E2E_VALGRIND", "1") != "0"
+# KILN_E2E_TARGET=vulkan runs every case's kernels through the Vulkan path
+# (on lavapipe in CI), JIT and AOT, against the same references.
+GPU_TARGET = os.environ.get("KILN_E2E_TARGET", "")
 
 CTYPES = {"f32": "float", "f64": "double", "i1": "uint8_t", "i8": "int8_t",
           "i32": "int32_t", "i64": "int64_t", "ui8": "uint8_t"}
@@ -140,13 +143,14 @@ def run(cmd, cwd):
 
 def check_case(case, tools, valgrind=False):
     """Returns a list of failure messages (empty when both paths pass)."""
-    valgrind = valgrind and VALGRIND
+    valgrind = valgrind and VALGRIND and not GPU_TARGET
     failures = []
+    flags = case.flags + ([f"--target={GPU_TARGET}"] if GPU_TARGET else [])
     with tempfile.TemporaryDirectory(prefix=f"kiln-{case.name}-") as d:
         with open(os.path.join(d, "model.mlir"), "w") as f:
             f.write(case.mlir)
         cmd = [tools["kiln-run"], "model.mlir", f"--rtol={case.rtol}",
-               f"--atol={case.atol}"] + case.flags
+               f"--atol={case.atol}"] + flags
         for i, x in enumerate(case.inputs):
             np.save(os.path.join(d, f"in{i}.npy"), x)
             x.tofile(os.path.join(d, f"in{i}.bin"))
@@ -161,14 +165,19 @@ def check_case(case, tools, valgrind=False):
         # valgrind cannot execute AVX-512, so those builds target x86-64-v3.
         cpu = ["--cpu=x86-64-v3"] if valgrind else []
         r = run([tools["kiln-compile"], "model.mlir", "-o", "model.o",
-                 "--emit-header=model.h"] + cpu + case.flags, d)
+                 "--emit-header=model.h"] + cpu + flags, d)
         if r.returncode != 0:
             failures.append(f"AOT compile: {r.stderr.strip()}")
             return failures
         with open(os.path.join(d, "driver.c"), "w") as f:
             f.write(c_driver(case))
+        libs = ["-lm", "-lomp"]
+        if GPU_TARGET:
+            lib = os.path.join(os.path.dirname(tools["kiln-run"]), "..", "lib")
+            libs = [f"-L{lib}", f"-Wl,-rpath,{os.path.abspath(lib)}",
+                    f"-lkiln_{GPU_TARGET}_runtime"] + libs
         r = run([tools["cc"], "-O1", "-Wall", "-Werror", *CFLAGS, "driver.c",
-                 "model.o", "-lm", "-lomp", "-o", "driver"], d)
+                 "model.o", *libs, "-o", "driver"], d)
         if r.returncode != 0:
             failures.append(f"AOT link: {r.stderr.strip()}")
             return failures

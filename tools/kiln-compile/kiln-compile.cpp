@@ -51,10 +51,13 @@ cl::opt<Stage> emit(
         clEnumValN(Stage::Kiln, "kiln", "kiln dialect after graph passes"),
         clEnumValN(Stage::Linalg, "linalg", "linalg on tensors, fused"),
         clEnumValN(Stage::Bufferized, "bufferized", "memrefs with deallocation"),
+        clEnumValN(Stage::GPU, "gpu", "GPU targets: kernels outlined"),
         clEnumValN(Stage::LLVMDialect, "llvm-dialect", "the LLVM dialect"),
         clEnumValN(Stage::LLVMIR, "llvm-ir", "optimized LLVM IR"),
         clEnumValN(Stage::Asm, "asm", "target assembly"),
-        clEnumValN(Stage::Obj, "obj", "an object file (default)")),
+        clEnumValN(Stage::Obj, "obj", "an object file (default)"),
+        clEnumValN(Stage::SPIRV, "spirv", "--target=vulkan: SPIR-V binary"),
+        clEnumValN(Stage::PTX, "ptx", "--target=cuda: PTX of the kernels")),
     cl::cat(kilnCat));
 cl::opt<std::string> headerFilename(
     "emit-header", cl::desc("Also write the C header of the entry points"),
@@ -112,7 +115,8 @@ int main(int argc, char **argv) {
   options->weights = weightsMode == "external" ? WeightsMode::External
                                                : WeightsMode::Embedded;
   bool externalWeights =
-      options->weights == WeightsMode::External && emit >= Stage::LLVMIR;
+      options->weights == WeightsMode::External && emit >= Stage::LLVMIR &&
+      emit <= Stage::Obj;
   if (weightsFilename.getNumOccurrences() &&
       options->weights != WeightsMode::External)
     return fail("--weights-file needs --weights=external");
@@ -128,7 +132,7 @@ int main(int argc, char **argv) {
   bool wantReport = report.getNumOccurrences() > 0;
   if (wantReport && report != "" && report != "text" && report != "json")
     return fail("--report takes text or json, not '" + report + "'");
-  if (emit == Stage::Obj && outputFilename == "-" &&
+  if ((emit == Stage::Obj || emit == Stage::SPIRV) && outputFilename == "-" &&
       llvm::sys::Process::StandardOutIsDisplayed())
     return fail("refusing to write an object file to the terminal; use -o");
 

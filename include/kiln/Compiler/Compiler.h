@@ -7,7 +7,11 @@
 // One compiler session owns the order of compilation stages, in the manner
 // of Toy's `toyc -emit=`:
 //
-//   kiln -> linalg -> bufferized -> llvm-dialect -> llvm-ir -> asm | obj
+//   kiln -> linalg -> bufferized -> [gpu] -> llvm-dialect -> llvm-ir -> asm | obj
+//
+// A GPU target (`gpu.target` "vulkan" or "cuda") adds the gpu stage, where
+// the kernels are outlined, and two outputs of the llvm-dialect stage: the
+// device code as a SPIR-V binary or PTX.
 //
 // kiln-compile, kiln-run and the Python package all drive a session; none of
 // them sequences pipelines itself. A session validates its options (target,
@@ -56,10 +60,13 @@ enum class Stage {
   Kiln,        ///< the kiln dialect after the graph pipeline
   Linalg,      ///< linalg on tensors, fused
   Bufferized,  ///< memrefs with deallocation
+  GPU,         ///< GPU targets: kernels outlined into a gpu.module
   LLVMDialect, ///< the LLVM dialect
   LLVMIR,      ///< optimized LLVM IR
   Asm,         ///< target assembly
   Obj,         ///< an object file
+  SPIRV,       ///< Vulkan: the kernels' SPIR-V binary
+  PTX,         ///< CUDA: the kernels' PTX
 };
 
 /// The `--emit=` name of a stage ("kiln", "linalg", ..., "obj").
@@ -85,6 +92,8 @@ struct CompilerOptions {
   GraphOptions graph;
   QuantizationOptions quantization;
   CodegenOptions codegen;
+  /// The GPU the kernels run on; none by default (CPU code).
+  GPUOptions gpu;
   TargetOptions target;
   /// The optimization level, 0-3, as setOptimizationLevel() applied it:
   /// -O0 runs no graph optimization or fusion, -O1 graph optimization,
@@ -223,6 +232,8 @@ public:
 private:
   CompilerSession(MLIRContext &context, CompilerOptions options,
                   TargetDescription target);
+  /// Writes the device code of the module's gpu.binary (SPIR-V, PTX).
+  llvm::Error emitDeviceCode(llvm::raw_ostream &os);
   llvm::Error runPipeline(Stage stage,
                           function_ref<void(PassManager &)> build);
 

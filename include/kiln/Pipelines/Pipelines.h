@@ -88,6 +88,23 @@ struct CodegenOptions {
   int64_t attentionKeyBlock = 128;
 };
 
+/// Options of GPU code generation (docs/codegen-gpu.md).
+struct GPUOptions {
+  /// The device: "" (none: the CPU pipeline), "vulkan" (SPIR-V) or "cuda"
+  /// (NVVM/PTX).
+  std::string target;
+  /// The CUDA chip, "sm_<major><minor>" (sm_80, sm_90, ...).
+  std::string chip = "sm_80";
+  /// Threads per block (workgroup) of each kernel.
+  int64_t blockSize = 128;
+
+  bool isGPU() const { return !target.empty(); }
+};
+
+/// The PTX ISA version, "ptx<NN>", that `chip` ("sm_90") needs at least;
+/// empty for an unknown chip.
+std::string getPTXVersionFor(StringRef chip);
+
 /// Graph optimizations on the kiln dialect: canonicalization (which folds
 /// small constants and algebraic identities), shape refinement,
 /// recomposition of fused ops, batch-norm folding, algebraic simplification
@@ -115,8 +132,27 @@ void buildKilnBufferizePipeline(OpPassManager &pm);
 /// off), loops, control flow, float conversions the target lacks,
 /// C-interface wrappers for every public function, and the LLVM
 /// conversions. Reads the module's `kiln.target`.
+/// With `gpuHost`, the module's kernels are already binaries
+/// (gpu-module-to-binary) and its launches become calls of Kiln's GPU
+/// runtime (gpu-to-llvm, bare pointers with interspersed sizes).
 void buildKilnToLLVMPipeline(OpPassManager &pm,
-                             const CodegenOptions &options = {});
+                             const CodegenOptions &options = {},
+                             bool gpuHost = false);
+
+/// memrefs -> kernels: every linalg op becomes parallel loops over its
+/// parallel dims, which map to a grid of blocks (kiln-gpu-map-parallel-
+/// loops) and are outlined into one gpu.module (kiln-gpu-merge-kernel-
+/// modules). The host code keeps the rest.
+void buildKilnGPUCodegenPipeline(OpPassManager &pm, const GPUOptions &gpu);
+
+/// kernels -> device binary, host -> LLVM dialect: attaches the target
+/// (#spirv.target_env for Vulkan, #nvvm.target for CUDA), converts the
+/// kernels to SPIR-V or NVVM, serializes them (SPIR-V binary, PTX) into a
+/// gpu.binary, checks every launch, and lowers the host code as
+/// buildKilnToLLVMPipeline does.
+void buildKilnGPUToLLVMPipeline(OpPassManager &pm,
+                                const CodegenOptions &codegen,
+                                const GPUOptions &gpu);
 
 /// The whole default CPU pipeline: graph, linalg, bufferize, LLVM.
 void buildKilnCPUPipeline(OpPassManager &pm, const GraphOptions &graph,

@@ -43,7 +43,19 @@ struct JitOptions {
   /// Keep the compiled object in memory for getObject(), so that an AOT
   /// object can be written without compiling again.
   bool keepObject = false;
+  /// The GPU the module's kernels run on ("vulkan"), whose runtime library
+  /// (libkiln_vulkan_runtime.so) the JIT loads; empty for CPU code.
+  std::string gpuTarget;
 };
+
+/// Finds and loads the runtime library of GPU target `gpuTarget` into the
+/// process (once), so that JIT-compiled launches resolve against it: the
+/// file named by KILN_VULKAN_RUNTIME, else the one next to this library's
+/// binary (../lib), the build tree's or the install prefix's.
+llvm::Error loadGPURuntime(StringRef gpuTarget);
+
+/// The runtime's message for the last failed kernel launch ("" if none).
+std::string getGPURuntimeError();
 
 
 /// A caller's array, read in place: `data` holds at least `bytes` bytes in
@@ -115,6 +127,7 @@ private:
   std::unique_ptr<llvm::SectionMemoryManager::MemoryMapper> memory;
   std::unique_ptr<ExecutionEngine> engine;
   std::vector<EntryPoint> entries;
+  bool usesGPU = false;
 };
 
 /// The check `JitModule::run` does on its inputs; empty when they are fine.
