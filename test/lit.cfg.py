@@ -49,3 +49,26 @@ config.available_features.update(cpu_features)
 # -fsanitize=...: tests that interpose malloc are UNSUPPORTED there.
 if "-fsanitize" in os.environ.get("KILN_E2E_CFLAGS", ""):
     config.available_features.add("sanitizers")
+
+# GPU tooling, never assumed: `REQUIRES: spirv-tools` (spirv-val and
+# spirv-dis), `REQUIRES: ptxas` (CUDA's assembler, %ptxas) and `REQUIRES:
+# vulkan` (a Vulkan device that Kiln's runtime can use, e.g. lavapipe).
+import shutil
+if shutil.which("spirv-val") and shutil.which("spirv-dis"):
+    config.available_features.add("spirv-tools")
+ptxas = os.environ.get("KILN_PTXAS") or shutil.which("ptxas") or \
+    "/usr/local/cuda/bin/ptxas"
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+vulkan_runtime = os.path.join(config.kiln_tools_dir, "..", "lib",
+                              "libkiln_vulkan_runtime.so")
+if os.path.exists(vulkan_runtime):
+    config.substitutions.append(("%vulkan_runtime_dir",
+                                 os.path.dirname(os.path.abspath(vulkan_runtime))))
+    probe = ("import ctypes, sys; lib = ctypes.CDLL(sys.argv[1]); "
+             "lib.kiln_gpu_device_name.restype = ctypes.c_char_p; "
+             "sys.exit(0 if lib.kiln_gpu_device_name() else 1)")
+    if subprocess.run(["/usr/bin/python3", "-c", probe, vulkan_runtime],
+                      capture_output=True).returncode == 0:
+        config.available_features.add("vulkan")

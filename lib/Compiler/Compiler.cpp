@@ -633,7 +633,8 @@ llvm::Error CompilerSession::emit(Stage emitStage, llvm::raw_pwrite_stream &os,
 llvm::Error CompilerSession::emitDeviceCode(llvm::raw_ostream &os) {
   auto binaries = llvm::to_vector(module->getOps<gpu::BinaryOp>());
   if (binaries.empty())
-    return makeError("the model has no kernels");
+    return makeError("the model has no kernels (the host does all its "
+                     "work: reshapes, copies, constants)");
   // kiln-gpu-merge-kernel-modules leaves one module of kernels.
   assert(binaries.size() == 1 && "expected one gpu.binary");
   auto object = cast<gpu::ObjectAttr>(binaries.front().getObjects()[0]);

@@ -170,13 +170,10 @@ void mlir::kiln::buildKilnToLLVMPipeline(OpPassManager &pm,
   pm.nest<func::FuncOp>().addPass(LLVM::createLLVMRequestCWrappersPass());
   // Workspaces stay allocated across calls: their pages fault in once.
   pm.addPass(kiln::createKilnCacheWorkspacePass());
-  if (gpuHost) {
-    // Kiln's kernels take plain buffers (kiln-gpu-pack-launch-arguments),
-    // passed as bare pointers.
-    GpuToLLVMConversionPassOptions launches;
-    launches.kernelBarePtrCallConv = true;
-    pm.addPass(createGpuToLLVMConversionPass(launches));
-  }
+  // Kiln's kernels take 1-D buffers only (kiln-gpu-pack-launch-arguments):
+  // each is passed as its five descriptor fields, which the runtimes read.
+  if (gpuHost)
+    pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());

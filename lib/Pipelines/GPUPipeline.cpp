@@ -130,9 +130,7 @@ void mlir::kiln::buildKilnGPUToLLVMPipeline(OpPassManager &pm,
     spirvPm.addPass(spirv::createSPIRVUpdateVCEPass());
   } else {
     devicePm.addPass(createSCFToControlFlowPass());
-    ConvertGpuOpsToNVVMOpsOptions nvvm;
-    nvvm.useBarePtrCallConv = true;
-    devicePm.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+    devicePm.addPass(createConvertGpuOpsToNVVMOps());
     devicePm.addPass(createReconcileUnrealizedCastsPass());
   }
   GpuModuleToBinaryPassOptions binary;

@@ -23,6 +23,10 @@ VALGRIND = os.environ.get("KILN_E2E_VALGRIND", "1") != "0"
 # KILN_E2E_TARGET=vulkan runs every case's kernels through the Vulkan path
 # (on lavapipe in CI), JIT and AOT, against the same references.
 GPU_TARGET = os.environ.get("KILN_E2E_TARGET", "")
+# KILN_E2E_PTXAS=<ptxas> compiles every case for --target=cuda instead and
+# assembles its PTX for each chip in PTX_CHIPS (no GPU needed).
+PTXAS = os.environ.get("KILN_E2E_PTXAS", "")
+PTX_CHIPS = ("sm_80", "sm_90")
 
 CTYPES = {"f32": "float", "f64": "double", "i1": "uint8_t", "i8": "int8_t",
           "i32": "int32_t", "i64": "int64_t", "ui8": "uint8_t"}
@@ -141,8 +145,56 @@ def run(cmd, cwd):
                           timeout=300)
 
 
+def vulkan_device(bindir):
+    """The Vulkan device Kiln's runtime (next to `bindir`) would use, or
+    None with the reason printed."""
+    import ctypes
+    path = os.path.join(bindir, "..", "lib", "libkiln_vulkan_runtime.so")
+    if not os.path.exists(path):
+        print(f"no Vulkan runtime: {path} was not built (libvulkan-dev)")
+        return None
+    lib = ctypes.CDLL(path)
+    lib.kiln_gpu_device_name.restype = ctypes.c_char_p
+    lib.kiln_gpu_last_error.restype = ctypes.c_char_p
+    name = lib.kiln_gpu_device_name()
+    if not name:
+        print(f"no Vulkan device: {lib.kiln_gpu_last_error().decode()}")
+        return None
+    return name.decode()
+
+
+def gpu_link_flags(bindir, target):
+    """The linker flags of an AOT object compiled for GPU `target`."""
+    lib = os.path.abspath(os.path.join(bindir, "..", "lib"))
+    return [f"-L{lib}", f"-Wl,-rpath,{lib}", f"-lkiln_{target}_runtime"]
+
+
+def check_ptx(case, tools):
+    """Compiles `case` to PTX for each chip and assembles it with ptxas."""
+    failures = []
+    with tempfile.TemporaryDirectory(prefix=f"kiln-{case.name}-") as d:
+        with open(os.path.join(d, "model.mlir"), "w") as f:
+            f.write(case.mlir)
+        for chip in PTX_CHIPS:
+            r = run([tools["kiln-compile"], "model.mlir", "--target=cuda",
+                     f"--gpu-chip={chip}", "--emit=ptx", "-o", f"{chip}.ptx"]
+                    + case.flags, d)
+            if r.returncode != 0 and "has no kernels" in r.stderr:
+                break  # reshapes and copies: the host does all the work
+            if r.returncode != 0:
+                failures.append(f"PTX for {chip}: {r.stderr.strip()}")
+                continue
+            r = run([PTXAS, f"-arch={chip}", f"{chip}.ptx", "-o",
+                     f"{chip}.cubin"], d)
+            if r.returncode != 0:
+                failures.append(f"ptxas -arch={chip}: {r.stderr.strip()}")
+    return failures
+
+
 def check_case(case, tools, valgrind=False):
     """Returns a list of failure messages (empty when both paths pass)."""
+    if PTXAS:
+        return check_ptx(case, tools)
     valgrind = valgrind and VALGRIND and not GPU_TARGET
     failures = []
     flags = case.flags + ([f"--target={GPU_TARGET}"] if GPU_TARGET else [])
@@ -173,9 +225,8 @@ def check_case(case, tools, valgrind=False):
             f.write(c_driver(case))
         libs = ["-lm", "-lomp"]
         if GPU_TARGET:
-            lib = os.path.join(os.path.dirname(tools["kiln-run"]), "..", "lib")
-            libs = [f"-L{lib}", f"-Wl,-rpath,{os.path.abspath(lib)}",
-                    f"-lkiln_{GPU_TARGET}_runtime"] + libs
+            libs = gpu_link_flags(os.path.dirname(tools["kiln-run"]),
+                                  GPU_TARGET) + libs
         r = run([tools["cc"], "-O1", "-Wall", "-Werror", *CFLAGS, "driver.c",
                  "model.o", *libs, "-o", "driver"], d)
         if r.returncode != 0:
@@ -200,6 +251,15 @@ def check_case(case, tools, valgrind=False):
 def main(cases, tools, valgrind_cases=()):
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "duplicate case names"
+    # ctest's SKIP_RETURN_CODE: the GPU tooling is checked, never assumed.
+    if GPU_TARGET == "vulkan":
+        device = vulkan_device(os.path.dirname(tools["kiln-run"]))
+        if not device:
+            return 77
+        print(f"Vulkan device: {device}")
+    if PTXAS and not os.access(PTXAS, os.X_OK):
+        print(f"no ptxas at {PTXAS}")
+        return 77
     only = os.environ.get("KILN_E2E_FILTER")
     if only:
         cases = [c for c in cases if only in c.name]

@@ -16,6 +16,8 @@ root = os.path.join(os.path.dirname(__file__), "..", "..")
 sys.path.insert(0, os.path.join(root, "examples", "models"))
 from reference_small_cnn import forward, images  # noqa: E402
 from gen_small_cnn import make_weights  # noqa: E402
+sys.path.insert(0, os.path.dirname(__file__))
+from e2e_lib import gpu_link_flags, vulkan_device  # noqa: E402
 
 
 def main(bindir, cc):
@@ -31,6 +33,9 @@ def main(bindir, cc):
                      ["valgrind", "-q", "--error-exitcode=9",
                       "--leak-check=full",
                       "--errors-for-leak-kinds=definite,indirect"]))
+    # The kernels on a Vulkan device (lavapipe in CI), when there is one.
+    if vulkan_device(bindir):
+        runs.append(("vulkan", ["--target=vulkan"], []))
     with tempfile.TemporaryDirectory(prefix="kiln-example-") as d:
         for label, cpu, prefix in runs:
             subprocess.run([f"{bindir}/kiln-compile",
@@ -39,7 +44,10 @@ def main(bindir, cc):
                             *cpu], check=True)
             subprocess.run([cc, "-O2", "-Wall", "-Werror", *cflags, f"-I{d}",
                             os.path.join(root, "examples/c/classify.c"),
-                            f"{d}/small_cnn.o", "-lm", "-lomp", "-o", f"{d}/classify"], check=True)
+                            f"{d}/small_cnn.o",
+                            *(gpu_link_flags(bindir, "vulkan")
+                              if label == "vulkan" else []),
+                            "-lm", "-lomp", "-o", f"{d}/classify"], check=True)
             before = len(failures)
             r = subprocess.run(prefix + [f"{d}/classify"], capture_output=True, text=True)
             if r.returncode != 0:

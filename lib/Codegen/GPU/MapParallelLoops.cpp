@@ -61,19 +61,19 @@ LogicalResult mapLoop(scf::ParallelOp loop, int64_t blockSize,
   Value total = one;
   for (auto [lb, ub, step] : llvm::zip_equal(
            loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
-    Value span = arith::SubIOp::create(b, loc, ub, lb);
-    Value count = arith::CeilDivSIOp::create(b, loc, span, step);
+    Value span = b.createOrFold<arith::SubIOp>(loc, ub, lb);
+    Value count = b.createOrFold<arith::CeilDivSIOp>(loc, span, step);
     // An empty dim (ub <= lb) runs nothing.
-    count = arith::MaxSIOp::create(b, loc, count, zero);
+    count = b.createOrFold<arith::MaxSIOp>(loc, count, zero);
     counts.push_back(count);
-    total = arith::MulIOp::create(b, loc, total, count);
+    total = b.createOrFold<arith::MulIOp>(loc, total, count);
   }
 
   Value block = arith::ConstantIndexOp::create(b, loc, blockSize);
-  Value blocks = arith::CeilDivSIOp::create(b, loc, total, block);
-  blocks = arith::MinSIOp::create(
-      b, loc, blocks, arith::ConstantIndexOp::create(b, loc, maxBlocks));
-  Value stride = arith::MulIOp::create(b, loc, blocks, block);
+  Value blocks = b.createOrFold<arith::CeilDivSIOp>(loc, total, block);
+  blocks = b.createOrFold<arith::MinSIOp>(
+      loc, blocks, arith::ConstantIndexOp::create(b, loc, maxBlocks));
+  Value stride = b.createOrFold<arith::MulIOp>(loc, blocks, block);
 
   MLIRContext *context = loop.getContext();
   auto grid = scf::ParallelOp::create(b, loc, zero, blocks, one);
@@ -99,12 +99,11 @@ LogicalResult mapLoop(scf::ParallelOp loop, int64_t blockSize,
   for (unsigned i = rank; i-- > 0;) {
     Value digit = rest;
     if (i > 0) {
-      digit = arith::RemUIOp::create(b, loc, rest, counts[i]);
-      rest = arith::DivUIOp::create(b, loc, rest, counts[i]);
+      digit = b.createOrFold<arith::RemUIOp>(loc, rest, counts[i]);
+      rest = b.createOrFold<arith::DivUIOp>(loc, rest, counts[i]);
     }
-    Value iv = arith::AddIOp::create(
-        b, loc, loop.getLowerBound()[i],
-        arith::MulIOp::create(b, loc, digit, loop.getStep()[i]));
+    Value iv = b.createOrFold<arith::AddIOp>(loc, loop.getLowerBound()[i],
+        b.createOrFold<arith::MulIOp>(loc, digit, loop.getStep()[i]));
     mapping.map(loop.getInductionVars()[i], iv);
   }
   for (Operation &op : loop.getBody()->without_terminator())

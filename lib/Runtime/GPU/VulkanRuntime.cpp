@@ -5,8 +5,8 @@
 //===----------------------------------------------------------------------===//
 //
 // The runtime that code compiled with --target=vulkan calls: the `mgpu*`
-// interface of MLIR's gpu-to-llvm (with bare pointers, in the buffer
-// layout of kiln-gpu-pack-launch-arguments) on top of Vulkan compute, loaded with dlopen so that
+// interface of MLIR's gpu-to-llvm (in the buffer layout of
+// kiln-gpu-pack-launch-arguments) on top of Vulkan compute, loaded with dlopen so that
 // nothing links against Vulkan at build time. Upstream's
 // mlir/lib/ExecutionEngine/VulkanRuntimeWrappers.cpp is the model.
 //
@@ -39,6 +39,9 @@
 #define KILN_EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
+
+/// A 1-D memref's descriptor fields, as gpu-to-llvm passes them.
+constexpr size_t kFields = 5, kAligned = 1, kOffset = 2;
 
 // Vulkan entry points, loaded from libvulkan.so.1.
 #define KILN_VK_INSTANCE_FUNCTIONS(X)                                          \
@@ -460,21 +463,24 @@ void Runtime::launch(Function *function, const uint32_t grid[3],
                      void **params, size_t paramsCount) {
   if (!ok || !initialize())
     return; // an earlier failure is reported first
-  // Kiln's launch ABI (kiln-gpu-pack-launch-arguments): { &descriptor,
-  // &buffer1, ..., &bufferN }, the descriptor holding [K, N, size1 ...
-  // sizeN, ...] in K 64-bit words.
+  // Kiln's launch ABI (kiln-gpu-pack-launch-arguments): the descriptor,
+  // then N buffers, all 1-D memrefs, each passed as the five fields of its
+  // descriptor (allocated, aligned, offset, size, stride); the descriptor
+  // holds [K, N, bytes1 ... bytesN, ...] in K 64-bit words.
   const int64_t *descriptor =
-      paramsCount ? *static_cast<const int64_t *const *>(params[0]) : nullptr;
-  if (!descriptor || descriptor[0] < 2 || descriptor[1] < 0 ||
-      descriptor[0] < 2 + descriptor[1] ||
-      static_cast<size_t>(descriptor[1]) + 1 != paramsCount) {
+      paramsCount >= kFields
+          ? *static_cast<const int64_t *const *>(params[kAligned])
+          : nullptr;
+  if (!descriptor || paramsCount % kFields != 0 || descriptor[0] < 2 ||
+      descriptor[1] < 0 || descriptor[0] < 2 + descriptor[1] ||
+      static_cast<size_t>(descriptor[1]) + 1 != paramsCount / kFields) {
     fail("kernel '" + function->name + "' was launched with " +
          std::to_string(paramsCount) +
          " parameters that do not follow Kiln's launch ABI (a descriptor "
          "buffer, then the buffers it counts)");
     return;
   }
-  uint32_t count = static_cast<uint32_t>(paramsCount);
+  uint32_t count = static_cast<uint32_t>(paramsCount / kFields);
   if (!function->pipeline) {
     function->bindings = count;
     if (!createPipeline(function))
@@ -505,7 +511,12 @@ void Runtime::launch(Function *function, const uint32_t grid[3],
 
   std::vector<VkDescriptorBufferInfo> bufferInfos(count);
   for (uint32_t i = 0; i < count; ++i) {
-    hosts[i] = *static_cast<void **>(params[i]);
+    if (*static_cast<int64_t *>(params[kFields * i + kOffset]) != 0) {
+      fail("kernel '" + function->name + "': buffer #" + std::to_string(i) +
+           " has an offset; Kiln's launch ABI passes base pointers");
+      return release();
+    }
+    hosts[i] = *static_cast<void **>(params[kFields * i + kAligned]);
     sizes[i] = i == 0 ? static_cast<size_t>(descriptor[0]) * 8
                       : static_cast<size_t>(descriptor[1 + i]);
     if (!hosts[i] && sizes[i]) {
