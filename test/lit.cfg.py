@@ -52,7 +52,8 @@ if "-fsanitize" in os.environ.get("KILN_E2E_CFLAGS", ""):
 
 # GPU tooling, never assumed: `REQUIRES: spirv-tools` (spirv-val and
 # spirv-dis), `REQUIRES: ptxas` (CUDA's assembler, %ptxas) and `REQUIRES:
-# vulkan` (a Vulkan device that Kiln's runtime can use, e.g. lavapipe).
+# vulkan` (a Vulkan device that Kiln's runtime can use, e.g. lavapipe;
+# `vulkan-runtime`: that runtime was built).
 import shutil
 if shutil.which("spirv-val") and shutil.which("spirv-dis"):
     config.available_features.add("spirv-tools")
@@ -64,6 +65,7 @@ if os.access(ptxas, os.X_OK):
 vulkan_runtime = os.path.join(config.kiln_tools_dir, "..", "lib",
                               "libkiln_vulkan_runtime.so")
 if os.path.exists(vulkan_runtime):
+    config.available_features.add("vulkan-runtime")
     config.substitutions.append(("%vulkan_runtime_dir",
                                  os.path.dirname(os.path.abspath(vulkan_runtime))))
     probe = ("import ctypes, sys; lib = ctypes.CDLL(sys.argv[1]); "
