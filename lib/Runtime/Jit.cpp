@@ -95,6 +95,14 @@ std::string mlir::kiln::getGPURuntimeError() {
   return lastError ? lastError() : "";
 }
 
+std::string mlir::kiln::getGPUDeviceName() {
+  auto *deviceName = reinterpret_cast<const char *(*)()>(
+      llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
+          "kiln_gpu_device_name"));
+  const char *name = deviceName ? deviceName() : nullptr;
+  return name ? name : "";
+}
+
 llvm::Expected<std::unique_ptr<JitModule>>
 JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
                   const JitOptions &options) {

@@ -167,7 +167,17 @@ class Module:
                                                    self.target)
 
 
+def gpu_device(target="vulkan"):
+    """The name of the device Kiln's `target` ("vulkan") runtime runs
+    kernels on; raises RuntimeError, saying why, when there is none."""
+    name = _kiln.gpu_device(target)
+    if not name:
+        raise RuntimeError("no %s device: %s" % (target, _kiln.gpu_error()))
+    return name
+
+
 def compile(source, target="host", opt_level=2, *, cpu="", features="",
+            gpu_chip="sm_80",
             llvm_opt_level=None, approximate_math=True, infer_shapes=None,
             canonicalize=None, fold_constants=None, evaluate_constants=None,
             fold_batchnorm=None, simplify=None, recompose=None,
@@ -181,8 +191,13 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
 
     source: a path to a .onnx or .mlir file, MLIR text in the kiln dialect
         (or any dialect Kiln lowers), ONNX bytes, or an onnx.ModelProto.
-    target: "host" (JIT-compiled, callable) or an LLVM target triple such as
-        "aarch64-linux-gnu" (only save_object() is available then).
+    target: "host" (JIT-compiled, callable), "vulkan" (the kernels run on
+        a Vulkan device through Kiln's Vulkan runtime, the rest on the
+        host; raises RuntimeError when there is no device), "cuda" (PTX for
+        `gpu_chip`; save_object() and mlir() only, as no CUDA runtime is
+        built yet) or an LLVM target triple such as "aarch64-linux-gnu"
+        (only save_object() is available then).
+    gpu_chip: target="cuda": the GPU, "sm_80", "sm_90", ...
     opt_level: 0 runs no graph optimization or fusion (the IR stays as
         loaded, easy to debug), 1 graph optimization, 2 (the default) also
         fusion, 3 also LLVM's -O3.
@@ -272,14 +287,18 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
         raise ValueError("quantize='int8' needs calibration= (a list of "
                          "batches of inputs); quantize='int8-dynamic' needs "
                          "none")
-    triple = "" if target in ("host", None, "") else target
+    gpu = target if target in ("vulkan", "cuda") else ""
+    if gpu == "vulkan":
+        gpu_device("vulkan")  # no device: a clear error before any work
+    triple = "" if target in ("host", None, "") or gpu else target
     compiled = _kiln.compile(data, name, is_onnx, triple, cpu, features,
                              opt_level, llvm_opt_level, approximate_math,
                              toggles, layout, bool(image_interface), threads,
                              _os.fspath(schedule) if schedule else "",
                              attention_key_block, entry, check,
                              _frozen(freeze), quantize or "none", batches,
-                             calibration_method, float(quant_error_budget))
+                             calibration_method, float(quant_error_budget),
+                             gpu, gpu_chip)
     return Module(compiled, target or "host")
 
 

@@ -178,9 +178,13 @@ public:
   py::list run(const std::string &entryName, py::args arrays) {
     if (!jit)
       throw py::value_error(
-          "this module was compiled for target '" +
-          session->getTarget().triple +
-          "' and cannot run in this process; use save_object()");
+          session->getOptions().gpu.target == "cuda"
+              ? std::string("this module was compiled for target 'cuda', "
+                            "which Kiln cannot run yet (no CUDA runtime); "
+                            "use save_object() or mlir()")
+              : "this module was compiled for target '" +
+                    session->getTarget().triple +
+                    "' and cannot run in this process; use save_object()");
     const EntryPoint &e = entry(entryName);
     if (arrays.size() != e.inputs.size())
       throw py::type_error(e.name + " takes " +
@@ -477,8 +481,11 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
         const std::map<std::string, py::array> &freeze,
         const std::string &quantize,
         const std::vector<std::vector<py::array>> &calibration,
-        const std::string &calibrationMethod, double quantErrorBudget) {
+        const std::string &calibrationMethod, double quantErrorBudget,
+        const std::string &gpuTarget, const std::string &gpuChip) {
   CompilerOptions options;
+  options.gpu.target = gpuTarget;
+  options.gpu.chip = gpuChip;
   options.graph.quantize = quantize;
   options.quantization.calibration = toCalibration(calibration);
   options.quantization.method = calibrationMethod;
@@ -526,7 +533,8 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
     if ((*session)->getEntryPoints().empty())
       throwCompileError("'" + name + "' has no public function to compile");
   }
-  bool host = triple.empty();
+  // CUDA code has no runtime to run on yet: objects and IR only.
+  bool host = triple.empty() && gpuTarget != "cuda";
   auto m = std::make_unique<CompiledModule>(std::move(ctx),
                                             std::move(*session));
   if (host) {
@@ -576,7 +584,17 @@ PYBIND11_MODULE(_kiln, m) {
         py::arg("schedule"),
         py::arg("attention_key_block"), py::arg("entry"), py::arg("check"),
         py::arg("freeze"), py::arg("quantize"), py::arg("calibration"),
-        py::arg("calibration_method"), py::arg("quant_error_budget"));
+        py::arg("calibration_method"), py::arg("quant_error_budget"),
+        py::arg("gpu_target"), py::arg("gpu_chip"));
+  m.def("gpu_error", &getGPURuntimeError);
+  m.def(
+      "gpu_device",
+      [](const std::string &target) -> std::string {
+        if (llvm::Error err = loadGPURuntime(target))
+          throw py::value_error(llvm::toString(std::move(err)));
+        return getGPUDeviceName();
+      },
+      py::arg("target"));
   m.def("import_onnx", &importOnnx, py::arg("source"), py::arg("name"),
         py::arg("entry"), py::arg("check"), py::arg("freeze"));
   m.def("is_onnx_model", [](const std::string &name, const py::bytes &bytes) {

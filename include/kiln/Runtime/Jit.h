@@ -57,6 +57,10 @@ llvm::Error loadGPURuntime(StringRef gpuTarget);
 /// The runtime's message for the last failed kernel launch ("" if none).
 std::string getGPURuntimeError();
 
+/// The name of the device the loaded GPU runtime runs kernels on; "" when
+/// there is none (getGPURuntimeError() says why).
+std::string getGPUDeviceName();
+
 
 /// A caller's array, read in place: `data` holds at least `bytes` bytes in
 /// C order, and stays valid during the call.

@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""kiln.compile(..., target="vulkan") and target="cuda": kernels on a Vulkan
+device (lavapipe in CI) against numpy and the CPU path; a clear error where
+there is no device; CUDA objects and PTX without a GPU."""
+
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+import kiln
+from conftest import init, make_model, tensor
+from onnx import helper
+
+
+def _vulkan_device():
+    try:
+        return kiln.gpu_device("vulkan")
+    except (RuntimeError, ValueError):
+        return None
+
+
+requires_vulkan = pytest.mark.skipif(
+    _vulkan_device() is None, reason="no Vulkan device")
+
+MLP = """
+func.func @mlp(%x: tensor<?x13xf32>, %w: tensor<13x7xf32>, %b: tensor<7xf32>) -> tensor<?x7xf32> {
+  %0 = kiln.matmul %x, %w : (tensor<?x13xf32>, tensor<13x7xf32>) -> tensor<?x7xf32>
+  %1 = kiln.add %0, %b : (tensor<?x7xf32>, tensor<7xf32>) -> tensor<?x7xf32>
+  %2 = kiln.gelu %1 : (tensor<?x7xf32>) -> tensor<?x7xf32>
+  %3 = kiln.softmax %2 : (tensor<?x7xf32>) -> tensor<?x7xf32>
+  return %3 : tensor<?x7xf32>
+}
+"""
+
+
+@requires_vulkan
+def test_vulkan_matches_numpy_and_cpu():
+    rng = np.random.default_rng(0)
+    gpu = kiln.compile(MLP, target="vulkan")
+    cpu = kiln.compile(MLP)
+    assert gpu.target == "vulkan"
+    for rows in (1, 5, 131):  # 1, a prime, more than one 128-thread block
+        x = rng.standard_normal((rows, 13)).astype(np.float32)
+        w = rng.standard_normal((13, 7)).astype(np.float32)
+        b = rng.standard_normal(7).astype(np.float32)
+        got = gpu(x, w, b)
+        np.testing.assert_allclose(got, cpu(x, w, b), rtol=1e-4, atol=1e-5)
+        h = x.astype(np.float64) @ w + b
+        h = 0.5 * h * (1 + np.vectorize(__import__("math").erf)(h / np.sqrt(2)))
+        e = np.exp(h - h.max(1, keepdims=True))
+        np.testing.assert_allclose(got, e / e.sum(1, keepdims=True),
+                                   rtol=1e-4, atol=1e-5)
+
+
+@requires_vulkan
+def test_vulkan_onnx_conv_with_frozen_weights():
+    rng = np.random.default_rng(1)
+    weight = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    model = make_model(
+        [helper.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]),
+         helper.make_node("Relu", ["c"], ["y"])],
+        [tensor("x", [1, 3, 9, 9])], [tensor("y", [1, 4, 9, 9])],
+        [init("w", weight)])
+    x = rng.standard_normal((1, 3, 9, 9)).astype(np.float32)
+    got = kiln.compile(model, target="vulkan")(x)
+    np.testing.assert_allclose(got, kiln.compile(model)(x), rtol=1e-4,
+                               atol=1e-5)
+
+
+@requires_vulkan
+def test_vulkan_wrong_shape_is_an_error():
+    gpu = kiln.compile(MLP, target="vulkan")
+    with pytest.raises(ValueError, match="dim 1 is 12, expected 13"):
+        gpu(np.zeros((2, 12), np.float32), np.zeros((13, 7), np.float32),
+            np.zeros(7, np.float32))
+
+
+@requires_vulkan
+def test_vulkan_object_links_with_the_runtime(tmp_path):
+    gpu = kiln.compile(MLP, target="vulkan")
+    gpu.save_object(tmp_path / "mlp.o", tmp_path / "mlp.h")
+    symbols = subprocess.run(["nm", str(tmp_path / "mlp.o")],
+                             capture_output=True, text=True).stdout
+    assert " U mgpuLaunchKernel" in symbols
+    assert " U kiln_gpu_ok" in symbols
+
+
+def test_no_vulkan_device_is_a_clear_error(monkeypatch):
+    # A loader that does not exist stands for a machine without Vulkan. The
+    # runtime may already be initialized in this process, so the check runs
+    # in a fresh one.
+    code = ("import kiln\n"
+            "try:\n"
+            "    kiln.compile('func.func @f(%a: tensor<2xf32>) -> tensor<2xf32>"
+            " {\\n  return %a : tensor<2xf32>\\n}', target='vulkan')\n"
+            "except RuntimeError as e:\n"
+            "    print('RuntimeError:', e)\n")
+    env = dict(os.environ, KILN_VULKAN_LOADER="/nonexistent/libvulkan.so.1")
+    out = subprocess.run(["/usr/bin/python3", "-c", code], env=env,
+                         capture_output=True, text=True)
+    assert "RuntimeError: no vulkan device: Vulkan: cannot load the Vulkan " \
+           "loader: /nonexistent/libvulkan.so.1" in out.stdout, out
+
+
+def test_cuda_emits_objects_but_does_not_run(tmp_path):
+    gpu = kiln.compile(MLP, target="cuda", gpu_chip="sm_90")
+    gpu.save_object(tmp_path / "mlp.o")
+    assert (tmp_path / "mlp.o").stat().st_size > 0
+    with pytest.raises(ValueError, match="compiled for target 'cuda'"):
+        gpu(np.zeros((2, 13), np.float32), np.zeros((13, 7), np.float32),
+            np.zeros(7, np.float32))
+
+
+def test_bad_gpu_options_raise_before_any_work():
+    with pytest.raises(ValueError, match="GPU chip 'sm_5' is not a CUDA"):
+        kiln.compile(MLP, target="cuda", gpu_chip="sm_5")
