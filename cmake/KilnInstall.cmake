@@ -32,13 +32,16 @@ install(TARGETS kiln-compile kiln-run kiln-opt kiln-import
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools)
 install(TARGETS _kiln
         LIBRARY DESTINATION ${KILN_INSTALL_PYTHONDIR}/kiln COMPONENT python)
-# The launcher that --target=vulkan objects link, and the JIT loads.
+# The launchers that --target=cuda and --target=vulkan objects link, and
+# the JIT loads.
+install(TARGETS kiln_cuda_runtime
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT tools)
 if(KILN_HAVE_VULKAN_RUNTIME)
   install(TARGETS kiln_vulkan_runtime
           LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT tools)
-  install(FILES ${KILN_SOURCE_DIR}/include/kiln/Runtime/GPURuntime.h
-          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kiln COMPONENT tools)
 endif()
+install(FILES ${KILN_SOURCE_DIR}/include/kiln/Runtime/GPURuntime.h
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kiln COMPONENT tools)
 install(FILES ${KILN_SOURCE_DIR}/python/kiln/__init__.py
         DESTINATION ${KILN_INSTALL_PYTHONDIR}/kiln COMPONENT python)
 install(FILES ${KILN_SOURCE_DIR}/docs/aot-abi.md ${KILN_SOURCE_DIR}/docs/cmake.md

@@ -62,8 +62,9 @@ ptxas = os.environ.get("KILN_PTXAS") or shutil.which("ptxas") or \
 if os.access(ptxas, os.X_OK):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
-vulkan_runtime = os.path.join(config.kiln_tools_dir, "..", "lib",
-                              "libkiln_vulkan_runtime.so")
+kiln_lib_dir = os.path.abspath(os.path.join(config.kiln_tools_dir, "..", "lib"))
+config.substitutions.append(("%kiln_lib_dir", kiln_lib_dir))
+vulkan_runtime = os.path.join(kiln_lib_dir, "libkiln_vulkan_runtime.so")
 if os.path.exists(vulkan_runtime):
     config.available_features.add("vulkan-runtime")
     config.substitutions.append(("%vulkan_runtime_dir",

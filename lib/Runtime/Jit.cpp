@@ -14,7 +14,8 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
-#include "llvm/Support/DynamicLibrary.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
@@ -56,52 +57,68 @@ static std::vector<std::string> getGPURuntimeCandidates(StringRef file) {
   return candidates;
 }
 
-llvm::Error mlir::kiln::loadGPURuntime(StringRef gpuTarget) {
-  if (gpuTarget != "vulkan")
+llvm::Expected<void *> mlir::kiln::loadGPURuntime(StringRef gpuTarget) {
+  if (gpuTarget != "vulkan" && gpuTarget != "cuda")
     return makeError("no runtime for GPU target '" + gpuTarget + "'");
+  // Each runtime is loaded privately (both define the mgpu* interface);
+  // JIT-compiled code is linked to it explicitly.
   static std::mutex lock;
-  static std::string loaded;
+  static llvm::StringMap<void *> loaded;
   std::lock_guard<std::mutex> guard(lock);
-  if (!loaded.empty())
-    return llvm::Error::success();
+  if (void *handle = loaded.lookup(gpuTarget))
+    return handle;
+  std::string file = ("libkiln_" + gpuTarget + "_runtime.so").str();
+  std::string variable = gpuTarget == "vulkan" ? "KILN_VULKAN_RUNTIME"
+                                               : "KILN_CUDA_RUNTIME";
+  std::string what = gpuTarget == "vulkan" ? "Vulkan" : "CUDA";
   std::vector<std::string> candidates;
-  if (const char *path = std::getenv("KILN_VULKAN_RUNTIME"))
+  if (const char *path = std::getenv(variable.c_str()))
     candidates.push_back(path);
   else
-    candidates = getGPURuntimeCandidates("libkiln_vulkan_runtime.so");
+    candidates = getGPURuntimeCandidates(file);
   for (const std::string &path : candidates) {
     if (!llvm::sys::fs::exists(path))
       continue;
-    std::string error;
-    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(path.c_str(),
-                                                          &error))
-      return makeError("cannot load the Vulkan runtime '" + path +
-                       "': " + error);
-    loaded = path;
-    return llvm::Error::success();
+    void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle)
+      return makeError("cannot load the " + what + " runtime '" + path +
+                       "': " + dlerror());
+    loaded[gpuTarget] = handle;
+    return handle;
   }
   std::string tried;
   for (const std::string &path : candidates)
     tried += "\n  " + path;
-  return makeError("the Vulkan runtime (libkiln_vulkan_runtime.so) is not "
-                   "installed; looked for:" + tried +
-                   "\n(set KILN_VULKAN_RUNTIME to its path)");
+  return makeError("the " + what + " runtime (" + file +
+                   ") is not installed; looked for:" + tried + "\n(set " +
+                   variable + " to its path)");
 }
 
-std::string mlir::kiln::getGPURuntimeError() {
-  auto *lastError = reinterpret_cast<const char *(*)()>(
-      llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
-          "kiln_gpu_last_error"));
-  return lastError ? lastError() : "";
+/// Calls the runtime of `gpuTarget`'s `const char *symbol(void)`.
+static std::string callGPURuntime(StringRef gpuTarget, const char *symbol) {
+  llvm::Expected<void *> handle = loadGPURuntime(gpuTarget);
+  if (!handle) {
+    llvm::consumeError(handle.takeError());
+    return "";
+  }
+  auto *fn = reinterpret_cast<const char *(*)()>(dlsym(*handle, symbol));
+  const char *text = fn ? fn() : nullptr;
+  return text ? text : "";
 }
 
-std::string mlir::kiln::getGPUDeviceName() {
-  auto *deviceName = reinterpret_cast<const char *(*)()>(
-      llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
-          "kiln_gpu_device_name"));
-  const char *name = deviceName ? deviceName() : nullptr;
-  return name ? name : "";
+std::string mlir::kiln::getGPURuntimeError(StringRef gpuTarget) {
+  return callGPURuntime(gpuTarget, "kiln_gpu_last_error");
 }
+
+std::string mlir::kiln::getGPUDeviceName(StringRef gpuTarget) {
+  return callGPURuntime(gpuTarget, "kiln_gpu_device_name");
+}
+
+/// The functions of the GPU runtime that compiled host code calls.
+static constexpr const char *kGPURuntimeSymbols[] = {
+    "mgpuModuleLoad",        "mgpuModuleLoadJIT",     "mgpuModuleUnload",
+    "mgpuModuleGetFunction", "mgpuStreamCreate",      "mgpuStreamDestroy",
+    "mgpuStreamSynchronize", "mgpuLaunchKernel",      "kiln_gpu_ok"};
 
 llvm::Expected<std::unique_ptr<JitModule>>
 JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
@@ -127,12 +144,16 @@ JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
   if (llvm::Error err = setUpOpenMP(options.numThreads))
     return std::move(err);
 
-  if (!options.gpuTarget.empty())
-    if (llvm::Error err = loadGPURuntime(options.gpuTarget))
-      return std::move(err);
+  void *gpuRuntime = nullptr;
+  if (!options.gpuTarget.empty()) {
+    llvm::Expected<void *> handle = loadGPURuntime(options.gpuTarget);
+    if (!handle)
+      return handle.takeError();
+    gpuRuntime = *handle;
+  }
 
   std::unique_ptr<JitModule> jit(new JitModule());
-  jit->usesGPU = !options.gpuTarget.empty();
+  jit->gpuTarget = options.gpuTarget;
   jit->optimizerTargetMachine = std::move(*optimizerTm);
   // The engine keeps a reference to the transformer; the module owns it.
   jit->transformer = makeOptimizingTransformer(
@@ -153,6 +174,15 @@ JitModule::create(ModuleOp module, std::vector<EntryPoint> entries,
     return makeError("JIT compilation failed: " +
                      llvm::toString(engine.takeError()));
   jit->engine = std::move(*engine);
+  if (gpuRuntime)
+    jit->engine->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
+      llvm::orc::SymbolMap symbols;
+      for (const char *name : kGPURuntimeSymbols)
+        if (void *address = dlsym(gpuRuntime, name))
+          symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                     llvm::JITSymbolFlags::Exported};
+      return symbols;
+    });
   jit->entries = std::move(entries);
   // Materialize the code now rather than on the first call, so that
   // compilation errors and compile time belong to `create`.
@@ -282,8 +312,9 @@ llvm::Error JitModule::invoke(const EntryPoint &entry,
     return err;
   if (const char *status = reinterpret_cast<const char *>(resultWords.back())) {
     std::string message = status;
-    if (usesGPU)
-      if (std::string gpuError = getGPURuntimeError(); !gpuError.empty())
+    if (!gpuTarget.empty())
+      if (std::string gpuError = getGPURuntimeError(gpuTarget);
+          !gpuError.empty())
         message += ": " + gpuError;
     return makeError(message);
   }

@@ -168,11 +168,12 @@ class Module:
 
 
 def gpu_device(target="vulkan"):
-    """The name of the device Kiln's `target` ("vulkan") runtime runs
-    kernels on; raises RuntimeError, saying why, when there is none."""
+    """The name of the device Kiln's `target` ("vulkan" or "cuda") runtime
+    runs kernels on; raises RuntimeError, saying why, when there is none."""
     name = _kiln.gpu_device(target)
     if not name:
-        raise RuntimeError("no %s device: %s" % (target, _kiln.gpu_error()))
+        raise RuntimeError("no %s device: %s" %
+                           (target, _kiln.gpu_error(target)))
     return name
 
 
@@ -191,11 +192,11 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
 
     source: a path to a .onnx or .mlir file, MLIR text in the kiln dialect
         (or any dialect Kiln lowers), ONNX bytes, or an onnx.ModelProto.
-    target: "host" (JIT-compiled, callable), "vulkan" (the kernels run on
-        a Vulkan device through Kiln's Vulkan runtime, the rest on the
-        host; raises RuntimeError when there is no device), "cuda" (PTX for
-        `gpu_chip`; save_object() and mlir() only, as no CUDA runtime is
-        built yet) or an LLVM target triple such as "aarch64-linux-gnu"
+    target: "host" (JIT-compiled, callable), "vulkan" or "cuda" (the
+        kernels run on a Vulkan device or an NVIDIA GPU through Kiln's
+        runtime for it, the rest on the host; RuntimeError, saying why,
+        when there is no such device: kiln-compile makes objects for one
+        without it) or an LLVM target triple such as "aarch64-linux-gnu"
         (only save_object() is available then).
     gpu_chip: target="cuda": the GPU, "sm_80", "sm_90", ...
     opt_level: 0 runs no graph optimization or fusion (the IR stays as
@@ -288,8 +289,6 @@ def compile(source, target="host", opt_level=2, *, cpu="", features="",
                          "batches of inputs); quantize='int8-dynamic' needs "
                          "none")
     gpu = target if target in ("vulkan", "cuda") else ""
-    if gpu == "vulkan":
-        gpu_device("vulkan")  # no device: a clear error before any work
     triple = "" if target in ("host", None, "") or gpu else target
     compiled = _kiln.compile(data, name, is_onnx, triple, cpu, features,
                              opt_level, llvm_opt_level, approximate_math,

@@ -178,13 +178,9 @@ public:
   py::list run(const std::string &entryName, py::args arrays) {
     if (!jit)
       throw py::value_error(
-          session->getOptions().gpu.target == "cuda"
-              ? std::string("this module was compiled for target 'cuda', "
-                            "which Kiln cannot run yet (no CUDA runtime); "
-                            "use save_object() or mlir()")
-              : "this module was compiled for target '" +
-                    session->getTarget().triple +
-                    "' and cannot run in this process; use save_object()");
+          "this module was compiled for target '" +
+          session->getTarget().triple +
+          "' and cannot run in this process; use save_object()");
     const EntryPoint &e = entry(entryName);
     if (arrays.size() != e.inputs.size())
       throw py::type_error(e.name + " takes " +
@@ -519,6 +515,14 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
   auto session = CompilerSession::create(*ctx, std::move(options));
   if (!session)
     throw py::value_error(llvm::toString(session.takeError()));
+  // Kernels that cannot run here: a clear error before any work.
+  if (!gpuTarget.empty() && triple.empty()) {
+    if (llvm::Expected<void *> runtime = loadGPURuntime(gpuTarget); !runtime)
+      throw std::runtime_error(llvm::toString(runtime.takeError()));
+    if (getGPUDeviceName(gpuTarget).empty())
+      throw std::runtime_error("no " + gpuTarget +
+                               " device: " + getGPURuntimeError(gpuTarget));
+  }
   {
     DiagnosticCollector diags(*ctx);
     llvm::Error err = llvm::Error::success();
@@ -533,8 +537,7 @@ compileModule(const std::string &bytes, const std::string &name, bool isOnnx,
     if ((*session)->getEntryPoints().empty())
       throwCompileError("'" + name + "' has no public function to compile");
   }
-  // CUDA code has no runtime to run on yet: objects and IR only.
-  bool host = triple.empty() && gpuTarget != "cuda";
+  bool host = triple.empty();
   auto m = std::make_unique<CompiledModule>(std::move(ctx),
                                             std::move(*session));
   if (host) {
@@ -586,13 +589,16 @@ PYBIND11_MODULE(_kiln, m) {
         py::arg("freeze"), py::arg("quantize"), py::arg("calibration"),
         py::arg("calibration_method"), py::arg("quant_error_budget"),
         py::arg("gpu_target"), py::arg("gpu_chip"));
-  m.def("gpu_error", &getGPURuntimeError);
+  m.def(
+      "gpu_error",
+      [](const std::string &target) { return getGPURuntimeError(target); },
+      py::arg("target"));
   m.def(
       "gpu_device",
       [](const std::string &target) -> std::string {
-        if (llvm::Error err = loadGPURuntime(target))
-          throw py::value_error(llvm::toString(std::move(err)));
-        return getGPUDeviceName();
+        if (llvm::Expected<void *> handle = loadGPURuntime(target); !handle)
+          throw py::value_error(llvm::toString(handle.takeError()));
+        return getGPUDeviceName(target);
       },
       py::arg("target"));
   m.def("import_onnx", &importOnnx, py::arg("source"), py::arg("name"),

@@ -48,18 +48,20 @@ struct JitOptions {
   std::string gpuTarget;
 };
 
-/// Finds and loads the runtime library of GPU target `gpuTarget` into the
-/// process (once), so that JIT-compiled launches resolve against it: the
-/// file named by KILN_VULKAN_RUNTIME, else the one next to this library's
-/// binary (../lib), the build tree's or the install prefix's.
-llvm::Error loadGPURuntime(StringRef gpuTarget);
+/// Finds and loads (once, privately: both define the mgpu* interface) the
+/// runtime library of GPU target `gpuTarget` ("vulkan", "cuda"), whose
+/// functions JIT-compiled launches are linked to: the file named by
+/// KILN_VULKAN_RUNTIME or KILN_CUDA_RUNTIME, else the one next to this
+/// library's binary (../lib), the build tree's or the install prefix's.
+/// Returns its dlopen handle.
+llvm::Expected<void *> loadGPURuntime(StringRef gpuTarget);
 
 /// The runtime's message for the last failed kernel launch ("" if none).
-std::string getGPURuntimeError();
+std::string getGPURuntimeError(StringRef gpuTarget);
 
-/// The name of the device the loaded GPU runtime runs kernels on; "" when
-/// there is none (getGPURuntimeError() says why).
-std::string getGPUDeviceName();
+/// The name of the device the runtime runs kernels on; "" when there is
+/// none (getGPURuntimeError() says why).
+std::string getGPUDeviceName(StringRef gpuTarget);
 
 
 /// A caller's array, read in place: `data` holds at least `bytes` bytes in
@@ -131,7 +133,8 @@ private:
   std::unique_ptr<llvm::SectionMemoryManager::MemoryMapper> memory;
   std::unique_ptr<ExecutionEngine> engine;
   std::vector<EntryPoint> entries;
-  bool usesGPU = false;
+  /// The GPU target whose runtime the code calls; empty for CPU code.
+  std::string gpuTarget;
 };
 
 /// The check `JitModule::run` does on its inputs; empty when they are fine.

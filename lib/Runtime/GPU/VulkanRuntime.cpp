@@ -23,6 +23,8 @@
 
 #include "kiln/Runtime/GPURuntime.h"
 
+#include "LaunchABI.h"
+
 #define VK_NO_PROTOTYPES
 #include <vulkan/vulkan.h>
 
@@ -38,10 +40,9 @@
 
 #define KILN_EXPORT extern "C" __attribute__((visibility("default")))
 
-namespace {
+using namespace kiln::gpu;
 
-/// A 1-D memref's descriptor fields, as gpu-to-llvm passes them.
-constexpr size_t kFields = 5, kAligned = 1, kOffset = 2;
+namespace {
 
 // Vulkan entry points, loaded from libvulkan.so.1.
 #define KILN_VK_INSTANCE_FUNCTIONS(X)                                          \
@@ -164,11 +165,7 @@ public:
               size_t paramsCount);
   void destroy(Module *module);
 
-  void fail(const std::string &message) {
-    if (ok)
-      error = message;
-    ok = false;
-  }
+  void fail(const std::string &message) { errors.fail(message); }
   bool check(VkResult result, const char *what) {
     if (result == VK_SUCCESS)
       return true;
@@ -177,9 +174,7 @@ public:
   }
 
   std::mutex lock;
-  bool ok = true;
-  std::string error;
-  std::string lastError;
+  ErrorState errors;
   std::string deviceName;
   /// Set at exit, before the driver's own destructors may run: Vulkan
   /// objects are left to the process's end from then on.
@@ -461,23 +456,13 @@ void Runtime::destroyBuffer(Buffer &buffer) {
 
 void Runtime::launch(Function *function, const uint32_t grid[3],
                      void **params, size_t paramsCount) {
-  if (!ok || !initialize())
+  if (!errors.ok || !initialize())
     return; // an earlier failure is reported first
-  // Kiln's launch ABI (kiln-gpu-pack-launch-arguments): the descriptor,
-  // then N buffers, all 1-D memrefs, each passed as the five fields of its
-  // descriptor (allocated, aligned, offset, size, stride); the descriptor
-  // holds [K, N, bytes1 ... bytesN, ...] in K 64-bit words.
-  const int64_t *descriptor =
-      paramsCount >= kFields
-          ? *static_cast<const int64_t *const *>(params[kAligned])
-          : nullptr;
-  if (!descriptor || paramsCount % kFields != 0 || descriptor[0] < 2 ||
-      descriptor[1] < 0 || descriptor[0] < 2 + descriptor[1] ||
-      static_cast<size_t>(descriptor[1]) + 1 != paramsCount / kFields) {
-    fail("kernel '" + function->name + "' was launched with " +
-         std::to_string(paramsCount) +
-         " parameters that do not follow Kiln's launch ABI (a descriptor "
-         "buffer, then the buffers it counts)");
+  LaunchBuffers launchBuffers;
+  if (std::string error =
+          readLaunch(function->name, params, paramsCount, launchBuffers);
+      !error.empty()) {
+    fail(error);
     return;
   }
   uint32_t count = static_cast<uint32_t>(paramsCount / kFields);
@@ -492,8 +477,8 @@ void Runtime::launch(Function *function, const uint32_t grid[3],
     return;
   }
 
-  std::vector<void *> hosts(count);
-  std::vector<size_t> sizes(count);
+  const std::vector<void *> &hosts = launchBuffers.hosts;
+  const std::vector<size_t> &sizes = launchBuffers.sizes;
   std::vector<Buffer> buffers(count);
   VkDescriptorPool pool = VK_NULL_HANDLE;
   VkCommandBuffer commands = VK_NULL_HANDLE;
@@ -511,19 +496,6 @@ void Runtime::launch(Function *function, const uint32_t grid[3],
 
   std::vector<VkDescriptorBufferInfo> bufferInfos(count);
   for (uint32_t i = 0; i < count; ++i) {
-    if (*static_cast<int64_t *>(params[kFields * i + kOffset]) != 0) {
-      fail("kernel '" + function->name + "': buffer #" + std::to_string(i) +
-           " has an offset; Kiln's launch ABI passes base pointers");
-      return release();
-    }
-    hosts[i] = *static_cast<void **>(params[kFields * i + kAligned]);
-    sizes[i] = i == 0 ? static_cast<size_t>(descriptor[0]) * 8
-                      : static_cast<size_t>(descriptor[1 + i]);
-    if (!hosts[i] && sizes[i]) {
-      fail("kernel '" + function->name + "': buffer #" + std::to_string(i) +
-           " is NULL");
-      return release();
-    }
     // Whole 32-bit words, so that kernels that access narrow types
     // through wider words stay in bounds.
     VkDeviceSize size = (std::max<size_t>(sizes[i], 1) + 3) & ~size_t(3);
@@ -600,10 +572,8 @@ void Runtime::launch(Function *function, const uint32_t grid[3],
              ("kernel '" + function->name + "'").c_str()))
     return release();
 
-  // Only what the kernel changed goes back: inputs may be read-only.
   for (uint32_t i = 0; i < count; ++i)
-    if (sizes[i] && std::memcmp(hosts[i], buffers[i].mapped, sizes[i]) != 0)
-      std::memcpy(hosts[i], buffers[i].mapped, sizes[i]);
+    copyBackIfChanged(hosts[i], buffers[i].mapped, sizes[i]);
   release();
 }
 
@@ -702,20 +672,13 @@ KILN_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
 KILN_EXPORT int kiln_gpu_ok(void) {
   Runtime &runtime = Runtime::get();
   std::lock_guard<std::mutex> guard(runtime.lock);
-  bool ok = runtime.ok;
-  if (!ok) {
-    runtime.lastError = runtime.error;
-    runtime.error.clear();
-    runtime.ok = true;
-  }
-  return ok;
+  return runtime.errors.collect();
 }
 
 KILN_EXPORT const char *kiln_gpu_last_error(void) {
   Runtime &runtime = Runtime::get();
   std::lock_guard<std::mutex> guard(runtime.lock);
-  // A failure not yet collected by kiln_gpu_ok() counts too.
-  return runtime.ok ? runtime.lastError.c_str() : runtime.error.c_str();
+  return runtime.errors.last();
 }
 
 KILN_EXPORT const char *kiln_gpu_device_name(void) {
@@ -723,13 +686,10 @@ KILN_EXPORT const char *kiln_gpu_device_name(void) {
   std::lock_guard<std::mutex> guard(runtime.lock);
   // Asking is not a launch: a failure here is reported by
   // kiln_gpu_last_error(), not by the next kiln_gpu_ok().
-  bool wasOk = runtime.ok;
+  bool wasOk = runtime.errors.ok;
   if (!runtime.initialize()) {
-    if (wasOk) {
-      runtime.lastError = runtime.error;
-      runtime.error.clear();
-      runtime.ok = true;
-    }
+    if (wasOk)
+      runtime.errors.collect();
     return nullptr;
   }
   return runtime.deviceName.c_str();

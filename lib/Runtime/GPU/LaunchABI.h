@@ -1,0 +1,101 @@
+//===- LaunchABI.h - What Kiln's GPU runtimes share -------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The launch ABI of kiln-gpu-pack-launch-arguments as a runtime reads it,
+// and the error state behind kiln_gpu_ok()/kiln_gpu_last_error(), shared
+// by the Vulkan and CUDA runtimes (each its own small shared library).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_LIB_RUNTIME_GPU_LAUNCHABI_H
+#define KILN_LIB_RUNTIME_GPU_LAUNCHABI_H
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace kiln::gpu {
+
+/// A 1-D memref's descriptor fields, as gpu-to-llvm passes each kernel
+/// argument: allocated, aligned, offset, size, stride.
+constexpr size_t kFields = 5, kAllocated = 0, kAligned = 1, kOffset = 2;
+
+/// The buffers of one launch: the descriptor first, then the N buffers it
+/// counts, each with its host pointer and size in bytes.
+struct LaunchBuffers {
+  std::vector<void *> hosts;
+  std::vector<size_t> sizes;
+};
+
+/// Reads the buffers of a launch of `kernel` from gpu-to-llvm's `params`;
+/// an empty string on success, else what is wrong.
+inline std::string readLaunch(const std::string &kernel, void **params,
+                              size_t count, LaunchBuffers &buffers) {
+  const int64_t *descriptor =
+      count >= kFields
+          ? *static_cast<const int64_t *const *>(params[kAligned])
+          : nullptr;
+  if (!descriptor || count % kFields != 0 || descriptor[0] < 2 ||
+      descriptor[1] < 0 || descriptor[0] < 2 + descriptor[1] ||
+      static_cast<size_t>(descriptor[1]) + 1 != count / kFields)
+    return "kernel '" + kernel + "' was launched with " +
+           std::to_string(count) +
+           " parameters that do not follow Kiln's launch ABI (a descriptor "
+           "buffer, then the buffers it counts)";
+  size_t n = count / kFields;
+  buffers.hosts.resize(n);
+  buffers.sizes.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (*static_cast<int64_t *>(params[kFields * i + kOffset]) != 0)
+      return "kernel '" + kernel + "': buffer #" + std::to_string(i) +
+             " has an offset; Kiln's launch ABI passes base pointers";
+    buffers.hosts[i] = *static_cast<void **>(params[kFields * i + kAligned]);
+    buffers.sizes[i] = i == 0 ? static_cast<size_t>(descriptor[0]) * 8
+                              : static_cast<size_t>(descriptor[1 + i]);
+    if (!buffers.hosts[i] && buffers.sizes[i])
+      return "kernel '" + kernel + "': buffer #" + std::to_string(i) +
+             " is NULL";
+  }
+  return "";
+}
+
+/// Copies a kernel's view of a buffer back to the host, only if it changed:
+/// inputs may be read-only (weights in an object's read-only data).
+inline void copyBackIfChanged(void *host, const void *device, size_t size) {
+  if (size && std::memcmp(host, device, size) != 0)
+    std::memcpy(host, device, size);
+}
+
+/// The first failure since kiln_gpu_ok() last looked, and the last one it
+/// collected. Callers hold their runtime's lock.
+struct ErrorState {
+  bool ok = true;
+  std::string error, lastError;
+
+  void fail(const std::string &message) {
+    if (ok)
+      error = message;
+    ok = false;
+  }
+  /// kiln_gpu_ok(): whether nothing failed; clears the failure.
+  int collect() {
+    bool wasOk = ok;
+    if (!ok) {
+      lastError = error;
+      error.clear();
+      ok = true;
+    }
+    return wasOk;
+  }
+  /// kiln_gpu_last_error(): a failure not yet collected counts too.
+  const char *last() const { return ok ? lastError.c_str() : error.c_str(); }
+};
+
+} // namespace kiln::gpu
+
+#endif // KILN_LIB_RUNTIME_GPU_LAUNCHABI_H
