@@ -132,3 +132,40 @@ def test_cuda_matches_the_cpu():
 def test_bad_gpu_options_raise_before_any_work():
     with pytest.raises(ValueError, match="GPU chip 'sm_5' is not a CUDA"):
         kiln.compile(MLP, target="cuda", gpu_chip="sm_5")
+
+
+@requires_vulkan
+def test_resnet18_on_vulkan_matches_torch():
+    import torch
+    from models import build
+    model, _, onnx_bytes, _ = build("resnet18")
+    m = kiln.compile(onnx_bytes, target="vulkan")
+    x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        ref = model(x).numpy()
+    got = m(x.numpy())
+    assert np.max(np.abs(got - ref)) <= 1e-4 * np.max(np.abs(ref))
+    np.testing.assert_array_equal(got.argmax(1), ref.argmax(1))
+
+
+PTXAS = os.environ.get("KILN_PTXAS", "/usr/local/cuda/bin/ptxas")
+
+
+@pytest.mark.skipif(not os.access(PTXAS, os.X_OK), reason="no ptxas")
+@pytest.mark.parametrize("chip", ["sm_80", "sm_90"])
+def test_resnet18_ptx_assembles(tmp_path, chip):
+    from models import build
+    _, _, onnx_bytes, _ = build("resnet18")
+    (tmp_path / "resnet18.onnx").write_bytes(onnx_bytes)
+    tools = os.environ.get("KILN_TOOLS_DIR")
+    compile_tool = (os.path.join(tools, "kiln-compile") if tools
+                    else shutil.which("kiln-compile"))
+    if not compile_tool:
+        pytest.skip("no kiln-compile (set KILN_TOOLS_DIR)")
+    subprocess.run([compile_tool, str(tmp_path / "resnet18.onnx"),
+                    "--target=cuda", f"--gpu-chip={chip}", "--emit=ptx",
+                    "-o", str(tmp_path / "resnet18.ptx")], check=True)
+    ptx = (tmp_path / "resnet18.ptx").read_text()
+    assert ptx.count(".entry") > 50
+    subprocess.run([PTXAS, f"-arch={chip}", str(tmp_path / "resnet18.ptx"),
+                    "-o", str(tmp_path / "resnet18.cubin")], check=True)
