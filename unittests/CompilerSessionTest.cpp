@@ -149,6 +149,20 @@ TEST_F(CompilerSessionTest, CreateRejectsBadOptionsBeforeAnyWork) {
   badPrefix.symbolPrefix = "_mlir_x";
   EXPECT_THAT(createError(badPrefix), HasSubstr("'_mlir'"));
 
+  CompilerOptions badGpu;
+  badGpu.gpu.target = "metal";
+  EXPECT_THAT(createError(badGpu),
+              HasSubstr("GPU target 'metal' is not vulkan or cuda"));
+  badGpu.gpu.target = "cuda";
+  badGpu.gpu.chip = "sm_60";
+  EXPECT_THAT(createError(badGpu),
+              HasSubstr("GPU chip 'sm_60' is not a CUDA architecture sm_70 "
+                        "or later"));
+  badGpu.gpu.chip = "sm_80";
+  badGpu.gpu.blockSize = 2048;
+  EXPECT_THAT(createError(badGpu), HasSubstr("GPU block size 2048 is not "
+                                             "1-1024"));
+
   CompilerOptions badCpu;
   badCpu.target.triple = "x86_64-unknown-linux-gnu";
   badCpu.target.cpu = "znver9";
@@ -299,6 +313,52 @@ TEST_F(CompilerSessionTest, LoweringStepsAreTheStagePipelinesFlattened) {
   // The order is the stages' order.
   EXPECT_LT(toLinalg - steps->data(), tile - steps->data());
   EXPECT_LT(tile - steps->data(), find("convert-to-llvm") - steps->data());
+}
+
+TEST_F(CompilerSessionTest, GPUTargetsAddTheGPUStage) {
+  CompilerOptions options;
+  options.gpu.target = "vulkan";
+  std::unique_ptr<CompilerSession> session = load(kAddRelu, options);
+  ASSERT_TRUE(session);
+  ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::Bufferized)));
+  // No CPU strategy ran: no vectors, no packed layouts.
+  EXPECT_FALSE(hasOpsOf(session->getModule(), "vector"));
+  ASSERT_FALSE(static_cast<bool>(session->runTo(Stage::GPU)));
+  EXPECT_EQ(session->getStage(), Stage::GPU);
+  EXPECT_TRUE(hasOpsOf(session->getModule(), "gpu"));
+  EXPECT_FALSE(hasOpsOf(session->getModule(), "linalg"));
+
+  // The device code comes out of the LLVM-dialect stage: SPIR-V's magic
+  // number first.
+  llvm::SmallString<0> spirv;
+  llvm::raw_svector_ostream out(spirv);
+  ASSERT_FALSE(static_cast<bool>(session->emit(Stage::SPIRV, out)));
+  ASSERT_GE(spirv.size(), 4u);
+  uint32_t magic;
+  std::memcpy(&magic, spirv.data(), 4);
+  EXPECT_EQ(magic, 0x07230203u);
+  EXPECT_TRUE(diagnostics.empty());
+
+  // The CPU has no gpu stage, and a GPU target's device code is its own.
+  std::unique_ptr<CompilerSession> cpu = load(kAddRelu);
+  ASSERT_TRUE(cpu);
+  EXPECT_THAT(llvm::toString(cpu->runTo(Stage::GPU)),
+              HasSubstr("the gpu stage needs a GPU target"));
+  EXPECT_THAT(llvm::toString(session->runTo(Stage::PTX)),
+              HasSubstr("PTX is the device code of the cuda target"));
+}
+
+TEST(GPUTargets, PTXVersionOfEachChip) {
+  EXPECT_EQ(getPTXVersionFor("sm_70"), "ptx60");
+  EXPECT_EQ(getPTXVersionFor("sm_80"), "ptx70");
+  EXPECT_EQ(getPTXVersionFor("sm_86"), "ptx71");
+  EXPECT_EQ(getPTXVersionFor("sm_89"), "ptx78");
+  EXPECT_EQ(getPTXVersionFor("sm_90"), "ptx78");
+  EXPECT_EQ(getPTXVersionFor("sm_90a"), "ptx80");
+  EXPECT_EQ(getPTXVersionFor("sm_100"), "ptx86");
+  EXPECT_EQ(getPTXVersionFor("sm_60"), "");
+  EXPECT_EQ(getPTXVersionFor("gfx90a"), "");
+  EXPECT_EQ(getPTXVersionFor("sm_"), "");
 }
 
 TEST_F(CompilerSessionTest, RunToWithoutModuleIsAnError) {
@@ -694,5 +754,8 @@ TEST(CompilerStages, Names) {
   EXPECT_EQ(getStageName(Stage::Kiln), "kiln");
   EXPECT_EQ(getStageName(Stage::LLVMDialect), "llvm-dialect");
   EXPECT_EQ(getStageName(Stage::Obj), "obj");
+  EXPECT_EQ(getStageName(Stage::GPU), "gpu");
+  EXPECT_EQ(getStageName(Stage::SPIRV), "spirv");
+  EXPECT_EQ(getStageName(Stage::PTX), "ptx");
 }
 } // namespace

@@ -82,8 +82,10 @@ static void flatten(StringRef anchor, StringRef body,
 llvm::Expected<std::vector<PipelineStep>>
 mlir::kiln::getLoweringSteps(const CompilerSession &session) {
   OpPassManager pm(ModuleOp::getOperationName());
-  for (Stage s : {Stage::Linalg, Stage::Bufferized, Stage::LLVMDialect})
-    session.buildLoweringPipeline(s, pm);
+  for (Stage s :
+       {Stage::Linalg, Stage::Bufferized, Stage::GPU, Stage::LLVMDialect})
+    if (s != Stage::GPU || session.getOptions().gpu.isGPU())
+      session.buildLoweringPipeline(s, pm);
   std::string text;
   llvm::raw_string_ostream os(text);
   pm.printAsTextualPipeline(os);
