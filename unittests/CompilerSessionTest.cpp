@@ -162,6 +162,10 @@ TEST_F(CompilerSessionTest, CreateRejectsBadOptionsBeforeAnyWork) {
   badGpu.gpu.blockSize = 2048;
   EXPECT_THAT(createError(badGpu), HasSubstr("GPU block size 2048 is not "
                                              "1-1024"));
+  badGpu.gpu.blockSize = 128;
+  badGpu.gpu.matmulTile = 33;
+  EXPECT_THAT(createError(badGpu),
+              HasSubstr("GPU matmul tile 33 is not 0 (off) or 1-32"));
 
   CompilerOptions badCpu;
   badCpu.target.triple = "x86_64-unknown-linux-gnu";

@@ -344,6 +344,10 @@ mlir::kiln::validateOptions(const CompilerOptions &options) {
   if (gpu.isGPU() && (gpu.blockSize <= 0 || gpu.blockSize > 1024))
     return makeError("GPU block size " + llvm::Twine(gpu.blockSize) +
                      " is not 1-1024");
+  if (gpu.isGPU() &&
+      (gpu.matmulTile < 0 || gpu.matmulTile * gpu.matmulTile > 1024))
+    return makeError("GPU matmul tile " + llvm::Twine(gpu.matmulTile) +
+                     " is not 0 (off) or 1-32 (at most 1024 threads)");
   if (!options.codegen.schedule.empty() &&
       !llvm::sys::fs::exists(options.codegen.schedule))
     return makeError("cannot open schedule '" + options.codegen.schedule +

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
 #include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
 #include "mlir/Dialect/SPIRV/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
@@ -61,6 +62,9 @@ void mlir::kiln::buildKilnGPUCodegenPipeline(OpPassManager &pm,
                                               const GPUOptions &gpu) {
   pm.addPass(createConvertBufferizationToMemRefPass());
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  if (gpu.matmulTile > 0)
+    funcPm.addPass(createKilnGPUTileMatmulsPass(
+        KilnGPUTileMatmulsPassOptions{gpu.matmulTile}));
   funcPm.addPass(createConvertLinalgToParallelLoopsPass());
   // Kernels index their buffers directly, not views of them: Vulkan binds
   // whole buffers, and the launch ABI passes bare pointers.
@@ -108,6 +112,8 @@ void mlir::kiln::buildKilnGPUToLLVMPipeline(OpPassManager &pm,
                               "SPV_KHR_8bit_storage",
                               "SPV_KHR_16bit_storage"};
     target.clientApi = "Vulkan";
+    // The options struct leaves the device id uninitialized.
+    target.deviceId = spirv::TargetEnvAttr::kUnknownDeviceID;
     pm.addPass(createGpuSPIRVAttachTarget(target));
   } else {
     GpuNVVMAttachTargetOptions target;

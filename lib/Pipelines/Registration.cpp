@@ -193,12 +193,18 @@ template <typename Base> struct WithGPUOptions : public Base {
   PipelineOption<int64_t> blockSize{
       *this, "block-size", llvm::cl::desc("Threads per block"),
       llvm::cl::init(128)};
+  PipelineOption<int64_t> matmulTile{
+      *this, "matmul-tile",
+      llvm::cl::desc("Matmul result tile per block, through shared memory "
+                     "(kiln-gpu-tile-matmuls; 0: off)"),
+      llvm::cl::init(16)};
 
   GPUOptions gpu() const {
     GPUOptions options;
     options.target = gpuTarget;
     options.chip = chip;
     options.blockSize = blockSize;
+    options.matmulTile = matmulTile;
     return options;
   }
 };

@@ -97,6 +97,10 @@ struct GPUOptions {
   std::string chip = "sm_80";
   /// Threads per block (workgroup) of each kernel.
   int64_t blockSize = 128;
+  /// Rows and columns of a matmul's result per block, staged through
+  /// shared memory (kiln-gpu-tile-matmuls); 0 leaves matmuls to the
+  /// generic mapping.
+  int64_t matmulTile = 16;
 
   bool isGPU() const { return !target.empty(); }
 };

@@ -6,7 +6,8 @@
 //
 // Upstream's convert-gpu-to-spirv puts a Vulkan (Shader) module next to its
 // gpu.module, where gpu-module-to-binary does not look, converts no math
-// ops and needs every kernel to carry its entry-point ABI. This pass checks
+// ops or workgroup attributions, and needs every kernel to carry its
+// entry-point ABI. This pass checks
 // Vulkan's argument rules with errors that name the kernel, gives each
 // kernel the workgroup size of its known block size, converts math ops and
 // then the kernels (upstream's passes, as a nested pipeline), and nests
@@ -20,6 +21,7 @@
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SPIRV/IR/SPIRVAttributes.h"
 #include "mlir/Dialect/SPIRV/IR/SPIRVDialect.h"
 #include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
@@ -53,6 +55,20 @@ LogicalResult prepareKernel(gpu::GPUFuncOp kernel) {
              << kernel.getName() << "' takes " << type << " as argument #"
              << i << "; Vulkan kernels take contiguous buffers with a "
              << "static shape or one dynamic dim";
+  }
+  // Workgroup attributions become allocations in workgroup memory, which
+  // the SPIR-V conversion turns into Workgroup variables (it takes no
+  // attributions).
+  if (unsigned count = kernel.getNumWorkgroupAttributions()) {
+    Block &entry = kernel.getBody().front();
+    OpBuilder b(&entry, entry.begin());
+    for (BlockArgument attribution : kernel.getWorkgroupAttributions()) {
+      Value buffer = memref::AllocOp::create(
+          b, attribution.getLoc(), cast<MemRefType>(attribution.getType()));
+      attribution.replaceAllUsesWith(buffer);
+    }
+    entry.eraseArguments(kernel.getFirstWorkgroupAttributionIndex(), count);
+    kernel->removeAttr(gpu::GPUFuncOp::getNumWorkgroupAttributionsAttrName());
   }
   std::optional<DenseI32ArrayAttr> block = kernel.getKnownBlockSizeAttr();
   if (!block || !*block)

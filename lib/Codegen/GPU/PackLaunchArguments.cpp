@@ -66,9 +66,15 @@ bool isScalar(Type type) {
          (type.isIntOrFloat() && type.getIntOrFloatBitWidth() <= 64);
 }
 
+/// The kernel's arguments, without its workgroup and private attributions
+/// (which follow them in the entry block).
+ArrayRef<BlockArgument> kernelArguments(gpu::GPUFuncOp kernel) {
+  return kernel.getBody().getArguments().take_front(kernel.getNumArguments());
+}
+
 FailureOr<KernelPlan> planKernel(gpu::GPUFuncOp kernel) {
   KernelPlan plan;
-  for (BlockArgument arg : kernel.getArguments()) {
+  for (BlockArgument arg : kernelArguments(kernel)) {
     Type type = arg.getType();
     if (auto memref = dyn_cast<MemRefType>(type)) {
       if (!memref.getElementType().isIntOrFloat()) {
@@ -94,7 +100,7 @@ FailureOr<KernelPlan> planKernel(gpu::GPUFuncOp kernel) {
   }
   // The descriptor's header, then the kernel's words.
   int64_t word = 2 + plan.numBuffers;
-  for (auto [arg, argPlan] : llvm::zip(kernel.getArguments(), plan.args)) {
+  for (auto [arg, argPlan] : llvm::zip(kernelArguments(kernel), plan.args)) {
     auto memref = dyn_cast<MemRefType>(arg.getType());
     if (!memref) {
       argPlan.scalarWord = word++;
@@ -178,14 +184,15 @@ LogicalResult rewriteKernel(gpu::GPUFuncOp kernel, const KernelPlan &plan) {
   auto i64 = IntegerType::get(context, 64);
   Location loc = kernel.getLoc();
 
-  // New arguments: the descriptor, then one flat buffer per memref.
+  // New arguments, before the attributions: the descriptor, then one flat
+  // buffer per memref.
   SmallVector<Type> newTypes{MemRefType::get({plan.numWords}, i64)};
-  for (BlockArgument arg : kernel.getArguments())
+  for (BlockArgument arg : kernelArguments(kernel))
     if (auto memref = dyn_cast<MemRefType>(arg.getType()))
       newTypes.push_back(
           MemRefType::get({ShapedType::kDynamic}, memref.getElementType()));
-  SmallVector<Location> locs(newTypes.size(), loc);
-  entry.addArguments(newTypes, locs);
+  for (auto [i, type] : llvm::enumerate(newTypes))
+    entry.insertArgument(oldCount + i, type, loc);
   Value descriptor = entry.getArgument(oldCount);
 
   OpBuilder b(context);
@@ -239,8 +246,7 @@ LogicalResult rewriteKernel(gpu::GPUFuncOp kernel, const KernelPlan &plan) {
   }
 
   entry.eraseArguments(0, oldCount);
-  SmallVector<Type> argTypes(entry.getArgumentTypes());
-  kernel.setFunctionType(FunctionType::get(context, argTypes, {}));
+  kernel.setFunctionType(FunctionType::get(context, newTypes, {}));
   // The per-argument attributes described the old arguments.
   kernel.removeArgAttrsAttr();
   return success();

@@ -39,3 +39,25 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Workgroup attributions become Workgroup variables.
+// CHECK-LABEL: gpu.module @tiles
+// CHECK: spirv.module @__spv__tiles
+// CHECK: spirv.GlobalVariable @{{.+}} : !spirv.ptr<!spirv.struct<(!spirv.array<64 x f32>)>, Workgroup>
+// CHECK: spirv.func @tiled(
+// CHECK: spirv.mlir.addressof
+// CHECK: spirv.Store "Workgroup"
+// CHECK: spirv.ControlBarrier
+module attributes {gpu.container_module} {
+  gpu.module @tiles [#spirv.target_env<#spirv.vce<v1.3, [Shader, Int64], [SPV_KHR_storage_buffer_storage_class]>, #spirv.resource_limits<>>] {
+    gpu.func @tiled(%a: memref<8xf32>) workgroup(%tile : memref<8x8xf32, 3>) kernel attributes {known_block_size = array<i32: 8, 8, 1>} {
+      %c0 = arith.constant 0 : index
+      %x = memref.load %a[%c0] : memref<8xf32>
+      memref.store %x, %tile[%c0, %c0] : memref<8x8xf32, 3>
+      gpu.barrier
+      gpu.return
+    }
+  }
+}

@@ -11,7 +11,10 @@
 // CHECK: OpEntryPoint GLCompute %[[K0:.+]] "main_kernel"
 // CHECK: OpEntryPoint GLCompute %[[K1:.+]] "main_kernel_0"
 // CHECK-DAG: OpExecutionMode %[[K0]] LocalSize 128 1 1
-// CHECK-DAG: OpExecutionMode %[[K1]] LocalSize 128 1 1
+// CHECK-DAG: OpExecutionMode %[[K1]] LocalSize 16 16 1
+// The matmul's tiles: Workgroup variables, and barriers.
+// CHECK-DAG: %{{.+}} = OpVariable %{{.+}} Workgroup
+// CHECK-DAG: OpControlBarrier
 // CHECK-DAG: OpDecorate %main_kernel_0_arg_0 Binding 0
 // CHECK-DAG: OpDecorate %main_kernel_0_arg_1 Binding 1
 // CHECK-DAG: OpDecorate %main_kernel_0_arg_2 Binding 2

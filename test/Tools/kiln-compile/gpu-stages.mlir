@@ -8,21 +8,26 @@
 
 // GPU-LABEL: func.func @main(
 // GPU-SAME: %[[A:.+]]: memref<?x17xf32>, %[[B:.+]]: memref<17x9xf32>) -> memref<?x9xf32>
-// GPU: %[[D:.+]] = memref.alloca() : memref<9xi64>
+// GPU: %[[D:.+]] = memref.alloca() : memref<7xi64>
 // GPU: %[[C:.+]] = memref.alloc(%{{.+}}) {{.+}} : memref<?x9xf32>
 // GPU: %[[GRID:.+]] = arith.minsi %{{.+}}, %{{.+}} : index
 // GPU: gpu.launch_func @kiln_kernels::@main_kernel blocks in (%[[GRID]], %{{.+}}, %{{.+}}) threads in (%{{.+}}, %{{.+}}, %{{.+}}) args(%{{.+}} : memref<6xi64>, %{{.+}} : memref<?xf32>)
+// GPU: %[[ROWTILES:.+]] = arith.ceildivsi %{{.+}}, %{{.+}} : index
 // GPU: %[[FLATA:.+]] = memref.reinterpret_cast %[[A]] to offset: [0], sizes: [%{{.+}}], strides: [1] : memref<?x17xf32> to memref<?xf32>
-// GPU: gpu.launch_func @kiln_kernels::@main_kernel_0 {{.+}} args(%[[D]] : memref<9xi64>, %[[FLATA]] : memref<?xf32>, %{{.+}} : memref<?xf32>, %{{.+}} : memref<?xf32>)
+// GPU: gpu.launch_func @kiln_kernels::@main_kernel_0 blocks in (%{{.+}}, %[[ROWTILES]], %{{.+}}) threads in (%[[T:.+]], %[[T]], %{{.+}}) args(%[[D]] : memref<7xi64>, %[[FLATA]] : memref<?xf32>, %{{.+}} : memref<?xf32>, %{{.+}} : memref<?xf32>)
 // GPU: gpu.launch_func @kiln_kernels::@main_kernel_1
 // GPU: return %[[C]] : memref<?x9xf32>
 // GPU: gpu.module @kiln_kernels {
 // GPU: gpu.func @main_kernel(%{{.+}}: memref<6xi64>, %{{.+}}: memref<?xf32>) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
-// GPU: gpu.func @main_kernel_0(%{{.+}}: memref<9xi64>, %{{.+}}: memref<?xf32>, %{{.+}}: memref<?xf32>, %{{.+}}: memref<?xf32>) kernel
-// GPU: %[[T:.+]] = gpu.thread_id x
+// GPU: %[[TID:.+]] = gpu.thread_id x
 // GPU: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} {
-// GPU: scf.for
+// The matmul: 16 x 16 tiles of each operand in workgroup memory.
+// GPU: gpu.func @main_kernel_0(%{{.+}}: memref<7xi64>, %{{.+}}: memref<?xf32>, %{{.+}}: memref<?xf32>, %{{.+}}: memref<?xf32>) workgroup(%[[AS:.+]] : memref<16x16xf32, 3>, %[[BS:.+]] : memref<16x16xf32, 3>) kernel attributes {known_block_size = array<i32: 16, 16, 1>}
+// GPU: memref.store %{{.+}}, %[[AS]]
+// GPU: memref.store %{{.+}}, %[[BS]]
+// GPU: gpu.barrier
 // GPU: arith.mulf
+// GPU: gpu.barrier
 // GPU: gpu.func @main_kernel_1(
 
 // PTX80: .version 7.0

@@ -41,6 +41,33 @@ def KilnGPUMapParallelLoopsPass
   ];
 }
 
+def KilnGPUTileMatmulsPass
+    : Pass<"kiln-gpu-tile-matmuls", "func::FuncOp"> {
+  let summary = "Lower matmuls to kernels tiled through shared memory";
+  let description = [{
+    Each `linalg.matmul` and `linalg.batch_matmul` on buffers of floats,
+    with the default indexing maps, becomes one `gpu.launch`: a block of
+    `tile-size` x `tile-size` threads per tile of the result (grid z: the
+    batch), a thread per element. Each step over K stages a tile of each
+    operand in workgroup memory (attributions in memory space 3, which the
+    NVVM and Vulkan conversions map to shared memory), one element per thread with out-of-range elements read
+    as zero, between `gpu.barrier`s; each thread then accumulates its row
+    times its column from the tiles. So each element of A and B is read
+    from global memory once per block rather than once per thread. The
+    accumulation starts from the output's value, as linalg's does, and
+    mixed precisions (f16 operands, f32 result) extend before multiplying.
+
+    Other contractions (transposed maps, integers) are left to the generic
+    mapping of kiln-gpu-map-parallel-loops.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "gpu::GPUDialect",
+                           "memref::MemRefDialect", "scf::SCFDialect"];
+  let options = [
+    Option<"tileSize", "tile-size", "int64_t", /*default=*/"16",
+           "Rows and columns of the result per block">,
+  ];
+}
+
 def KilnGPUMergeKernelModulesPass
     : Pass<"kiln-gpu-merge-kernel-modules", "ModuleOp"> {
   let summary = "Put every outlined kernel into one gpu.module";
@@ -106,11 +133,13 @@ def KilnConvertGPUToSPIRVPass
     `convert-math-to-spirv`, then GPU, SCF, arith, memref and func ops with
     `convert-gpu-to-spirv`) and puts it inside the `gpu.module`, where
     `gpu-module-to-binary` serializes it. Each kernel's workgroup size is
-    its `known_block_size`. Kernels take buffers only (Vulkan has no scalar
+    its `known_block_size`; its workgroup attributions become
+    `memref.alloc`s in workgroup memory, which become Workgroup variables. Kernels take buffers only (Vulkan has no scalar
     kernel arguments): any other argument, or a memref whose shape is not
     static, is an error that names the kernel.
   }];
-  let dependentDialects = ["func::FuncDialect", "spirv::SPIRVDialect"];
+  let dependentDialects = ["func::FuncDialect", "memref::MemRefDialect",
+                           "spirv::SPIRVDialect"];
 }
 
 #endif // KILN_CODEGEN_GPU_PASSES_TD
