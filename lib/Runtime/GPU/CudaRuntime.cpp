@@ -274,9 +274,6 @@ void Runtime::launch(Function *function, const unsigned grid[3],
   release();
 }
 
-/// Stands for a stream: launches are synchronous.
-int streamToken;
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -326,9 +323,6 @@ KILN_EXPORT void *mgpuModuleGetFunction(void *module, const char *name) {
   return functions.back().get();
 }
 
-KILN_EXPORT void *mgpuStreamCreate() { return &streamToken; }
-KILN_EXPORT void mgpuStreamDestroy(void *) {}
-KILN_EXPORT void mgpuStreamSynchronize(void *) {}
 
 KILN_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
                                   intptr_t gridY, intptr_t gridZ,
@@ -354,29 +348,7 @@ KILN_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
 }
 
 //===----------------------------------------------------------------------===//
-// Kiln's status interface
+// Kiln's status interface and the streams
 //===----------------------------------------------------------------------===//
 
-KILN_EXPORT int kiln_gpu_ok(void) {
-  Runtime &runtime = Runtime::get();
-  std::lock_guard<std::mutex> guard(runtime.lock);
-  return runtime.errors.collect();
-}
-
-KILN_EXPORT const char *kiln_gpu_last_error(void) {
-  Runtime &runtime = Runtime::get();
-  std::lock_guard<std::mutex> guard(runtime.lock);
-  return runtime.errors.last();
-}
-
-KILN_EXPORT const char *kiln_gpu_device_name(void) {
-  Runtime &runtime = Runtime::get();
-  std::lock_guard<std::mutex> guard(runtime.lock);
-  bool wasOk = runtime.errors.ok;
-  if (!runtime.initialize()) {
-    if (wasOk)
-      runtime.errors.collect();
-    return nullptr;
-  }
-  return runtime.deviceName.c_str();
-}
+KILN_GPU_RUNTIME_COMMON_INTERFACE(Runtime)

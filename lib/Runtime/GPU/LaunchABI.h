@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -97,5 +98,46 @@ struct ErrorState {
 };
 
 } // namespace kiln::gpu
+
+/// Defines the exported status interface of GPURuntime.h and the streams of
+/// the mgpu* interface (launches are synchronous: a stream is a token) for
+/// a runtime class with `get()`, `lock`, `errors`, `initialize()` and
+/// `deviceName`.
+#define KILN_GPU_RUNTIME_COMMON_INTERFACE(Runtime)                             \
+  namespace {                                                                  \
+  int streamToken;                                                             \
+  }                                                                            \
+  extern "C" __attribute__((visibility("default"))) void *mgpuStreamCreate() { \
+    return &streamToken;                                                       \
+  }                                                                            \
+  extern "C" __attribute__((visibility("default"))) void mgpuStreamDestroy(    \
+      void *) {}                                                               \
+  extern "C" __attribute__((visibility("default"))) void                       \
+  mgpuStreamSynchronize(void *) {}                                             \
+  extern "C" __attribute__((visibility("default"))) int kiln_gpu_ok(void) {    \
+    Runtime &runtime = Runtime::get();                                         \
+    std::lock_guard<std::mutex> guard(runtime.lock);                           \
+    return runtime.errors.collect();                                           \
+  }                                                                            \
+  extern "C" __attribute__((visibility("default"))) const char *               \
+  kiln_gpu_last_error(void) {                                                  \
+    Runtime &runtime = Runtime::get();                                         \
+    std::lock_guard<std::mutex> guard(runtime.lock);                           \
+    return runtime.errors.last();                                              \
+  }                                                                            \
+  /* Asking is not a launch: a failure here is reported by                     \
+     kiln_gpu_last_error(), not by the next kiln_gpu_ok(). */                  \
+  extern "C" __attribute__((visibility("default"))) const char *               \
+  kiln_gpu_device_name(void) {                                                 \
+    Runtime &runtime = Runtime::get();                                         \
+    std::lock_guard<std::mutex> guard(runtime.lock);                           \
+    bool wasOk = runtime.errors.ok;                                            \
+    if (!runtime.initialize()) {                                               \
+      if (wasOk)                                                               \
+        runtime.errors.collect();                                              \
+      return nullptr;                                                          \
+    }                                                                          \
+    return runtime.deviceName.c_str();                                         \
+  }
 
 #endif // KILN_LIB_RUNTIME_GPU_LAUNCHABI_H

@@ -593,9 +593,6 @@ void Runtime::destroy(Module *module) {
   delete module;
 }
 
-/// Stands for a stream: launches are synchronous.
-int streamToken;
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -643,9 +640,6 @@ KILN_EXPORT void *mgpuModuleGetFunction(void *module, const char *name) {
   return m->functions.back().get();
 }
 
-KILN_EXPORT void *mgpuStreamCreate() { return &streamToken; }
-KILN_EXPORT void mgpuStreamDestroy(void *) {}
-KILN_EXPORT void mgpuStreamSynchronize(void *) {}
 
 KILN_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
                                   intptr_t gridY, intptr_t gridZ, intptr_t,
@@ -666,31 +660,7 @@ KILN_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
 }
 
 //===----------------------------------------------------------------------===//
-// Kiln's status interface
+// Kiln's status interface and the streams
 //===----------------------------------------------------------------------===//
 
-KILN_EXPORT int kiln_gpu_ok(void) {
-  Runtime &runtime = Runtime::get();
-  std::lock_guard<std::mutex> guard(runtime.lock);
-  return runtime.errors.collect();
-}
-
-KILN_EXPORT const char *kiln_gpu_last_error(void) {
-  Runtime &runtime = Runtime::get();
-  std::lock_guard<std::mutex> guard(runtime.lock);
-  return runtime.errors.last();
-}
-
-KILN_EXPORT const char *kiln_gpu_device_name(void) {
-  Runtime &runtime = Runtime::get();
-  std::lock_guard<std::mutex> guard(runtime.lock);
-  // Asking is not a launch: a failure here is reported by
-  // kiln_gpu_last_error(), not by the next kiln_gpu_ok().
-  bool wasOk = runtime.errors.ok;
-  if (!runtime.initialize()) {
-    if (wasOk)
-      runtime.errors.collect();
-    return nullptr;
-  }
-  return runtime.deviceName.c_str();
-}
+KILN_GPU_RUNTIME_COMMON_INTERFACE(Runtime)
