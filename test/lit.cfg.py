@@ -51,7 +51,8 @@ if "-fsanitize" in os.environ.get("KILN_E2E_CFLAGS", ""):
     config.available_features.add("sanitizers")
 
 # GPU tooling, never assumed: `REQUIRES: spirv-tools` (spirv-val and
-# spirv-dis), `REQUIRES: ptxas` (CUDA's assembler, %ptxas) and `REQUIRES:
+# spirv-dis), `REQUIRES: ptxas` (CUDA's assembler, %ptxas), `cuda-toolkit`
+# (ptxas and fatbinary under $CUDA_HOME or /usr/local/cuda) and `REQUIRES:
 # vulkan` (a Vulkan device that Kiln's runtime can use, e.g. lavapipe;
 # `vulkan-runtime`: that runtime was built).
 import shutil
@@ -62,6 +63,11 @@ ptxas = os.environ.get("KILN_PTXAS") or shutil.which("ptxas") or \
 if os.access(ptxas, os.X_OK):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+# The toolkit Kiln's CUDA objects take their fatbin from (ptxas, fatbinary).
+cuda_home = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+if all(os.access(os.path.join(cuda_home, "bin", t), os.X_OK)
+       for t in ("ptxas", "fatbinary")):
+    config.available_features.add("cuda-toolkit")
 kiln_lib_dir = os.path.abspath(os.path.join(config.kiln_tools_dir, "..", "lib"))
 config.substitutions.append(("%kiln_lib_dir", kiln_lib_dir))
 vulkan_runtime = os.path.join(kiln_lib_dir, "libkiln_vulkan_runtime.so")

@@ -166,6 +166,10 @@ TEST_F(CompilerSessionTest, CreateRejectsBadOptionsBeforeAnyWork) {
   badGpu.gpu.matmulTile = 33;
   EXPECT_THAT(createError(badGpu),
               HasSubstr("GPU matmul tile 33 is not 0 (off) or 1-32"));
+  badGpu.gpu.matmulTile = 16;
+  badGpu.gpu.cudaBinary = "cubin";
+  EXPECT_THAT(createError(badGpu),
+              HasSubstr("CUDA binary 'cubin' is not auto, fatbin or ptx"));
 
   CompilerOptions badCpu;
   badCpu.target.triple = "x86_64-unknown-linux-gnu";

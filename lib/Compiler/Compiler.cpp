@@ -344,6 +344,13 @@ mlir::kiln::validateOptions(const CompilerOptions &options) {
   if (gpu.isGPU() && (gpu.blockSize <= 0 || gpu.blockSize > 1024))
     return makeError("GPU block size " + llvm::Twine(gpu.blockSize) +
                      " is not 1-1024");
+  if (!llvm::is_contained({"auto", "fatbin", "ptx"}, gpu.cudaBinary))
+    return makeError("CUDA binary '" + gpu.cudaBinary +
+                     "' is not auto, fatbin or ptx");
+  if (gpu.target == "cuda" && gpu.cudaBinary == "fatbin" &&
+      findCudaToolkit().empty())
+    return makeError("a CUDA fatbin needs the CUDA toolkit's ptxas and "
+                     "fatbinary (set CUDA_HOME), or take cudaBinary \"ptx\"");
   if (gpu.isGPU() &&
       (gpu.matmulTile < 0 || gpu.matmulTile * gpu.matmulTile > 1024))
     return makeError("GPU matmul tile " + llvm::Twine(gpu.matmulTile) +
@@ -472,6 +479,13 @@ llvm::Error CompilerSession::runTo(Stage until) {
     return makeError("SPIR-V is the device code of the vulkan target");
   if (until == Stage::PTX && options.gpu.target != "cuda")
     return makeError("PTX is the device code of the cuda target");
+  // PTX comes out of a module whose kernels were serialized as PTX.
+  if (until == Stage::PTX && options.gpu.cudaBinary != "ptx") {
+    if (stage && *stage >= Stage::LLVMDialect)
+      return makeError("the kernels are already serialized as a fatbin; "
+                       "emit PTX from a session that did not emit an object");
+    options.gpu.cudaBinary = "ptx";
+  }
   if (until > Stage::LLVMDialect)
     until = Stage::LLVMDialect;
   auto needs = [&](Stage s) { return s <= until && (!stage || *stage < s); };

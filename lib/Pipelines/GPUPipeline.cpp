@@ -23,6 +23,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 using namespace mlir;
 
@@ -82,14 +83,17 @@ void mlir::kiln::buildKilnGPUCodegenPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
-/// The CUDA toolkit whose libdevice the NVVM serializer links (math
-/// functions the kernels call), if installed.
-static std::string findCudaToolkit() {
-  if (const char *root = std::getenv("CUDA_HOME"))
-    return root;
-  if (llvm::sys::fs::is_directory("/usr/local/cuda"))
-    return "/usr/local/cuda";
-  return "";
+std::string mlir::kiln::findCudaToolkit() {
+  std::string root = "/usr/local/cuda";
+  if (const char *home = std::getenv("CUDA_HOME"))
+    root = home;
+  for (StringRef tool : {"ptxas", "fatbinary"}) {
+    llvm::SmallString<128> path(root);
+    llvm::sys::path::append(path, "bin", tool);
+    if (!llvm::sys::fs::can_execute(path))
+      return "";
+  }
+  return root;
 }
 
 void mlir::kiln::buildKilnGPUToLLVMPipeline(OpPassManager &pm,
@@ -146,8 +150,13 @@ void mlir::kiln::buildKilnGPUToLLVMPipeline(OpPassManager &pm,
   if (vulkan) {
     binary.compilationTarget = "bin";
   } else {
-    binary.compilationTarget = "isa";
-    binary.toolkitPath = findCudaToolkit();
+    // A fatbin (cubin + PTX) is loaded with mgpuModuleLoad, PTX alone with
+    // mgpuModuleLoadJIT; the toolkit also provides libdevice.
+    std::string toolkit = findCudaToolkit();
+    bool fatbin = gpu.cudaBinary == "fatbin" ||
+                  (gpu.cudaBinary == "auto" && !toolkit.empty());
+    binary.compilationTarget = fatbin ? "fatbin" : "isa";
+    binary.toolkitPath = toolkit;
   }
   pm.addPass(createGpuModuleToBinaryPass(binary));
 

@@ -193,6 +193,11 @@ template <typename Base> struct WithGPUOptions : public Base {
   PipelineOption<int64_t> blockSize{
       *this, "block-size", llvm::cl::desc("Threads per block"),
       llvm::cl::init(128)};
+  PipelineOption<std::string> cudaBinary{
+      *this, "cuda-binary",
+      llvm::cl::desc("What CUDA objects embed: fatbin (cubin + PTX), ptx, "
+                     "or auto (fatbin where the CUDA toolkit is)"),
+      llvm::cl::init("auto")};
   PipelineOption<int64_t> matmulTile{
       *this, "matmul-tile",
       llvm::cl::desc("Matmul result tile per block, through shared memory "
@@ -205,6 +210,7 @@ template <typename Base> struct WithGPUOptions : public Base {
     options.chip = chip;
     options.blockSize = blockSize;
     options.matmulTile = matmulTile;
+    options.cudaBinary = cudaBinary;
     return options;
   }
 };

@@ -95,6 +95,11 @@ struct GPUOptions {
   std::string target;
   /// The CUDA chip, "sm_<major><minor>" (sm_80, sm_90, ...).
   std::string chip = "sm_80";
+  /// What a CUDA object embeds: "fatbin" (a cubin for `chip` plus the PTX,
+  /// which the driver compiles for other GPUs; needs the CUDA toolkit's
+  /// ptxas and fatbinary), "ptx" (PTX only), or "auto": fatbin where the
+  /// toolkit is installed.
+  std::string cudaBinary = "auto";
   /// Threads per block (workgroup) of each kernel.
   int64_t blockSize = 128;
   /// Rows and columns of a matmul's result per block, staged through
@@ -108,6 +113,10 @@ struct GPUOptions {
 /// The PTX ISA version, "ptx<NN>", that `chip` ("sm_90") needs at least;
 /// empty for an unknown chip.
 std::string getPTXVersionFor(StringRef chip);
+
+/// The CUDA toolkit directory that has bin/ptxas and bin/fatbinary
+/// ($CUDA_HOME, else /usr/local/cuda), or "" where there is none.
+std::string findCudaToolkit();
 
 /// Graph optimizations on the kiln dialect: canonicalization (which folds
 /// small constants and algebraic identities), shape refinement,

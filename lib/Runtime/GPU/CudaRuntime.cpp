@@ -280,7 +280,7 @@ void Runtime::launch(Function *function, const unsigned grid[3],
 // The mgpu* interface of gpu-to-llvm
 //===----------------------------------------------------------------------===//
 
-/// A cubin or fatbin.
+/// A fatbin (a cubin for the chip and the PTX) or a cubin.
 KILN_EXPORT void *mgpuModuleLoad(const void *data, size_t size) {
   Runtime &runtime = Runtime::get();
   std::lock_guard<std::mutex> guard(runtime.lock);
