@@ -101,20 +101,23 @@ void mlir::kiln::buildKilnGPUToLLVMPipeline(OpPassManager &pm,
                                              const GPUOptions &gpu) {
   bool vulkan = gpu.target == "vulkan";
   if (vulkan) {
-    // Vulkan 1.1 with the storage and arithmetic widths Kiln's kernels use;
-    // lavapipe and current GPUs have them all.
+    // Vulkan 1.1 with the storage and arithmetic widths Kiln's kernels use
+    // (spirv-update-vce keeps only those a module needs); lavapipe and
+    // current GPUs have them all.
     GpuSPIRVAttachTargetOptions target;
     target.spirvVersion = "v1.3";
     target.spirvCapabilities = {"Shader",
                                 "Int64",
                                 "Int16",
                                 "Int8",
+                                "Float16",
                                 "Float64",
                                 "StorageBuffer16BitAccess",
                                 "StorageBuffer8BitAccess"};
     target.spirvExtensions = {"SPV_KHR_storage_buffer_storage_class",
                               "SPV_KHR_8bit_storage",
-                              "SPV_KHR_16bit_storage"};
+                              "SPV_KHR_16bit_storage",
+                              "SPV_KHR_float_controls"};
     target.clientApi = "Vulkan";
     // The options struct leaves the device id uninitialized.
     target.deviceId = spirv::TargetEnvAttr::kUnknownDeviceID;

@@ -169,3 +169,30 @@ def test_resnet18_ptx_assembles(tmp_path, chip):
     assert ptx.count(".entry") > 50
     subprocess.run([PTXAS, f"-arch={chip}", str(tmp_path / "resnet18.ptx"),
                     "-o", str(tmp_path / "resnet18.cubin")], check=True)
+
+
+@requires_vulkan
+def test_vulkan_f16_matmul_and_int8_matmul():
+    # f16 arithmetic and i8 buffers in kernels (the device's shaderFloat16
+    # and 8-bit storage).
+    rng = np.random.default_rng(3)
+    half = """
+func.func @mm(%a: tensor<19x33xf16>, %b: tensor<33x7xf16>) -> tensor<19x7xf16> {
+  %0 = kiln.matmul %a, %b : (tensor<19x33xf16>, tensor<33x7xf16>) -> tensor<19x7xf16>
+  return %0 : tensor<19x7xf16>
+}"""
+    a = rng.standard_normal((19, 33)).astype(np.float16)
+    b = rng.standard_normal((33, 7)).astype(np.float16)
+    got = kiln.compile(half, target="vulkan")(a, b).astype(np.float64)
+    want = a.astype(np.float64) @ b.astype(np.float64)
+    np.testing.assert_allclose(got, want, rtol=2e-2, atol=5e-2)
+    integer = """
+func.func @mmi(%a: tensor<5x13xi8>, %b: tensor<13x4xi8>) -> tensor<5x4xi32> {
+  %0 = kiln.matmul_integer %a, %b : (tensor<5x13xi8>, tensor<13x4xi8>) -> tensor<5x4xi32>
+  return %0 : tensor<5x4xi32>
+}"""
+    x = rng.integers(-128, 128, (5, 13), dtype=np.int8)
+    y = rng.integers(-128, 128, (13, 4), dtype=np.int8)
+    np.testing.assert_array_equal(
+        kiln.compile(integer, target="vulkan")(x, y),
+        x.astype(np.int32) @ y.astype(np.int32))

@@ -228,7 +228,9 @@ bool Runtime::initialize() {
   app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
   app.pApplicationName = "kiln";
   app.pEngineName = "kiln";
-  app.apiVersion = VK_API_VERSION_1_1;
+  // 1.1 is what Kiln needs; 1.2 devices also report and take f16/i8
+  // arithmetic (below).
+  app.apiVersion = VK_API_VERSION_1_2;
   VkInstanceCreateInfo instanceInfo{};
   instanceInfo.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
   instanceInfo.pApplicationInfo = &app;
@@ -297,8 +299,12 @@ bool Runtime::initialize() {
 
   // The widths Kiln's kernels use: 8- and 16-bit storage, 64-bit ints and
   // floats, 16-bit ints, as its target environment declares.
+  VkPhysicalDeviceShaderFloat16Int8Features narrow{};
+  narrow.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES;
+  bool vulkan12 = properties.apiVersion >= VK_API_VERSION_1_2;
   VkPhysicalDevice8BitStorageFeatures storage8{};
   storage8.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES;
+  storage8.pNext = vulkan12 ? &narrow : nullptr;
   VkPhysicalDevice16BitStorageFeatures storage16{};
   storage16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES;
   storage16.pNext = &storage8;
@@ -312,10 +318,18 @@ bool Runtime::initialize() {
     return giveUp(deviceName + " lacks a feature Kiln's kernels need "
                                "(8/16-bit storage buffers, Int16, Int64, "
                                "Float64)");
-  // Enable only what is needed.
+  // Enable only what is needed. f16 and i8 arithmetic are enabled where
+  // the device has them; a kernel that needs them elsewhere fails to
+  // build its pipeline, which the launch reports.
+  VkPhysicalDeviceShaderFloat16Int8Features enableNarrow{};
+  enableNarrow.sType =
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES;
+  enableNarrow.shaderFloat16 = narrow.shaderFloat16;
+  enableNarrow.shaderInt8 = narrow.shaderInt8;
   VkPhysicalDevice8BitStorageFeatures enable8{};
   enable8.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES;
   enable8.storageBuffer8BitAccess = VK_TRUE;
+  enable8.pNext = vulkan12 ? &enableNarrow : nullptr;
   VkPhysicalDevice16BitStorageFeatures enable16{};
   enable16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES;
   enable16.storageBuffer16BitAccess = VK_TRUE;
