@@ -256,8 +256,8 @@ LogicalResult rewriteKernel(gpu::GPUFuncOp kernel, const KernelPlan &plan) {
 // The host side
 //===----------------------------------------------------------------------===//
 
-/// The memory the descriptor of every launch in `func` lives in: one
-/// alloca of the largest size at the entry.
+/// Fills `descriptor` before `launch` as `plan` lays it out and makes the
+/// launch pass it and the flat views of its buffers.
 void rewriteLaunch(gpu::LaunchFuncOp launch, const KernelPlan &plan,
                    Value descriptor) {
   OpBuilder b(launch);
