@@ -356,6 +356,39 @@ TEST_F(CompilerSessionTest, GPUTargetsAddTheGPUStage) {
               HasSubstr("PTX is the device code of the cuda target"));
 }
 
+TEST_F(CompilerSessionTest, GPULoweringStepsKeepTheirNesting) {
+  CompilerOptions options;
+  options.gpu.target = "vulkan";
+  std::unique_ptr<CompilerSession> session = load(kAddRelu, options);
+  ASSERT_TRUE(session);
+  auto steps = getLoweringSteps(*session);
+  ASSERT_TRUE(static_cast<bool>(steps)) << llvm::toString(steps.takeError());
+  auto find = [&](StringRef name, StringRef anchor) -> const PipelineStep * {
+    for (const PipelineStep &s : *steps)
+      if (s.name() == name && s.anchor == anchor)
+        return &s;
+    return nullptr;
+  };
+  // Inside kernels every step lowers, Kiln's polynomial math included.
+  const PipelineStep *math = find("kiln-approximate-math", "gpu.module");
+  ASSERT_NE(math, nullptr);
+  EXPECT_FALSE(math->optional);
+  const PipelineStep *vce =
+      find("spirv-update-vce", "gpu.module,spirv.module");
+  ASSERT_NE(vce, nullptr);
+  EXPECT_FALSE(vce->optional);
+  for (StringRef required :
+       {"kiln-gpu-map-parallel-loops", "kiln-gpu-pack-launch-arguments",
+        "kiln-convert-gpu-to-spirv", "kiln-gpu-check-launches"})
+    for (const PipelineStep &s : *steps)
+      if (s.name() == required)
+        EXPECT_FALSE(s.optional) << required.str();
+  // The matmul tiling is an optimization: the generic mapping runs it too.
+  for (const PipelineStep &s : *steps)
+    if (s.name() == "kiln-gpu-tile-matmuls")
+      EXPECT_TRUE(s.optional);
+}
+
 TEST(GPUTargets, PTXVersionOfEachChip) {
   EXPECT_EQ(getPTXVersionFor("sm_70"), "ptx60");
   EXPECT_EQ(getPTXVersionFor("sm_80"), "ptx70");

@@ -34,7 +34,12 @@ static bool isRequiredKilnPass(StringRef name) {
   static const llvm::StringSet<> required = {
       "kiln-attach-target",   "kiln-cpu-lower-vectors",
       "kiln-lower-memref-copy", "kiln-expand-float-conversions",
-      "kiln-runtime-checks",  "kiln-cache-workspace"};
+      "kiln-runtime-checks",  "kiln-cache-workspace",
+      // The GPU targets' lowering (kiln-gpu-tile-matmuls is an
+      // optimization: the generic mapping runs a matmul too).
+      "kiln-gpu-map-parallel-loops", "kiln-gpu-merge-kernel-modules",
+      "kiln-gpu-pack-launch-arguments", "kiln-convert-gpu-to-spirv",
+      "kiln-gpu-check-launches"};
   return required.contains(name);
 }
 
@@ -66,15 +71,21 @@ static void flatten(StringRef anchor, StringRef body,
   for (StringRef element : splitTopLevel(body)) {
     size_t paren = element.find('('), brace = element.find('{');
     if (paren != StringRef::npos && paren < brace && element.ends_with(")")) {
-      flatten(element.take_front(paren).trim(),
-              element.drop_front(paren + 1).drop_back(), steps);
+      // Nested anchors keep their path: gpu.module,spirv.module.
+      std::string nested = element.take_front(paren).trim().str();
+      if (anchor != ModuleOp::getOperationName())
+        nested = (anchor + "," + nested).str();
+      flatten(nested, element.drop_front(paren + 1).drop_back(), steps);
       continue;
     }
     PipelineStep step;
     step.anchor = anchor.str();
     step.pass = element.str();
     StringRef name = step.name();
-    step.optional = name.starts_with("kiln-") && !isRequiredKilnPass(name);
+    // Inside GPU kernels every pass lowers: SPIR-V and PTX have no erf, for
+    // one, so the polynomial approximation is required there.
+    step.optional = name.starts_with("kiln-") && !isRequiredKilnPass(name) &&
+                    !anchor.starts_with("gpu.module");
     steps.push_back(std::move(step));
   }
 }
@@ -135,8 +146,12 @@ llvm::Expected<PassManager *> Bisector::passManager(size_t step) {
   if (!managers[step]) {
     const PipelineStep &s = steps[step];
     std::string text = s.pass;
-    if (s.anchor != ModuleOp::getOperationName())
-      text = s.anchor + "(" + text + ")";
+    if (s.anchor != ModuleOp::getOperationName()) {
+      SmallVector<StringRef> path;
+      StringRef(s.anchor).split(path, ',');
+      for (StringRef op : llvm::reverse(path))
+        text = (op + "(" + text + ")").str();
+    }
     auto pm = std::make_unique<PassManager>(session.getModule().getContext());
     std::string error;
     llvm::raw_string_ostream errorStream(error);

@@ -26,7 +26,9 @@ namespace mlir::kiln {
 
 /// One pass of the lowering, as its textual pipeline spells it.
 struct PipelineStep {
-  std::string anchor; ///< "builtin.module", or the nested op ("func.func")
+  /// "builtin.module", or the nested op ("func.func"), or the path of
+  /// nested ops, comma-separated ("gpu.module,spirv.module").
+  std::string anchor;
   std::string pass;   ///< the pass with its options, e.g. "canonicalize{...}"
   /// An optimization: the reference lowering leaves it out. Kiln's own
   /// passes are, except those that lower (attach-target, lower-vectors,
