@@ -10,7 +10,8 @@
 // makes every launch a list of plain buffers that any runtime can copy:
 //
 //   binding 0: the launch descriptor, memref<K x i64>:
-//     [0] K, [1] n (the buffers after it), [2 .. 2+n) their sizes in bytes,
+//     [0] K, [1] n (the buffers after it), [2 .. 2+n) their sizes in bytes
+//     (bit 62 set where the kernel only reads the buffer),
 //     then the kernel's words: each buffer's dynamic offset, sizes and
 //     strides, and each scalar argument (index, integer or float bits);
 //   bindings 1..n: each memref argument's underlying buffer, as a 1-D
@@ -38,12 +39,17 @@ using namespace mlir;
 
 namespace {
 
+/// Marks the size word of a buffer the kernel does not write.
+constexpr int64_t kReadOnlyBit = int64_t(1) << 62;
+
 /// Where one kernel argument lives in the new ABI.
 struct ArgumentPlan {
   /// Memref arguments: the buffer's index among the bindings after the
   /// descriptor, and the descriptor words of the dynamic offset, sizes and
   /// strides (-1 where the type has them static).
   int64_t buffer = -1;
+  /// Whether the kernel stores to the buffer; runtimes copy back only such.
+  bool written = false;
   int64_t offsetWord = -1;
   SmallVector<int64_t> sizeWords, strideWords;
   /// Scalar arguments: their word.
@@ -90,6 +96,10 @@ FailureOr<KernelPlan> planKernel(gpu::GPUFuncOp kernel) {
                << ", which has no strided layout";
       plan.args.emplace_back();
       plan.args.back().buffer = plan.numBuffers++;
+      plan.args.back().written = llvm::any_of(arg.getUses(), [](OpOperand &use) {
+        auto store = dyn_cast<memref::StoreOp>(use.getOwner());
+        return store && use.get() == store.getMemref();
+      });
       continue;
     }
     if (!isScalar(type))
@@ -328,7 +338,13 @@ void rewriteLaunch(gpu::LaunchFuncOp launch, const KernelPlan &plan,
     Value bytes = arith::MulIOp::create(
         b, loc, span,
         arith::ConstantIndexOp::create(b, loc, byteWidth(element)));
-    storeIndex(bytes, 2 + argPlan.buffer);
+    // Bit 62 of a size word: the kernel only reads the buffer.
+    Value sizeWord = arith::IndexCastOp::create(b, loc, i64, bytes);
+    if (!argPlan.written)
+      sizeWord = arith::OrIOp::create(
+          b, loc, sizeWord,
+          arith::ConstantIntOp::create(b, loc, i64, kReadOnlyBit));
+    store(sizeWord, 2 + argPlan.buffer);
     auto flatType = MemRefType::get({ShapedType::kDynamic}, element);
     buffers.push_back(memref::ReinterpretCastOp::create(
         b, loc, flatType, metadata.getBaseBuffer(), OpFoldResult(b.getIndexAttr(0)),

@@ -263,6 +263,8 @@ void Runtime::launch(Function *function, const unsigned grid[3],
     return release();
   std::vector<char> staging;
   for (size_t i = 0; i < count; ++i) {
+    if (buffers.readOnly[i])
+      continue; // inputs and weights: nothing comes back
     staging.resize(buffers.sizes[i]);
     if (buffers.sizes[i] &&
         !check(cu.cuMemcpyDtoH_v2(staging.data(), device[i],

@@ -31,7 +31,12 @@ constexpr size_t kFields = 5, kAllocated = 0, kAligned = 1, kOffset = 2;
 struct LaunchBuffers {
   std::vector<void *> hosts;
   std::vector<size_t> sizes;
+  /// Buffers the kernel does not write: nothing to copy back.
+  std::vector<bool> readOnly;
 };
+
+/// Bit 62 of a buffer's size word: the kernel only reads the buffer.
+constexpr int64_t kReadOnlyBit = int64_t(1) << 62;
 
 /// Reads the buffers of a launch of `kernel` from gpu-to-llvm's `params`;
 /// an empty string on success, else what is wrong.
@@ -51,13 +56,19 @@ inline std::string readLaunch(const std::string &kernel, void **params,
   size_t n = count / kFields;
   buffers.hosts.resize(n);
   buffers.sizes.resize(n);
+  buffers.readOnly.assign(n, true);
   for (size_t i = 0; i < n; ++i) {
     if (*static_cast<int64_t *>(params[kFields * i + kOffset]) != 0)
       return "kernel '" + kernel + "': buffer #" + std::to_string(i) +
              " has an offset; Kiln's launch ABI passes base pointers";
     buffers.hosts[i] = *static_cast<void **>(params[kFields * i + kAligned]);
-    buffers.sizes[i] = i == 0 ? static_cast<size_t>(descriptor[0]) * 8
-                              : static_cast<size_t>(descriptor[1 + i]);
+    if (i == 0) {
+      buffers.sizes[i] = static_cast<size_t>(descriptor[0]) * 8;
+    } else {
+      int64_t word = descriptor[1 + i];
+      buffers.readOnly[i] = (word & kReadOnlyBit) != 0;
+      buffers.sizes[i] = static_cast<size_t>(word & ~kReadOnlyBit);
+    }
     if (!buffers.hosts[i] && buffers.sizes[i])
       return "kernel '" + kernel + "': buffer #" + std::to_string(i) +
              " is NULL";

@@ -587,7 +587,8 @@ void Runtime::launch(Function *function, const uint32_t grid[3],
     return release();
 
   for (uint32_t i = 0; i < count; ++i)
-    copyBackIfChanged(hosts[i], buffers[i].mapped, sizes[i]);
+    if (!launchBuffers.readOnly[i])
+      copyBackIfChanged(hosts[i], buffers[i].mapped, sizes[i]);
   release();
 }
 

@@ -89,7 +89,9 @@ def KilnGPUPackLaunchArgumentsPass
     passes a descriptor buffer, `memref<K x i64>`, then one 1-D buffer per
     memref argument, `memref<? x T>`, from the memref's base pointer over
     the elements it spans. The descriptor holds `K`, the number of buffers
-    `n` and their sizes in bytes (words 0, 1 and 2..2+n), then the kernel's
+    `n` and their sizes in bytes (words 0, 1 and 2..2+n; bit 62 of a size
+    word is set when the kernel never stores to that buffer, so runtimes
+    need not copy it back), then the kernel's
     words: each memref's dynamic offset, sizes and strides, and each scalar
     argument (an index, an integer or a float's bits, widened to 64 bits).
 
