@@ -547,7 +547,7 @@ llvm::Error CompilerSession::runTo(Stage until) {
         }))
       return err;
   }
-  if (options.gpu.isGPU() && needs(Stage::GPU))
+  if (gpu && needs(Stage::GPU))
     if (llvm::Error err = runPipeline(Stage::GPU, [&](PassManager &pm) {
           buildLoweringPipeline(Stage::GPU, pm);
         }))

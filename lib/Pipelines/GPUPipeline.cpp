@@ -68,7 +68,7 @@ void mlir::kiln::buildKilnGPUCodegenPipeline(OpPassManager &pm,
         KilnGPUTileMatmulsPassOptions{gpu.matmulTile}));
   funcPm.addPass(createConvertLinalgToParallelLoopsPass());
   // Kernels index their buffers directly, not views of them: Vulkan binds
-  // whole buffers, and the launch ABI passes bare pointers.
+  // whole buffers, and the launch ABI passes base buffers.
   funcPm.addPass(memref::createFoldMemRefAliasOpsPass());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createKilnGPUMapParallelLoopsPass(
@@ -116,8 +116,7 @@ void mlir::kiln::buildKilnGPUToLLVMPipeline(OpPassManager &pm,
                                 "StorageBuffer8BitAccess"};
     target.spirvExtensions = {"SPV_KHR_storage_buffer_storage_class",
                               "SPV_KHR_8bit_storage",
-                              "SPV_KHR_16bit_storage",
-                              "SPV_KHR_float_controls"};
+                              "SPV_KHR_16bit_storage"};
     target.clientApi = "Vulkan";
     // The options struct leaves the device id uninitialized.
     target.deviceId = spirv::TargetEnvAttr::kUnknownDeviceID;
@@ -147,9 +146,7 @@ void mlir::kiln::buildKilnGPUToLLVMPipeline(OpPassManager &pm,
     devicePm.addPass(createReconcileUnrealizedCastsPass());
   }
   GpuModuleToBinaryPassOptions binary;
-  // Vulkan: the SPIR-V binary (loaded with its size, mgpuModuleLoad);
-  // CUDA: PTX, which the driver compiles for the GPU it runs on
-  // (mgpuModuleLoadJIT).
+  // Vulkan: the SPIR-V binary, loaded with its size (mgpuModuleLoad).
   if (vulkan) {
     binary.compilationTarget = "bin";
   } else {

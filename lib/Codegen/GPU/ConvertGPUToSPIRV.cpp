@@ -41,7 +41,10 @@ namespace {
 /// Checks Vulkan's rules on `kernel`'s arguments and gives it the
 /// entry-point ABI of its known block size.
 LogicalResult prepareKernel(gpu::GPUFuncOp kernel) {
-  for (auto [i, arg] : llvm::enumerate(kernel.getArguments())) {
+  // The entry block also holds the workgroup attributions, after these.
+  ArrayRef<BlockArgument> arguments =
+      kernel.getBody().getArguments().take_front(kernel.getNumArguments());
+  for (auto [i, arg] : llvm::enumerate(arguments)) {
     auto type = dyn_cast<MemRefType>(arg.getType());
     if (!type)
       return kernel.emitError("kiln-convert-gpu-to-spirv: kernel '")

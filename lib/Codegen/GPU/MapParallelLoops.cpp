@@ -102,8 +102,10 @@ LogicalResult mapLoop(scf::ParallelOp loop, int64_t blockSize,
       digit = b.createOrFold<arith::RemUIOp>(loc, rest, counts[i]);
       rest = b.createOrFold<arith::DivUIOp>(loc, rest, counts[i]);
     }
-    Value iv = b.createOrFold<arith::AddIOp>(loc, loop.getLowerBound()[i],
-        b.createOrFold<arith::MulIOp>(loc, digit, loop.getStep()[i]));
+    Value scaled =
+        b.createOrFold<arith::MulIOp>(loc, digit, loop.getStep()[i]);
+    Value iv =
+        b.createOrFold<arith::AddIOp>(loc, loop.getLowerBound()[i], scaled);
     mapping.map(loop.getInductionVars()[i], iv);
   }
   for (Operation &op : loop.getBody()->without_terminator())

@@ -52,6 +52,9 @@ struct ArgumentPlan {
   bool written = false;
   int64_t offsetWord = -1;
   SmallVector<int64_t> sizeWords, strideWords;
+  /// The memref type's offset and strides (dynamic ones as kDynamic).
+  int64_t staticOffset = 0;
+  SmallVector<int64_t> staticStrides;
   /// Scalar arguments: their word.
   int64_t scalarWord = -1;
 };
@@ -80,50 +83,43 @@ ArrayRef<BlockArgument> kernelArguments(gpu::GPUFuncOp kernel) {
 
 FailureOr<KernelPlan> planKernel(gpu::GPUFuncOp kernel) {
   KernelPlan plan;
-  for (BlockArgument arg : kernelArguments(kernel)) {
-    Type type = arg.getType();
-    if (auto memref = dyn_cast<MemRefType>(type)) {
-      if (!memref.getElementType().isIntOrFloat()) {
-        return kernel.emitError("kiln-gpu-pack-launch-arguments: kernel '")
-               << kernel.getName() << "' takes " << type
-               << "; buffers of integers or floats only";
-      }
-      int64_t offset;
-      SmallVector<int64_t> strides;
-      if (failed(memref.getStridesAndOffset(strides, offset)))
-        return kernel.emitError("kiln-gpu-pack-launch-arguments: kernel '")
-               << kernel.getName() << "' takes " << type
-               << ", which has no strided layout";
-      plan.args.emplace_back();
-      plan.args.back().buffer = plan.numBuffers++;
-      plan.args.back().written = llvm::any_of(arg.getUses(), [](OpOperand &use) {
-        auto store = dyn_cast<memref::StoreOp>(use.getOwner());
-        return store && use.get() == store.getMemref();
-      });
-      continue;
-    }
-    if (!isScalar(type))
-      return kernel.emitError("kiln-gpu-pack-launch-arguments: kernel '")
-             << kernel.getName() << "' takes " << type
-             << "; kernels take buffers, indices, integers and floats";
-    plan.args.emplace_back();
-  }
-  // The descriptor's header, then the kernel's words.
+  ArrayRef<BlockArgument> args = kernelArguments(kernel);
+  plan.numBuffers = llvm::count_if(
+      args, [](BlockArgument arg) { return isa<MemRefType>(arg.getType()); });
+  // The descriptor's header, then the kernel's words in argument order.
   int64_t word = 2 + plan.numBuffers;
-  for (auto [arg, argPlan] : llvm::zip(kernelArguments(kernel), plan.args)) {
-    auto memref = dyn_cast<MemRefType>(arg.getType());
+  int64_t buffer = 0;
+  for (BlockArgument arg : args) {
+    ArgumentPlan &argPlan = plan.args.emplace_back();
+    Type type = arg.getType();
+    auto memref = dyn_cast<MemRefType>(type);
     if (!memref) {
+      if (!isScalar(type))
+        return kernel.emitError("kiln-gpu-pack-launch-arguments: kernel '")
+               << kernel.getName() << "' takes " << type
+               << "; kernels take buffers, indices, integers and floats";
       argPlan.scalarWord = word++;
       continue;
     }
-    int64_t offset;
-    SmallVector<int64_t> strides;
-    (void)memref.getStridesAndOffset(strides, offset);
-    if (ShapedType::isDynamic(offset))
+    if (!memref.getElementType().isIntOrFloat())
+      return kernel.emitError("kiln-gpu-pack-launch-arguments: kernel '")
+             << kernel.getName() << "' takes " << type
+             << "; buffers of integers or floats only";
+    if (failed(memref.getStridesAndOffset(argPlan.staticStrides,
+                                          argPlan.staticOffset)))
+      return kernel.emitError("kiln-gpu-pack-launch-arguments: kernel '")
+             << kernel.getName() << "' takes " << type
+             << ", which has no strided layout";
+    argPlan.buffer = buffer++;
+    argPlan.written = llvm::any_of(arg.getUses(), [](OpOperand &use) {
+      auto store = dyn_cast<memref::StoreOp>(use.getOwner());
+      return store && use.get() == store.getMemref();
+    });
+    if (ShapedType::isDynamic(argPlan.staticOffset))
       argPlan.offsetWord = word++;
     for (int64_t size : memref.getShape())
       argPlan.sizeWords.push_back(ShapedType::isDynamic(size) ? word++ : -1);
-    for (int64_t stride : strides)
+    for (int64_t stride : argPlan.staticStrides)
       argPlan.strideWords.push_back(ShapedType::isDynamic(stride) ? word++
                                                                   : -1);
   }
@@ -221,14 +217,11 @@ LogicalResult rewriteKernel(gpu::GPUFuncOp kernel, const KernelPlan &plan) {
     BlockArgument arg = entry.getArgument(i);
     b.setInsertionPointToStart(&entry);
     if (auto memref = dyn_cast<MemRefType>(arg.getType())) {
-      int64_t offset;
-      SmallVector<int64_t> staticStrides;
-      (void)memref.getStridesAndOffset(staticStrides, offset);
-      Value offsetValue = indexWord(argPlan.offsetWord, offset);
+      Value offsetValue = indexWord(argPlan.offsetWord, argPlan.staticOffset);
       SmallVector<Value> sizes, strides;
       for (auto [w, s] : llvm::zip(argPlan.sizeWords, memref.getShape()))
         sizes.push_back(indexWord(w, s));
-      for (auto [w, s] : llvm::zip(argPlan.strideWords, staticStrides))
+      for (auto [w, s] : llvm::zip(argPlan.strideWords, argPlan.staticStrides))
         strides.push_back(indexWord(w, s));
       Value flat = entry.getArgument(oldCount + 1 + argPlan.buffer);
       if (failed(rewriteBufferUses(b, arg, flat, offsetValue, sizes, strides,
@@ -380,19 +373,20 @@ struct KilnGPUPackLaunchArgumentsPass
     // launch needs.
     DenseMap<Operation *, Value> descriptors;
     DenseMap<Operation *, int64_t> largest;
-    SmallVector<std::pair<gpu::LaunchFuncOp, KernelPlan>> work;
+    // One plan per kernel, in the order of `launches`.
+    std::vector<KernelPlan> plans;
+    plans.reserve(launches.size());
     for (auto &[kernel, kernelLaunches] : launches) {
       FailureOr<KernelPlan> plan = planKernel(kernel);
       if (failed(plan))
         return signalPassFailure();
       for (gpu::LaunchFuncOp launch : kernelLaunches) {
-        auto func = launch->getParentOfType<FunctionOpInterface>();
-        int64_t &size = largest[func];
+        int64_t &size = largest[launch->getParentOfType<FunctionOpInterface>()];
         size = std::max(size, plan->numWords);
-        work.emplace_back(launch, *plan);
       }
       if (failed(rewriteKernel(kernel, *plan)))
         return signalPassFailure();
+      plans.push_back(std::move(*plan));
     }
     for (auto &[func, size] : largest) {
       auto f = cast<FunctionOpInterface>(func);
@@ -401,19 +395,21 @@ struct KilnGPUPackLaunchArgumentsPass
       descriptors[func] = memref::AllocaOp::create(
           b, f.getLoc(), MemRefType::get({size}, b.getI64Type()));
     }
-    for (auto &[launch, plan] : work) {
-      Value descriptor =
-          descriptors[launch->getParentOfType<FunctionOpInterface>()];
+    for (auto [kernelAndLaunches, plan] : llvm::zip(launches, plans)) {
       // A launch whose kernel needs fewer words sees a prefix of it.
       auto type = MemRefType::get({plan.numWords},
                                   IntegerType::get(&getContext(), 64));
-      if (cast<MemRefType>(descriptor.getType()) != type) {
-        OpBuilder b(launch);
-        descriptor = memref::ReinterpretCastOp::create(
-            b, launch.getLoc(), type, descriptor, 0,
-            ArrayRef<int64_t>{plan.numWords}, ArrayRef<int64_t>{1});
+      for (gpu::LaunchFuncOp launch : kernelAndLaunches.second) {
+        Value descriptor =
+            descriptors[launch->getParentOfType<FunctionOpInterface>()];
+        if (cast<MemRefType>(descriptor.getType()) != type) {
+          OpBuilder b(launch);
+          descriptor = memref::ReinterpretCastOp::create(
+              b, launch.getLoc(), type, descriptor, 0,
+              ArrayRef<int64_t>{plan.numWords}, ArrayRef<int64_t>{1});
+        }
+        rewriteLaunch(launch, plan, descriptor);
       }
-      rewriteLaunch(launch, plan, descriptor);
     }
   }
 };

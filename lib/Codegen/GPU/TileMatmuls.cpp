@@ -39,15 +39,12 @@ bool isPlainFloatMatmul(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1)
     return false;
-  if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
-      matmul && !matmul.hasUserDefinedMaps() &&
-      matmul.getCast() == linalg::TypeFn::cast_signed)
-    ;
-  else if (auto batch = dyn_cast<linalg::BatchMatmulOp>(op.getOperation());
-           batch && !batch.hasUserDefinedMaps() &&
-           batch.getCast() == linalg::TypeFn::cast_signed)
-    ;
-  else
+  auto isDefault = [](auto named) {
+    return named && !named.hasUserDefinedMaps() &&
+           named.getCast() == linalg::TypeFn::cast_signed;
+  };
+  if (!isDefault(dyn_cast<linalg::MatmulOp>(op.getOperation())) &&
+      !isDefault(dyn_cast<linalg::BatchMatmulOp>(op.getOperation())))
     return false;
   for (Value operand : op->getOperands()) {
     auto type = dyn_cast<MemRefType>(operand.getType());

@@ -127,7 +127,10 @@ public:
   ErrorState errors;
   std::string deviceName;
   CudaFunctions cu;
+  /// Modules and functions live as long as the process: the driver may
+  /// already be torn down when global destructors unload them.
   std::vector<std::unique_ptr<Module>> modules;
+  std::vector<std::unique_ptr<Function>> functions;
 
 private:
   bool initialized = false, usable = false;
@@ -306,23 +309,19 @@ KILN_EXPORT void *mgpuModuleLoadJIT(void *data, int optLevel) {
   return runtime.modules.back().get();
 }
 
-KILN_EXPORT void mgpuModuleUnload(void *module) {
-  // Modules live as long as the process: the driver may already be torn
-  // down when global destructors run.
-  (void)module;
+KILN_EXPORT void mgpuModuleUnload(void *) {
+  // Modules live as long as the process (Runtime::modules).
 }
 
 KILN_EXPORT void *mgpuModuleGetFunction(void *module, const char *name) {
   if (!module)
     return nullptr;
-  // Owned by the runtime for the process's life, like the modules.
-  static std::vector<std::unique_ptr<Function>> functions;
   Runtime &runtime = Runtime::get();
   std::lock_guard<std::mutex> guard(runtime.lock);
-  functions.push_back(std::make_unique<Function>());
-  functions.back()->module = static_cast<Module *>(module);
-  functions.back()->name = name ? name : "";
-  return functions.back().get();
+  auto &function = runtime.functions.emplace_back(std::make_unique<Function>());
+  function->module = static_cast<Module *>(module);
+  function->name = name ? name : "";
+  return function.get();
 }
 
 
